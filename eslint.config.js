@@ -1,0 +1,33 @@
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  {ignores: ['dist/**', 'node_modules/**', 'coverage/**']},
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {globals: {process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', URL: 'readonly', structuredClone: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', NodeJS: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly'}},
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_'}],
+      'no-empty': ['error', {allowEmptyCatch: true}],
+    },
+  },
+  {
+    // The functional core: no OS access, and nothing from the layers around it.
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {patterns: [
+        {group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'child_process', 'dbus-next', 'node:net', 'node:dgram', 'node:dns', 'node:http', 'node:https'], message: 'src/core is pure: OS access belongs in src/adapters'},
+        {group: ['../adapters/*', '../app/*', '../commands/*', '../cli/*', '../config/*'], message: 'src/core imports nothing of the other layers'},
+      ]}],
+    },
+  },
+  {
+    files: ['src/app/**/*.ts', 'src/config/**/*.ts', 'src/commands/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {patterns: [
+        {group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'child_process', 'dbus-next'], message: 'only src/adapters touches fs, child_process and D-Bus'},
+      ]}],
+    },
+  },
+)

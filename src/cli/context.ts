@@ -1,0 +1,36 @@
+import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
+import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
+
+/** What a command needs from the invocation: where the config is and how loud to log. */
+export type CliContext = {
+  configPath: string
+  logLevelFlag?: string
+  config(): LoadedConfig
+  logger(): Logger
+}
+
+export function createContext(flags: {config?: string; 'log-level'?: string}): CliContext {
+  const configPath = resolveConfigPath(flags.config)
+  let loaded: LoadedConfig | undefined
+  let log: Logger | undefined
+  const ctx: CliContext = {
+    configPath,
+    logLevelFlag: flags['log-level'],
+    config: () => (loaded ??= loadConfig(configPath)),
+    logger: () => {
+      if (log) return log
+      // Before the config is readable, log at the flag's level (or warn) to stderr.
+      let level = (flags['log-level'] as LogLevel | undefined)
+      let file: string | undefined
+      try {
+        const c = ctx.config().config
+        level ??= c.log.level
+        file = c.log.file || undefined
+      } catch {
+        level ??= 'warn'
+      }
+      return (log = createLogger({level, file}))
+    },
+  }
+  return ctx
+}

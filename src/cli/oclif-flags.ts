@@ -1,0 +1,17 @@
+import {Flags} from '@oclif/core'
+import type {FlagSpecs} from './flag-spec.js'
+
+/** oclif flag objects built from the shared specs (see flag-spec.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toOclifFlags(specs: FlagSpecs, helpGroup?: string): Record<string, any> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const out: Record<string, any> = {}
+  for (const [name, s] of Object.entries(specs)) {
+    const common = {description: s.description, char: s.char as never, helpGroup}
+    if (s.type === 'boolean') out[name] = Flags.boolean({...common, default: s.default, allowNo: false})
+    else if (s.type === 'integer') out[name] = Flags.integer({...common, min: s.min, max: s.max, default: s.default, helpValue: s.helpValue})
+    else if (s.multiple) out[name] = Flags.string({...common, multiple: true, options: s.options as string[] | undefined, helpValue: s.helpValue})
+    else out[name] = Flags.string({...common, options: s.options as string[] | undefined, default: s.default, helpValue: s.helpValue})
+  }
+  return out
+}

@@ -1,0 +1,8 @@
+import {bool, str} from '../spec.js'
+
+export const keepalived = {
+  instance: str('', 'VRRP instance or sync group whose state drives this node; "" = the only one there is'),
+  fifo: str('', 'notify FIFO the daemon reads when it is not started by keepalived as notify_fifo_script'),
+  dbus: bool(true, 'ask keepalived over D-Bus (org.keepalived.Vrrp1, needs enable_dbus) for the current role at daemon start-up and in status'),
+  config: str('/etc/keepalived/keepalived.conf', 'keepalived.conf, read by doctor'),
+} as const

@@ -1,0 +1,15 @@
+import {int, oneOf, str} from '../spec.js'
+
+const reservedTable = (t: number) => (t >= 253 && t <= 255 ? 'a table other than 253..255 (default, main, local)' : undefined)
+
+export const wan = {
+  interface: str('', 'WAN interface carrying the shared MAC and DHCP lease (required)', {required: true}),
+  table: int(250, 1, 4294967295, 'routing table holding the WAN default route (networkd [DHCPv4] RouteTable=)', reservedTable),
+  rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER'),
+  link: oneOf(['keep-up', 'down-on-backup'], 'keep-up', 'keep-up: the WAN stays up on BACKUP (and is silenced); down-on-backup: the link goes down on BACKUP'),
+  link_via: oneOf(['netlink', 'networkd'], 'netlink', 'who takes the WAN link down/up: netlink (ip link; needs ActivationPolicy=manual) or networkd (runtime drop-in + Reload)'),
+  renew: oneOf(['none', 'networkd'], 'none', 'networkd: ask networkd over D-Bus to renew the lease after the link comes up on MASTER'),
+  network_file: str('', 'name of the WAN .network file for the networkd drop-in; "" = ask networkd (DescribeLink)'),
+  silence: oneOf(['nftables', 'none'], 'nftables', 'keep-up mode: drop all WAN ingress and egress while BACKUP (nftables netdev table), lifted first on MASTER'),
+  up_timeout_ms: int(8000, 100, 120000, 'how long a MASTER transition waits for carrier, address and the table default route'),
+} as const

@@ -1,0 +1,95 @@
+import {configError, type HaError} from '../core/errors.js'
+import {locateKey} from './locate.js'
+import {type Config, SCHEMA} from './schema.js'
+import {describeSpec, type Spec} from './spec.js'
+
+/**
+ * Validates a parsed TOML document against SCHEMA and fills in defaults.
+ * Pure: takes the parsed data and its source text (for line numbers), returns a Config
+ * or throws one HaError (exit 78) naming file, line and key path.
+ */
+export function validateConfig(data: Record<string, unknown>, source: string, file: string): Config {
+  const problems = findProblems(data, source, file)
+  if (problems.length > 0) throw problems[0]
+  return applyDefaults(data)
+}
+
+/** Every problem in the document, first one first (validate lists them all). */
+export function findProblems(data: Record<string, unknown>, source: string, file: string): HaError[] {
+  const out: Array<{line: number; err: HaError}> = []
+  const at = (path: string[], message: string) => {
+    const line = locateKey(source, path)
+    out.push({line, err: configError(`${file}${line ? `:${line}` : ''}: ${path.join('.')}: ${message}`)})
+  }
+
+  for (const [name, value] of Object.entries(data)) {
+    if (!(name in SCHEMA)) { at([name], `unknown ${isTable(value) ? 'section' : 'key'} (known sections: ${Object.keys(SCHEMA).join(', ')})`); continue }
+    if (!isTable(value)) { at([name], `expected a [${name}] section, got ${show(value)}`); continue }
+  }
+  for (const [name, section] of Object.entries(SCHEMA) as Array<[string, Record<string, Spec<unknown>>]>) {
+    const given = isTable(data[name]) ? data[name] : {}
+    for (const [key, value] of Object.entries(given)) {
+      const spec = section[key]
+      if (!spec) { at([name, key], `unknown key (known: ${Object.keys(section).join(', ')})`); continue }
+      const why = checkValue(spec, value)
+      if (why) at([name, key], why)
+    }
+    for (const [key, spec] of Object.entries(section)) {
+      if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required ${describeSpec(spec)} is missing`)
+    }
+  }
+  return out.sort((a, b) => (a.line || Infinity) - (b.line || Infinity)).map((p) => p.err)
+}
+
+function checkValue(spec: Spec<unknown>, value: unknown): string | undefined {
+  const expected = () => `expected ${describeSpec(spec)}, got ${show(value)}`
+  switch (spec.type) {
+    case 'int':
+      if (typeof value !== 'number' && typeof value !== 'bigint') return expected()
+      if (!Number.isInteger(Number(value)) || Number(value) < spec.min! || Number(value) > spec.max!) return expected()
+      break
+    case 'bool':
+      if (typeof value !== 'boolean') return expected()
+      break
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values!.includes(value)) return expected()
+      break
+    case 'list':
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return expected()
+      break
+    default:
+      if (typeof value !== 'string') return expected()
+  }
+  const extra = spec.check?.(spec.type === 'int' ? Number(value) : value)
+  return extra ? `expected ${extra}, got ${show(value)}` : undefined
+}
+
+function applyDefaults(data: Record<string, unknown>): Config {
+  const out: Record<string, Record<string, unknown>> = {}
+  for (const [name, section] of Object.entries(SCHEMA) as Array<[string, Record<string, Spec<unknown>>]>) {
+    const given = isTable(data[name]) ? data[name] : {}
+    out[name] = {}
+    for (const [key, spec] of Object.entries(section)) {
+      const v = given[key]
+      out[name][key] = v === undefined ? structuredClone(spec.default) : typeof v === 'bigint' ? Number(v) : v
+    }
+  }
+  return out as Config
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
+}
+
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'bigint') return String(v)
+  if (isTable(v)) return 'a table'
+  if (Array.isArray(v)) return 'an array'
+  return JSON.stringify(v) ?? String(v)
+}
+
+/** The built-in defaults, with `wan.interface` filled in (for examples and `config show` without a file). */
+export function defaultConfig(wanInterface = 'ens7'): Config {
+  return {...applyDefaults({}), wan: {...applyDefaults({}).wan, interface: wanInterface}}
+}

@@ -1,0 +1,71 @@
+import type {ObservedWan, Role, Step} from './types.js'
+
+export type WanPlanConfig = {
+  interface: string
+  table: number
+  rule_priority: number
+  link: 'keep-up' | 'down-on-backup'
+  link_via: 'netlink' | 'networkd'
+  renew: 'none' | 'networkd'
+  silence: 'nftables' | 'none'
+  up_timeout_ms: number
+}
+
+/**
+ * Steps other capabilities put into a transition, each in its named slot:
+ * - beforeWan: MASTER only; runs before the WAN is opened (conntrackd commits its external
+ *   cache here, or clients see resets).
+ * - afterWan: runs once the WAN side is converged (MASTER: conntrackd flush/resync/bulk,
+ *   leases pull + dnsmasq start; BACKUP/FAULT: conntrackd -t/-n, dnsmasq stop).
+ * They are role-change actions: they run only when the role differs from the last applied one.
+ */
+export type PlanSlots = {beforeWan?: Step[]; afterWan?: Step[]}
+
+export type PlanInput = {
+  role: Role
+  /** Role applied by the last completed transition (from the state file), if any. */
+  previousRole?: Role
+  wan: WanPlanConfig
+  observed: ObservedWan
+  slots?: PlanSlots
+}
+
+/**
+ * The transition planner: (role, config, observed state) -> ordered steps. Pure.
+ * Converges rather than toggles: a step is planned only when the observed state differs
+ * from the desired one, so planning twice against the result plans nothing.
+ */
+export function planTransition(input: PlanInput): Step[] {
+  const {role, wan, observed} = input
+  const roleChanged = input.previousRole !== role
+  const slots = roleChanged ? input.slots ?? {} : {}
+  const dev = wan.interface
+  const rule = {table: wan.table, priority: wan.rule_priority}
+  const steps: Step[] = []
+
+  if (role === 'MASTER') {
+    steps.push(...(slots.beforeWan ?? []))
+    if (observed.silenced) steps.push({kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} before anything is sent`, critical: true})
+    const linkDown = !observed.link.adminUp
+    if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
+    const needWait = linkDown || !observed.hasAddress || !observed.hasDefaultRoute
+    if (needWait && wan.renew === 'networkd') steps.push({kind: 'renew', args: {dev, reconfigure: !linkDown && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false})
+    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
+    if (observed.ruleCount !== 1) {
+      if (observed.ruleCount > 1) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})
+      else steps.push({kind: 'rule.add', args: rule, why: `route through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority}`, critical: true})
+    }
+    steps.push(...(slots.afterWan ?? []))
+    return steps
+  }
+
+  // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
+  if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
+  if (wan.link === 'down-on-backup') {
+    if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})
+  } else if (wan.silence === 'nftables' && !observed.silenced && observed.link.exists) {
+    steps.push({kind: 'silence.apply', args: {dev}, why: `drop all ${dev} ingress and egress while not MASTER (shared MAC)`, critical: false})
+  }
+  steps.push(...(slots.afterWan ?? []))
+  return steps
+}
