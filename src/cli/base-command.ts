@@ -57,8 +57,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected async catch(err: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {
     if (err instanceof HaError) return this.report(err)
-    const code = err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : undefined)
+    // Every oclif parse error (they carry `parse`) is a usage error; oclif leaves some at 1 (a value not in `options`).
+    const code = 'parse' in err ? ExitCode.USAGE : err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : undefined)
     if (code === 0) return super.catch(err)
+    if (code === ExitCode.USAGE && err.oclif) err.oclif.exit = code
     if (this.jsonEnabled()) return this.report(new HaError(err.message, (code ?? ExitCode.FAILED) as ExitCodeValue))
     if (typeof code === 'number') process.exitCode = code
     return super.catch(err)

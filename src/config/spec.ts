@@ -11,7 +11,7 @@ export type Spec<T> = {
   readonly max?: number
   readonly values?: readonly string[]
   /** Extra check on a well-typed value; returns what is expected, or undefined when fine. */
-  readonly check?: (value: T) => string | undefined
+  check?(value: T): string | undefined
 }
 
 export type Section = Readonly<Record<string, Spec<unknown>>>

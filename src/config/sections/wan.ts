@@ -12,4 +12,6 @@ export const wan = {
   network_file: str('', 'name of the WAN .network file for the networkd drop-in; "" = ask networkd (DescribeLink)'),
   silence: oneOf(['nftables', 'none'], 'nftables', 'keep-up mode: drop all WAN ingress and egress while BACKUP (nftables netdev table), lifted first on MASTER'),
   up_timeout_ms: int(8000, 100, 120000, 'how long a MASTER transition waits for carrier, address and the table default route'),
+  networkd_runtime_dir: str('/run/systemd/network', 'where link_via = "networkd" writes its runtime drop-in (<dir>/<network file>.d/ha-tool.conf)'),
+  dbus_timeout_ms: int(3000, 100, 60000, 'timeout of one D-Bus call to networkd or keepalived'),
 } as const

@@ -49,7 +49,10 @@ export function planTransition(input: PlanInput): Step[] {
     const linkDown = !observed.link.adminUp
     if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
     const needWait = linkDown || !observed.hasAddress || !observed.hasDefaultRoute
-    if (needWait && wan.renew === 'networkd') steps.push({kind: 'renew', args: {dev, reconfigure: !linkDown && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false})
+    // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too.
+    if ((needWait || observed.silenced) && wan.renew === 'networkd') {
+      steps.push({kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false})
+    }
     if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
     if (observed.ruleCount !== 1) {
       if (observed.ruleCount > 1) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})

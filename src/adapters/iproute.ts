@@ -1,0 +1,37 @@
+import {observeWan, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
+import type {ObservedWan} from '../core/transition/types.js'
+import {assertOk, type Exec} from './exec.js'
+
+const IP_TIMEOUT_MS = 5000
+
+export type WanSnapshot = {observed: Omit<ObservedWan, 'silenced'>; addresses: string[]}
+
+/**
+ * iproute2, always through `ip` (no shell). Reading the WAN state is one process:
+ * `ip -j -N -force -batch -` prints one JSON array per command (rules, the table's
+ * routes, the WAN's link and addresses); -force keeps going when the device is missing.
+ */
+export type IpRoute = {
+  readWan(dev: string, table: number, priority: number): Promise<WanSnapshot>
+  ruleAdd(table: number, priority: number): Promise<void>
+  ruleDel(table: number, priority: number): Promise<void>
+  linkSet(dev: string, state: 'up' | 'down'): Promise<void>
+}
+
+export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
+  const run = async (args: string[]) => { assertOk(await exec([ip, ...args], {timeoutMs: IP_TIMEOUT_MS})) }
+  return {
+    async readWan(dev, table, priority) {
+      const r = await exec([ip, '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table ${table}\naddr show dev ${dev}\n`})
+      if (r.timedOut || r.signal) assertOk(r)
+      const arrays = splitBatchJson(r.stdout)
+      if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -j rule/route show')
+      const [rules, routes, addr] = arrays as [never[], never[], never[] | undefined]
+      const {silenced: _, ...observed} = observeWan({rules, routes, addr, silenced: false}, table, priority)
+      return {observed, addresses: wanAddresses(addr)}
+    },
+    ruleAdd: (table, priority) => run(['rule', 'add', 'priority', String(priority), 'lookup', String(table)]),
+    ruleDel: (table, priority) => run(['rule', 'del', 'priority', String(priority), 'lookup', String(table)]),
+    linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
+  }
+}

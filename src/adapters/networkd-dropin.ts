@@ -1,0 +1,33 @@
+import {mkdirSync, readFileSync, unlinkSync} from 'node:fs'
+import {basename} from 'node:path'
+import {writeFileAtomic} from './files.js'
+
+export const DROPIN_NAME = 'ha-tool.conf'
+
+/**
+ * The runtime drop-in that makes networkd itself take the WAN down or up:
+ * <runtime dir>/<network file>.d/ha-tool.conf with `[Link] ActivationPolicy=down|up`.
+ * Returns false when the file already says that: rewriting an identical drop-in and
+ * reloading makes networkd reconfigure the link (it compares stat data, not content) and
+ * the address vanishes for ~40 ms. Written 0644: an unreadable drop-in makes the whole
+ * .network fail to load and the WAN unmanaged.
+ */
+export function writeActivationDropin(runtimeDir: string, networkFile: string, policy: 'up' | 'down'): boolean {
+  const dir = `${runtimeDir}/${basename(networkFile)}.d`
+  const path = `${dir}/${DROPIN_NAME}`
+  const content = `# Written by ha-tool: the WAN is ${policy === 'up' ? 'up on MASTER' : 'down while not MASTER'}.\n[Link]\nActivationPolicy=${policy}\n`
+  try {
+    if (readFileSync(path, 'utf8') === content) return false
+  } catch { /* not there yet */ }
+  mkdirSync(dir, {recursive: true, mode: 0o755})
+  writeFileAtomic(path, content, {mode: 0o644})
+  return true
+}
+
+export function removeActivationDropin(runtimeDir: string, networkFile: string): void {
+  try {
+    unlinkSync(`${runtimeDir}/${basename(networkFile)}.d/${DROPIN_NAME}`)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+  }
+}

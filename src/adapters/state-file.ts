@@ -1,0 +1,20 @@
+import type {StateFile} from '../core/transition/types.js'
+import {readTextOrUndefined, writeFileAtomic} from './files.js'
+
+export const stateFilePath = (stateDir: string) => `${stateDir}/state.json`
+
+/** The last transition, or undefined when none was recorded (or the file is unreadable JSON). */
+export function readStateFile(stateDir: string): StateFile | undefined {
+  const text = readTextOrUndefined(stateFilePath(stateDir))
+  if (text === undefined) return undefined
+  try {
+    const data = JSON.parse(text) as StateFile
+    return data && data.version === 1 ? data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function writeStateFile(stateDir: string, state: StateFile): void {
+  writeFileAtomic(stateFilePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, {mode: 0o644, mkdir: true})
+}

@@ -1,0 +1,136 @@
+import type {Exec} from '../adapters/exec.js'
+import type {Logger} from '../adapters/log.js'
+import type {IpRoute} from '../adapters/iproute.js'
+import type {Lock} from '../adapters/lock.js'
+import type {WanSilence} from '../adapters/wan-silence.js'
+import type {Config} from '../config/schema.js'
+import {errorLine} from '../core/errors.js'
+import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
+import {type OrderKey, spawnedBefore} from '../core/transition/order.js'
+import {planTransition, type PlanSlots} from '../core/transition/plan.js'
+import type {ObservedWan, Role, StateFile, Step, StepOutcome} from '../core/transition/types.js'
+import type {StepExecutors} from './steps/types.js'
+
+/** How long a transition waits for another one on this node before giving up (exit 75). */
+export const TRANSITION_LOCK_TIMEOUT_MS = 60_000
+const HISTORY = 20
+
+export type TransitionDeps = {
+  config: Config
+  log: Logger
+  exec: Exec
+  ip: IpRoute
+  silence: WanSilence
+  executors: StepExecutors
+  lock(): Promise<Lock>
+  readState(): StateFile | undefined
+  writeState(state: StateFile): void
+  /** Steps of other capabilities (conntrackd, dnsmasq) for the plan's slots. */
+  slots(role: Role, previousRole: Role | undefined): Promise<PlanSlots>
+  now(): number
+  mono(): number
+  pidMax: number
+}
+
+export type TransitionRequest = {role: Role; source: string; instance: string; order?: OrderKey}
+
+export type TransitionResult = {
+  role: Role
+  source: string
+  instance: string
+  /** false when a later keepalived event was already applied (script mode), so this one did nothing. */
+  applied: boolean
+  previousRole?: Role
+  observed?: ObservedWan
+  plan: Array<Pick<Step, 'kind' | 'why'>>
+  steps: StepOutcome[]
+  durationMs: number
+  exit: ExitCodeValue
+}
+
+/**
+ * Converges this node to a role: under the node's lock, drop the request if a later event
+ * already won, observe the WAN, plan the difference, log the plan, apply it step by step,
+ * and record the result in the state file. Running it twice changes nothing the second time.
+ */
+export async function handleTransition(deps: TransitionDeps, req: TransitionRequest): Promise<TransitionResult> {
+  const {config, log} = deps
+  const lock = await deps.lock()
+  const started = deps.mono()
+  const startedAt = deps.now()
+  try {
+    const prev = deps.readState()
+    if (req.order && prev?.order && spawnedBefore(req.order, prev.order, deps.pidMax)) {
+      log.info({role: req.role, order: req.order, applied: prev.order, appliedRole: prev.role}, 'superseded: a later keepalived event was already applied')
+      return {role: req.role, source: req.source, instance: req.instance, applied: false, previousRole: prev.role, plan: [], steps: [], durationMs: deps.mono() - started, exit: ExitCode.OK}
+    }
+
+    const observed = await observe(deps)
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots: await deps.slots(req.role, prev?.role)})
+    if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
+    else log.debug({role: req.role}, 'already converged')
+
+    const steps = await execute(deps, plan)
+    const failedCritical = steps.some((s, i) => s.status === 'failed' && plan[i].critical)
+    const exit: ExitCodeValue = failedCritical ? ExitCode.FAILED : steps.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : ExitCode.OK
+    const durationMs = deps.mono() - started
+
+    const history = prev ? [{role: prev.role, source: prev.source, startedAt: prev.startedAt, durationMs: prev.finishedAt - prev.startedAt, exit: prev.exit}, ...prev.history].slice(0, HISTORY) : []
+    // Only a real change (or a new role) pushes history; a converged re-run updates in place.
+    const changed = plan.length > 0 || prev?.role !== req.role
+    deps.writeState({
+      version: 1,
+      role: req.role,
+      source: req.source,
+      instance: req.instance,
+      startedAt: changed ? startedAt : prev!.startedAt,
+      finishedAt: changed ? deps.now() : prev!.finishedAt,
+      order: req.order ?? prev?.order,
+      exit: changed ? exit : prev!.exit,
+      steps: changed ? steps : prev!.steps,
+      history: changed ? history : prev!.history,
+    })
+    if (exit !== ExitCode.OK) log.warn({role: req.role, exit, failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.kind}: ${s.error}`)}, 'transition incomplete')
+    else if (plan.length > 0) log.info({role: req.role, ms: Math.round(durationMs * 10) / 10}, 'transition done')
+    return {role: req.role, source: req.source, instance: req.instance, applied: true, previousRole: prev?.role, observed, plan: plan.map(({kind, why}) => ({kind, why})), steps, durationMs, exit}
+  } finally {
+    await lock.release()
+  }
+}
+
+async function observe(deps: TransitionDeps): Promise<ObservedWan> {
+  const wan = deps.config.wan
+  const checkSilence = wan.link === 'keep-up' && wan.silence === 'nftables'
+  // Both reads at once: they are independent processes.
+  const [snap, silenced] = await Promise.all([
+    deps.ip.readWan(wan.interface, wan.table, wan.rule_priority),
+    checkSilence ? deps.silence.isApplied() : Promise.resolve(false),
+  ])
+  return {...snap.observed, silenced}
+}
+
+async function execute(deps: TransitionDeps, plan: Step[]): Promise<StepOutcome[]> {
+  const out: StepOutcome[] = []
+  let stopped: string | undefined
+  for (const step of plan) {
+    if (stopped) {
+      out.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${stopped} failed`})
+      continue
+    }
+    const run = deps.executors[step.kind]
+    const t0 = deps.mono()
+    try {
+      if (!run) throw new Error(`no executor for step ${step.kind}`)
+      const r = await run(step, {config: deps.config, exec: deps.exec, log: deps.log, now: deps.now})
+      out.push({kind: step.kind, why: step.why, status: 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
+    } catch (error) {
+      const line = errorLine(error)
+      deps.log.error({step: step.kind, error: line}, `step failed: ${step.why}`)
+      out.push({kind: step.kind, why: step.why, status: 'failed', durationMs: round(deps.mono() - t0), error: line})
+      if (step.critical) stopped = step.kind
+    }
+  }
+  return out
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100

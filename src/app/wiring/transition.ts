@@ -1,0 +1,47 @@
+import {createExec} from '../../adapters/exec.js'
+import {createIpRoute} from '../../adapters/iproute.js'
+import {acquireLock} from '../../adapters/lock.js'
+import type {Logger} from '../../adapters/log.js'
+import {connectNetworkd, type Networkd} from '../../adapters/networkd.js'
+import {writeActivationDropin} from '../../adapters/networkd-dropin.js'
+import {pidMax} from '../../adapters/process-info.js'
+import {readStateFile, writeStateFile} from '../../adapters/state-file.js'
+import {createWanSilence} from '../../adapters/wan-silence.js'
+import {systemClock} from '../../adapters/clock.js'
+import type {Config} from '../../config/schema.js'
+import {TRANSITION_LOCK_TIMEOUT_MS, type TransitionDeps} from '../handle-transition.js'
+import {createWanExecutors} from '../steps/wan.js'
+import {transitionSlots} from './slots.js'
+
+/** The real adapters behind a transition (the composition root for notify, daemon and resync). */
+export function createTransitionDeps(config: Config, log: Logger): TransitionDeps & {close(): void} {
+  const exec = createExec(log)
+  const ip = createIpRoute(exec)
+  const silence = createWanSilence(exec)
+  let networkd: Promise<Networkd> | undefined
+  const wanExecutors = createWanExecutors(config, {
+    ip,
+    silence,
+    networkd: () => (networkd ??= connectNetworkd({timeoutMs: config.wan.dbus_timeout_ms})),
+    dropin: {write: (file, policy) => writeActivationDropin(config.wan.networkd_runtime_dir, file, policy)},
+    sleep: systemClock.sleep,
+    mono: systemClock.mono,
+  })
+  const slots = transitionSlots(config, log, exec)
+  return {
+    config,
+    log,
+    exec,
+    ip,
+    silence,
+    executors: {...wanExecutors, ...slots.executors},
+    lock: () => acquireLock(`${config.state.dir}/lock`, TRANSITION_LOCK_TIMEOUT_MS),
+    readState: () => readStateFile(config.state.dir),
+    writeState: (s) => writeStateFile(config.state.dir, s),
+    slots: slots.plan,
+    now: systemClock.now,
+    mono: systemClock.mono,
+    pidMax: pidMax(),
+    close: () => { networkd?.then((n) => n.close(), () => {}) },
+  }
+}

@@ -1,0 +1,54 @@
+import {Args} from '@oclif/core'
+import {startDaemon, type DaemonSummary} from '../app/daemon.js'
+import {createDaemonDeps} from '../app/wiring/daemon.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
+import {ExitCode} from '../core/exit-codes.js'
+
+export default class Daemon extends BaseCommand<typeof Daemon> {
+  static summary = 'Run resident: ordered transitions from keepalived\'s notify FIFO, health monitor, lease sync, watchdog.'
+  static description = `Two ways to run it:
+
+  As keepalived's FIFO script (keepalived starts and stops it; the FIFO path is appended):
+      global_defs {
+        vrrp_notify_fifo /run/keepalived/notify.fifo
+        vrrp_notify_fifo_script "/usr/sbin/ha-tool daemon --config /etc/ha-tool/config.toml"
+      }
+    keepalived SIGTERMs it on every reload and when it stops; it keeps reading until keepalived
+    closes the FIFO, so the STOP events are still applied, then exits.
+
+  As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config:
+      global_defs { vrrp_notify_fifo /run/keepalived/notify.fifo }     (no fifo script)
+    It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
+    its watchdog converges this node to STOP when keepalived dies without sending STOP
+    (kill -9, a crash), which keepalived itself cannot do.
+
+FIFO lines (INSTANCE "VI_1" MASTER 100, GROUP "G1" BACKUP 0) are applied one at a time in order;
+when several arrive while a transition runs, the latest state wins. At start-up it converges to the
+role keepalived reports over D-Bus (enable_dbus; keepalived.dbus = true) instead of waiting for the
+next event. Without a FIFO it runs only the resident services the config enables.
+
+Logs are pino JSON on stderr (or log.file). On exit it prints a summary (--json for JSON).
+
+${EXIT_CODES_HELP}`
+  static args = {fifo: Args.string({description: 'notify FIFO path (keepalived appends it when it runs this as vrrp_notify_fifo_script)'})}
+  static examples = [
+    '<%= config.bin %> daemon --config /etc/ha-tool/config.toml',
+    '<%= config.bin %> daemon /run/keepalived/notify.fifo',
+  ]
+
+  async run(): Promise<DaemonSummary> {
+    const {config} = this.ctx.config()
+    const log = this.ctx.logger()
+    const fifo = this.args.fifo ?? (config.keepalived.fifo || undefined)
+    const mode = this.args.fifo ? 'child' : 'service'
+    const deps = createDaemonDeps(config, log)
+    const daemon = startDaemon(deps, {fifo, mode})
+    const stop = (signal: string) => { log.info({signal}, 'stopping'); daemon.terminate() }
+    process.on('SIGTERM', () => stop('SIGTERM'))
+    process.on('SIGINT', () => stop('SIGINT'))
+    log.info({mode, fifo: fifo ?? null}, 'daemon started')
+    const summary = await daemon.done
+    deps.close()
+    return this.finish({result: summary, exit: ExitCode.OK, text: `daemon stopped: ${summary.lines} FIFO lines, ${summary.transitions} transitions${summary.lastRole ? `, last ${summary.lastRole}` : ''}`})
+  }
+}

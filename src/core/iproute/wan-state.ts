@@ -1,0 +1,48 @@
+import type {ObservedWan} from '../transition/types.js'
+
+/** One rule as `ip -j -N rule show` prints it. */
+type IpRule = {priority?: number; src?: string; dst?: string; table?: string; iif?: string; oif?: string; fwmark?: string; not?: boolean; action?: string; [k: string]: unknown}
+
+/** Selectors that make a rule something other than a plain "to all lookup T priority P". */
+const SELECTORS = ['dst', 'iif', 'oif', 'fwmark', 'not', 'ipproto', 'sport', 'dport', 'uidrange', 'l3mdev', 'tos', 'dsfield', 'tun_id']
+
+/** Copies of exactly `to all lookup <table> priority <priority>` (from all, no other selector). */
+export function countWanRules(rules: readonly IpRule[], table: number, priority: number): number {
+  return rules.filter((r) =>
+    r.priority === priority && String(r.table) === String(table) && (r.src === undefined || r.src === 'all') &&
+    SELECTORS.every((s) => r[s] === undefined || (s === 'dst' && r[s] === 'all'))).length
+}
+
+/**
+ * Splits the output of `ip -j -N -force -batch -` into one parsed JSON array per command.
+ * A command that failed (e.g. a missing device) prints nothing on stdout; `expected` says
+ * how many arrays to wait for, so a failure shows up as `undefined` in its place only when
+ * the rest still line up (ip prints the arrays in command order, one per line).
+ */
+export function splitBatchJson(stdout: string): unknown[][] {
+  return stdout.split('\n').filter((l) => l.trim().startsWith('[')).map((l) => JSON.parse(l) as unknown[])
+}
+
+type IpAddr = {ifname?: string; flags?: string[]; operstate?: string; addr_info?: Array<{family?: string; local?: string; scope?: string | number}>}
+type IpRoute = {dst?: string; gateway?: string; dev?: string}
+
+/**
+ * What the WAN looks like, from `ip -j -N rule show`, `ip -j route show table <t>` and
+ * `ip -j addr show dev <wan>` (undefined when the device does not exist).
+ */
+export function observeWan(input: {rules: IpRule[]; routes: IpRoute[]; addr: IpAddr[] | undefined; silenced: boolean}, table: number, priority: number): ObservedWan {
+  const link = input.addr?.[0]
+  const flags = link?.flags ?? []
+  return {
+    ruleCount: countWanRules(input.rules, table, priority),
+    link: {exists: link !== undefined, adminUp: flags.includes('UP'), carrier: flags.includes('LOWER_UP') && !flags.includes('NO-CARRIER')},
+    hasAddress: (link?.addr_info ?? []).some((a) => a.family === 'inet' && String(a.scope) !== 'host' && String(a.scope) !== '254'),
+    hasDefaultRoute: input.routes.some((r) => r.dst === 'default' || r.dst === '0.0.0.0/0'),
+    silenced: input.silenced,
+  }
+}
+
+/** The WAN address(es) for status and probes. */
+export function wanAddresses(addr: IpAddr[] | undefined): string[] {
+  return (addr?.[0]?.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => a.local!)
+}
