@@ -11,15 +11,24 @@ const walk = (dir) => readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.
 
 if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), {recursive: true, force: true})
 await build({entryPoints: walk(join(root, 'src')), outdir: join(root, 'dist'), outbase: join(root, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning'})
-await build({
-  entryPoints: {index: join(root, 'src/cli/hot.ts')},
-  outdir: join(root, 'dist/hot'),
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Loaded lazily, only when used: keep them out of the bundle so the common path never parses them.
-  external: ['pino', 'dbus-next', 'node-cron', '@oclif/core', 'usocket', 'x11'],
-  logLevel: 'warning',
-})
+// The hot bundles: CommonJS (no ESM loader), one file each, nothing shared to resolve at run time.
+const hot = join(root, 'dist/hot')
+rmSync(hot, {recursive: true, force: true})
+for (const name of ['notify', 'check', 'leases']) {
+  await build({
+    entryPoints: [join(root, `src/cli/hot/${name}-main.ts`)],
+    outfile: join(hot, `${name}.cjs`),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    // import.meta.url does not exist in CommonJS: give it this file's URL.
+    banner: {js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;'},
+    define: {'import.meta.url': '__import_meta_url'},
+    // Smaller source parses faster: ~2 ms of a ~40 ms run. Errors carry their own messages.
+    minify: true,
+    // Loaded lazily, only when used: keep them out of the bundle so the common path never parses them.
+    external: ['pino', 'dbus-next', 'node-cron', '@oclif/core', 'usocket', 'x11'],
+    logLevel: 'warning',
+  })
+}

@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Logger} from './log.js'
@@ -27,7 +27,7 @@ export type ExecOptions = {
 export type Exec = (argv: readonly string[], opts?: ExecOptions) => Promise<ExecResult>
 
 /**
- * The real exec: execFile (no shell, so no quoting bugs), a timeout that kills, argv logged at debug.
+ * The real exec: spawn without a shell (no quoting bugs), a timeout that kills, argv logged at debug.
  * A missing program rejects with HaError(69) naming it; a non-zero exit resolves (callers decide).
  */
 export function createExec(log?: Logger): Exec {
@@ -35,43 +35,55 @@ export function createExec(log?: Logger): Exec {
     const [file, ...args] = argv
     const started = performance.now()
     log?.debug({argv}, 'exec')
+    // stdin is closed unless there is input: a child must never wait on a terminal.
+    const child = spawn(file, args, {env: opts.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    const max = opts.maxBuffer ?? 64 * 1024 * 1024
+    let stdout = ''
+    let stderr = ''
+    let overflow = false
     let timedOut = false
     let hardKill: NodeJS.Timeout | undefined
-    const child = execFile(file, args, {
-      encoding: 'utf8',
-      env: opts.env,
-      maxBuffer: opts.maxBuffer ?? 64 * 1024 * 1024,
-      windowsHide: true,
-    }, (error, stdout, stderr) => {
-      clearTimeout(timer)
-      clearTimeout(hardKill)
-      const durationMs = performance.now() - started
-      const err = error as (NodeJS.ErrnoException & {code?: string | number; signal?: NodeJS.Signals}) | null
-      if (err && err.code === 'ENOENT') {
-        reject(new HaError(`${file}: not installed or not on PATH`, ExitCode.UNAVAILABLE, {kind: 'missing-program'}))
-        return
-      }
-      if (err && err.code === 'EACCES') {
-        reject(new HaError(`${file}: permission denied`, ExitCode.UNAVAILABLE, {kind: 'missing-program'}))
-        return
-      }
-      if (err && err.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-        reject(new HaError(`${file}: output larger than the buffer`, ExitCode.FAILED))
-        return
-      }
-      const code = child.exitCode
-      const result: ExecResult = {argv, code, signal: child.signalCode, stdout, stderr, timedOut, durationMs}
-      if (log?.isEnabled('debug')) log.debug({argv, code, signal: child.signalCode, timedOut, ms: Math.round(durationMs * 10) / 10}, 'exec done')
-      resolve(result)
-    })
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; if (stdout.length > max && !overflow) { overflow = true; child.kill('SIGKILL') } })
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d })
     const timer = opts.timeoutMs ? setTimeout(() => {
       timedOut = true
       child.kill(opts.killSignal ?? 'SIGTERM')
       hardKill = setTimeout(() => child.kill('SIGKILL'), 1000)
       hardKill.unref()
     }, opts.timeoutMs) : undefined
-    if (opts.input !== undefined) child.stdin?.end(opts.input)
-    else child.stdin?.end()
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      clearTimeout(hardKill)
+      if (err.code === 'ENOENT') reject(new HaError(`${file}: not installed or not on PATH`, ExitCode.UNAVAILABLE, {kind: 'missing-program'}))
+      else if (err.code === 'EACCES') reject(new HaError(`${file}: permission denied`, ExitCode.UNAVAILABLE, {kind: 'missing-program'}))
+      else reject(new HaError(`${file}: ${err.message}`, ExitCode.FAILED))
+    })
+    // A grandchild (a daemon it started, a shell's background job) can hold the pipes open
+    // after the child itself is gone: give the output 200 ms to drain, then stop waiting.
+    let settled = false
+    child.once('exit', () => {
+      setTimeout(() => {
+        if (settled) return
+        child.stdout!.destroy()
+        child.stderr!.destroy()
+        finish(child.exitCode, child.signalCode)
+      }, 200).unref()
+    })
+    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      clearTimeout(hardKill)
+      if (overflow) { reject(new HaError(`${file}: output larger than ${max} bytes`, ExitCode.FAILED)); return }
+      const durationMs = performance.now() - started
+      if (log?.isEnabled('debug')) log.debug({argv, code, signal, timedOut, ms: Math.round(durationMs * 10) / 10}, 'exec done')
+      resolve({argv, code, signal, stdout, stderr, timedOut, durationMs})
+    }
+    child.once('close', finish)
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => { /* the child may exit without reading it all */ })
+      child.stdin!.end(opts.input)
+    }
   })
 }
 

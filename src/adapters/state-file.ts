@@ -15,6 +15,7 @@ export function readStateFile(stateDir: string): StateFile | undefined {
   }
 }
 
+/** Atomic but not fsynced: state.dir is /run (tmpfs) and this runs on every keepalived event. */
 export function writeStateFile(stateDir: string, state: StateFile): void {
-  writeFileAtomic(stateFilePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, {mode: 0o644, mkdir: true})
+  writeFileAtomic(stateFilePath(stateDir), `${JSON.stringify(state, null, 2)}\n`, {mode: 0o644, mkdir: true, durable: false})
 }

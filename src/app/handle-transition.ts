@@ -11,8 +11,6 @@ import {planTransition, type PlanSlots} from '../core/transition/plan.js'
 import type {ObservedWan, Role, StateFile, Step, StepOutcome} from '../core/transition/types.js'
 import type {StepExecutors} from './steps/types.js'
 
-/** How long a transition waits for another one on this node before giving up (exit 75). */
-export const TRANSITION_LOCK_TIMEOUT_MS = 60_000
 const HISTORY = 20
 
 export type TransitionDeps = {

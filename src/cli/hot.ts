@@ -6,9 +6,10 @@ import type {Invocation, Outcome} from './outcome.js'
 
 /**
  * The fast path for the commands keepalived spawns on every interval and transition.
- * bin/run.js sends `check` and `notify` here (unless --help is asked for), so they skip
- * loading @oclif/core (~60 ms). They parse the same flag specs as their oclif classes and
- * call the same shared bodies, so output and exit codes are identical either way.
+ * bin/run.js sends `check` and `notify` to their own CommonJS bundles (dist/hot/<name>.cjs,
+ * built from src/cli/hot/<name>-main.ts) unless --help is asked for, so they skip loading
+ * @oclif/core (~60 ms) and the ESM loader. They parse the same flag specs as their oclif
+ * classes and call the same shared bodies, so output and exit codes are identical either way.
  */
 export type HotCommand = {
   usage: string
@@ -16,21 +17,15 @@ export type HotCommand = {
   run(inv: Invocation): Promise<Outcome<unknown>>
 }
 
-const HOT: Record<string, () => Promise<HotCommand>> = {
-  notify: async () => (await import('./hot/notify.js')).notifyCommand,
-  check: async () => (await import('./hot/check.js')).checkCommand,
-}
-
-export function isHotCommand(name: string | undefined): boolean {
-  return name !== undefined && Object.hasOwn(HOT, name)
-}
-
-export async function runHot(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv
-  const json = rest.includes('--json')
+/**
+ * Runs a hot command: argv is what follows the command name. Prints the result (text, or JSON
+ * with --json) on stdout, an error as one line on stderr (or JSON on stdout with --json),
+ * and returns the exit code.
+ */
+export async function runHot(cmd: HotCommand, argv: string[]): Promise<number> {
+  const json = argv.includes('--json')
   try {
-    const cmd = await HOT[name]()
-    const inv = parseInvocation(cmd, rest, json)
+    const inv = parseInvocation(cmd, argv, json)
     const out = await cmd.run(inv)
     if (json) process.stdout.write(`${JSON.stringify(out.result, null, 2)}\n`)
     else if (out.text) process.stdout.write(`${out.text}\n`)

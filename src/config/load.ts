@@ -37,7 +37,8 @@ function readAndParse(path: string): {data: Record<string, unknown>; source: str
     throw configError(`${path}: cannot read: ${(error as Error).message}`)
   }
   try {
-    return {data: parse(source) as Record<string, unknown>, source}
+    // Integers past 2^53 come back as bigint, so the validator can name the key instead of a syntax error.
+    return {data: parse(source, {integersAsBigInt: 'asNeeded'}) as Record<string, unknown>, source}
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.split('\n')[0].replace(/^Invalid TOML document: /, '')

@@ -19,23 +19,24 @@ export function findProblems(data: Record<string, unknown>, source: string, file
   const out: Array<{line: number; err: HaError}> = []
   const at = (path: string[], message: string) => {
     const line = locateKey(source, path)
-    out.push({line, err: configError(`${file}${line ? `:${line}` : ''}: ${path.join('.')}: ${message}`)})
+    out.push({line, err: configError(`${file}${line ? `:${line}` : ''}: ${keyPath(path)}: ${message}`)})
   }
 
   for (const [name, value] of Object.entries(data)) {
-    if (!(name in SCHEMA)) { at([name], `unknown ${isTable(value) ? 'section' : 'key'} (known sections: ${Object.keys(SCHEMA).join(', ')})`); continue }
+    // hasOwn, not `in`: `[constructor]` or `toString = 1` must not pass as known names.
+    if (!Object.hasOwn(SCHEMA, name)) { at([name], `unknown ${isTable(value) ? 'section' : 'key'} (known sections: ${Object.keys(SCHEMA).join(', ')})`); continue }
     if (!isTable(value)) { at([name], `expected a [${name}] section, got ${show(value)}`); continue }
   }
   for (const [name, section] of Object.entries(SCHEMA) as Array<[string, Record<string, Spec<unknown>>]>) {
     const given = isTable(data[name]) ? data[name] : {}
     for (const [key, value] of Object.entries(given)) {
-      const spec = section[key]
+      const spec = Object.hasOwn(section, key) ? section[key] : undefined
       if (!spec) { at([name, key], `unknown key (known: ${Object.keys(section).join(', ')})`); continue }
       const why = checkValue(spec, value)
       if (why) at([name, key], why)
     }
     for (const [key, spec] of Object.entries(section)) {
-      if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required ${describeSpec(spec)} is missing`)
+      if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required key is missing (expected ${describeSpec(spec)})`)
     }
   }
   return out.sort((a, b) => (a.line || Infinity) - (b.line || Infinity)).map((p) => p.err)
@@ -81,9 +82,16 @@ function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)
 }
 
+/** `wan.table`; a part that is not a bare TOML key is quoted, as it must be written. */
+function keyPath(path: string[]): string {
+  return path.map((p) => (/^[A-Za-z0-9_-]+$/.test(p) ? p : JSON.stringify(p))).join('.')
+}
+
 function show(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
   if (typeof v === 'bigint') return String(v)
+  // As TOML writes them (JSON would say null).
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf'
   if (isTable(v)) return 'a table'
   if (Array.isArray(v)) return 'an array'
   return JSON.stringify(v) ?? String(v)

@@ -9,7 +9,7 @@ import {readStateFile, writeStateFile} from '../../adapters/state-file.js'
 import {createWanSilence} from '../../adapters/wan-silence.js'
 import {systemClock} from '../../adapters/clock.js'
 import type {Config} from '../../config/schema.js'
-import {TRANSITION_LOCK_TIMEOUT_MS, type TransitionDeps} from '../handle-transition.js'
+import type {TransitionDeps} from '../handle-transition.js'
 import {createWanExecutors} from '../steps/wan.js'
 import {transitionSlots} from './slots.js'
 
@@ -35,7 +35,7 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
     ip,
     silence,
     executors: {...wanExecutors, ...slots.executors},
-    lock: () => acquireLock(`${config.state.dir}/lock`, TRANSITION_LOCK_TIMEOUT_MS),
+    lock: () => acquireLock(`${config.state.dir}/lock`, config.state.lock_timeout_ms),
     readState: () => readStateFile(config.state.dir),
     writeState: (s) => writeStateFile(config.state.dir, s),
     slots: slots.plan,

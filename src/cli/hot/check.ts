@@ -1,7 +1,5 @@
+import {createHealthDeps} from '../../adapters/health-deps.js'
 import {fileExists} from '../../adapters/health-files.js'
-import {createProber} from '../../adapters/probes/index.js'
-import {readStateFile, stateFilePath} from '../../adapters/state-file.js'
-import {readWanAddresses} from '../../adapters/wan-address.js'
 import {type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'
 import {type CheckReport, runCheck} from '../../app/run-check.js'
 import {defaultConfig} from '../../config/validate.js'
@@ -38,11 +36,7 @@ export async function runCheckCommand(inv: Invocation): Promise<Outcome<CheckRep
   process.once('SIGTERM', onTerm)
   process.once('SIGINT', onTerm)
   try {
-    const report = await runCheck(settings, {
-      probe: createProber(),
-      role: () => ({role: readStateFile(settings.stateDir)?.role, source: stateFilePath(settings.stateDir)}),
-      wanAddresses: readWanAddresses,
-    }, stop.signal)
+    const report = await runCheck(settings, createHealthDeps(settings.stateDir), stop.signal)
     if (!inv.json) process.stderr.write(`${report.reason}\n`)
     return {result: report, exit: report.healthy ? ExitCode.OK : ExitCode.FAILED, text: ''}
   } finally {

@@ -1,10 +1,31 @@
-import {int, str} from '../spec.js'
+import {bool, int, list, oneOf, str} from '../spec.js'
+
+const argv = (v: string[]) => (v.length === 0 || v[0] === '' ? 'a non-empty argv, program first' : undefined)
+const cron = (v: string) => (v === '' || v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6 ? undefined : 'a cron expression with 5 or 6 fields, or "" for off')
 
 export const dnsmasq = {
+  enabled: bool(false, 'manage dnsmasq on transitions (MASTER: pull the peer\'s leases, start dnsmasq; BACKUP: stop it) and run the scheduled lease sync'),
   leases: str('/var/lib/misc/dnsmasq.leases', 'this node\'s dnsmasq lease file (--dhcp-leasefile)'),
   peer: str('root@192.168.190.2', 'ssh destination of the other node'),
   peer_leases: str('', 'the lease file on the peer; "" = same path as leases'),
   ssh_key: str('', 'private key for ssh to the peer; "" = ssh\'s default'),
+  ssh_known_hosts: str('', 'known_hosts file holding the peer\'s host key; "" = ssh\'s default. Host keys are always checked'),
+  ssh_port: int(22, 1, 65535, 'sshd port on the peer'),
   ssh_timeout_ms: int(5000, 100, 120000, 'connect and transfer timeout for ssh to the peer'),
+  peer_command: list(['ha-tool'], 'ha-tool on the peer, as argv: the hook pushes lease changes to `<peer_command> leases receive`', argv),
+  peer_config: str('', 'config file passed with --config to ha-tool on the peer; "" = the peer\'s default'),
   lease_max: int(0, 0, 4294967295, 'dnsmasq\'s dhcp-lease-max; a merge with more leases is refused (0 = no limit)'),
+  apply: oneOf(['auto', 'dbus', 'restart'], 'auto', 'how a merge reaches a RUNNING dnsmasq (it reads its file only at start): dbus = AddDhcpLease (dnsmasq --enable-dbus), restart = stop_command, write the file, start_command, auto = dbus when dnsmasq answers on the bus, else restart. A stopped dnsmasq always gets the file written atomically'),
+  dbus_name: str('uk.org.thekelleys.dnsmasq', 'dnsmasq\'s D-Bus service name (--enable-dbus=NAME)'),
+  dbus_address: str('', 'address of the bus dnsmasq is on; "" = the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket)'),
+  dbus_timeout_ms: int(2000, 100, 60000, 'timeout of each D-Bus call to dnsmasq'),
+  pid_file: str('/run/dnsmasq/dnsmasq.pid', 'dnsmasq\'s --pid-file: how ha-tool tells whether dnsmasq is running'),
+  start_command: list(['systemctl', 'start', 'dnsmasq'], 'starts dnsmasq (argv, no shell)', argv),
+  stop_command: list(['systemctl', 'stop', 'dnsmasq'], 'stops dnsmasq and returns once it has exited (argv, no shell)', argv),
+  command_timeout_ms: int(15000, 100, 600000, 'how long start_command and stop_command may take'),
+  stop_on_backup: bool(true, 'stop dnsmasq when this node is not MASTER (active/passive); false = it keeps serving (split ranges)'),
+  leasefile_ro: bool(false, 'dnsmasq runs with --leasefile-ro and `--dhcp-script=ha-tool leases hook`: the hook keeps `leases` up to date itself and answers init with it'),
+  sync_schedule: str('*/5 * * * *', 'cron schedule of the daemon\'s full lease sync with the peer (catches pushes the hook missed); "" = off', {check: cron}),
+  queue_dir: str('/var/lib/ha-tool/lease-queue', 'lease changes the hook could not push (peer down), retried by the next hook run and sync'),
+  hook_timeout_ms: int(3000, 100, 60000, 'longest one hook run waits for the peer (dnsmasq runs its script helper serially)'),
 } as const

@@ -1,0 +1,68 @@
+// Key `health`: `ha-tool check` as keepalived runs it (stdin closed, exact command line) against a
+// target in a namespace that answers at once, side by side with a bare Node script spawning ping
+// once (floors/ping-once.mjs); and the daemon monitor's CPU per cycle, children included.
+// Namespaces: hat-h5-bench-c (runs everything) and hat-h5-bench-t (the target, 10.55.5.2),
+// joined by a veth; both deleted in a finally.
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+const root = new URL('../..', import.meta.url).pathname
+const runs = Number(process.env.BENCH_RUNS ?? 40)
+const cycles = Number(process.env.BENCH_HEALTH_CYCLES ?? 100)
+const sh = (...argv) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+const C = 'hat-h5-bench-c'
+const T = 'hat-h5-bench-t'
+
+export async function bench() {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-health-'))
+  const env = {...process.env}
+  delete env.NODE_EXTRA_CA_CERTS
+  try {
+    for (const ns of [C, T]) { try { sh('ip', 'netns', 'del', ns) } catch {} sh('ip', 'netns', 'add', ns); sh('ip', '-n', ns, 'link', 'set', 'lo', 'up') }
+    sh('ip', '-n', C, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 't0', 'netns', T)
+    sh('ip', '-n', C, 'addr', 'add', '10.55.5.1/30', 'dev', 'c0')
+    sh('ip', '-n', T, 'addr', 'add', '10.55.5.2/30', 'dev', 't0')
+    sh('ip', '-n', C, 'link', 'set', 'c0', 'up')
+    sh('ip', '-n', T, 'link', 'set', 't0', 'up')
+    sh('ip', 'netns', 'exec', C, 'ping', '-c', '1', '-W', '2', '10.55.5.2') // ARP resolved before timing
+    const cfg = (name, body) => { const f = join(dir, name); writeFileSync(f, body); return f }
+    const state = join(dir, 'state')
+    const checkCfg = cfg('check.toml', `[wan]\ninterface = "c0"\n[health]\nvia = "main"\ntargets = ["10.55.5.2"]\n[state]\ndir = "${state}"\n`)
+    const bin = join(root, 'bin/run.js')
+    const inC = (argv) => execFileSync('ip', ['netns', 'exec', C, ...argv], {encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe']})
+    const commands = {
+      'floor: node + ping once': [process.execPath, join(root, 'scripts/bench/floors/ping-once.mjs'), '10.55.5.2'],
+      'check --target (no config file)': [process.execPath, bin, 'check', '--target', '10.55.5.2'],
+      'check (targets from config)': [process.execPath, bin, 'check', '--config', checkCfg],
+      'node -e 0': [process.execPath, '-e', '0'],
+    }
+    const t = JSON.parse(inC([process.execPath, join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 3, commands, expectExit: {'check --target (no config file)': 0, 'check (targets from config)': 0, 'floor: node + ping once': 0}})]))
+    const floor = t['floor: node + ping once'].median
+    const monitor = (targets) => {
+      const f = cfg(`mon-${targets.length}-${targets[0].slice(0, 3)}.toml`, `[wan]\ninterface = "c0"\n[health]\nvia = "main"\ntargets = ${JSON.stringify(targets)}\ninterval_ms = 100\ntimeout_ms = 80\n[state]\ndir = "${state}"\n`)
+      return JSON.parse(inC([process.execPath, join(root, 'scripts/bench/health-monitor-cpu.mjs'), f, String(cycles)]))
+    }
+    sh('ip', 'netns', 'exec', T, 'sh', '-c', 'true') // nothing to start: the kernel answers ICMP; TCP target below
+    const icmp = monitor(['10.55.5.2'])
+    const tcp = monitor(['tcp://10.55.5.1:9'].map((x) => x)) // refused at once by our own namespace's kernel: a full probe, no child
+    return {
+      runs,
+      medians_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.median])),
+      p90_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.p90])),
+      ratios: {
+        'check --target / floor(node + ping)': +(t['check --target (no config file)'].median / floor).toFixed(3),
+        'check with config / floor(node + ping)': +(t['check (targets from config)'].median / floor).toFixed(3),
+      },
+      monitor_cpu_per_cycle: {icmp_1_target: icmp, tcp_1_target: tcp},
+      budget: {check_ratio_max: 1.3, monitor_cpu_ms_per_cycle_max: 5},
+      note: `timed inside netns ${C} against 10.55.5.2 in ${T}, each command once per round, ${runs} rounds; monitor at interval 100 ms for ${cycles} cycles`,
+    }
+  } finally {
+    for (const ns of [C, T]) { try { sh('ip', 'netns', 'del', ns) } catch {} }
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${JSON.stringify(await bench(), null, 2)}\n`)

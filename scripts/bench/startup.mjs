@@ -1,0 +1,62 @@
+// Key `startup`: how much a hot command costs as keepalived runs it, against a bare Node script
+// that spawns the same children. Everything is timed side by side by timer.mjs, inside a
+// throw-away namespace (notify touches rules and nftables), NODE_EXTRA_CA_CERTS unset.
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {sh, withWanNetns} from './netns.mjs'
+
+const root = new URL('../..', import.meta.url).pathname
+const runs = Number(process.env.BENCH_RUNS ?? 40)
+
+export async function bench() {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-'))
+  // state.dir lives in /run on a real node: tmpfs, like /dev/shm.
+  const shm = mkdtempSync('/dev/shm/ha-tool-bench-')
+  try {
+    return await withWanNetns('hat-bench-startup', async (ns) => {
+      const config = (silence) => {
+        const file = join(dir, `c-${silence}.toml`)
+        writeFileSync(file, `[wan]\ninterface = "wan0"\nsilence = "${silence}"\n[state]\ndir = "${join(shm, `state-${silence}`)}"\n[keepalived]\ndbus = false\n`)
+        return file
+      }
+      const cfg = config('nftables')
+      const cfgNone = config('none')
+      const bin = join(root, 'bin/run.js')
+      const inNs = (argv) => sh(['ip', 'netns', 'exec', ns, ...argv])
+      const time = (commands, expectExit) => JSON.parse(inNs([process.execPath, join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 3, commands, expectExit})]))
+      const floors = {
+        'node -e 0': [process.execPath, '-e', '0'],
+        'floor: node + ping once': [join(root, 'scripts/bench/floors/ping-once.cjs'), '127.0.0.1'],
+        'floor: node + ip -j rule show once': [join(root, 'scripts/bench/floors/ip-rule-once.cjs')],
+      }
+      const notify = (c, role) => [bin, 'notify', '--config', c, 'INSTANCE', 'VI_1', role, '100']
+      // Converge once, so the timed runs find nothing to do.
+      inNs(notify(cfg, 'BACKUP'))
+      const backup = time({...floors, 'ha-tool --version': [bin, '--version'], 'check 127.0.0.1': [bin, 'check', '--target', '127.0.0.1'], 'notify BACKUP (converged, keep-up + nftables silence)': notify(cfg, 'BACKUP')},
+        {'check 127.0.0.1': 0, 'notify BACKUP (converged, keep-up + nftables silence)': 0})
+      inNs(notify(cfg, 'MASTER'))
+      inNs(notify(cfgNone, 'MASTER'))
+      const master = time({'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'], 'notify MASTER (converged, keep-up + nftables silence)': notify(cfg, 'MASTER'), 'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER')})
+      const t = {...backup, ...master}
+      const ipFloor = (backup['floor: node + ip -j rule show once'].median + master['floor: node + ip -j rule show once'].median) / 2
+      const ratio = (a, b) => +(a / b).toFixed(3)
+      return {
+        runs,
+        medians_ms: Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.median])),
+        ratios: {
+          'ha-tool --version / node -e 0': ratio(t['ha-tool --version'].median, t['node -e 0'].median),
+          'check / floor(ping)': ratio(t['check 127.0.0.1'].median, t['floor: node + ping once'].median),
+          'notify BACKUP converged / floor(ip rule)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + ip -j rule show once'].median),
+          'notify MASTER converged / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
+          'notify MASTER converged, silence none / floor(ip rule)': ratio(master['notify MASTER (converged, silence = none)'].median, master['floor: node + ip -j rule show once'].median),
+        },
+        budget: {hot_path_ratio_max: 1.3},
+        note: `floor(ip rule) median ${ipFloor.toFixed(2)} ms; timed inside netns ${ns}, every command run once per round, ${runs} rounds`,
+      }
+    })
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+    rmSync(shm, {recursive: true, force: true})
+  }
+}

@@ -1,0 +1,1076 @@
+#!/usr/bin/env node
+// The lab: DESIGN.md section 1 on one machine, from real daemons, in four network namespaces.
+//   hat-isp     bridge "wanbr" 198.51.100.1/24 (the ISP's access switch and router), dnsmasq handing out
+//               exactly ONE address (198.51.100.10), and the "internet" host 203.0.113.10 (UDP/TCP echo).
+//   hat-gw1/2   wan0 (same MAC on both, DHCP by the real systemd-networkd 252, routes in table 250),
+//               lan0 192.168.1.1|2/24, sync0 192.168.190.1|2/29 (direct cable), keepalived (VRRPv3, use_vmac,
+//               nopreempt, VIP 192.168.1.3), nftables NAT + the LAN->LAN forward drop, conntrackd (FTFW on
+//               the sync link), dnsmasq for the LAN, and in notify/fifo mode ha-tool.
+//   hat-client  bridge "lanbr" (the LAN switch) that is also the client's interface: DHCP from the gateways.
+// Nothing is connected to the host's namespace, so nothing can route out.
+// Every process is tracked by PID in RUN/pids and ended by PID. Library for test/e2e/lab.ts and
+// scripts/bench/failover.mjs; `scripts/lab` is its command line.
+import {spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, statSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const RUN = process.env.HAT_LAB_RUN ?? '/run/hat-lab'
+export const NS = {isp: 'hat-isp', gw1: 'hat-gw1', gw2: 'hat-gw2', client: 'hat-client'}
+export const GWS = ['gw1', 'gw2']
+export const ADDR = {
+  ispRouter: '198.51.100.1', wanLease: '198.51.100.10', remote: '203.0.113.10',
+  vip: '192.168.1.3', lan: {gw1: '192.168.1.1', gw2: '192.168.1.2'}, sync: {gw1: '192.168.190.1', gw2: '192.168.190.2'},
+}
+export const WAN_MAC = '02:5e:10:00:00:01'
+export const VRID = 60
+export const VMAC_IF = `vrrp.${VRID}`
+export const PORTS = {udp: 7, tcp: 9000}
+export const TABLE_WAN = 250
+export const TABLE_LAN = 240
+export const RULE_PRIO = 32770
+export const FALLBACK_PRIO = 32780
+const PRIORITY = {gw1: 200, gw2: 100}
+const TOOLS = join(ROOT, 'scripts/lab-tools')
+const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+export const DEFAULTS = {
+  mode: 'baseline', // baseline | notify | fifo
+  advertInt: 0.1,
+  conntrackd: true,
+  link: 'keep-up', // keep-up | down-on-backup (ha-tool's wan.link; baseline keeps the WAN up)
+  lanGuard: true, // the LAN->LAN forward drop of DESIGN.md section 4
+  fallbackIifLo: true, // table-240 rule only for the node's own traffic (iif lo)
+  tcpLoose: 1, // net.netfilter.nf_conntrack_tcp_loose on the gateways
+  ispLeaseSecs: 3600,
+  lanLeaseSecs: 3600,
+  client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
+  haToolLogLevel: 'info',
+  dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
+  wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+}
+export const MODES = ['baseline', 'notify', 'fifo']
+export const KINDS = ['stop', 'kill', 'lan', 'node']
+
+// ---------------------------------------------------------------- small process helpers
+
+/** Runs argv (optionally inside a namespace) and returns {code, stdout, stderr}; throws unless allowFail. */
+export function run(argv, {ns, input, allowFail = false, timeoutMs = 20000, env} = {}) {
+  const full = ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv
+  const r = spawnSync(full[0], full.slice(1), {input, encoding: 'utf8', timeout: timeoutMs, env: env ?? {...process.env, PATH: process.env.PATH ?? PATH_ENV}})
+  const res = {code: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '')}
+  if (!allowFail && res.code !== 0) throw new Error(`lab: ${full.join(' ')} -> ${res.code}: ${res.stderr.trim()}`)
+  return res
+}
+
+/** `ip -n NS -batch -` of several lines; throws on the first failing line. */
+function ipBatch(ns, lines, allowFail = false) {
+  if (lines.length === 0) return
+  run(['ip', ...(ns ? ['-n', ns] : []), ...(allowFail ? ['-force'] : []), '-batch', '-'], {input: lines.join('\n') + '\n', allowFail})
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const nowMs = () => performance.timeOrigin + performance.now()
+
+function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return !/^\d+ \(.*\) [ZX] /.test(stat)
+  } catch { return false }
+}
+
+function pidFile(name) { return join(RUN, 'pids', `${name}.pid`) }
+export function pidOf(name) {
+  try { const pid = Number(readFileSync(pidFile(name), 'utf8').trim()); return pid > 0 ? pid : undefined } catch { return undefined }
+}
+
+/**
+ * Starts a long-running process, detached (it outlives `scripts/lab up`), output to RUN/logs/NAME.log,
+ * PID recorded in RUN/pids/NAME.pid. `mount` runs it inside the gateway's private mount view.
+ */
+export function startProcess(name, argv, {ns, gw, env = {}, networkd = false} = {}) {
+  mkdirSync(join(RUN, 'logs'), {recursive: true})
+  mkdirSync(join(RUN, 'pids'), {recursive: true})
+  let full = argv
+  if (gw) full = mountWrap(gw, argv, networkd)
+  if (ns) full = ['ip', 'netns', 'exec', ns, ...full]
+  const log = openSync(join(RUN, 'logs', `${name}.log`), 'a')
+  const child = spawn(full[0], full.slice(1), {detached: true, stdio: ['ignore', log, log], env: {PATH: PATH_ENV, HOME: '/root', LANG: 'C.UTF-8', ...env}})
+  closeSync(log)
+  child.on('error', () => {})
+  child.unref()
+  writeFileSync(pidFile(name), `${child.pid}\n`)
+  return child.pid
+}
+
+/** Ends a tracked process by PID: SIGTERM (or `signal`), then SIGKILL after graceMs. */
+export async function stopProcess(name, {signal = 'SIGTERM', graceMs = 3000} = {}) {
+  const pid = pidOf(name)
+  if (pid === undefined) return false
+  if (alive(pid)) {
+    try { process.kill(pid, signal) } catch {}
+    const until = Date.now() + graceMs
+    while (alive(pid) && Date.now() < until) await sleep(20)
+    if (alive(pid)) { try { process.kill(pid, 'SIGKILL') } catch {} ; await sleep(50) }
+  }
+  rmSync(pidFile(name), {force: true})
+  return true
+}
+
+export function isRunning(name) { const pid = pidOf(name); return pid !== undefined && alive(pid) }
+
+/** A gateway's processes see a private /run/systemd, /etc/systemd/network and /run/dbus, as on a real host. */
+function mountWrap(gw, argv, networkd) {
+  const root = join(RUN, gw, 'root')
+  const script = [
+    'set -e',
+    `mount --bind ${root}/run-systemd /run/systemd`,
+    `mount --bind ${root}/etc-network /etc/systemd/network`,
+    `mount --bind ${root}/networkd.conf /etc/systemd/networkd.conf`,
+    `mount --bind ${root}/run-dbus /run/dbus`,
+    // networkd waits for udev unless /sys is read-only (what nspawn containers get)
+    ...(networkd ? ['mount -o remount,bind,ro /sys'] : []),
+    'exec "$@"',
+  ].join('\n')
+  return ['unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', script, 'hat-lab', ...argv]
+}
+
+/** Runs a command inside a gateway with its private mount view (e.g. networkctl, ha-tool). */
+export function gwExec(gw, argv, opts = {}) {
+  return run(['ip', 'netns', 'exec', NS[gw], ...mountWrap(gw, argv, false)], {...opts, env: {PATH: PATH_ENV, HOME: '/root', ...gwEnv(gw), ...(opts.env ?? {})}})
+}
+
+function gwEnv(gw) {
+  return {DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, HA_TOOL_CONFIG: haConfigPath(gw)}
+}
+
+export function haConfigPath(gw) { return join(RUN, gw, 'ha-tool.toml') }
+
+// ---------------------------------------------------------------- lock (one lab per machine)
+
+const LOCK = `${RUN}.lock`
+
+/** Exclusive use of the lab between test files / helpers; a lock whose owner died is taken over. */
+export async function acquireLabLock(owner = String(process.pid), timeoutMs = 15 * 60 * 1000) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      writeFileSync(LOCK, `${owner}\n`, {flag: 'wx'})
+      return
+    } catch {
+      const held = (() => { try { return readFileSync(LOCK, 'utf8').trim() } catch { return '' } })()
+      const pid = Number(held)
+      if (held === owner) return
+      if (!held || (Number.isInteger(pid) && pid > 0 && !alive(pid))) { rmSync(LOCK, {force: true}); continue }
+      if (Date.now() > until) throw new Error(`lab: busy, held by ${held} (${LOCK}); run \`scripts/lab down\` if it is stale`)
+      await sleep(500)
+    }
+  }
+}
+export function releaseLabLock() { rmSync(LOCK, {force: true}) }
+
+// ---------------------------------------------------------------- config files
+
+function busConf(socket) {
+  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<!-- The lab gateway's private system bus: the stock system-bus policy, its own socket, no activation. -->
+<busconfig>
+  <type>system</type>
+  <auth>EXTERNAL</auth>
+  <listen>unix:path=${socket}</listen>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <policy user="root">
+    <allow own="*"/>
+    <allow send_type="method_call"/>
+  </policy>
+  <includedir>/usr/share/dbus-1/system.d</includedir>
+  <includedir>/etc/dbus-1/system.d</includedir>
+</busconfig>
+`
+}
+
+const WAN_NETWORK = `# The lab's WAN (hat-gwN:wan0): the seed's file plus what a shared-MAC pair needs.
+[Match]
+Name=wan0
+
+[Link]
+# ha-tool (or the lab, in baseline mode) raises the link; networkd never does on its own
+ActivationPolicy=manual
+RequiredForOnline=no
+
+[Network]
+DHCP=ipv4
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+LLDP=no
+EmitLLDP=no
+
+[DHCPv4]
+# both nodes share the MAC; the default DUID would make them two clients
+ClientIdentifier=mac
+RouteTable=${TABLE_WAN}
+UseDNS=no
+UseNTP=no
+UseHostname=no
+`
+
+// networkd would delete keepalived's/ha-tool's rules and the lab's routes as "foreign"
+const NETWORKD_CONF = `[Network]
+ManageForeignRoutingPolicyRules=no
+ManageForeignRoutes=no
+`
+
+function keepalivedConf(gw, o) {
+  const fifo = join(RUN, gw, 'keepalived.fifo')
+  const notifyLine = o.mode === 'notify' ? `    notify "${join(ROOT, 'bin/run.js')} notify --config ${haConfigPath(gw)}"\n` : ''
+  const rules = o.mode === 'baseline' ? `    virtual_rules {\n        to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n    }\n` : ''
+  return `# hat-lab ${gw}, mode ${o.mode}
+global_defs {
+    router_id hat_${gw}
+    vrrp_version 3
+    enable_script_security
+    script_user root
+    vrrp_garp_master_refresh 60
+    # advert_int 0.1 leaves 0.3 s of silence before the BACKUP takes over: on the lab's shared CPU a starved
+    # VRRP process would cause spurious take-overs. Not vrrp_rt_priority: under load RLIMIT_RTTIME SIGKILLs
+    # the VRRP child (seen in the lab).
+    vrrp_priority -15
+${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}}
+vrrp_instance VI_LAN {
+    state BACKUP
+    interface lan0
+    use_vmac ${VMAC_IF}
+    vmac_xmit_base
+    virtual_router_id ${VRID}
+    priority ${PRIORITY[gw]}
+    advert_int ${o.advertInt}
+    nopreempt
+    virtual_ipaddress {
+        ${ADDR.vip}/24
+    }
+${rules}${notifyLine}}
+`
+}
+
+function conntrackdConf(gw) {
+  const other = gw === 'gw1' ? 'gw2' : 'gw1'
+  return `# hat-lab ${gw}: FTFW over UDP on the sync link (conntrack-tools' primary-backup setup)
+Sync {
+    Mode FTFW {
+        DisableExternalCache off
+        StartupResync on
+    }
+    UDP {
+        IPv4_address ${ADDR.sync[gw]}
+        IPv4_Destination_Address ${ADDR.sync[other]}
+        Port 3780
+        Interface sync0
+        Checksum on
+    }
+}
+General {
+    HashSize 8192
+    HashLimit 65536
+    LogFile ${join(RUN, gw, 'conntrackd.log')}
+    Syslog off
+    LockFile ${join(RUN, gw, 'conntrackd.lock')}
+    UNIX {
+        Path ${join(RUN, gw, 'conntrackd.ctl')}
+    }
+    NetlinkEventsReliable on
+    Filter From Userspace {
+        Protocol Accept {
+            TCP
+            UDP
+            ICMP
+        }
+        Address Ignore {
+            IPv4_address 127.0.0.1
+            IPv4_address 192.168.190.0/29
+            IPv4_address ${ADDR.lan.gw1}
+            IPv4_address ${ADDR.lan.gw2}
+            IPv4_address ${ADDR.vip}
+        }
+    }
+}
+`
+}
+
+function haToolToml(gw, o) {
+  const other = gw === 'gw1' ? 'gw2' : 'gw1'
+  return `# ha-tool config of lab node ${gw} (written by scripts/lab)
+[wan]
+interface = "wan0"
+table = ${TABLE_WAN}
+rule_priority = ${RULE_PRIO}
+link = "${o.link}"
+link_via = "netlink"
+
+[keepalived]
+instance = "VI_LAN"
+fifo = "${join(RUN, gw, 'keepalived.fifo')}"
+dbus = ${o.mode !== 'baseline'}
+config = "${join(RUN, gw, 'keepalived.conf')}"
+
+[conntrackd]
+enabled = ${o.conntrackd}
+config = "${join(RUN, gw, 'conntrackd.conf')}"
+
+[dnsmasq]
+leases = "${join(RUN, gw, 'dnsmasq.leases')}"
+peer = "root@${ADDR.sync[other]}"
+
+[state]
+dir = "${join(RUN, gw, 'state')}"
+
+[log]
+level = "${o.haToolLogLevel}"
+file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
+`
+}
+
+function nftRuleset(o) {
+  const lanIfs = `{ "lan0", "${VMAC_IF}" }`
+  return `flush ruleset
+table ip hat_lab {
+    chain forward {
+        type filter hook forward priority 0; policy accept;
+${o.lanGuard ? `        # a flow routed back to the LAN would lose its NAT entry for good (DESIGN.md section 4)
+        iifname ${lanIfs} oifname ${lanIfs} drop\n` : ''}    }
+${o.wanInputDrop ? `    chain input {
+        type filter hook input priority 0; policy accept;
+        # a stray packet of a flow this node has no entry for is dropped, not answered with a reset
+        iifname "wan0" ct state established,related accept
+        iifname "wan0" drop
+    }
+` : ''}    chain postrouting {
+        type nat hook postrouting priority 100; policy accept;
+        oifname "wan0" masquerade
+    }
+}
+`
+}
+
+// ---------------------------------------------------------------- state
+
+export function readState() {
+  try { return JSON.parse(readFileSync(join(RUN, 'lab.json'), 'utf8')) } catch { return undefined }
+}
+function writeState(s) { writeFileSync(join(RUN, 'lab.json'), JSON.stringify(s, null, 2) + '\n') }
+
+// ---------------------------------------------------------------- up / down
+
+export function namespacesPresent() {
+  const r = run(['ip', 'netns', 'list'], {allowFail: true})
+  const names = r.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean)
+  return Object.values(NS).filter((n) => names.includes(n))
+}
+
+/** PIDs of every process inside the lab's namespaces (all started by the lab or by its daemons). */
+export function labPids() {
+  const pids = []
+  for (const ns of namespacesPresent()) {
+    const r = run(['ip', 'netns', 'pids', ns], {allowFail: true})
+    for (const p of r.stdout.split(/\s+/).filter(Boolean)) pids.push(Number(p))
+  }
+  return pids.filter((p) => p !== process.pid && alive(p))
+}
+
+export async function down({quiet = false} = {}) {
+  const say = quiet ? () => {} : (m) => process.stderr.write(`lab: ${m}\n`)
+  // tracked processes first, by PID, clients before servers
+  const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
+  const tracked = existsSync(join(RUN, 'pids')) ? readdirSync(join(RUN, 'pids')).map((f) => f.replace(/\.pid$/, '')) : []
+  for (const name of [...order.filter((n) => tracked.includes(n)), ...tracked.filter((n) => !order.includes(n))]) {
+    if (await stopProcess(name, {graceMs: 2000})) say(`stopped ${name}`)
+  }
+  // what our daemons spawned (notify scripts, keepalived's VRRP child, a left-over of a crash): by PID too
+  for (let round = 0; round < 3; round++) {
+    const left = labPids()
+    if (left.length === 0) break
+    for (const p of left) { try { process.kill(p, round === 0 ? 'SIGTERM' : 'SIGKILL') } catch {} }
+    say(`ended ${left.length} process(es) left in the lab namespaces: ${left.join(' ')}`)
+    await sleep(300)
+  }
+  for (const ns of namespacesPresent()) { run(['ip', 'netns', 'del', ns], {allowFail: true}); say(`deleted netns ${ns}`) }
+  if (existsSync(RUN)) {
+    // keep the logs of the last run for post-mortems; everything else goes
+    const last = `${RUN}.last-logs`
+    rmSync(last, {recursive: true, force: true})
+    if (existsSync(join(RUN, 'logs'))) { try { renameSync(join(RUN, 'logs'), last) } catch {} }
+    rmSync(RUN, {recursive: true, force: true})
+  }
+}
+
+function prepareRunDir(o) {
+  mkdirSync(RUN, {recursive: true, mode: 0o755})
+  chmodSync(RUN, 0o755) // networkd drops to systemd-network and must reach the bus socket
+  for (const d of ['pids', 'logs', 'isp', 'client']) mkdirSync(join(RUN, d), {recursive: true})
+  for (const gw of GWS) {
+    const root = join(RUN, gw, 'root')
+    for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
+    writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
+    writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
+    writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
+    writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
+    writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw))
+    writeFileSync(join(RUN, gw, 'ha-tool.toml'), haToolToml(gw, o))
+    writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(o))
+  }
+}
+
+function buildTopology() {
+  for (const ns of Object.values(NS)) run(['ip', 'netns', 'add', ns])
+  for (const ns of Object.values(NS)) ipBatch(ns, ['link set lo up'])
+  // ISP: a bridge (the access switch) with the router address, the internet host on lo
+  ipBatch(NS.isp, [
+    'link add wanbr type bridge stp_state 0 mcast_snooping 0',
+    `addr add ${ADDR.ispRouter}/24 dev wanbr`,
+    `addr add ${ADDR.remote}/32 dev lo`,
+    'link set wanbr up',
+  ])
+  // LAN switch in the client namespace; the bridge is also the client's interface
+  ipBatch(NS.client, ['link add lanbr type bridge stp_state 0 mcast_snooping 0', 'link set lanbr up'])
+  for (const gw of GWS) {
+    run(['ip', 'link', 'add', 'wan0', 'netns', NS[gw], 'address', WAN_MAC, 'type', 'veth', 'peer', 'name', `wan-${gw}`, 'netns', NS.isp])
+    run(['ip', 'link', 'add', 'lan0', 'netns', NS[gw], 'type', 'veth', 'peer', 'name', `lan-${gw}`, 'netns', NS.client])
+    ipBatch(NS.isp, [`link set wan-${gw} master wanbr`, `link set wan-${gw} up`])
+    ipBatch(NS.client, [`link set lan-${gw} master lanbr`, `link set lan-${gw} up`])
+  }
+  run(['ip', 'link', 'add', 'sync0', 'netns', NS.gw1, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', NS.gw2])
+}
+
+function sysctl(ns, kv) {
+  run(['sysctl', '-q', '-w', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)], {ns})
+}
+
+async function waitFor(what, fn, timeoutMs = 10000, stepMs = 20) {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const v = await fn()
+    if (v) return v
+    if (Date.now() > until) throw new Error(`lab: timed out after ${timeoutMs} ms waiting for ${what}`)
+    await sleep(stepMs)
+  }
+}
+
+async function startIsp(o) {
+  startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
+    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative',
+    `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
+    `--dhcp-option=option:router,${ADDR.ispRouter}`,
+    `--dhcp-leasefile=${join(RUN, 'isp/dnsmasq.leases')}`, '--log-dhcp', `--log-facility=${join(RUN, 'logs/isp-dnsmasq-dhcp.log')}`,
+    `--pid-file=${join(RUN, 'isp/dnsmasq.pid')}`], {ns: NS.isp})
+  startProcess('isp-echo', [process.execPath, join(TOOLS, 'echo-server.mjs'), ADDR.remote, String(PORTS.udp), String(PORTS.tcp)], {ns: NS.isp})
+  await waitFor('the ISP echo server', () => readFileSync(join(RUN, 'logs/isp-echo.log'), 'utf8').includes('listening'), 10000)
+}
+
+/** Resets a gateway to a freshly booted state: addresses, rules, routes, nftables, conntrack. */
+function resetGateway(gw) {
+  const ns = NS[gw]
+  run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+  for (const prio of [RULE_PRIO, FALLBACK_PRIO]) {
+    for (let i = 0; i < 4; i++) if (run(['ip', '-n', ns, 'rule', 'del', 'priority', String(prio)], {allowFail: true}).code !== 0) break
+  }
+  for (const t of [TABLE_WAN, TABLE_LAN]) run(['ip', '-n', ns, 'route', 'flush', 'table', String(t)], {allowFail: true})
+  ipBatch(ns, ['addr flush dev lan0', 'addr flush dev sync0', 'addr flush dev wan0'], true)
+  run(['nft', 'flush', 'ruleset'], {ns, allowFail: true})
+  run(['conntrack', '-F'], {ns, allowFail: true, timeoutMs: 5000})
+}
+
+/** Boots one gateway: links, addresses, fallback route and rule, NAT, then its daemons (keepalived last). */
+export async function startGateway(gw, o, {keepalived = true} = {}) {
+  const ns = NS[gw]
+  const n = gw === 'gw1' ? 1 : 2
+  sysctl(ns, {
+    'net.ipv4.ip_forward': 1,
+    'net.ipv4.conf.all.rp_filter': 0,
+    'net.ipv4.conf.default.rp_filter': 0,
+  })
+  resetGateway(gw)
+  ipBatch(ns, [
+    'link set lo up',
+    `addr add 192.168.1.${n}/24 dev lan0`,
+    `addr add ${ADDR.sync[gw]}/29 dev sync0`,
+    'link set lan0 up',
+    'link set sync0 up',
+    `route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`,
+    o.fallbackIifLo ? `rule add priority ${FALLBACK_PRIO} iif lo lookup ${TABLE_LAN}` : `rule add priority ${FALLBACK_PRIO} lookup ${TABLE_LAN}`,
+  ])
+  run(['nft', '-f', join(RUN, gw, 'nft.conf')], {ns})
+  run(['modprobe', 'nf_conntrack'], {allowFail: true})
+  sysctl(ns, {'net.netfilter.nf_conntrack_tcp_loose': o.tcpLoose})
+
+  // private system bus, then the real networkd for the WAN
+  rmSync(join(RUN, gw, 'root/run-dbus/system_bus_socket'), {force: true})
+  startProcess(`${gw}-dbus`, ['dbus-daemon', `--config-file=${join(RUN, gw, 'bus.conf')}`, '--nofork', '--nopidfile'], {ns})
+  await waitFor(`${gw} bus socket`, () => existsSync(join(RUN, gw, 'root/run-dbus/system_bus_socket')), 5000)
+  startProcess(`${gw}-networkd`, ['/lib/systemd/systemd-networkd'], {ns, gw, networkd: true, env: {...gwEnv(gw), SYSTEMD_LOG_LEVEL: 'info', SYSTEMD_LOG_TARGET: 'console'}})
+  await waitFor(`${gw} networkd on the bus`, () => run(['busctl', `--address=unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, 'status', 'org.freedesktop.network1'], {allowFail: true}).code === 0, 10000, 50)
+  // ActivationPolicy=manual: the link comes up only when someone raises it (here: boot)
+  ipBatch(ns, ['link set wan0 up'])
+  await waitFor(`${gw} WAN lease and table ${TABLE_WAN} default route`, () => wanReady(gw), 15000, 50)
+
+  if (o.conntrackd) {
+    rmSync(join(RUN, gw, 'conntrackd.ctl'), {force: true})
+    rmSync(join(RUN, gw, 'conntrackd.lock'), {force: true})
+    startProcess(`${gw}-conntrackd`, ['conntrackd', '-C', join(RUN, gw, 'conntrackd.conf')], {ns, gw})
+    await waitFor(`${gw} conntrackd socket`, () => existsSync(join(RUN, gw, 'conntrackd.ctl')), 5000)
+  }
+  startProcess(`${gw}-dnsmasq`, ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
+    // DNS on the VIP too, but DHCP never from the VMAC: a reply sourced from the virtual MAC on the BACKUP
+    // teaches the LAN switch to send the clients' traffic for the VIP to the BACKUP
+    '--interface=lan0', `--interface=${VMAC_IF}`, `--no-dhcp-interface=${VMAC_IF}`, '--bind-dynamic', '--dhcp-authoritative',
+    '--dhcp-range=192.168.1.100,192.168.1.199,255.255.255.0,' + o.lanLeaseSecs,
+    `--dhcp-option=option:router,${ADDR.vip}`, `--dhcp-option=option:dns-server,${ADDR.vip}`,
+    `--host-record=echo.lab,${ADDR.remote}`,
+    `--dhcp-leasefile=${join(RUN, gw, 'dnsmasq.leases')}`, `--pid-file=${join(RUN, gw, 'dnsmasq.pid')}`,
+    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
+  if (keepalived) await startKeepalived(gw, o)
+}
+
+export async function startKeepalived(gw, o) {
+  const ns = NS[gw]
+  run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+  if (o.mode === 'fifo' && haToolHas('daemon') && !isRunning(`${gw}-hatd`)) {
+    // its own service, not keepalived's child: it must outlive a keepalived crash (its watchdog)
+    startProcess(`${gw}-hatd`, [process.execPath, join(ROOT, 'bin/run.js'), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
+  }
+  startProcess(`${gw}-keepalived`, ['keepalived', '-n', '-l', '-D', '-P', '-f', join(RUN, gw, 'keepalived.conf'),
+    '-p', join(RUN, gw, 'keepalived.pid'), '-r', join(RUN, gw, 'keepalived-vrrp.pid')], {ns, gw, env: gwEnv(gw)})
+  await waitFor(`${gw} keepalived VRRP child`, () => existsSync(join(RUN, gw, 'keepalived-vrrp.pid')), 5000)
+}
+
+let haToolCommands
+/** Whether the built ha-tool has a command (the lab wires ha-tool modes in as they land). */
+export function haToolHas(cmd) {
+  if (!haToolCommands) {
+    try {
+      const m = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
+      haToolCommands = new Set(Object.keys(m.commands ?? {}))
+    } catch { haToolCommands = new Set() }
+    if (!existsSync(join(ROOT, 'dist'))) haToolCommands = new Set()
+  }
+  return haToolCommands.has(cmd)
+}
+
+/** The WAN holds the ISP's one address and table 250 has its default route. */
+export function wanReady(gw) {
+  const a = run(['ip', '-n', NS[gw], '-j', '-4', 'addr', 'show', 'dev', 'wan0'], {allowFail: true})
+  const r = run(['ip', '-n', NS[gw], '-j', 'route', 'show', 'table', String(TABLE_WAN), 'default'], {allowFail: true})
+  try {
+    const hasAddr = JSON.parse(a.stdout)[0]?.addr_info?.some((x) => x.local === ADDR.wanLease)
+    return Boolean(hasAddr && JSON.parse(r.stdout).length > 0)
+  } catch { return false }
+}
+
+async function startClient(o) {
+  if (o.client === 'static') {
+    ipBatch(NS.client, ['addr add 192.168.1.100/24 dev lanbr', `route replace default via ${ADDR.vip}`])
+    return
+  }
+  await startDhclient()
+  await waitFor('client DHCP lease', () => clientAddress(), 20000, 50)
+}
+
+async function startDhclient() {
+  await stopProcess('client-dhclient')
+  // dhclient gives its script a clean environment: the log path is baked into a copy of the script
+  const script = join(RUN, 'client/dhclient-script.sh')
+  writeFileSync(script, readFileSync(join(TOOLS, 'dhclient-script.sh'), 'utf8').replace('@LOG@', join(RUN, 'client/dhcp-events.log')), {mode: 0o755})
+  startProcess('client-dhclient', ['dhclient', '-d', '-4', '-sf', script,
+    '-lf', join(RUN, 'client/dhclient.leases'), '-pf', join(RUN, 'client/dhclient.pid'), 'lanbr'],
+  {ns: NS.client})
+}
+
+/** The client's address on the LAN, or undefined. */
+export function clientAddress() {
+  const a = run(['ip', '-n', NS.client, '-j', '-4', 'addr', 'show', 'dev', 'lanbr'], {allowFail: true})
+  try { return JSON.parse(a.stdout)[0]?.addr_info?.find((x) => x.local.startsWith('192.168.1.'))?.local } catch { return undefined }
+}
+
+/** DHCP events the client's dhclient reported: [{at, reason, address, server}]. */
+export function clientDhcpEvents() {
+  const f = join(RUN, 'client/dhcp-events.log')
+  if (!existsSync(f)) return []
+  return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+    const [at, reason, address, server] = l.split(' ')
+    return {at: Number(at) * 1000, reason, address: address || undefined, server: server || undefined}
+  })
+}
+
+/**
+ * Brings the lab up (tearing down any previous one first). Resolves with the state once gw1 is MASTER
+ * and the client reaches the internet host through the VIP.
+ */
+export async function up(options = {}) {
+  const o = {...DEFAULTS, ...options}
+  if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
+  if (o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
+  if (o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
+  checkScriptSecurity(o)
+  await down({quiet: true})
+  const started = Date.now()
+  prepareRunDir(o)
+  buildTopology()
+  await startIsp(o)
+  // gw1 boots first and wins the first election (higher priority); gw2 joins as BACKUP
+  await Promise.all(GWS.map((gw) => startGateway(gw, o, {keepalived: false})))
+  await startKeepalived('gw1', o)
+  await waitFor('gw1 MASTER with VIP and WAN rule', () => nodeView('gw1').master, 15000, 20)
+  await startKeepalived('gw2', o)
+  await waitFor('gw2 BACKUP', () => nodeView('gw2').vrrpUp, 10000, 20)
+  await startClient(o)
+  const state = {options: o, startedAt: new Date().toISOString(), upMs: Date.now() - started}
+  writeState(state)
+  return state
+}
+
+/** keepalived refuses a script whose path has a non-root-owned or group/world-writable directory. */
+function checkScriptSecurity(o) {
+  if (o.mode !== 'notify') return
+  let p = join(ROOT, 'bin/run.js')
+  for (;;) {
+    const st = statSync(p)
+    if (st.uid !== 0 || (st.mode & 0o022) !== 0) throw new Error(`lab: keepalived's script security would refuse ${join(ROOT, 'bin/run.js')}: ${p} must be root-owned and not group/world writable`)
+    if (p === '/') return
+    p = dirname(p)
+  }
+}
+
+// ---------------------------------------------------------------- observe
+
+/** One gateway as ha-tool and the split-brain watch see it. */
+export function nodeView(gw) {
+  const ns = NS[gw]
+  if (!namespacesPresent().includes(ns)) return {gw, present: false}
+  const addrs = (() => { try { return JSON.parse(run(['ip', '-n', ns, '-j', '-4', 'addr', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
+  const rules = (() => { try { return JSON.parse(run(['ip', '-n', ns, '-j', 'rule', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
+  const link = (name) => addrs.find((l) => l.ifname === name)
+  // a VIP on an interface without carrier (node down, cable pulled) answers nobody
+  const vip = addrs.some((l) => l.operstate === 'UP' && l.addr_info?.some((a) => a.local === ADDR.vip))
+  const wanRule = rules.some((r) => r.priority === RULE_PRIO && r.table === String(TABLE_WAN))
+  const wan = link('wan0')
+  const wanUp = Boolean(wan && wan.operstate === 'UP')
+  const wanAddr = Boolean(wan?.addr_info?.some((a) => a.local === ADDR.wanLease))
+  const vrrp = link(VMAC_IF)
+  return {
+    gw, present: true, vip, wanRule, wanUp, wanAddr,
+    vrrpUp: Boolean(vrrp) || isRunning(`${gw}-keepalived`),
+    keepalived: isRunning(`${gw}-keepalived`),
+    master: vip && wanRule,
+  }
+}
+
+/** The split-brain watch: at most one node may route out the WAN (rule in place and WAN link up). */
+export function splitBrain() {
+  const views = GWS.map(nodeView)
+  const wanActive = views.filter((v) => v.present && v.wanRule && v.wanUp).map((v) => v.gw)
+  const vipHolders = views.filter((v) => v.present && v.vip).map((v) => v.gw)
+  return {ok: wanActive.length <= 1, wanActive, vipHolders, views}
+}
+
+export function master() {
+  const holders = GWS.filter((gw) => nodeView(gw).vip)
+  return holders.length === 1 ? holders[0] : undefined
+}
+
+export function status() {
+  const present = namespacesPresent()
+  const state = readState()
+  const tracked = existsSync(join(RUN, 'pids')) ? readdirSync(join(RUN, 'pids')).map((f) => f.replace(/\.pid$/, '')) : []
+  return {
+    up: present.length === 4 && Boolean(state),
+    namespaces: present,
+    options: state?.options,
+    processes: Object.fromEntries(tracked.map((n) => [n, {pid: pidOf(n), running: isRunning(n)}])),
+    nodes: present.length === 4 ? GWS.map(nodeView) : [],
+    client: present.includes(NS.client) ? clientAddress() : undefined,
+    splitBrain: present.length === 4 ? splitBrain() : undefined,
+  }
+}
+
+// ---------------------------------------------------------------- timeline (ip monitor on both nodes)
+
+/** The lab's own watchers that live inside a gateway's namespace (a "node down" must not kill them). */
+const observers = new Set()
+
+/** `ip -ts monitor` on both gateways: kernel-time events of rules, addresses and links. */
+export function startMonitors() {
+  const mons = GWS.map((gw) => {
+    const child = spawn('ip', ['-n', NS[gw], '-ts', 'monitor', 'rule', 'address', 'link'], {stdio: ['ignore', 'pipe', 'ignore']})
+    observers.add(child.pid)
+    child.on('exit', () => observers.delete(child.pid))
+    const events = []
+    let buf = ''
+    child.stdout.on('data', (d) => {
+      buf += d.toString()
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i); buf = buf.slice(i + 1)
+        const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)\]\s?(.*)$/.exec(line)
+        if (!m) continue
+        const at = new Date(m[1]).getTime() + Number(`0.${m[2]}`) * 1000
+        events.push({at, line: m[3]})
+      }
+    })
+    return {gw, child, events}
+  })
+  return {
+    async stop() {
+      await sleep(50)
+      for (const m of mons) m.child.kill('SIGTERM')
+      return Object.fromEntries(mons.map((m) => [m.gw, m.events]))
+    },
+  }
+}
+
+const isRuleAdd = (l) => !l.startsWith('Deleted') && new RegExp(`^${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
+const isRuleDel = (l) => l.startsWith('Deleted') && new RegExp(`${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
+const isVipAdd = (l) => !l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
+const isVipDel = (l) => l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
+
+const wanLinkLine = (l) => /^\d+: wan0[@:]/.test(l) && !l.startsWith('Deleted')
+
+/**
+ * Intervals (ms) during which both nodes routed out the WAN (rule in place and wan0 carrying), from the
+ * monitor timeline and the initial states.
+ */
+function bothRuleWindows(events, initial, t0, tEnd) {
+  const marks = []
+  for (const gw of GWS) for (const e of events[gw] ?? []) {
+    if (isRuleAdd(e.line)) marks.push({at: e.at, gw, rule: true})
+    else if (isRuleDel(e.line)) marks.push({at: e.at, gw, rule: false})
+    else if (wanLinkLine(e.line)) marks.push({at: e.at, gw, link: /[<,]LOWER_UP[,>]/.test(e.line) && /[<,]UP[,>]/.test(e.line)})
+  }
+  marks.sort((a, b) => a.at - b.at)
+  const st = Object.fromEntries(GWS.map((gw) => [gw, {...initial[gw]}]))
+  const on = (gw) => st[gw].rule && st[gw].link
+  const windows = []
+  let since
+  for (const m of marks) {
+    if (m.rule !== undefined) st[m.gw].rule = m.rule
+    if (m.link !== undefined) st[m.gw].link = m.link
+    const both = on('gw1') && on('gw2')
+    if (both && since === undefined) since = m.at
+    if (!both && since !== undefined) { windows.push([since, m.at]); since = undefined }
+  }
+  if (since !== undefined) windows.push([since, tEnd])
+  return windows.map(([a, b]) => ({fromMs: +(a - t0).toFixed(1), durationMs: +(b - a).toFixed(1), open: b === tEnd}))
+}
+
+// ---------------------------------------------------------------- client probe
+
+/** Starts the client's UDP+TCP probe; resolves once both flows answer. */
+export async function startProbe(intervalMs = 5) {
+  const child = spawn('ip', ['netns', 'exec', NS.client, process.execPath, join(TOOLS, 'probe.mjs'), ADDR.remote, String(PORTS.udp), String(PORTS.tcp), String(intervalMs)], {stdio: ['pipe', 'pipe', 'inherit']})
+  let out = ''
+  child.stdout.on('data', (d) => { out += d.toString() })
+  const exited = new Promise((r) => child.on('exit', r))
+  try {
+    await waitFor('the client probe', () => out.includes('ready\n'), 10000, 10)
+  } catch {
+    child.stdin.end()
+    await Promise.race([exited, sleep(3000)])
+    const line = out.split('\n').find((l) => l.startsWith('{'))
+    const p = line ? JSON.parse(line) : undefined
+    child.kill('SIGKILL')
+    throw new Error(`lab: the client gets no answers through the VIP in 10 s (UDP ${p?.udpRecv.length}/${p?.udpSent}, TCP ${p?.tcpConnectedAt ? 'connected' : 'not connected'} ${p?.tcpRecv.length}/${p?.tcpSent}${p?.tcpError ? ' ' + p.tcpError : ''}; master ${master() ?? 'none'})`)
+  }
+  return {
+    intervalMs,
+    async stop() {
+      child.stdin.end()
+      await Promise.race([exited, sleep(5000)])
+      const line = out.split('\n').find((l) => l.startsWith('{'))
+      if (!line) { child.kill('SIGKILL'); throw new Error('lab: probe gave no result') }
+      return JSON.parse(line)
+    },
+  }
+}
+
+/** Client-side outage: the longest gap between UDP answers after t0, and whether TCP carried on. */
+export function analyzeProbe(p, t0, intervalMs) {
+  const recv = p.udpRecv
+  const before = recv.filter((t) => t < t0)
+  const after = recv.filter((t) => t >= t0)
+  let prev = before.length ? before[before.length - 1] : t0
+  let maxGap = 0
+  for (const t of after) { maxGap = Math.max(maxGap, t - prev); prev = t }
+  const recovered = after.length > 0 && (p.stoppedAt - after[after.length - 1]) < 20 * intervalMs + 50
+  const tcpAfter = p.tcpRecv.filter((t) => t >= t0)
+  const tcpLast = p.tcpRecv[p.tcpRecv.length - 1] ?? 0
+  const tcpSurvived = p.tcpError === null && p.tcpClosedAt === null && tcpAfter.length > 0 && (p.stoppedAt - tcpLast) < 1000
+  let tcpPrev = p.tcpRecv.filter((t) => t < t0).pop() ?? t0
+  let tcpGap = 0
+  for (const t of tcpAfter) { tcpGap = Math.max(tcpGap, t - tcpPrev); tcpPrev = t }
+  return {
+    outageMs: recovered ? +maxGap.toFixed(1) : null,
+    recovered,
+    udpLost: p.udpSent - recv.length,
+    tcpSurvived,
+    tcpStallMs: tcpSurvived ? +tcpGap.toFixed(1) : null,
+    tcpError: p.tcpError,
+  }
+}
+
+// ---------------------------------------------------------------- failover
+
+/** Fails `gw` (default: the current MASTER) by KIND. Returns when the action is done (t0 = its start). */
+export async function inflict(kind, gw) {
+  const ns = NS[gw]
+  switch (kind) {
+    case 'stop': // clean keepalived stop: a priority-0 advert hands over at once
+      await stopProcess(`${gw}-keepalived`, {graceMs: 5000})
+      return
+    case 'kill': { // keepalived crashes: no clean-up, VIP and rule stay behind
+      const parent = pidOf(`${gw}-keepalived`)
+      const child = Number(readFileSync(join(RUN, gw, 'keepalived-vrrp.pid'), 'utf8').trim())
+      // freeze the parent so it cannot respawn the VRRP child, which would otherwise get SIGTERM on its death
+      if (parent) process.kill(parent, 'SIGSTOP')
+      if (child) { try { process.kill(child, 'SIGKILL') } catch {} }
+      if (parent) process.kill(parent, 'SIGKILL')
+      await sleep(20)
+      rmSync(pidFile(`${gw}-keepalived`), {force: true})
+      return
+    }
+    case 'lan': // the LAN cable is pulled: the switch port goes down, lan0 loses carrier
+      run(['ip', '-n', NS.client, 'link', 'set', `lan-${gw}`, 'down'])
+      return
+    case 'node': { // power loss: every process dies at once, every link loses carrier
+      const pids = run(['ip', 'netns', 'pids', ns], {allowFail: true}).stdout.split(/\s+/).filter(Boolean).map(Number).filter((p) => !observers.has(p))
+      for (const p of pids) { try { process.kill(p, 'SIGSTOP') } catch {} }
+      for (const p of pids) { try { process.kill(p, 'SIGKILL') } catch {} }
+      ipBatch(ns, ['link set wan0 down', 'link set lan0 down', 'link set sync0 down'], true)
+      for (const f of readdirSync(join(RUN, 'pids')).filter((f) => f.startsWith(`${gw}-`))) rmSync(join(RUN, 'pids', f), {force: true})
+      return
+    }
+    default:
+      throw new Error(`lab: unknown failover kind ${kind} (one of ${KINDS.join(', ')})`)
+  }
+}
+
+/** Brings a failed node back as a healthy BACKUP (nopreempt: it does not take over again). */
+export async function restore(kind, gw) {
+  const o = readState()?.options ?? DEFAULTS
+  const ns = NS[gw]
+  switch (kind) {
+    case 'stop':
+      await startKeepalived(gw, o)
+      break
+    case 'kill':
+      // what keepalived left behind: the VMAC with the VIP, and the rule it added (baseline)
+      run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+      if (o.mode === 'baseline') run(['ip', '-n', ns, 'rule', 'del', 'priority', String(RULE_PRIO)], {allowFail: true})
+      await startKeepalived(gw, o)
+      break
+    case 'lan':
+      run(['ip', '-n', NS.client, 'link', 'set', `lan-${gw}`, 'up'])
+      ipBatch(ns, [`route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`], true)
+      break
+    case 'node':
+      await startGateway(gw, o)
+      break
+    default:
+      throw new Error(`lab: unknown failover kind ${kind}`)
+  }
+  await waitFor(`${gw} back as BACKUP`, () => { const v = nodeView(gw); return v.keepalived && !v.vip }, 15000, 50)
+  if (kind === 'kill') {
+    // after the split-brain the LAN switch may still send the VIP's MAC to the restored BACKUP, and the MASTER
+    // re-announces only every vrrp_garp_master_refresh: make the client ask again (ARP) so the next run starts clean
+    run(['ip', '-n', NS.client, 'neigh', 'flush', 'dev', 'lanbr'], {allowFail: true})
+  }
+  await waitFor('the client to reach the internet host again', () => clientReaches(), 10000, 100)
+}
+
+/** One ping from the client to the ISP-side host (inside the lab) answered within 300 ms. */
+export function clientReaches() {
+  return run(['ping', '-c', '1', '-W', '0.3', '-n', '-q', ADDR.remote], {ns: NS.client, allowFail: true}).code === 0
+}
+
+/**
+ * One measured failover of the current MASTER: probe on the client, `ip monitor` on both nodes, the
+ * action, then `settleMs` of watching. Returns client outage, TCP survival, time to VIP and WAN rule on
+ * the new MASTER, split-brain windows and (lease=true) whether the client's DHCP lease carried over.
+ */
+export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false} = {}) {
+  const old = master()
+  if (!old) throw new Error('lab: no single MASTER to fail over')
+  const neu = old === 'gw1' ? 'gw2' : 'gw1'
+  const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] }))
+  const addrBefore = clientAddress()
+  const mon = startMonitors()
+  const probe = await startProbe(probeIntervalMs)
+  await sleep(200)
+  const t0 = nowMs()
+  await inflict(kind, old)
+  const tAction = nowMs() - t0
+  let tookOver = true
+  try { await waitFor(`${neu} to take over`, () => nodeView(neu).master, 10000, 5) } catch { tookOver = false }
+  await sleep(settleMs)
+  const p = await probe.stop()
+  const tEnd = nowMs()
+  const events = await mon.stop()
+  const sb = splitBrain()
+  const firstAfter = (gw, pred) => events[gw].find((e) => e.at >= t0 && pred(e.line))
+  const vipAt = firstAfter(neu, isVipAdd)
+  const ruleAt = firstAfter(neu, isRuleAdd)
+  const oldVipDel = firstAfter(old, isVipDel)
+  const oldRuleDel = firstAfter(old, isRuleDel)
+  const client = analyzeProbe(p, t0, probeIntervalMs)
+  const result = {
+    kind, from: old, to: neu, tookOver,
+    actionMs: +tAction.toFixed(1),
+    vipMs: vipAt ? +(vipAt.at - t0).toFixed(1) : null,
+    ruleMs: ruleAt ? +(ruleAt.at - t0).toFixed(1) : (initial[neu].rule ? 0 : null),
+    ruleAfterVipMs: vipAt && ruleAt ? +(ruleAt.at - vipAt.at).toFixed(2) : null,
+    oldVipReleasedMs: oldVipDel ? +(oldVipDel.at - t0).toFixed(1) : null,
+    oldRuleRemovedMs: oldRuleDel ? +(oldRuleDel.at - t0).toFixed(1) : null,
+    ...client,
+    splitBrain: {
+      now: !sb.ok, wanActive: sb.wanActive, vipHolders: sb.vipHolders,
+      windows: bothRuleWindows(events, initial, t0, tEnd),
+    },
+  }
+  if (lease) result.lease = await checkLease(addrBefore, neu)
+  if (restoreAfter) await restore(kind, old)
+  return result
+}
+
+/**
+ * Lease continuity: the client reboots its DHCP client (INIT-REBOOT: REQUEST of the address it holds)
+ * after the failover; the lease carried over when it was ACKed for the same address.
+ */
+export async function checkLease(addrBefore, newMaster) {
+  const o = readState()?.options ?? DEFAULTS
+  if (o.client !== 'dhcp') return {checked: false}
+  const since = Date.now()
+  await startDhclient()
+  let ev
+  try {
+    ev = await waitFor('the client DHCP reboot', () => clientDhcpEvents().find((e) => e.at >= since && ['REBOOT', 'BOUND', 'RENEW', 'REBIND'].includes(e.reason)), 15000, 20)
+  } catch { return {checked: true, kept: false, reason: 'no answer', before: addrBefore} }
+  return {
+    checked: true,
+    kept: ev.address === addrBefore,
+    reason: ev.reason, // REBOOT = ACK of the held address; BOUND = NAK or silence, then a new DISCOVER
+    address: ev.address, before: addrBefore,
+    server: ev.server, serverIsNewMaster: ev.server === ADDR.lan[newMaster] || ev.server === ADDR.vip,
+    ms: Math.round(ev.at - since),
+  }
+}
+
+// ---------------------------------------------------------------- command line
+
+function parseOpts(args) {
+  const o = {}
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    const val = () => { const v = args[++i]; if (v === undefined) throw new Error(`lab: ${a} needs a value`); return v }
+    if (a === '--mode') o.mode = val()
+    else if (a === '--advert-int') o.advertInt = Number(val())
+    else if (a === '--no-conntrackd') o.conntrackd = false
+    else if (a === '--conntrackd') o.conntrackd = true
+    else if (a === '--link') o.link = val()
+    else if (a === '--no-lan-guard') o.lanGuard = false
+    else if (a === '--seed-fallback') o.fallbackIifLo = false
+    else if (a === '--tcp-loose') o.tcpLoose = Number(val())
+    else if (a === '--static-client') o.client = 'static'
+    else if (a === '--wan-input-drop') o.wanInputDrop = true
+    else if (a === '--node') o.node = val()
+    else if (a === '--no-restore') o.noRestore = true
+    else if (a === '--json') o.json = true
+    else throw new Error(`lab: unknown option ${a}`)
+  }
+  return o
+}
+
+const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
+                     [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--wan-input-drop]
+       scripts/lab down
+       scripts/lab status [--json]
+       scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
+       scripts/lab exec gw1|gw2|isp|client CMD...`
+
+async function main(argv) {
+  const [cmd, ...rest] = argv
+  if (process.getuid?.() !== 0) throw new Error('lab: needs root (network namespaces)')
+  switch (cmd) {
+    case 'up': {
+      const o = parseOpts(rest)
+      await acquireLabLock('cli', 10_000)
+      try { const s = await up(o); console.log(`lab up in ${s.upMs} ms (mode ${s.options.mode}, advert_int ${s.options.advertInt}); MASTER gw1, client ${clientAddress() ?? '?'}`) } catch (e) { await down({quiet: true}); releaseLabLock(); throw e }
+      return 0
+    }
+    case 'down':
+      await down()
+      releaseLabLock()
+      return 0
+    case 'status': {
+      const o = parseOpts(rest)
+      const s = status()
+      if (o.json) { console.log(JSON.stringify(s, null, 2)); return s.up ? 0 : 1 }
+      if (!s.up) { console.log(`lab down${s.namespaces.length ? ` (namespaces left: ${s.namespaces.join(' ')})` : ''}`); return 1 }
+      console.log(`lab up: mode ${s.options.mode}, advert_int ${s.options.advertInt}, conntrackd ${s.options.conntrackd ? 'on' : 'off'}, client ${s.client ?? 'no address'}`)
+      for (const v of s.nodes) console.log(`  ${v.gw}: ${v.vip ? 'VIP' : '   '} ${v.wanRule ? 'WAN-rule' : '        '} wan0 ${v.wanUp ? 'up' : 'down'}${v.wanAddr ? ' ' + ADDR.wanLease : ''} keepalived ${v.keepalived ? 'running' : 'stopped'}`)
+      console.log(`  split-brain: ${s.splitBrain.ok ? 'no' : 'YES (' + s.splitBrain.wanActive.join('+') + ')'}`)
+      for (const [n, p] of Object.entries(s.processes)) if (!p.running) console.log(`  not running: ${n} (pid ${p.pid})`)
+      return 0
+    }
+    case 'failover': {
+      const [kind, ...more] = rest
+      const o = parseOpts(more)
+      if (!KINDS.includes(kind)) throw new Error(`lab: failover KIND is one of ${KINDS.join(', ')}`)
+      if (!readState()) throw new Error('lab: not up (scripts/lab up)')
+      if (o.node && o.node !== master()) throw new Error(`lab: ${o.node} is not the MASTER (${master() ?? 'none'}); failover acts on the MASTER`)
+      const r = await failover(kind, {restoreAfter: !o.noRestore})
+      if (o.json) console.log(JSON.stringify(r, null, 2))
+      else printFailover(r)
+      return 0
+    }
+    case 'exec': {
+      const [where, ...cmdArgv] = rest
+      const ns = NS[where]
+      if (!ns || cmdArgv.length === 0) throw new Error(USAGE)
+      const r = GWS.includes(where)
+        ? spawnSync('ip', ['netns', 'exec', ns, ...mountWrap(where, cmdArgv, false)], {stdio: 'inherit', env: {...process.env, ...gwEnv(where)}})
+        : spawnSync('ip', ['netns', 'exec', ns, ...cmdArgv], {stdio: 'inherit'})
+      return r.status ?? 1
+    }
+    default:
+      console.error(USAGE)
+      return 2
+  }
+}
+
+export function printFailover(r) {
+  const f = (v, unit = ' ms') => (v === null || v === undefined ? 'n/a' : `${v}${unit}`)
+  console.log(`failover ${r.kind}: ${r.from} -> ${r.to}${r.tookOver ? '' : ' (NO TAKE-OVER)'}`)
+  console.log(`  client outage      ${r.recovered ? f(r.outageMs) : 'never recovered'} (UDP every 5 ms, ${r.udpLost} lost)`)
+  console.log(`  TCP stream         ${r.tcpSurvived ? `survived (stalled ${f(r.tcpStallMs)})` : `lost${r.tcpError ? ' (' + r.tcpError + ')' : ''}`}`)
+  console.log(`  VIP on ${r.to}        ${f(r.vipMs)} after the failure; WAN rule ${f(r.ruleMs)} (${f(r.ruleAfterVipMs)} after the VIP)`)
+  console.log(`  old MASTER ${r.from}    ${r.oldRuleRemovedMs !== null ? `removed its WAN rule at ${f(r.oldRuleRemovedMs)}` : 'kept its WAN rule (or its namespace lost it with the node)'}`)
+  if (r.lease) console.log(`  DHCP lease         ${r.lease.checked ? (r.lease.kept ? `kept ${r.lease.address} (${r.lease.reason} from ${r.lease.server})` : `NOT kept (${r.lease.reason ?? ''} ${r.lease.address ?? ''}, had ${r.lease.before})`) : 'not checked (static client)'}`)
+  const sb = r.splitBrain
+  console.log(`  split-brain        ${sb.now ? `YES now: ${sb.wanActive.join('+')} route out the WAN` : 'no'}${sb.windows.length ? `; both had the WAN rule: ${sb.windows.map((w) => `${w.durationMs} ms${w.open ? ' (still)' : ''}`).join(', ')}` : ''}${sb.vipHolders.length > 1 ? '; both hold the VIP' : ''}`)
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (e) => { console.error(e.message); process.exitCode = 1 })
+}

@@ -1,0 +1,41 @@
+import {SILENCE_TABLE} from '../adapters/wan-silence.js'
+import {renderConfigToml} from '../config/render.js'
+import type {Config} from '../config/schema.js'
+import {conntrackdExample} from '../core/examples/conntrackd.js'
+import {dnsmasqExample} from '../core/examples/dnsmasq.js'
+import {keepalivedExample, type KeepalivedMode} from '../core/examples/keepalived.js'
+import {networkdExample} from '../core/examples/networkd.js'
+import {nftablesExample} from '../core/examples/nftables.js'
+import {type ExampleSite, fifoPath} from '../core/examples/site.js'
+import {trackFilePath} from './health-settings.js'
+
+export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'nftables', 'ha-tool'] as const
+export type ExampleKind = (typeof EXAMPLE_KINDS)[number]
+
+/** Where the daemon's health monitor and `maintenance` write keepalived's track_file. */
+export const trackFileOf = trackFilePath
+
+export function siteFromConfig(config: Config, configPath: string | undefined): ExampleSite {
+  return {...config, binary: config.doctor.binary, configPath, trackFile: trackFileOf(config), silenceTable: SILENCE_TABLE}
+}
+
+/**
+ * One known-good configuration file for the setup of DESIGN.md section 1, from the values of
+ * the ha-tool config (`configPath` undefined: from the defaults, placeholders marked).
+ */
+export function buildExample(kind: ExampleKind, config: Config, configPath: string | undefined, mode: KeepalivedMode = 'fifo'): string {
+  const site = siteFromConfig(config, configPath)
+  switch (kind) {
+    case 'keepalived': return keepalivedExample(site, mode)
+    case 'networkd': return networkdExample(site)
+    case 'conntrackd': return conntrackdExample(site)
+    case 'dnsmasq': return dnsmasqExample(site)
+    case 'nftables': return nftablesExample(site)
+    case 'ha-tool': {
+      // The keepalived example's FIFO mode needs the daemon to know the FIFO: fill it in.
+      const filled: Config = {...config, keepalived: {...config.keepalived, fifo: config.keepalived.fifo || fifoPath(site)}}
+      const from = configPath ? `from ${configPath}` : 'from the defaults: set wan.interface, lan.address and sync.address for this node'
+      return renderConfigToml(filled, {header: `/etc/ha-tool/config.toml, by \`ha-tool config example ha-tool\` ${from}.\nEvery key with what it does; only wan.interface is required.`})
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import {binarySecurity} from './binary-security.js'
+import {conntrackd} from './conntrackd.js'
+import {dnsmasqVip} from './dnsmasq-vip.js'
+import {keepalivedCalls} from './keepalived-calls.js'
+import {keepalivedDbus} from './keepalived-dbus.js'
+import {keepalivedScriptSecurity} from './keepalived-script-security.js'
+import {keepalivedTest} from './keepalived-test.js'
+import {keepalivedTrackInterface} from './keepalived-track-interface.js'
+import {networkdForeignRules} from './networkd-foreign-rules.js'
+import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp} from './networkd-wan.js'
+import {nftForwardDrop} from './nft-forward-drop.js'
+import {peerAgrees, peerSsh} from './peer.js'
+import {stateDir} from './state-dir.js'
+import {sysctl} from './sysctl.js'
+import type {DoctorCheck} from './types.js'
+import {wanSilence} from './wan-silence.js'
+
+/** Every check, in the order a reader fixes things: install, keepalived, networkd, firewall, daemons, kernel, peer. */
+export const CHECKS: readonly DoctorCheck[] = [
+  binarySecurity,
+  keepalivedTest,
+  keepalivedScriptSecurity,
+  keepalivedCalls,
+  keepalivedTrackInterface,
+  keepalivedDbus,
+  stateDir,
+  networkdForeignRules,
+  networkdWanDhcp,
+  networkdActivationPolicy,
+  networkdLanFallback,
+  nftForwardDrop,
+  wanSilence,
+  dnsmasqVip,
+  conntrackd,
+  sysctl,
+  peerSsh,
+  peerAgrees,
+]

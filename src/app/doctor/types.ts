@@ -1,0 +1,33 @@
+import type {Exec} from '../../adapters/exec.js'
+import type {RootedFs} from '../../adapters/rooted-fs.js'
+import type {Config} from '../../config/schema.js'
+import type {StateFile} from '../../core/transition/types.js'
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip'
+
+/** One verdict: what was found, and when it is not a pass, the fix in one line. */
+export type CheckResult = {id: string; title: string; status: CheckStatus; detail: string; fix?: string}
+
+export type DoctorDeps = {
+  config: Config
+  /** The node's filesystem (under --root). */
+  fs: RootedFs
+  exec: Exec
+  /** True when --root is `/`: live state (nft ruleset, sockets, the peer) may be read too. */
+  live: boolean
+  /** The last transition's state file, if any (read through fs). */
+  state?: StateFile
+}
+
+export type Verdict = Omit<CheckResult, 'id' | 'title'>
+
+/** One check: an id for --skip and --json, a title, and the test itself. */
+export type DoctorCheck = {id: string; title: string; run(ctx: DoctorContextLike): Promise<Verdict> | Verdict}
+
+// Declared here to avoid a cycle: context.ts implements it.
+export type DoctorContextLike = import('./context.js').DoctorContext
+
+export const pass = (detail: string): Verdict => ({status: 'pass', detail})
+export const warn = (detail: string, fix: string): Verdict => ({status: 'warn', detail, fix})
+export const fail = (detail: string, fix: string): Verdict => ({status: 'fail', detail, fix})
+export const skip = (detail: string): Verdict => ({status: 'skip', detail})

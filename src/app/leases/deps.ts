@@ -1,0 +1,40 @@
+import type {DnsmasqControl} from '../../adapters/dnsmasq.js'
+import type {DnsmasqDbus} from '../../adapters/dnsmasq-dbus.js'
+import type {LeaseQueue} from '../../adapters/lease-store.js'
+import type {Lock} from '../../adapters/lock.js'
+import type {Logger} from '../../adapters/log.js'
+import type {SshResult} from '../../adapters/ssh.js'
+import type {Config} from '../../config/schema.js'
+
+/** What the lease use-cases touch, injected so test/app can run them against fakes. */
+export type LeaseDeps = {
+  config: Config
+  log: Logger
+  /** Wall clock, epoch ms. */
+  now(): number
+  files: {
+    read(path: string): Uint8Array | undefined
+    /** Atomic replace; throws leaving the old file intact. */
+    write(path: string, bytes: Uint8Array): void
+  }
+  /** ssh to the peer: rejects with exit 69 when it is unreachable. */
+  peer: {run(argv: readonly string[], opts?: {input?: Uint8Array | string; timeoutMs?: number}): Promise<SshResult>}
+  dnsmasq: DnsmasqControl
+  /** Opened on first use (dbus-next is imported lazily); closed by the caller's `close`. */
+  dbus(): DnsmasqDbus
+  queue: LeaseQueue
+  lock(name: string, timeoutMs: number): Promise<Lock>
+  /** Releases what was opened (the D-Bus connection). */
+  close(): void
+}
+
+export const nowSeconds = (deps: Pick<LeaseDeps, 'now'>): number => Math.floor(deps.now() / 1000)
+
+/** The peer's lease file path. */
+export const peerLeasesPath = (config: Config): string => config.dnsmasq.peer_leases || config.dnsmasq.leases
+
+/** argv of `ha-tool leases receive` on the peer. */
+export function peerReceiveArgv(config: Config): string[] {
+  const c = config.dnsmasq
+  return [...c.peer_command, 'leases', 'receive', ...(c.peer_config ? ['--config', c.peer_config] : [])]
+}

@@ -1,0 +1,35 @@
+import {createRequire} from 'node:module'
+import type {Logger} from '../../adapters/log.js'
+import type {Config} from '../../config/schema.js'
+import {configError} from '../../core/errors.js'
+import type {LeaseDeps} from './deps.js'
+import {syncLeases} from './sync-leases.js'
+
+export type LeaseSchedule = {stop(): Promise<void>}
+
+/**
+ * The daemon's safety net: a full `leases sync` on dnsmasq.sync_schedule (cron), catching changes
+ * the hook could not push. Runs never overlap; a failure is logged and the next run tries again.
+ * node-cron is loaded only when a schedule is configured.
+ */
+export function startLeaseSchedule(deps: LeaseDeps, config: Config, log: Logger): LeaseSchedule {
+  const expr = config.dnsmasq.sync_schedule
+  if (!config.dnsmasq.enabled || expr === '') return {stop: async () => {}}
+  const cron = createRequire(import.meta.url)('node-cron') as typeof import('node-cron')
+  if (!cron.validate(expr)) throw configError(`dnsmasq.sync_schedule: ${JSON.stringify(expr)} is not a valid cron expression`)
+  const task = cron.schedule(expr, async () => {
+    try {
+      const r = await syncLeases(deps)
+      log.info({method: r.method, added: r.report.added, updated: r.report.updated, flushed: r.flushed}, 'scheduled lease sync')
+    } catch (error) {
+      log.warn({err: (error as Error).message}, 'scheduled lease sync failed')
+    }
+  }, {name: 'ha-tool-lease-sync', noOverlap: true})
+  return {
+    stop: async () => {
+      await task.stop()
+      await task.destroy()
+      deps.close()
+    },
+  }
+}

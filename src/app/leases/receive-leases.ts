@@ -1,0 +1,41 @@
+import {usageError} from '../../core/errors.js'
+import {parseLeaseText} from '../../core/leases/parse.js'
+import {leasesOf} from '../../core/leases/table.js'
+import type {Lease} from '../../core/leases/types.js'
+import {applyLeases, type ApplyResult} from './apply-leases.js'
+import type {LeaseDeps} from './deps.js'
+import {LEASES_LOCK} from './sync-leases.js'
+
+export type ReceiveResult = ApplyResult & {events: number}
+
+/**
+ * `leases receive` (run by the peer's hook over ssh): applies pushed `add`/`del` lease lines.
+ * The last event for an address wins (dnsmasq's own script queue coalesces the same way).
+ * Never restarts dnsmasq: a running dnsmasq without D-Bus gets the change at the next sync.
+ */
+export async function receiveLeases(deps: LeaseDeps, text: string): Promise<ReceiveResult> {
+  const last = new Map<string, {action: 'add' | 'del'; line: string}>()
+  let n = 0
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue
+    n++
+    const sp = raw.indexOf(' ')
+    const action = raw.slice(0, sp)
+    if (action !== 'add' && action !== 'del') throw usageError(`leases receive: line ${n}: expected "add LEASE" or "del LEASE", got ${JSON.stringify(raw.slice(0, 40))}`)
+    const line = raw.slice(sp + 1)
+    const ip = line.split(' ')[2] ?? ''
+    last.set(ip, {action, line})
+  }
+  const pick = (a: 'add' | 'del') => [...last.values()].filter((e) => e.action === a).map((e) => `${e.line}\n`).join('')
+  const adds = parseLeaseText(pick('add'), 'pushed leases')
+  const dels = parseLeaseText(pick('del'), 'pushed deletions')
+  const removals: Lease[] = leasesOf(dels)
+  const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.hook_timeout_ms)
+  try {
+    const r = await applyLeases(deps, [adds], {allowRestart: false, removals})
+    return {...r, events: n}
+  } finally {
+    await lock.release()
+  }
+}
+

@@ -1,0 +1,54 @@
+import {HaError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import {emptyLeaseTable, parseLeaseFile} from '../../core/leases/parse.js'
+import type {LeaseTable} from '../../core/leases/table.js'
+import {applyLeases, type ApplyResult} from './apply-leases.js'
+import {type LeaseDeps, peerLeasesPath} from './deps.js'
+import {flushQueue} from './push-leases.js'
+
+export type SyncResult = ApplyResult & {peer: string; peerLeases: number; flushed: number}
+
+export const LEASES_LOCK = 'leases.lock'
+
+/**
+ * `leases sync`: push what the hook queued, fetch the peer's lease file over ssh, merge, and apply
+ * it so dnsmasq sees it (see applyLeases). Peer unreachable: exit 69 and the local file untouched;
+ * a malformed or truncated peer file is refused, named, and nothing is written.
+ */
+export async function syncLeases(deps: LeaseDeps, opts: {allowRestart?: boolean} = {}): Promise<SyncResult> {
+  const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.command_timeout_ms + deps.config.dnsmasq.ssh_timeout_ms)
+  try {
+    let flushed = 0
+    try {
+      flushed = await flushQueue(deps, deps.config.dnsmasq.ssh_timeout_ms)
+    } catch (error) {
+      deps.log.debug({err: (error as Error).message}, 'queued lease pushes still pending')
+    }
+    const peer = await fetchPeerLeases(deps)
+    const applied = await applyLeases(deps, [peer], {allowRestart: opts.allowRestart ?? true})
+    return {...applied, peer: deps.config.dnsmasq.peer, peerLeases: peer.count, flushed}
+  } finally {
+    await lock.release()
+  }
+}
+
+/** The peer's lease file, parsed; a copy caught mid-rewrite (no final newline) is fetched once more. */
+export async function fetchPeerLeases(deps: LeaseDeps, timeoutMs?: number): Promise<LeaseTable> {
+  const c = deps.config.dnsmasq
+  const path = peerLeasesPath(deps.config)
+  const name = `${c.peer}:${path}`
+  for (let attempt = 1; ; attempt++) {
+    const r = await deps.peer.run(['cat', '--', path], {timeoutMs})
+    if (r.code !== 0) {
+      // No file yet on the peer: it has no leases to give.
+      if (/No such file/.test(r.stderr)) return emptyLeaseTable(name)
+      throw new HaError(`${name}: cannot read the peer's lease file: exit ${r.code}${r.stderr ? `: ${r.stderr.split('\n').pop()}` : ''}`, ExitCode.FAILED)
+    }
+    const truncated = r.stdout.length > 0 && r.stdout[r.stdout.length - 1] !== 10
+    if (truncated && attempt < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      continue
+    }
+    return parseLeaseFile(r.stdout, name)
+  }
+}

@@ -1,0 +1,245 @@
+import type {KeepalivedInstance} from '../adapters/keepalived-dbus.js'
+import type {RootedFs} from '../adapters/rooted-fs.js'
+import type {WanSnapshot} from '../adapters/iproute.js'
+import type {Config} from '../config/schema.js'
+import type {ConntrackdStats} from '../core/conntrack/stats.js'
+import {errorLine} from '../core/errors.js'
+import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
+import type {HealthView} from './health-status.js'
+import type {Exec} from '../adapters/exec.js'
+
+/**
+ * `ha-tool status --json`, version 1. Every section but `node`, `at` and `role` is either
+ * `{available: true, ...}` or `{available: false, reason}`: one thing that cannot be read (no
+ * conntrackd, no D-Bus) never hides the rest. Times are ISO 8601 UTC; ages and durations are
+ * numbers with their unit in the key.
+ */
+export type NodeStatus = {
+  version: 1
+  node: string
+  at: string
+  role: {
+    role: Role | 'UNKNOWN'
+    /** keepalived-dbus: asked keepalived now; state-file: the last transition ha-tool applied; none: neither. */
+    source: 'keepalived-dbus' | 'state-file' | 'none'
+    instance?: string
+    /** keepalived's own state name (Init, Backup, Master, Fault, Stop) when read over D-Bus. */
+    keepalivedState?: string
+    /** The role the last transition applied, when it differs from keepalived's (a transition pending or failed). */
+    applied?: Role
+    note?: string
+  }
+  transitions: Section<{last: TransitionView | null; history: Array<Omit<TransitionView, 'steps' | 'instance'>>}>
+  wan: Section<{
+    interface: string
+    exists: boolean
+    adminUp: boolean
+    carrier: boolean
+    addresses: string[]
+    /** Table wan.table has a default route. */
+    defaultRoute: boolean
+    rule: {table: number; priority: number; copies: number}
+    /** The BACKUP's WAN silence table is loaded (null when it could not be read). */
+    silenced: boolean | null
+  }>
+  conntrackd: Section<{internal: number | null; external: number | null; externalInject: boolean; internalBypass: boolean}>
+  leases: Section<{file: string; count: number; modifiedAt: string; lastSync: {at: string; ageS: number; ok: boolean} | null}>
+  health: Section<{verdict: string | null; reason: string | null; monitorRunning: boolean | null; trackFile: string; trackValue: number | null; trackState: string | null}>
+  maintenance: Section<{on: boolean; since: string | null; by: string | null}>
+}
+
+export type Section<T> = ({available: true} & T) | {available: false; reason: string}
+export type TransitionView = {role: Role; source: string; instance: string; startedAt: string; durationMs: number; exit: number; steps: StepOutcome[]}
+
+/** `status --peer --json`: this node and the other, the peer's as its own `status --json` printed it. */
+export type PairStatus = {local: NodeStatus; peer: NodeStatus | {available: false; reason: string}}
+
+/** Where each section's facts come from; every one may throw (the section then says why). */
+export type StatusDeps = {
+  config: Config
+  hostname: string
+  now(): number
+  keepalivedInstances?(): Promise<KeepalivedInstance[]>
+  stateFile(): StateFile | undefined
+  wan(): Promise<{snapshot: WanSnapshot; silenced: boolean | null}>
+  conntrackd(): Promise<ConntrackdStats>
+  leases(): {count: number; mtimeMs: number} | undefined
+  /** The last lease sync with the peer, when the leases capability records one. */
+  leaseSync?(): {at: number; ok: boolean} | undefined
+  health(): HealthView
+}
+
+export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
+  const {config} = deps
+  const now = deps.now()
+  const state = attempt(() => deps.stateFile())
+  const [role, wan, conntrackd] = await Promise.all([roleOf(deps, state.value), section(async () => {
+    const {snapshot, silenced} = await deps.wan()
+    const o = snapshot.observed
+    return {interface: config.wan.interface, exists: o.link.exists, adminUp: o.link.adminUp, carrier: o.link.carrier, addresses: snapshot.addresses, defaultRoute: o.hasDefaultRoute,
+      rule: {table: config.wan.table, priority: config.wan.rule_priority, copies: o.ruleCount}, silenced}
+  }), section(async () => {
+    if (!config.conntrackd.enabled) throw new Error('conntrackd.enabled = false')
+    const s = await deps.conntrackd()
+    return {internal: s.internal?.active ?? null, external: s.external?.active ?? null, externalInject: s.externalInject, internalBypass: s.internalBypass}
+  })])
+  const transitions: NodeStatus['transitions'] = state.error ? {available: false, reason: state.error}
+    : {available: true, last: state.value ? lastTransition(state.value) : null, history: (state.value?.history ?? []).map((h) => ({role: h.role, source: h.source, startedAt: iso(h.startedAt), durationMs: h.durationMs, exit: h.exit}))}
+  const leases = await section(async () => {
+    const l = deps.leases()
+    if (!l) throw new Error(`${config.dnsmasq.leases}: no such file`)
+    const sync = deps.leaseSync ? deps.leaseSync() : undefined
+    return {file: config.dnsmasq.leases, count: l.count, modifiedAt: iso(l.mtimeMs),
+      lastSync: sync ? {at: iso(sync.at), ageS: Math.round((now - sync.at) / 1000), ok: sync.ok} : null}
+  })
+  const healthView = attempt(() => deps.health())
+  const health: NodeStatus['health'] = healthView.value ? {
+    available: true,
+    verdict: healthView.value.monitor?.status ?? null,
+    reason: healthView.value.monitor?.reason ?? null,
+    monitorRunning: healthView.value.monitor ? healthView.value.monitor.running : null,
+    trackFile: healthView.value.track.file,
+    trackValue: healthView.value.track.value ?? null,
+    trackState: healthView.value.track.state ?? null,
+  } : {available: false, reason: healthView.error ?? 'unknown'}
+  const maintenance: NodeStatus['maintenance'] = healthView.value
+    ? {available: true, on: healthView.value.maintenance.on, since: healthView.value.maintenance.since ? iso(healthView.value.maintenance.since) : null, by: healthView.value.maintenance.by ?? null}
+    : {available: false, reason: healthView.error ?? 'unknown'}
+  return {version: 1, node: deps.hostname, at: iso(now), role, transitions, wan, conntrackd, leases, health, maintenance}
+}
+
+async function roleOf(deps: StatusDeps, state: StateFile | undefined): Promise<NodeStatus['role']> {
+  const applied = state?.role
+  let note: string | undefined
+  if (deps.config.keepalived.dbus && deps.keepalivedInstances) {
+    try {
+      const all = await deps.keepalivedInstances()
+      const wanted = deps.config.keepalived.instance
+      const inst = wanted ? all.find((i) => i.name === wanted) : all[0]
+      if (inst) {
+        const role = inst.role ?? 'UNKNOWN'
+        return {role, source: 'keepalived-dbus', instance: inst.name, keepalivedState: inst.stateName,
+          ...(applied && applied !== role ? {applied} : {}),
+          ...(!wanted && all.length > 1 ? {note: `keepalived has ${all.length} instances; set keepalived.instance`} : {})}
+      }
+      note = wanted ? `keepalived has no instance ${JSON.stringify(wanted)} on D-Bus` : 'keepalived exports no instance on D-Bus'
+    } catch (error) {
+      note = `keepalived over D-Bus: ${errorLine(error)}`
+    }
+  } else {
+    note = 'keepalived.dbus = false'
+  }
+  if (state) return {role: state.role, source: 'state-file', instance: state.instance, note}
+  return {role: 'UNKNOWN', source: 'none', note: `${note}; no transition recorded`}
+}
+
+function lastTransition(s: StateFile): TransitionView {
+  return {role: s.role, source: s.source, instance: s.instance, startedAt: iso(s.startedAt), durationMs: Math.round((s.finishedAt - s.startedAt) * 10) / 10, exit: s.exit, steps: s.steps}
+}
+
+async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
+  try {
+    return {available: true, ...(await fn())}
+  } catch (error) {
+    return {available: false, reason: errorLine(error)}
+  }
+}
+
+function attempt<T>(fn: () => T): {value?: T; error?: string} {
+  try {
+    return {value: fn()}
+  } catch (error) {
+    return {error: errorLine(error)}
+  }
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+/** The state file as the node's filesystem holds it (doctor reads it under --root too). */
+export function stateFromFs(fs: RootedFs, stateDir: string): StateFile | undefined {
+  const text = fs.read(`${stateDir}/state.json`)
+  if (text === undefined) return undefined
+  try {
+    const data = JSON.parse(text) as StateFile
+    return data && data.version === 1 ? data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** Counts leases in dnsmasq's file (one per line but the `duid` line). */
+export function countLeases(text: string): number {
+  return text.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('duid ')).length
+}
+
+// ---- text rendering ----
+
+/** The summary rows shared by the one-node view and the side-by-side pair view. */
+export function summaryRows(s: NodeStatus): Array<[string, string]> {
+  const na = (x: {available: false; reason: string}) => `unavailable: ${x.reason}`
+  const rows: Array<[string, string]> = []
+  rows.push(['role', `${s.role.role} (${s.role.source === 'keepalived-dbus' ? `keepalived D-Bus${s.role.instance ? `, ${s.role.instance}` : ''}` : s.role.source === 'state-file' ? 'last transition' : 'unknown'})${s.role.applied ? `, last applied ${s.role.applied}` : ''}`])
+  const t = s.transitions
+  rows.push(['last transition', !t.available ? na(t) : t.last ? `${t.last.role} via ${t.last.source} at ${t.last.startedAt}, ${t.last.durationMs} ms, exit ${t.last.exit}` : 'none recorded'])
+  const w = s.wan
+  rows.push(['wan', !w.available ? na(w) : !w.exists ? `${w.interface} missing` : `${w.interface} ${w.adminUp ? 'up' : 'down'}${w.carrier ? '' : ' no-carrier'} ${w.addresses.join(' ') || 'no address'}${w.silenced ? ' (silenced)' : ''}`])
+  rows.push(['wan rule', !w.available ? na(w) : `to all lookup ${w.rule.table} priority ${w.rule.priority}: ${w.rule.copies === 0 ? 'absent' : w.rule.copies === 1 ? 'present' : `${w.rule.copies} copies`}; table ${w.rule.table} default route ${w.defaultRoute ? 'yes' : 'no'}`])
+  const c = s.conntrackd
+  rows.push(['conntrackd', !c.available ? na(c) : `internal ${c.internal ?? (c.internalBypass ? 'bypass' : '?')}, external ${c.external ?? (c.externalInject ? 'inject' : '?')}`])
+  const l = s.leases
+  rows.push(['leases', !l.available ? na(l) : `${l.count} in ${l.file}; last sync ${l.lastSync ? `${l.lastSync.ageS} s ago${l.lastSync.ok ? '' : ' (failed)'}` : 'unknown'}`])
+  const h = s.health
+  rows.push(['health', !h.available ? na(h) : `${h.verdict ?? 'no monitor verdict'}${h.reason ? `: ${h.reason}` : ''}${h.monitorRunning === false ? ' (monitor not running)' : ''}; track_file ${h.trackValue ?? 'missing'}`])
+  const m = s.maintenance
+  rows.push(['maintenance', !m.available ? na(m) : m.on ? `ON since ${m.since ?? '?'}${m.by ? ` by ${m.by}` : ''}` : 'off'])
+  return rows
+}
+
+export function renderStatus(s: NodeStatus): string {
+  const rows = summaryRows(s)
+  const width = Math.max(...rows.map(([k]) => k.length))
+  const out = [`${s.node} at ${s.at}`, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)]
+  if (s.role.note) out.push(`  ${''.padEnd(width)}  (${s.role.note})`)
+  if (s.transitions.available && s.transitions.last) {
+    out.push('', `steps of the last transition (${s.transitions.last.role}):`)
+    for (const st of s.transitions.last.steps) out.push(`  ${st.status.padEnd(7)} ${String(Math.round(st.durationMs * 10) / 10).padStart(7)} ms  ${st.kind}: ${st.why}${st.error ? ` -- ${st.error}` : st.detail ? ` (${st.detail})` : ''}`)
+    if (s.transitions.history.length > 0) {
+      out.push('earlier:')
+      for (const h of s.transitions.history.slice(0, 5)) out.push(`  ${h.startedAt}  ${h.role.padEnd(6)} via ${h.source}, ${h.durationMs} ms, exit ${h.exit}`)
+    }
+  }
+  return out.join('\n')
+}
+
+/** Both nodes, one row per fact, side by side. */
+export function renderPair(p: PairStatus): string {
+  const left = summaryRows(p.local)
+  const right = 'version' in p.peer ? summaryRows(p.peer) : left.map(([k]) => [k, k === 'role' ? `unavailable: ${(p.peer as {reason: string}).reason}` : ''] as [string, string])
+  const keyW = Math.max(...left.map(([k]) => k.length))
+  const colW = Math.min(60, Math.max(p.local.node.length, ...left.map(([, v]) => v.length)))
+  const cut = (s: string) => (s.length > colW ? `${s.slice(0, colW - 1)}…` : s)
+  const peerName = 'version' in p.peer ? p.peer.node : 'peer'
+  const out = [`  ${''.padEnd(keyW)}  ${cut(p.local.node).padEnd(colW)}  ${peerName}`]
+  left.forEach(([k, v], i) => out.push(`  ${k.padEnd(keyW)}  ${cut(v).padEnd(colW)}  ${right[i]?.[1] ?? ''}`))
+  return out.join('\n')
+}
+
+/**
+ * The other node's `status --json`, over ssh in BatchMode (a prompt would hang). Never throws:
+ * an unreachable peer is a section saying why, next to this node's status.
+ */
+export async function peerStatus(exec: Exec, config: Config): Promise<PairStatus['peer']> {
+  const {peer, ssh_key: key, ssh_timeout_ms: timeout} = config.dnsmasq
+  const argv = ['ssh', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.ceil(timeout / 1000))}`, ...(key ? ['-i', key] : []), peer, config.doctor.binary, 'status', '--json']
+  try {
+    const r = await exec(argv, {timeoutMs: timeout + 10000})
+    const last = r.stderr.trim().split('\n').filter(Boolean).pop()
+    if (r.code === 255 || r.timedOut) return {available: false, reason: `ssh ${peer}: ${r.timedOut ? 'timed out' : last ?? 'exit 255'}`}
+    const parsed = JSON.parse(r.stdout) as NodeStatus | {error: {message: string}}
+    if ('error' in parsed) return {available: false, reason: `${peer}: ${parsed.error.message}`}
+    if (parsed.version !== 1) return {available: false, reason: `${peer}: status JSON version ${String((parsed as {version?: unknown}).version)}, expected 1`}
+    return parsed
+  } catch (error) {
+    return {available: false, reason: `${peer}: ${error instanceof SyntaxError ? 'status --json printed no JSON' : errorLine(error)}`}
+  }
+}

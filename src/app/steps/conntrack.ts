@@ -1,0 +1,160 @@
+import {type ConntrackdClient, createConntrackd, remoteConntrackdStats} from '../../adapters/conntrackd.js'
+import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
+import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
+import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepArgs, conntrackSteps} from '../../core/conntrack/plan.js'
+import type {ConntrackdStats} from '../../core/conntrack/stats.js'
+import {judgeCommit, parseCommitLog} from '../../core/conntrack/verify.js'
+import {HaError} from '../../core/errors.js'
+import {ExitCode} from '../../core/exit-codes.js'
+import type {Config} from '../../config/schema.js'
+import type {Role} from '../../core/transition/types.js'
+import {checkFailbackSync} from '../conntrack-sync.js'
+import type {StepDeps, StepExecutor, StepExecutors} from './types.js'
+
+/** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
+export type ConntrackBackend = {
+  client(deps: StepDeps): ConntrackdClient
+  /** `conntrackd -s` on the other node, when conntrackd.peer_exec says how to run it. */
+  peerStats(deps: StepDeps): (() => Promise<ConntrackdStats>) | undefined
+  sleep(ms: number): Promise<void>
+  mono(): number
+}
+
+export const realConntrackBackend: ConntrackBackend = {
+  // A fresh client per step: it reads conntrackd.conf once, so a long-running daemon sees edits.
+  client(deps) {
+    const cfg = deps.config.conntrackd
+    return createConntrackd({exec: deps.exec, binary: cfg.binary, config: cfg.config, timeoutMs: cfg.timeout_ms, log: deps.log})
+  },
+  peerStats(deps) {
+    const cfg = deps.config.conntrackd
+    if (cfg.peer_exec.length === 0) return undefined
+    return () => remoteConntrackdStats({exec: deps.exec, via: cfg.peer_exec, binary: cfg.binary, config: cfg.peer_config || cfg.config, timeoutMs: cfg.timeout_ms})
+  },
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  mono: () => performance.now(),
+}
+
+/** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */
+export function conntrackPlanInfo(config: Config, client?: ConntrackdClient): ConntrackPlanInfo {
+  const cfg = config.conntrackd
+  const info: ConntrackPlanInfo = {enabled: cfg.enabled, startOnBackup: cfg.start_on_backup, verifyFailback: cfg.verify_failback}
+  if (!cfg.enabled || !client) return info
+  try {
+    info.conf = client.conf()
+  } catch {
+    // Unreadable: plan the primary-backup.sh sequence anyway; each step then reports the cause.
+  }
+  return info
+}
+
+const args = (step: {args: Record<string, unknown>}) => step.args as ConntrackStepArgs
+const ms = (n: number) => `${Math.round(n)} ms`
+
+/**
+ * The step executors for the conntrackd plan steps (core/conntrack/plan.ts). A step whose
+ * command is a no-op in this conntrackd.conf is not run, and its detail says why.
+ */
+export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors {
+  const plain = (action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor => async (step, deps) => {
+    const a = args(step)
+    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    const c = backend.client(deps)
+    const offset = c.logOffset()
+    const r = await c.request(action)
+    const log = offset === undefined ? undefined : c.logSince(offset)
+    const extra = after?.(c, log)
+    return {detail: `${CONNTRACKD_ACTIONS[action].what} (${ms(r.durationMs)})${extra ? `; ${extra}` : ''}`}
+  }
+
+  const commit: StepExecutor = async (step, deps) => {
+    const a = args(step)
+    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    const c = backend.client(deps)
+    // `-c` exits 0 even when conntrackd skipped it: collect the evidence around it. With a LogFile
+    // the log has the exact count, so the `-s` (one more process while clients wait) is skipped.
+    const offset = c.logOffset()
+    const before = offset === undefined ? await c.stats() : undefined
+    const kernelBefore = c.kernelCount()
+    const r = await c.request('commit', {timeoutMs: deps.config.conntrackd.commit_timeout_ms})
+    const kernelAfter = c.kernelCount()
+    const logText = offset === undefined ? undefined : c.logSince(offset)
+    const verdict = judgeCommit({
+      externalBefore: before?.externalInject ? undefined : before?.external?.active,
+      kernelBefore,
+      kernelAfter,
+      log: logText === undefined ? undefined : parseCommitLog(logText),
+    })
+    deps.log.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
+    if (!verdict.ok) throw new HaError(`conntrackd -c: ${verdict.message}`, ExitCode.FAILED, {kind: 'commit-unconfirmed'})
+    return {detail: `${verdict.message} (${ms(r.durationMs)})`}
+  }
+
+  const flush: StepExecutor = async (step, deps) => {
+    const a = args(step)
+    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    const c = backend.client(deps)
+    const offset = c.logOffset()
+    const r = await c.request('flush')
+    const log = offset === undefined ? undefined : c.logSince(offset)
+    if (!log || !/ignoring flush command, commit still in progress/.test(log)) return {detail: `${CONNTRACKD_ACTIONS.flush.what} (${ms(r.durationMs)})`}
+    // conntrackd exited 0 but did nothing. The internal cache can still be flushed (that request
+    // does not check the stuck commit marker), so -R starts from a clean cache; the external one cannot.
+    await c.request('flush-internal')
+    let cause = 'a commit is still in progress'
+    try {
+      const conf = c.conf()
+      if (flushBlockedAfterCommit(conf)) cause = `conntrackd bug with HashSize ${conf.hashSize} <= ${COMMIT_STEPS}: a one-pass commit never clears its in-progress marker; set HashSize 16384 or more in ${c.configPath} and restart conntrackd`
+    } catch { /* keep the generic cause */ }
+    throw new HaError(`conntrackd -f: ignored by conntrackd (it still exits 0): ${cause}; flushed the internal cache only (-f internal), the external cache keeps stale entries`, ExitCode.FAILED, {kind: 'flush-ignored'})
+  }
+
+  const start: StepExecutor = async (_step, deps) => {
+    const c = backend.client(deps)
+    if (await c.isRunning()) return {detail: 'conntrackd already running'}
+    const cfg = deps.config.conntrackd
+    const {staleLockRemoved} = await c.start(cfg.start_command, cfg.timeout_ms)
+    return {detail: `started conntrackd${staleLockRemoved ? ' (removed the stale lock file of an unclean stop)' : ''}`}
+  }
+
+  const verifySync: StepExecutor = async (step, deps) => {
+    const a = args(step)
+    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    const cfg = deps.config.conntrackd
+    const report = await checkFailbackSync(
+      {client: backend.client(deps), peerStats: backend.peerStats(deps), sleep: backend.sleep, mono: backend.mono},
+      {role: 'BACKUP', waitMs: cfg.verify_timeout_ms, tolerancePercent: cfg.sync_tolerance_percent},
+    )
+    if (report.state === 'behind') throw new HaError(`failback resync incomplete: ${report.message}`, ExitCode.FAILED, {kind: 'resync-incomplete', hint: 'check the sync link and `conntrackd -s` on both nodes; ha-tool resync --role backup retries'})
+    if (report.state === 'unavailable') throw new HaError(`failback check: ${report.message}`, ExitCode.UNAVAILABLE)
+    return {detail: report.message}
+  }
+
+  return {
+    'conntrackd.commit': commit,
+    'conntrackd.flush': flush,
+    'conntrackd.resync-kernel': plain('resync-kernel'),
+    'conntrackd.bulk-send': plain('bulk-send'),
+    'conntrackd.start': start,
+    'conntrackd.purge': plain('purge', (c) => {
+      let seconds: number | undefined
+      try { seconds = c.conf().purgeTimeout } catch { /* reported by the request itself */ }
+      return seconds === undefined ? undefined : `kernel-table flush scheduled in ${seconds} s (PurgeTimeout), unless a commit cancels it`
+    }),
+    'conntrackd.request-resync': plain('request-resync'),
+    'conntrackd.verify-sync': verifySync,
+  }
+}
+
+export const conntrackExecutors: StepExecutors = makeConntrackExecutors(realConntrackBackend)
+
+/**
+ * The conntrackd part of a transition, ready for the planner's slots: `plan(role)` reads
+ * conntrackd.conf (for its mode) and returns the steps; `executors` run them.
+ */
+export function conntrackTransition(deps: StepDeps): {plan(role: Role): ConntrackSlots; executors: StepExecutors} {
+  return {
+    plan: (role) => conntrackSteps(role, conntrackPlanInfo(deps.config, realConntrackBackend.client(deps))),
+    executors: conntrackExecutors,
+  }
+}

@@ -1,0 +1,117 @@
+import {command, type ExampleSite, fifoPath, header, instanceName, lanAddresses, prefixOf} from './site.js'
+
+export type KeepalivedMode = 'fifo' | 'script'
+
+/**
+ * keepalived.conf for one node of the pair. Both modes share everything but how ha-tool hears
+ * of a role change: `fifo` (recommended) has keepalived write ordered events to a FIFO that
+ * `ha-tool daemon` reads as its own systemd service; `script` spawns `ha-tool notify` per event.
+ */
+export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fifo'): string {
+  const name = instanceName(site)
+  const lan = lanAddresses(site)
+  const fifo = fifoPath(site)
+  const out: string[] = [
+    header(site, '#', `keepalived.conf (${mode} mode)`, [
+      'Both nodes use the same file: same priority with nopreempt, so whoever is MASTER stays MASTER.',
+      'ha-tool, not keepalived, adds and removes the WAN rule, so there is no virtual_rules block here:',
+      `ha-tool puts "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" in only once the WAN is ready.`,
+    ]),
+    '',
+    'global_defs {',
+    '  # Scripts run as root, and keepalived refuses (silently disables) any script whose path a',
+    `  # non-root user could change. ${site.binary} is root-owned all the way up: \`ha-tool doctor\` checks it.`,
+    '  enable_script_security',
+    '  script_user root',
+    '  # Exposes each instance\'s state on D-Bus (org.keepalived.Vrrp1): the daemon converges to it',
+    '  # at start-up and `ha-tool status` shows it.',
+    '  enable_dbus',
+    '  # VRRPv3 allows sub-second advert_int.',
+    '  vrrp_version 3',
+  ]
+  if (mode === 'fifo') {
+    out.push(
+      '  # Every state change, in order, goes to this FIFO. `ha-tool daemon` reads it as its own',
+      '  # systemd service (ha-tool.service), not as vrrp_notify_fifo_script: as keepalived\'s child it',
+      '  # would be SIGTERMed on every reload and killed with keepalived, and could not clean up after a',
+      `  # keepalived killed with SIGKILL. Set keepalived.fifo = "${fifo}" in the ha-tool config.`,
+      `  vrrp_notify_fifo ${fifo}`,
+    )
+  }
+  out.push(
+    '}',
+    '',
+    '# Health and maintenance: the ha-tool daemon writes this file (0 = eligible, non-zero = demote).',
+    `# Its directory (state.dir, ${site.state.dir}) must exist before keepalived starts, or keepalived drops`,
+    '# the track_file for good: ha-tool\'s tmpfiles.d entry creates it at boot.',
+    'vrrp_track_file ha_tool {',
+    `  file ${site.trackFile}`,
+    '  weight 0',
+    '  init_file 0',
+    '}',
+  )
+  if (mode === 'script') {
+    out.push(
+      '',
+      '# Script mode has no resident daemon writing the track_file\'s health value, so keepalived runs the',
+      '# check itself (the track_file still carries `ha-tool maintenance on|off`).',
+      'vrrp_script ha_tool_check {',
+      `  script "${command(site, 'check')}"`,
+      '  interval 1',
+      '  timeout 2',
+      '  fall 2',
+      '  rise 2',
+      '}',
+    )
+  }
+  out.push(
+    '',
+    `vrrp_instance ${name} {`,
+    '  state BACKUP',
+    '  nopreempt',
+    `  interface ${site.lan.interface}`,
+    `  virtual_router_id ${site.lan.vrid}`,
+    '  priority 100',
+    '  advert_int 0.1',
+    `  # The VIP lives on a macvlan (vrrp.${site.lan.vrid}) with the virtual MAC, so LAN clients keep their`,
+    '  # ARP entry across a failover.',
+    '  use_vmac',
+    '  vmac_xmit_base',
+  )
+  if (site.wan.link === 'keep-up') {
+    out.push(
+      '  # keep-up mode: the WAN stays up on BACKUP, so losing its carrier is a reason to fail over.',
+      '  track_interface {',
+      `    ${site.wan.interface}`,
+      '  }',
+    )
+  } else {
+    out.push(
+      `  # No track_interface for the WAN (${site.wan.interface}): in down-on-backup mode it is down on the`,
+      '  # BACKUP, which would then sit in FAULT and could never take over.',
+    )
+  }
+  out.push(
+    '  track_file {',
+    '    ha_tool weight 0',
+    '  }',
+  )
+  if (mode === 'script') {
+    out.push(
+      '  track_script {',
+      '    ha_tool_check',
+      '  }',
+      '  # keepalived appends TYPE NAME STATE PRIORITY. Notify scripts run concurrently and may finish',
+      '  # out of order: ha-tool serialises them and never lets an older event overwrite a newer one.',
+      `  notify "${command(site, 'notify')}"`,
+    )
+  }
+  out.push(
+    '  virtual_ipaddress {',
+    `    ${site.lan.vip}/${prefixOf(lan.self)}`,
+    '  }',
+    '}',
+    '',
+  )
+  return out.join('\n')
+}

@@ -1,0 +1,104 @@
+import {type ExampleSite, header, lanAddresses, syncAddresses, withoutPrefix} from './site.js'
+
+/**
+ * systemd-networkd files for one node: the WAN (DHCP with the shared MAC, routes in wan.table),
+ * the LAN (fallback default route via the VIP for the node's own traffic only), the sync link,
+ * and a networkd.conf drop-in. Returned as one text with a `# file: PATH` line before each file.
+ */
+export function networkdExample(site: ExampleSite): string {
+  const lan = lanAddresses(site)
+  const sync = syncAddresses(site)
+  const files: Array<[string, string[]]> = [
+    [`/etc/systemd/network/10-${site.wan.interface}-wan.network`, wanNetwork(site)],
+    [`/etc/systemd/network/20-${site.lan.interface}-lan.network`, [
+      '[Match]',
+      `Name=${site.lan.interface}`,
+      '',
+      '[Network]',
+      'LinkLocalAddressing=no',
+      'DHCP=no',
+      '',
+      '[Address]',
+      ...(lan.stated ? [] : [`# PLACEHOLDER: this node's LAN address; the other node uses ${lan.other}`]),
+      `Address=${lan.self}`,
+      '',
+      `# Fallback default route via the VIP, in table ${site.lan.fallback_table}: a BACKUP reaches the internet`,
+      '# through the MASTER like any LAN host.',
+      '[Route]',
+      `Gateway=${site.lan.vip}`,
+      'Destination=0.0.0.0/0',
+      `Table=${site.lan.fallback_table}`,
+      '',
+      '# For this node\'s own traffic only (IncomingInterface=lo). Without it a BACKUP, or a MASTER on its',
+      '# way out, routes LAN clients\' frames back to the VIP; the kernel then re-creates their NAT entry',
+      '# without NAT and the flow dies for good (DESIGN.md section 4).',
+      '[RoutingPolicyRule]',
+      `Table=${site.lan.fallback_table}`,
+      `Priority=${site.lan.fallback_priority}`,
+      'IncomingInterface=lo',
+    ]],
+    [`/etc/systemd/network/30-${site.sync.interface}-sync.network`, [
+      '[Match]',
+      `Name=${site.sync.interface}`,
+      '',
+      '[Network]',
+      'LinkLocalAddressing=no',
+      'DHCP=no',
+      '',
+      '[Address]',
+      ...(sync.stated ? [] : [`# PLACEHOLDER: this node's sync-link address; the other node uses ${sync.other}`]),
+      `Address=${sync.self}`,
+    ]],
+    ['/etc/systemd/networkd.conf.d/ha-tool.conf', [
+      '# networkd deletes routing-policy rules it did not make (ManageForeignRoutingPolicyRules=yes is the',
+      `# default), ha-tool's "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" included, on every restart.`,
+      '[Network]',
+      'ManageForeignRoutingPolicyRules=no',
+    ]],
+  ]
+  const body = files.map(([path, lines]) => [`# file: ${path}`, ...lines].join('\n')).join('\n\n')
+  return `${header(site, '#', 'systemd-networkd files (one node)', [`Each file starts at its "# file:" line. The peer is ${withoutPrefix(sync.other)} on the sync link.`])}\n\n${body}\n`
+}
+
+function wanNetwork(site: ExampleSite): string[] {
+  const policy = site.wan.link_via === 'netlink'
+    ? [
+      '# ha-tool takes this link down and up itself (wan.link_via = "netlink"): manual stops networkd',
+      '# from bringing it back up behind ha-tool\'s back (on restart, reconfigure or boot). The link',
+      '# then stays down at boot until keepalived makes this node MASTER.',
+      'ActivationPolicy=manual',
+    ]
+    : [
+      '# wan.link_via = "networkd": ha-tool sets the policy with a runtime drop-in',
+      `# (/run/systemd/network/<this file>.d/ha-tool.conf) and asks networkd to Reload. Do not set`,
+      '# ActivationPolicy=manual here: ha-tool writes "up" on MASTER and "down" on BACKUP.',
+    ]
+  return [
+    '[Match]',
+    `Name=${site.wan.interface}`,
+    '',
+    '[Link]',
+    '# Both nodes clone one MAC so the ISP sees one client; set the same value on both.',
+    '# PLACEHOLDER: uncomment with your MAC (or clone it in a .link file).',
+    '#MACAddress=02:00:00:00:00:01',
+    'RequiredForOnline=no',
+    ...(site.wan.link === 'down-on-backup' ? policy : [
+      '# wan.link = "keep-up": the link stays up on both nodes (networkd\'s default policy); ha-tool',
+      '# silences it on the BACKUP with an nftables netdev table instead.',
+    ]),
+    '',
+    '[Network]',
+    'DHCP=ipv4',
+    'LinkLocalAddressing=no',
+    'IPv6AcceptRA=no',
+    '',
+    '[DHCPv4]',
+    '# The client id defaults to a DUID made from /etc/machine-id: two nodes with one MAC would still',
+    '# look like two clients to the ISP. Identify by the (shared) MAC instead.',
+    'ClientIdentifier=mac',
+    `# The WAN default route goes to table ${site.wan.table}, unused until ha-tool adds`,
+    `# "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" on MASTER.`,
+    `RouteTable=${site.wan.table}`,
+    'UseMTU=yes',
+  ]
+}

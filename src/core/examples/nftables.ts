@@ -1,0 +1,55 @@
+import {type ExampleSite, header, vmacName} from './site.js'
+
+/**
+ * nftables for one node: masquerade out of the WAN, the LAN->LAN forward drop, and (as a
+ * comment) the BACKUP's WAN silence table that ha-tool itself loads and removes.
+ */
+export function nftablesExample(site: ExampleSite): string {
+  const wan = JSON.stringify(site.wan.interface)
+  const lanSet = `{ ${JSON.stringify(site.lan.interface)}, ${JSON.stringify(vmacName(site))} }`
+  const silence = site.wan.link === 'keep-up' && site.wan.silence === 'nftables'
+  return [
+    '#!/usr/sbin/nft -f',
+    header(site, '#', '/etc/nftables.conf', ['Load with `nft -f /etc/nftables.conf` (nftables.service does at boot).']),
+    '',
+    '# Only ha-tool\'s own tables are replaced; everything else in the ruleset is left alone.',
+    'table inet ha_tool_filter',
+    'delete table inet ha_tool_filter',
+    'table ip ha_tool_nat',
+    'delete table ip ha_tool_nat',
+    '',
+    'table inet ha_tool_filter {',
+    '  chain forward {',
+    '    type filter hook forward priority filter; policy accept;',
+    '    # LAN->LAN traffic is never routed by a gateway. After a failover a BACKUP (or a MASTER on its way',
+    '    # out) would route clients\' frames back to the VIP; the kernel then drops the flow\'s NAT entry and',
+    '    # re-creates it without NAT, and the client keeps that broken entry alive. Dropping here, in the',
+    '    # forward hook (before NAT and conntrack confirmation), made every lab failover clean (42/42).',
+    `    iifname ${lanSet} oifname ${lanSet} drop`,
+    '  }',
+    '}',
+    '',
+    'table ip ha_tool_nat {',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority srcnat; policy accept;',
+    '    # Both nodes hold the same WAN address, so NAT state replicated by conntrackd fits either node.',
+    `    oifname ${wan} masquerade`,
+    '  }',
+    '}',
+    '',
+    ...(silence
+      ? [
+        `# On BACKUP (keep-up mode) ha-tool loads the table below itself and deletes it first thing on MASTER:`,
+        '# both nodes hold the WAN address and the shared MAC, and every frame a BACKUP sends teaches the',
+        '# upstream switch to deliver the MASTER\'s traffic to it. Do not put it in this file (it would',
+        '# silence the MASTER at boot); it is shown so you can recognise it in `nft list ruleset`:',
+        '#',
+        `# table netdev ${site.silenceTable} {`,
+        `#   chain ingress { type filter hook ingress device ${wan} priority -500; policy drop; }`,
+        `#   chain egress { type filter hook egress device ${wan} priority -500; policy drop; }`,
+        '# }',
+      ]
+      : [`# wan.link = "${site.wan.link}", wan.silence = "${site.wan.silence}": ha-tool loads no WAN silence table.`]),
+    '',
+  ].join('\n')
+}

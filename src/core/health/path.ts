@@ -1,0 +1,31 @@
+import type {Role} from '../transition/types.js'
+
+/**
+ * Which way probes leave the node (DESIGN.md section 1, issue 5 "WAN-path aware"):
+ * - `main`: wherever the routing tables send them (on a BACKUP: through the MASTER).
+ * - `wan`: out of this node's own WAN, by binding the WAN address as source (the MASTER's
+ *   `to all lookup <wan.table>` rule then routes them out the WAN), and only on the MASTER.
+ *   A BACKUP never probes out of its WAN (its link is down, or it must stay silent: a frame
+ *   with the shared MAC teaches the upstream switch to send the MASTER's traffic to it), so
+ *   its WAN check is "standby": healthy without probing. Were it unhealthy, weight 0 would pin
+ *   the BACKUP in FAULT and it could never take over.
+ * - `auto`: `wan` when a WAN interface is configured, else `main`.
+ */
+export type Via = 'auto' | 'wan' | 'main'
+
+export type WanAddresses = {exists: boolean; v4?: string; v6?: string}
+
+export type ProbePath =
+  | {mode: 'main'}
+  | {mode: 'wan'; dev: string; v4?: string; v6?: string}
+  | {mode: 'standby'; reason: string}
+
+export function probePath(input: {via: Via; role: Role | undefined; wanInterface: string; wan?: WanAddresses; roleSource: string}): ProbePath {
+  const via = input.via === 'auto' ? (input.wanInterface ? 'wan' : 'main') : input.via
+  if (via === 'main') return {mode: 'main'}
+  if (input.role !== 'MASTER') {
+    const role = input.role ? `role ${input.role}` : `no role recorded (${input.roleSource})`
+    return {mode: 'standby', reason: `standby: ${role}, so no probes out of WAN ${input.wanInterface} (only the MASTER probes its WAN)`}
+  }
+  return {mode: 'wan', dev: input.wanInterface, v4: input.wan?.v4, v6: input.wan?.v6}
+}

@@ -1,0 +1,25 @@
+import type {Role, Step} from '../transition/types.js'
+
+/** The [dnsmasq] keys the lease steps depend on (structural, so core needs nothing from config/). */
+export type LeaseStepConfig = {dnsmasq: {enabled: boolean; stop_on_backup: boolean}}
+
+/**
+ * Lease steps for the planner's afterWan slot (role changes only).
+ * MASTER: pull the peer's leases and merge them in first, then make sure dnsmasq runs: dnsmasq
+ * reads its lease file only at start-up, so the merge must land before it starts (or reach a
+ * running one through D-Bus or a restart, which leases.pull decides). Both are non-critical:
+ * a dead peer is the usual reason for a promotion, and serving DHCP matters more than its leases.
+ * BACKUP/FAULT/STOP: in active/passive mode stop dnsmasq, so only the MASTER answers clients.
+ */
+export function leaseSteps(role: Role, config: LeaseStepConfig): Step[] {
+  const c = config.dnsmasq
+  if (!c.enabled) return []
+  if (role === 'MASTER') {
+    return [
+      {kind: 'leases.pull', args: {}, why: 'pull the peer\'s DHCP leases and merge them into this node\'s', critical: false},
+      {kind: 'dnsmasq.start', args: {}, why: 'start dnsmasq (if stopped) so it serves the merged leases', critical: false},
+    ]
+  }
+  if (c.stop_on_backup) return [{kind: 'dnsmasq.stop', args: {}, why: `stop dnsmasq on ${role} (active/passive DHCP)`, critical: false}]
+  return []
+}

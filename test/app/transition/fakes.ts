@@ -1,0 +1,50 @@
+import type {IpRoute} from '../../../src/adapters/iproute.js'
+import {silentLogger} from '../../../src/adapters/log.js'
+import type {WanSilence} from '../../../src/adapters/wan-silence.js'
+import type {TransitionDeps} from '../../../src/app/handle-transition.js'
+import {createWanExecutors} from '../../../src/app/steps/wan.js'
+import {defaultConfig} from '../../../src/config/validate.js'
+import type {Config} from '../../../src/config/schema.js'
+import type {StateFile} from '../../../src/core/transition/types.js'
+
+/** A fake node: kernel rules, link and silence in memory, with a log of what was done to it. */
+export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: string[]} = {}) {
+  const config = defaultConfig('wan0')
+  Object.assign(config.wan, opts.config ?? {})
+  const node = {rules: 0, adminUp: true, carrier: true, address: true, defaultRoute: true, silenced: false, actions: [] as string[]}
+  const failing = new Set(opts.failing ?? [])
+  const act = (name: string) => {
+    node.actions.push(name)
+    if (failing.has(name)) throw new Error(`${name} failed (injected)`)
+  }
+  const ip: IpRoute = {
+    readWan: async () => ({observed: {ruleCount: node.rules, link: {exists: true, adminUp: node.adminUp, carrier: node.adminUp && node.carrier}, hasAddress: node.adminUp && node.address, hasDefaultRoute: node.adminUp && node.defaultRoute}, addresses: []}),
+    ruleAdd: async () => { act('rule.add'); node.rules++ },
+    ruleDel: async () => { act('rule.del'); node.rules = Math.max(0, node.rules - 1) },
+    linkSet: async (_dev, state) => { act(`link.${state}`); node.adminUp = state === 'up' },
+  }
+  const silence: WanSilence = {
+    isApplied: async () => node.silenced,
+    apply: async () => { act('silence.apply'); node.silenced = true },
+    lift: async () => { act('silence.lift'); node.silenced = false },
+  }
+  let state: StateFile | undefined
+  let clock = 1_000_000
+  const mono = () => (clock += 1)
+  const deps: TransitionDeps = {
+    config,
+    log: silentLogger,
+    exec: async () => { throw new Error('no exec in fakes') },
+    ip,
+    silence,
+    executors: createWanExecutors(config, {ip, silence, networkd: async () => { throw new Error('no networkd in fakes') }, dropin: {write: () => true}, sleep: async () => {}, mono}),
+    lock: async () => ({release: async () => {}}),
+    readState: () => state,
+    writeState: (s) => { state = structuredClone(s) },
+    slots: async () => ({}),
+    now: () => clock,
+    mono,
+    pidMax: 4194304,
+  }
+  return {node, deps, config, state: () => state}
+}

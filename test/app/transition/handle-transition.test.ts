@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {handleTransition} from '../../../src/app/handle-transition.js'
+import {fakeNode} from './fakes.js'
+
+describe('handleTransition', () => {
+  it('MASTER then MASTER again: the second run changes nothing', async () => {
+    const {node, deps} = fakeNode()
+    const a = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: 'VI_1'})
+    assert.equal(a.exit, 0)
+    assert.equal(node.rules, 1)
+    const before = node.actions.length
+    const b = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: 'VI_1'})
+    assert.equal(b.exit, 0)
+    assert.deepEqual(b.steps, [])
+    assert.equal(node.actions.length, before)
+  })
+
+  it('BACKUP in keep-up mode removes every rule copy and silences the WAN; MASTER undoes it, lift first', async () => {
+    const {node, deps} = fakeNode()
+    node.rules = 2
+    await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})
+    assert.equal(node.rules, 0)
+    assert.equal(node.silenced, true)
+    node.actions.length = 0
+    await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.deepEqual(node.actions, ['silence.lift', 'rule.add'])
+  })
+
+  it('down-on-backup: BACKUP takes the link down after the rule; MASTER brings it up before the rule', async () => {
+    const {node, deps} = fakeNode({config: {link: 'down-on-backup'}})
+    node.rules = 1
+    await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})
+    assert.deepEqual(node.actions, ['rule.del', 'link.down'])
+    node.actions.length = 0
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.deepEqual(node.actions, ['link.up', 'rule.add'])
+    assert.deepEqual(r.steps.map((s) => s.kind), ['link.up', 'wait.wan', 'rule.add'])
+  })
+
+  it('a non-critical failure still runs the rest and exits 3 (partial)', async () => {
+    const {node, deps, state} = fakeNode({failing: ['silence.apply']})
+    node.rules = 1
+    const r = await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})
+    assert.equal(r.exit, 3)
+    assert.equal(node.rules, 0)
+    assert.deepEqual(r.steps.map((s) => s.status), ['ok', 'failed'])
+    assert.match(r.steps[1].error!, /silence.apply failed/)
+    assert.equal(state()?.exit, 3)
+  })
+
+  it('a critical failure stops the plan, marks the rest skipped and exits 1', async () => {
+    const {node, deps} = fakeNode({failing: ['silence.lift']})
+    node.silenced = true
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(r.exit, 1)
+    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['silence.lift:failed', 'rule.add:skipped'])
+    assert.equal(node.rules, 0)
+  })
+
+  it('a MASTER whose WAN never gets a default route is partial, with the rule still added', async () => {
+    const {node, deps} = fakeNode({config: {up_timeout_ms: 100}})
+    node.defaultRoute = false
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(r.exit, 3)
+    assert.match(r.steps.find((s) => s.kind === 'wait.wan')!.error!, /no a default route in table 250|a default route in table 250/)
+    assert.equal(node.rules, 1)
+  })
+
+  it('an invocation keepalived spawned earlier never overwrites a later one', async () => {
+    const {node, deps, state} = fakeNode()
+    await handleTransition(deps, {role: 'BACKUP', source: 'notify', instance: '', order: {startTicks: 500, pid: 20}})
+    // The MASTER hook spawned before it (same tick, lower PID) runs late: it must not apply.
+    const late = await handleTransition(deps, {role: 'MASTER', source: 'notify', instance: '', order: {startTicks: 500, pid: 19}})
+    assert.equal(late.applied, false)
+    assert.equal(late.exit, 0)
+    assert.equal(node.rules, 0)
+    assert.equal(state()?.role, 'BACKUP')
+    // A later one applies.
+    const next = await handleTransition(deps, {role: 'MASTER', source: 'notify', instance: '', order: {startTicks: 501, pid: 3}})
+    assert.equal(next.applied, true)
+    assert.equal(node.rules, 1)
+  })
+
+  it('a converged run still records its order, so an older late event cannot undo it', async () => {
+    const {node, deps} = fakeNode()
+    await handleTransition(deps, {role: 'MASTER', source: 'notify', instance: '', order: {startTicks: 1, pid: 10}})
+    await handleTransition(deps, {role: 'MASTER', source: 'notify', instance: '', order: {startTicks: 3, pid: 30}})
+    const late = await handleTransition(deps, {role: 'BACKUP', source: 'notify', instance: '', order: {startTicks: 2, pid: 20}})
+    assert.equal(late.applied, false)
+    assert.equal(node.rules, 1)
+  })
+
+  it('keeps a bounded history of transitions in the state file', async () => {
+    const {deps, state} = fakeNode()
+    for (let i = 0; i < 30; i++) await handleTransition(deps, {role: i % 2 ? 'MASTER' : 'BACKUP', source: 'test', instance: ''})
+    assert.equal(state()!.history.length, 20)
+    assert.equal(state()!.role, 'MASTER')
+    assert.equal(state()!.history[0].role, 'BACKUP')
+  })
+})

@@ -1,0 +1,128 @@
+// The node lock against real processes: a second holder waits, then fails with exit 75; a holder
+// killed with SIGKILL frees it at once; a daemon the holder started does not keep it.
+import assert from 'node:assert/strict'
+import {type ChildProcess, spawn} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {describe, test} from 'node:test'
+import {acquireLock} from '../../../src/adapters/lock.js'
+import {HaError} from '../../../src/core/errors.js'
+import {ExitCode} from '../../../src/core/exit-codes.js'
+import {cleanEnv, ROOT} from '../../support/spawn.js'
+
+const LOCK_TS = `${ROOT}/src/adapters/lock.ts`
+// A name no other test or helper uses (the lock lives in the abstract socket namespace of this netns).
+const lockPath = () => `/run/hat-h2-test/${process.pid}-${randomBytes(4).toString('hex')}/lock`
+
+/** A process that takes the lock, prints `held <daemon pid>`, and waits to be killed. */
+async function startHolder(path: string, opts: {spawnDaemon?: boolean} = {}): Promise<{child: ChildProcess; daemonPid?: number}> {
+  const code = `
+    import {spawn} from 'node:child_process'
+    import {acquireLock} from ${JSON.stringify(LOCK_TS)}
+    await acquireLock(${JSON.stringify(path)}, 1000)
+    const d = ${opts.spawnDaemon ? "spawn('sleep', ['60'], {stdio: 'ignore', detached: true})" : 'undefined'}
+    d?.unref()
+    process.stdout.write('held ' + (d?.pid ?? '') + '\\n')
+    setInterval(() => {}, 1000)`
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+  let err = ''
+  child.stderr!.on('data', (d) => { err += d })
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = ''
+    const timer = setTimeout(() => reject(new Error(`holder did not take the lock: ${err}`)), 15_000)
+    child.stdout!.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) { clearTimeout(timer); resolve(out) }
+    })
+    child.on('exit', (c) => { clearTimeout(timer); reject(new Error(`holder exited ${c}: ${err}`)) })
+  })
+  const pid = Number(line.trim().split(' ')[1])
+  return {child, daemonPid: Number.isFinite(pid) && pid > 0 ? pid : undefined}
+}
+
+function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGKILL')
+  })
+}
+
+async function busyError(path: string, timeoutMs: number): Promise<{err: HaError; waitedMs: number}> {
+  const started = performance.now()
+  try {
+    const lock = await acquireLock(path, timeoutMs)
+    await lock.release()
+  } catch (error) {
+    assert.ok(error instanceof HaError, `a HaError, got ${String(error)}`)
+    return {err: error, waitedMs: performance.now() - started}
+  }
+  assert.fail('the second acquire succeeded while the lock was held')
+}
+
+describe('acquireLock', () => {
+  test('a second holder in the same process waits its timeout, then HaError exit 75', async () => {
+    const path = lockPath()
+    const first = await acquireLock(path, 100)
+    try {
+      const {err, waitedMs} = await busyError(path, 300)
+      assert.equal(err.exit, ExitCode.TEMPFAIL)
+      assert.equal(err.exit, 75)
+      assert.equal(err.kind, 'busy')
+      assert.match(err.message, new RegExp(`lock ${path} is busy`))
+      assert.ok(waitedMs >= 295 && waitedMs < 1500, `waited ${waitedMs} ms for a 300 ms timeout`)
+    } finally {
+      await first.release()
+    }
+    const again = await acquireLock(path, 100)
+    await again.release()
+  })
+
+  test('a waiter gets the lock as soon as the holder releases it', async () => {
+    const path = lockPath()
+    const first = await acquireLock(path, 100)
+    setTimeout(() => { void first.release() }, 200)
+    const started = performance.now()
+    const second = await acquireLock(path, 5000)
+    const waited = performance.now() - started
+    await second.release()
+    assert.ok(waited >= 150 && waited < 1500, `waited ${waited} ms for a release at 200 ms`)
+  })
+
+  test('different paths are different locks', async () => {
+    const a = await acquireLock(lockPath(), 100)
+    const b = await acquireLock(lockPath(), 100)
+    await a.release()
+    await b.release()
+  })
+
+  test('held by another process: exit 75; that process SIGKILLed: free at once', async () => {
+    const path = lockPath()
+    const {child} = await startHolder(path)
+    try {
+      const {err} = await busyError(path, 300)
+      assert.equal(err.exit, 75)
+    } finally {
+      await kill9(child)
+    }
+    const started = performance.now()
+    const lock = await acquireLock(path, 2000)
+    const waited = performance.now() - started
+    await lock.release()
+    assert.ok(waited < 500, `free ${waited} ms after the holder died (no stale-lock timeout)`)
+  })
+
+  test('a daemon started by the holder does not inherit the lock', async () => {
+    const path = lockPath()
+    const {child, daemonPid} = await startHolder(path, {spawnDaemon: true})
+    assert.ok(daemonPid, 'the holder reported its daemon')
+    try {
+      await kill9(child)
+      // The holder is gone, its child `sleep 60` lives on; the lock must be free.
+      assert.doesNotThrow(() => process.kill(daemonPid!, 0), 'the daemon still runs')
+      const lock = await acquireLock(path, 1000)
+      await lock.release()
+    } finally {
+      try { process.kill(daemonPid!, 'SIGKILL') } catch { /* already gone */ }
+    }
+  })
+})

@@ -1,0 +1,92 @@
+// The validator and the line finder on their own: parsed data in, Config or HaError out (no files).
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+import {locateKey} from '../../../src/config/locate.js'
+import {SCHEMA} from '../../../src/config/schema.js'
+import {defaultConfig, findProblems, validateConfig} from '../../../src/config/validate.js'
+import {HaError} from '../../../src/core/errors.js'
+
+describe('validateConfig', () => {
+  test('bigint values (a parser in integersAsBigInt mode) are checked and become numbers', () => {
+    const config = validateConfig({wan: {interface: 'e', table: 4294967295n, rule_priority: 7n}}, '', 'F')
+    assert.equal(config.wan.table, 4294967295)
+    assert.equal(typeof config.wan.rule_priority, 'number')
+    assert.equal(config.wan.rule_priority, 7)
+    assert.throws(() => validateConfig({wan: {interface: 'e', table: 4294967296n}}, '', 'F'),
+      (e: unknown) => e instanceof HaError && e.exit === 78 && e.message === 'F: wan.table: expected an integer 1..4294967295, got 4294967296')
+    assert.throws(() => validateConfig({wan: {interface: 'e', table: 254n}}, '', 'F'),
+      (e: unknown) => e instanceof HaError && /wan.table: expected a table other than 253..255/.test(e.message))
+  })
+
+  test('the result is plain data that survives JSON (config show --json)', () => {
+    const config = validateConfig({wan: {interface: 'e', table: 9n}}, '', 'F')
+    assert.deepEqual(JSON.parse(JSON.stringify(config)), config)
+  })
+
+  test('the first problem thrown is the first in the file', () => {
+    const source = '[log]\nlevel = 1\n[wan]\ninterface = "e"\ntable = "x"\n'
+    const data = {log: {level: 1}, wan: {interface: 'e', table: 'x'}}
+    assert.throws(() => validateConfig(data, source, 'F'), (e: unknown) => e instanceof HaError && e.message.startsWith('F:2: log.level: '))
+    assert.deepEqual(findProblems(data, source, 'F').map((e) => e.message.split(':').slice(0, 3).join(':')), ['F:2: log.level', 'F:5: wan.table'])
+  })
+
+  test('defaultConfig fills wan.interface and every default', () => {
+    const config = defaultConfig('wan9')
+    assert.equal(config.wan.interface, 'wan9')
+    assert.deepEqual(Object.keys(config).sort(), Object.keys(SCHEMA).sort())
+    assert.doesNotThrow(() => validateConfig(JSON.parse(JSON.stringify(config)), '', 'F'))
+  })
+})
+
+describe('SCHEMA', () => {
+  test('every key documents itself and its default passes its own check', () => {
+    for (const [name, section] of Object.entries(SCHEMA)) {
+      for (const [key, spec] of Object.entries(section as Record<string, {doc: string; default: unknown; required?: boolean}>)) {
+        assert.ok(spec.doc.length > 10, `${name}.${key} has a doc string`)
+        if (spec.required) continue
+        const problems = findProblems({wan: {interface: 'e'}, [name]: {...(name === 'wan' ? {interface: 'e'} : {}), [key]: spec.default}}, '', 'F')
+        assert.deepEqual(problems.map((p) => p.message), [], `${name}.${key}'s default is valid`)
+      }
+    }
+  })
+})
+
+describe('locateKey', () => {
+  const src = [
+    '# top',           // 1
+    'x = 1',           // 2
+    '[wan]',           // 3
+    'interface = "e"', // 4
+    'a.b = 2',         // 5
+    '"c.d" = 3',       // 6
+    '[t . "u.v"]',     // 7
+    'w = 4',           // 8
+    '[[arr]]',         // 9
+    'y = {z = 5}',     // 10
+  ].join('\n')
+
+  test('finds keys, dotted keys, quoted keys and table headers', () => {
+    assert.equal(locateKey(src, ['x']), 2)
+    assert.equal(locateKey(src, ['wan']), 3)
+    assert.equal(locateKey(src, ['wan', 'interface']), 4)
+    assert.equal(locateKey(src, ['wan', 'a', 'b']), 5)
+    assert.equal(locateKey(src, ['wan', 'c.d']), 6)
+    assert.equal(locateKey(src, ['t', 'u.v']), 7)
+    assert.equal(locateKey(src, ['t', 'u.v', 'w']), 8)
+    assert.equal(locateKey(src, ['arr']), 9)
+    assert.equal(locateKey(src, ['arr', 'y']), 10)
+  })
+
+  test('a path written only as part of a longer or shorter key: that line', () => {
+    assert.equal(locateKey(src, ['wan', 'a']), 5)   // dotted key under it
+    assert.equal(locateKey(src, ['t']), 7)          // sub-table header
+    assert.equal(locateKey(src, ['arr', 'y', 'z']), 10) // inside an inline table
+  })
+
+  test('0 when the key is not written', () => {
+    assert.equal(locateKey(src, ['wan', 'table']), 0)
+    assert.equal(locateKey(src, ['wan', 'c', 'd']), 0) // "c.d" is one key, not c then d
+    assert.equal(locateKey(src, ['top']), 0)        // comments do not count
+    assert.equal(locateKey('', ['wan']), 0)
+  })
+})

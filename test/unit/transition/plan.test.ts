@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {countWanRules, observeWan, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
+import type {ObservedWan, Role, Step} from '../../../src/core/transition/types.js'
+
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000}
+const READY: ObservedWan = {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
+const kinds = (steps: Step[]) => steps.map((s) => s.kind)
+
+/** What a step does to the observed state, to check that planning against the result plans nothing. */
+function apply(o: ObservedWan, steps: Step[]): ObservedWan {
+  const n = structuredClone(o)
+  for (const s of steps) {
+    if (s.kind === 'rule.add') n.ruleCount++
+    if (s.kind === 'rule.del') n.ruleCount -= Number(s.args.count)
+    if (s.kind === 'silence.apply') n.silenced = true
+    if (s.kind === 'silence.lift') n.silenced = false
+    if (s.kind === 'link.up') n.link.adminUp = true
+    if (s.kind === 'link.down') { n.link.adminUp = false; n.hasDefaultRoute = false }
+    if (s.kind === 'wait.wan') { n.link.carrier = true; n.hasAddress = true; n.hasDefaultRoute = true }
+  }
+  return n
+}
+
+describe('planTransition', () => {
+  it('MASTER from a ready WAN: just the rule', () => {
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: READY})), ['rule.add'])
+  })
+  it('MASTER with duplicate rules: removes the extras, adds none', () => {
+    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, ruleCount: 3}})
+    assert.deepEqual(kinds(steps), ['rule.del'])
+    assert.equal(steps[0].args.count, 2)
+  })
+  it('MASTER from a silenced keep-up BACKUP: lift first, then the rule', () => {
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}})), ['silence.lift', 'rule.add'])
+  })
+  it('MASTER from a downed WAN: up, wait for the lease, then the rule; renew when asked', () => {
+    const down = {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: {...WAN, link: 'down-on-backup'}, observed: down})), ['link.up', 'wait.wan', 'rule.add'])
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: {...WAN, link: 'down-on-backup', renew: 'networkd'}, observed: down})), ['link.up', 'renew', 'wait.wan', 'rule.add'])
+  })
+  it('MASTER whose table lost its default route after a flap waits (and may reconfigure)', () => {
+    const steps = planTransition({role: 'MASTER', wan: {...WAN, renew: 'networkd'}, observed: {...READY, hasDefaultRoute: false}})
+    assert.deepEqual(kinds(steps), ['renew', 'wait.wan', 'rule.add'])
+    assert.equal(steps[0].args.reconfigure, true)
+  })
+  it('the conntrackd commit slot comes before the WAN opens, the rest after the rule', () => {
+    const s = (kind: string): Step => ({kind, args: {}, why: kind, critical: false})
+    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}, slots: {beforeWan: [s('conntrack.commit')], afterWan: [s('conntrack.flush'), s('leases.pull')]}})
+    assert.deepEqual(kinds(steps), ['conntrack.commit', 'silence.lift', 'rule.add', 'conntrack.flush', 'leases.pull'])
+  })
+  it('slot steps run only when the role changes', () => {
+    const s = (kind: string): Step => ({kind, args: {}, why: kind, critical: false})
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: WAN, observed: {...READY, ruleCount: 1}, slots: {afterWan: [s('conntrack.flush')]}})), [])
+  })
+  for (const role of ['BACKUP', 'FAULT', 'STOP'] as Role[]) {
+    it(`${role} in keep-up mode: every rule copy goes, then the WAN is silenced`, () => {
+      const steps = planTransition({role, wan: WAN, observed: {...READY, ruleCount: 2}})
+      assert.deepEqual(kinds(steps), ['rule.del', 'silence.apply'])
+      assert.equal(steps[0].args.count, 2)
+    })
+    it(`${role} in down-on-backup mode: rule first, then the link goes down`, () => {
+      assert.deepEqual(kinds(planTransition({role, wan: {...WAN, link: 'down-on-backup'}, observed: {...READY, ruleCount: 1}})), ['rule.del', 'link.down'])
+    })
+  }
+  it('keep-up with silence = none only removes the rule', () => {
+    assert.deepEqual(kinds(planTransition({role: 'BACKUP', wan: {...WAN, silence: 'none'}, observed: {...READY, ruleCount: 1}})), ['rule.del'])
+  })
+  it('converges: planning again against the result plans nothing, for every role, config and start', () => {
+    const starts: ObservedWan[] = [READY, {...READY, ruleCount: 2}, {...READY, silenced: true}, {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}]
+    for (const role of ['MASTER', 'BACKUP', 'FAULT', 'STOP'] as Role[]) {
+      for (const link of ['keep-up', 'down-on-backup'] as const) {
+        for (const silence of ['nftables', 'none'] as const) {
+          for (const start of starts) {
+            const wan = {...WAN, link, silence}
+            const first = planTransition({role, wan, observed: start})
+            const again = planTransition({role, previousRole: role, wan, observed: apply(start, first)})
+            assert.deepEqual(kinds(again), [], `${role} ${link} ${silence} from ${JSON.stringify(start)}`)
+          }
+        }
+      }
+    }
+  })
+})
+
+describe('WAN state from ip -j', () => {
+  it('counts exactly the plain "to all lookup T priority P" rules', () => {
+    const rules = [
+      {priority: 0, src: 'all', table: '255'},
+      {priority: 32770, src: 'all', table: '250'},
+      {priority: 32770, src: 'all', table: '250'},
+      {priority: 32770, src: '10.0.0.0', srclen: 8, table: '250'},
+      {priority: 32770, src: 'all', iif: 'lo', table: '250'},
+      {priority: 32771, src: 'all', table: '250'},
+      {priority: 32770, src: 'all', table: '251'},
+    ]
+    assert.equal(countWanRules(rules, 250, 32770), 2)
+    assert.equal(countWanRules([], 250, 32770), 0)
+  })
+  it('reads link, address and the table default route', () => {
+    const o = observeWan({
+      rules: [],
+      routes: [{dst: 'default', gateway: '198.51.100.1', dev: 'wan0'}],
+      addr: [{ifname: 'wan0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], addr_info: [{family: 'inet', local: '198.51.100.10', scope: '0'}]}],
+      silenced: false,
+    }, 250, 32770)
+    assert.deepEqual(o, {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false})
+  })
+  it('a missing device, a down link, no carrier', () => {
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: undefined, silenced: false}, 250, 1).link, {exists: false, adminUp: false, carrier: false})
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['BROADCAST']}], silenced: false}, 250, 1).link, {exists: true, adminUp: false, carrier: false})
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['UP', 'NO-CARRIER']}], silenced: false}, 250, 1).link, {exists: true, adminUp: true, carrier: false})
+  })
+  it('splits batch output into one array per command', () => {
+    assert.deepEqual(splitBatchJson('[{"priority":0}]\n[]\n'), [[{priority: 0}], []])
+  })
+})
