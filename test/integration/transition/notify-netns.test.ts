@@ -1,0 +1,160 @@
+// `ha-tool notify` against the real kernel (ip rule, ip link, nftables) in a throw-away namespace.
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {canUseNetns, type Netns, withNetns} from '../../support/netns.js'
+import {BIN, ensureBuilt, withTempDir} from '../../support/spawn.js'
+
+const skip = canUseNetns()
+
+/** wan0 (198.51.100.10/24, default via .1 in table 250) with its peer isp0, both up. */
+function wan(ns: Netns): void {
+  ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
+  ns.ip('link', 'set', 'wan0', 'up')
+  ns.ip('link', 'set', 'isp0', 'up')
+  ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
+  ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
+}
+const wanRules = (ns: Netns) => (JSON.parse(ns.ip('-j', 'rule', 'show')) as Array<{priority: number; table: string; src?: string}>).filter((r) => r.priority === 32770 && r.table === '250').length
+const silenced = (ns: Netns) => ns.run(['nft', 'list', 'table', 'netdev', 'ha_tool_wan_silence']).code === 0
+const linkUp = (ns: Netns) => (JSON.parse(ns.ip('-j', 'link', 'show', 'dev', 'wan0')) as Array<{flags: string[]}>)[0].flags.includes('UP')
+
+function config(dir: string, extra = ''): string {
+  const file = join(dir, 'c.toml')
+  writeFileSync(file, `[wan]\ninterface = "wan0"\nup_timeout_ms = 1500\n${extra}\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n`)
+  return file
+}
+
+describe('notify against the real kernel', {skip}, () => {
+  it('MASTER leaves exactly one WAN rule from zero, one or three copies; BACKUP leaves none and silences the WAN', async () => {
+    ensureBuilt()
+    await withTempDir(async (dir) => withNetns('hat-t3-rules', (ns) => {
+      wan(ns)
+      const c = config(dir)
+      // The kernel refuses an identical second rule, but copies that differ in protocol coexist:
+      // ours, keepalived's virtual_rules (proto 18), networkd's (proto static).
+      const addCopies = (n: number) => {
+        for (const proto of ['boot', '18', 'static'].slice(0, n)) {
+          try { ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', proto) } catch { /* that copy is there already */ }
+        }
+        return wanRules(ns)
+      }
+      for (const start of [0, 1, 3]) {
+        assert.equal(addCopies(start), start)
+        const m = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'MASTER', '100'])
+        assert.equal(m.code, 0, m.stderr)
+        assert.equal(wanRules(ns), 1, `MASTER from ${start} copies`)
+        assert.equal(silenced(ns), false)
+        const copies = addCopies(start)
+        const b = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'BACKUP', '100'])
+        assert.equal(b.code, 0, b.stderr)
+        assert.equal(wanRules(ns), 0, `BACKUP from ${copies} copies`)
+        assert.equal(silenced(ns), true)
+      }
+      // A rule that only looks alike (a source selector) is not ours and stays.
+      ns.ip('rule', 'add', 'priority', '32770', 'from', '10.0.0.0/8', 'lookup', '250')
+      ns.haTool(['notify', '--config', c, 'master'])
+      ns.haTool(['notify', '--config', c, 'backup'])
+      assert.match(ns.ip('rule', 'show'), /32770:\s+from 10\.0\.0\.0\/8 lookup 250/)
+    }))
+  })
+
+  it('a second identical notify changes nothing and says so', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-idem', (ns) => {
+      wan(ns)
+      const c = config(dir)
+      ns.haTool(['notify', '--config', c, 'master'])
+      const before = ns.ip('rule', 'show')
+      const again = ns.haTool(['notify', '--config', c, '--json', 'master'])
+      assert.equal(again.code, 0)
+      const r = JSON.parse(again.stdout) as {steps: unknown[]; applied: boolean}
+      assert.equal(r.applied, true)
+      assert.deepEqual(r.steps, [])
+      assert.equal(ns.ip('rule', 'show'), before)
+    }))
+  })
+
+  it('the silenced BACKUP really drops WAN traffic both ways; MASTER lets it through', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-silence', (ns) => {
+      wan(ns)
+      // The ISP side in a second namespace, so packets really cross the WAN link.
+      return withNetns('hat-t3-silisp', (isp) => {
+        ns.ip('link', 'set', 'isp0', 'netns', isp.name)
+        isp.ip('addr', 'add', '198.51.100.1/24', 'dev', 'isp0')
+        isp.ip('link', 'set', 'isp0', 'up')
+        const c = config(dir)
+        const ping = () => isp.run(['ping', '-n', '-q', '-c', '1', '-W', '1', '198.51.100.10']).code
+        assert.equal(ping(), 0, 'the WAN answers before anything')
+        ns.haTool(['notify', '--config', c, 'backup'])
+        assert.notEqual(ping(), 0, 'a silenced BACKUP must not answer on the WAN')
+        ns.haTool(['notify', '--config', c, 'master'])
+        assert.equal(ping(), 0, 'the MASTER answers again')
+      })
+    }))
+  })
+
+  it('down-on-backup via netlink: BACKUP takes the link down; MASTER brings it up and is partial (3) until the table has a default route', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-link', (ns) => {
+      wan(ns)
+      const c = config(dir, 'link = "down-on-backup"')
+      ns.haTool(['notify', '--config', c, 'master'])
+      const b = ns.haTool(['notify', '--config', c, 'backup'])
+      assert.equal(b.code, 0, b.stderr)
+      assert.equal(linkUp(ns), false)
+      assert.equal(wanRules(ns), 0)
+      // The kernel dropped table 250's route with the link; nothing here runs DHCP to restore it.
+      const m = ns.haTool(['notify', '--config', c, '--json', 'master'])
+      assert.equal(m.code, 3, m.stdout)
+      assert.equal(linkUp(ns), true)
+      const r = JSON.parse(m.stdout) as {steps: Array<{kind: string; status: string; error?: string}>}
+      assert.match(r.steps.find((s) => s.kind === 'wait.wan')!.error!, /default route in table 250/)
+      assert.equal(wanRules(ns), 1, 'the rule still goes in: routing out a WAN that may come back beats routing nowhere')
+      // Once a default route is back, the next run completes with nothing else to do but wait.
+      ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
+      assert.equal(ns.haTool(['notify', '--config', c, 'master']).code, 0)
+    }))
+  })
+
+  it('hooks that reach the lock out of order: the state keepalived spawned last wins', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-order', async (ns) => {
+      wan(ns)
+      const c = config(dir)
+      // Like keepalived: fork the hooks in order; each then sleeps a random time before node
+      // starts (same PID and start time, as exec keeps them), so they run in any order.
+      for (let round = 0; round < 4; round++) {
+        const states = Array.from({length: 8}, (_, i) => (i % 2 ? 'BACKUP' : 'MASTER'))
+        if (round % 2) states.push('MASTER')
+        else states.push('BACKUP')
+        const script = states.map((s) => `(sleep 0.$(shuf -i 0-40 -n 1 | xargs printf '%02d'); exec "$NODE" "$BIN" notify --config "$C" INSTANCE VI_1 ${s} 100) &`).join('\n') + '\nwait\n'
+        await new Promise<void>((resolve, reject) => {
+          const p = spawn('ip', ['netns', 'exec', ns.name, 'sh', '-c', script], {stdio: 'ignore', env: {...process.env, NODE: process.execPath, BIN, C: c}})
+          p.on('error', reject)
+          p.on('close', () => resolve())
+        })
+        const last = states.at(-1)
+        const state = JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as {role: string}
+        assert.equal(state.role, last, `round ${round}: ${states.join(' ')}`)
+        assert.equal(wanRules(ns), last === 'MASTER' ? 1 : 0)
+        assert.equal(silenced(ns), last !== 'MASTER')
+      }
+    }))
+  })
+
+  it('bad arguments exit 2 and touch nothing', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-bad', (ns) => {
+      wan(ns)
+      const c = config(dir)
+      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
+      for (const args of [['INSTANCE', 'VI_1', 'PROMOTE', '1'], ['maybe'], [], ['INSTANCE', 'VI_1']]) {
+        const r = ns.haTool(['notify', '--config', c, ...args])
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.match(r.stderr, /^ha-tool: .*usage: ha-tool notify/)
+      }
+      assert.equal(wanRules(ns), 1)
+      assert.equal(silenced(ns), false)
+      assert.throws(() => readFileSync(join(dir, 'state', 'state.json')))
+    }))
+  })
+})

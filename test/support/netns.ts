@@ -1,0 +1,47 @@
+// Throw-away network namespaces for integration tests. Names must start with hat-; each test
+// deletes its namespace in a finally. Commands run inside with `ip netns exec`.
+import {execFileSync} from 'node:child_process'
+import {BIN} from './spawn.js'
+
+export type Netns = {
+  name: string
+  /** `ip -n <ns> ...args`, throws on failure, returns stdout. */
+  ip(...args: string[]): string
+  /** Runs argv inside the namespace; returns {code, stdout, stderr}. */
+  run(argv: string[], opts?: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number}): {code: number; stdout: string; stderr: string}
+  /** `ha-tool ...args` inside the namespace, exactly as keepalived would start it (stdin closed). */
+  haTool(args: string[], env?: NodeJS.ProcessEnv): {code: number; stdout: string; stderr: string}
+}
+
+export function canUseNetns(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces'
+  try { execFileSync('ip', ['netns', 'list'], {stdio: 'ignore'}) } catch { return 'ip netns is not available' }
+  return undefined
+}
+
+export async function withNetns<T>(name: string, fn: (ns: Netns) => Promise<T> | T): Promise<T> {
+  if (!name.startsWith('hat-')) throw new Error('test namespaces must start with hat-')
+  try { execFileSync('ip', ['netns', 'del', name], {stdio: 'ignore'}) } catch { /* not there */ }
+  execFileSync('ip', ['netns', 'add', name])
+  const run: Netns['run'] = (argv, opts = {}) => {
+    try {
+      const stdout = execFileSync('ip', ['netns', 'exec', name, ...argv], {input: opts.input ?? '', encoding: 'utf8', env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000, stdio: ['pipe', 'pipe', 'pipe']})
+      return {code: 0, stdout, stderr: ''}
+    } catch (error) {
+      const e = error as {status?: number; stdout?: string; stderr?: string}
+      return {code: e.status ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? ''}
+    }
+  }
+  const ns: Netns = {
+    name,
+    ip: (...args) => execFileSync('ip', ['-n', name, ...args], {encoding: 'utf8'}),
+    run,
+    haTool: (args, env) => run([process.execPath, BIN, ...args], {env}),
+  }
+  try {
+    ns.ip('link', 'set', 'lo', 'up')
+    return await fn(ns)
+  } finally {
+    try { execFileSync('ip', ['netns', 'del', name], {stdio: 'ignore'}) } catch { /* already gone */ }
+  }
+}
