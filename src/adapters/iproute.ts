@@ -8,8 +8,8 @@ export type WanSnapshot = {observed: Omit<ObservedWan, 'silenced'>; addresses: s
 
 /**
  * iproute2, always through `ip` (no shell). Reading the WAN state is one process:
- * `ip -j -N -force -batch -` prints one JSON array per command (rules, the table's
- * routes, the WAN's link and addresses); -force keeps going when the device is missing.
+ * `ip -j -N -force -batch -` prints one JSON array per command (rules, default routes,
+ * the WAN's link and addresses); -force keeps going when the device is missing.
  */
 export type IpRoute = {
   readWan(dev: string, table: number, priority: number): Promise<WanSnapshot>
@@ -22,11 +22,15 @@ export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
   const run = async (args: string[]) => { assertOk(await exec([ip, ...args], {timeoutMs: IP_TIMEOUT_MS})) }
   return {
     async readWan(dev, table, priority) {
-      const r = await exec([ip, '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table ${table}\naddr show dev ${dev}\n`})
+      // `route show table <t>` fails while the table does not exist yet (no lease so far), which
+      // would shift the arrays; the default routes of all tables never fail. The device, which
+      // may be missing, comes last for the same reason.
+      const r = await exec([ip, '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\naddr show dev ${dev}\n`})
       if (r.timedOut || r.signal) assertOk(r)
       const arrays = splitBatchJson(r.stdout)
       if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -j rule/route show')
-      const [rules, routes, addr] = arrays as [never[], never[], never[] | undefined]
+      const [rules, allDefaults, addr] = arrays as [never[], Array<{table?: string}>, never[] | undefined]
+      const routes = allDefaults.filter((r) => String(r.table) === String(table)) as never[]
       const {silenced: _, ...observed} = observeWan({rules, routes, addr, silenced: false}, table, priority)
       return {observed, addresses: wanAddresses(addr)}
     },

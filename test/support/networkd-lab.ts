@@ -1,0 +1,114 @@
+// The real systemd-networkd 252 managing a veth WAN in a namespace, with DHCP from dnsmasq in a
+// second namespace and a private system bus (no systemd as PID 1). networkd runs in its own mount
+// namespace: tmpfs /run/systemd and /etc/systemd/network, read-only /sys (so it does not wait for
+// udev), and a host directory bound on /run/systemd/network so tests (and ha-tool's drop-ins)
+// can write its runtime configuration. Every process is ended by PID; namespaces are deleted.
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+export type NetworkdLab = {
+  rtr: string
+  isp: string
+  dir: string
+  busAddress: string
+  /** Host path bound on networkd's /run/systemd/network (ha-tool's wan.networkd_runtime_dir). */
+  runtimeDir: string
+  dnsmasqLog(): string
+  startNetworkd(): Promise<void>
+  stopNetworkd(): Promise<void>
+  /** Waits until wan0 has a DHCP address and table 250 a default route. */
+  waitLease(timeoutMs?: number): Promise<void>
+  ip(...args: string[]): string
+}
+
+export function networkdLabSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root'
+  for (const p of ['/lib/systemd/systemd-networkd', '/usr/bin/dbus-daemon', '/usr/sbin/dnsmasq', '/usr/bin/unshare']) {
+    try { readFileSync(p, {flag: 'r'}).length } catch { return `${p} is not installed (scripts/install-system-deps)` }
+  }
+  return undefined
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const gone = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await Promise.race([gone, sleep(3000)])
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+}
+
+export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn: (lab: NetworkdLab) => Promise<T>): Promise<T> {
+  if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
+  const rtr = `${prefix}-rtr`
+  const isp = `${prefix}-isp`
+  const dir = mkdtempSync(join(tmpdir(), 'ha-tool-nd-'))
+  chmodSync(dir, 0o755) // networkd drops to systemd-network and must read the runtime dir
+  const runtimeDir = join(dir, 'network')
+  mkdirSync(runtimeDir, {mode: 0o755})
+  writeFileSync(join(runtimeDir, 'wan0.network'), wanNetwork, {mode: 0o644})
+  const sock = join(dir, 'system_bus_socket')
+  const busAddress = `unix:path=${sock}`
+  const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8'})
+  for (const ns of [rtr, isp]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  let dnsmasq: ChildProcess | undefined
+  let bus: ChildProcess | undefined
+  let networkd: ChildProcess | undefined
+  try {
+    sh(['ip', 'netns', 'add', isp])
+    sh(['ip', 'netns', 'add', rtr])
+    sh(['ip', 'link', 'add', 'wan0', 'netns', rtr, 'type', 'veth', 'peer', 'name', 'isp0', 'netns', isp])
+    for (const [ns, cmd] of [[isp, 'link set lo up'], [isp, 'addr add 198.51.100.1/24 dev isp0'], [isp, 'link set isp0 up'], [rtr, 'link set lo up']] as const) sh(['ip', '-n', ns, ...cmd.split(' ')])
+    dnsmasq = spawn('ip', ['netns', 'exec', isp, 'dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--interface=isp0', '--bind-interfaces',
+      '--dhcp-authoritative', '--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
+      '--log-dhcp', `--log-facility=${join(dir, 'dnsmasq.log')}`], {stdio: 'ignore'})
+    writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('./networkd-lab-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', sock))
+    bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'})
+    for (let i = 0; i < 100; i++) { try { readFileSync(sock); break } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break } await sleep(20) }
+
+    const startNetworkd = async () => {
+      const script = `set -e
+        mount -t tmpfs -o mode=0755 tmpfs /run/systemd
+        mkdir -p /run/systemd/network
+        mount --bind "$RUNTIME" /run/systemd/network
+        mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
+        mount -o remount,bind,ro /sys
+        exec env DBUS_SYSTEM_BUS_ADDRESS="$BUS" SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-networkd`
+      networkd = spawn('ip', ['netns', 'exec', rtr, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
+        stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, RUNTIME: runtimeDir, BUS: busAddress},
+      })
+      for (let i = 0; i < 100; i++) {
+        try { execFileSync('busctl', [`--address=${busAddress}`, 'status', 'org.freedesktop.network1'], {stdio: 'ignore'}); return } catch { await sleep(50) }
+      }
+      throw new Error('networkd did not come up on the private bus')
+    }
+    const lab: NetworkdLab = {
+      rtr, isp, dir, busAddress, runtimeDir,
+      dnsmasqLog: () => { try { return readFileSync(join(dir, 'dnsmasq.log'), 'utf8') } catch { return '' } },
+      startNetworkd,
+      stopNetworkd: async () => { await stop(networkd); networkd = undefined },
+      ip: (...args) => sh(['ip', '-n', rtr, ...args]),
+      waitLease: async (timeoutMs = 10_000) => {
+        const deadline = Date.now() + timeoutMs
+        for (;;) {
+          const addr = sh(['ip', '-n', rtr, '-4', 'addr', 'show', 'dev', 'wan0'])
+          const route = sh(['ip', '-n', rtr, 'route', 'show', 'table', 'all', 'default']).split('\n').filter((l) => / table 250\b/.test(l)).join('\n')
+          if (/inet 198\.51\.100\./.test(addr) && /default via/.test(route)) return
+          if (Date.now() > deadline) throw new Error(`no lease on wan0 after ${timeoutMs} ms:\n${addr}\n${route}`)
+          await sleep(50)
+        }
+      },
+    }
+    await startNetworkd()
+    return await fn(lab)
+  } finally {
+    await stop(networkd)
+    await stop(bus)
+    await stop(dnsmasq)
+    for (const ns of [rtr, isp]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
