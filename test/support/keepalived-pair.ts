@@ -1,0 +1,147 @@
+// Two nodes in namespaces (<prefix>1, <prefix>2) joined by a LAN veth, each with its own WAN veth
+// (198.51.100.10/24, default route in table 250), running the real keepalived (VRRPv3, advert_int
+// 0.1) that calls ha-tool: `notify` scripts, or `ha-tool daemon` as its notify FIFO script.
+// keepalived's global notify_fifo, read by `cat` into a log, is the ordered record of what it
+// reported. A vrrp_track_file per node lets a test force FAULT to make keepalived flap.
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {BIN} from './spawn.js'
+
+export type PairMode = 'notify' | 'fifo'
+export type PairNode = {
+  ns: string
+  dir: string
+  config: string
+  /** States keepalived reported, in order (from its notify_fifo). */
+  reported(): string[]
+  /** Role in ha-tool's state file. */
+  applied(): string | undefined
+  wanRules(): number
+  wanUp(): boolean
+  setTrack(value: number): void
+  startKeepalived(): Promise<void>
+  stopKeepalived(signal?: NodeJS.Signals): Promise<void>
+}
+
+export function keepalivedPairSkipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root'
+  if (!existsSync('/usr/sbin/keepalived')) return 'keepalived is not installed (scripts/install-system-deps)'
+  return undefined
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+
+async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const gone = new Promise((r) => child.once('exit', r))
+  child.kill(signal)
+  await Promise.race([gone, sleep(5000)])
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+}
+
+export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
+  if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
+  const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
+  chmodSync(root, 0o755)
+  const names = [`${prefix}1`, `${prefix}2`]
+  const procs: ChildProcess[] = []
+  const keepalived: Array<ChildProcess | undefined> = [undefined, undefined]
+  for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  try {
+    for (const ns of names) sh(['ip', 'netns', 'add', ns])
+    sh(['ip', 'link', 'add', 'lan0', 'netns', names[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', names[1]])
+    const nodes = names.map((ns, i): PairNode => {
+      const dir = join(root, `n${i + 1}`)
+      mkdirSync(join(dir, 'state'), {recursive: true})
+      const ip = (...a: string[]) => sh(['ip', '-n', ns, ...a])
+      ip('link', 'set', 'lo', 'up')
+      ip('addr', 'add', `10.99.0.${i + 1}/24`, 'dev', 'lan0')
+      ip('link', 'set', 'lan0', 'up')
+      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
+      ip('link', 'set', 'isp0', 'up')
+      ip('link', 'set', 'wan0', 'up')
+      ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
+      ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
+      const config = join(dir, 'ha-tool.toml')
+      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\ndbus = false\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
+      writeFileSync(join(dir, 'track'), '0\n')
+      const events = join(dir, 'events.fifo')
+      const hook = `${BIN} ${opts.mode === 'notify' ? 'notify' : 'daemon'} --config ${config}`
+      writeFileSync(join(dir, 'keepalived.conf'), `global_defs {
+  router_id ${ns}
+  vrrp_version 3
+  script_user root
+  enable_script_security
+  notify_fifo ${events}
+${opts.mode === 'fifo' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n  vrrp_notify_fifo_script "${hook}"\n` : ''}}
+vrrp_track_file force_fault {
+  file ${join(dir, 'track')}
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface lan0
+  virtual_router_id 51
+  priority ${i === 0 ? 150 : 100}
+  advert_int 0.1
+  virtual_ipaddress {
+    10.99.0.254/24
+  }
+  track_file {
+    force_fault weight 0
+  }
+${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
+`)
+      const node: PairNode = {
+        ns, dir, config,
+        reported: () => {
+          try { return readFileSync(join(dir, 'events.log'), 'utf8').split('\n').filter((l) => l.startsWith('INSTANCE "VI_1"')).map((l) => l.split(' ')[2]) } catch { return [] }
+        },
+        applied: () => { try { return (JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as {role: string}).role } catch { return undefined } },
+        wanRules: () => (JSON.parse(ip('-j', 'rule', 'show')) as Array<{priority: number; table: string}>).filter((r) => r.priority === 32770 && String(r.table) === '250').length,
+        wanUp: () => (JSON.parse(ip('-j', 'link', 'show', 'dev', 'wan0')) as Array<{flags: string[]}>)[0].flags.includes('UP'),
+        setTrack: (v) => writeFileSync(join(dir, 'track'), `${v}\n`),
+        startKeepalived: async () => {
+          // The ordered record: keepalived's notify_fifo, copied to a log by cat.
+          if (!existsSync(events)) sh(['mkfifo', events])
+          const cat = spawn('sh', ['-c', `exec cat "$0" >> "$1"`, events, join(dir, 'events.log')], {stdio: 'ignore'})
+          procs.push(cat)
+          const ka = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/keepalived', '-n', '-l', '-D', '-f', join(dir, 'keepalived.conf'),
+            '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')], {stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, PATH: `${process.env.PATH}`}})
+          keepalived[i] = ka
+          procs.push(ka)
+          for (let t = 0; t < 100 && !existsSync(join(dir, 'vrrp.pid')); t++) await sleep(50)
+        },
+        stopKeepalived: async (signal = 'SIGTERM') => {
+          const ka = keepalived[i]
+          if (signal === 'SIGKILL' && existsSync(join(dir, 'vrrp.pid'))) {
+            // keepalived's VRRP child is a separate process: a crash takes both.
+            try { process.kill(Number(readFileSync(join(dir, 'vrrp.pid'), 'utf8')), 'SIGKILL') } catch { /* gone */ }
+          }
+          await stop(ka, signal)
+          keepalived[i] = undefined
+          rmSync(join(dir, 'vrrp.pid'), {force: true})
+        },
+      }
+      return node
+    })
+    return await fn(nodes as [PairNode, PairNode])
+  } finally {
+    for (const p of procs.reverse()) await stop(p)
+    // Notify scripts or the daemon may still be finishing: they belong to keepalived and end with it.
+    for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    rmSync(root, {recursive: true, force: true})
+  }
+}
+
+/** Polls until fn() is true or the time is up; returns whether it became true. */
+export async function eventually(fn: () => boolean, timeoutMs: number, stepMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try { if (fn()) return true } catch { /* not yet */ }
+    if (Date.now() > deadline) return false
+    await sleep(stepMs)
+  }
+}
