@@ -64,7 +64,9 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     }
 
     const observed = await observe(deps)
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots: await deps.slots(req.role, prev?.role)})
+    // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
+    const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots})
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
 
@@ -120,7 +122,7 @@ async function execute(deps: TransitionDeps, plan: Step[]): Promise<StepOutcome[
     try {
       if (!run) throw new Error(`no executor for step ${step.kind}`)
       const r = await run(step, {config: deps.config, exec: deps.exec, log: deps.log, now: deps.now})
-      out.push({kind: step.kind, why: step.why, status: 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
+      out.push({kind: step.kind, why: step.why, status: r && r.skipped ? 'skipped' : 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
     } catch (error) {
       const line = errorLine(error)
       deps.log.error({step: step.kind, error: line}, `step failed: ${step.why}`)

@@ -62,7 +62,7 @@ export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag})
         if (!exec) throw new HaError(`no executor for step ${step.kind}`)
         const r = await exec(step, deps)
         const detail = r?.detail
-        const skipped = (step.args as ConntrackStepArgs).noop !== undefined
+        const skipped = Boolean(r && r.skipped) || (step.args as ConntrackStepArgs).noop !== undefined
         outcomes.push({kind: step.kind, why: step.why, status: skipped ? 'skipped' : 'ok', durationMs: elapsed(started), ...(detail ? {detail} : {})})
       } catch (error) {
         outcomes.push({kind: step.kind, why: step.why, status: 'failed', durationMs: elapsed(started), error: errorLine(error)})

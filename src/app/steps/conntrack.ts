@@ -58,7 +58,7 @@ const ms = (n: number) => `${Math.round(n)} ms`
 export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors {
   const plain = (action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor => async (step, deps) => {
     const a = args(step)
-    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    if (a.noop) return {skipped: true, detail: a.noop}
     const c = backend.client(deps)
     const offset = c.logOffset()
     const r = await c.request(action)
@@ -69,7 +69,7 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
 
   const commit: StepExecutor = async (step, deps) => {
     const a = args(step)
-    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    if (a.noop) return {skipped: true, detail: a.noop}
     const c = backend.client(deps)
     // `-c` exits 0 even when conntrackd skipped it: collect the evidence around it. With a LogFile
     // the log has the exact count, so the `-s` (one more process while clients wait) is skipped.
@@ -79,11 +79,15 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     const r = await c.request('commit', {timeoutMs: deps.config.conntrackd.commit_timeout_ms})
     const kernelAfter = c.kernelCount()
     const logText = offset === undefined ? undefined : c.logSince(offset)
+    const log = logText === undefined ? undefined : parseCommitLog(logText)
+    // A log without the commit's lines (conntrackd logging elsewhere): fall back to counts; a
+    // commit leaves the external cache as it was, so reading it now is as good as before.
+    const cache = before ?? (log && log.committed === undefined && !log.skipped ? await c.stats() : undefined)
     const verdict = judgeCommit({
-      externalBefore: before?.externalInject ? undefined : before?.external?.active,
+      externalBefore: cache?.externalInject ? undefined : cache?.external?.active,
       kernelBefore,
       kernelAfter,
-      log: logText === undefined ? undefined : parseCommitLog(logText),
+      log: log?.committed === undefined && !log?.skipped ? undefined : log,
     })
     deps.log.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
     if (!verdict.ok) throw new HaError(`conntrackd -c: ${verdict.message}`, ExitCode.FAILED, {kind: 'commit-unconfirmed'})
@@ -92,7 +96,7 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
 
   const flush: StepExecutor = async (step, deps) => {
     const a = args(step)
-    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    if (a.noop) return {skipped: true, detail: a.noop}
     const c = backend.client(deps)
     const offset = c.logOffset()
     const r = await c.request('flush')
@@ -119,7 +123,7 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
 
   const verifySync: StepExecutor = async (step, deps) => {
     const a = args(step)
-    if (a.noop) return {detail: `skipped: ${a.noop}`}
+    if (a.noop) return {skipped: true, detail: a.noop}
     const cfg = deps.config.conntrackd
     const report = await checkFailbackSync(
       {client: backend.client(deps), peerStats: backend.peerStats(deps), sleep: backend.sleep, mono: backend.mono},

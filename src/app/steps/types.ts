@@ -12,9 +12,10 @@ export type StepDeps = {
 }
 
 /**
- * Runs one step of a plan. Resolves with an optional one-line detail for the report, throws
+ * Runs one step of a plan. Resolves with an optional one-line detail for the report (and
+ * `skipped: true` when the step had nothing to do here, e.g. a no-op in this conntrackd mode), throws
  * (preferably a HaError whose message says what failed and how to fix it) when the step failed.
  */
-export type StepExecutor = (step: Step, deps: StepDeps) => Promise<{detail?: string} | void>
+export type StepExecutor = (step: Step, deps: StepDeps) => Promise<{detail?: string; skipped?: boolean} | void>
 
 export type StepExecutors = Record<string, StepExecutor>

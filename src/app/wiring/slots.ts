@@ -1,13 +1,26 @@
 import type {Exec} from '../../adapters/exec.js'
 import type {Logger} from '../../adapters/log.js'
 import type {Config} from '../../config/schema.js'
+import {leaseSteps} from '../../core/leases/transition-steps.js'
 import type {PlanSlots} from '../../core/transition/plan.js'
 import type {Role} from '../../core/transition/types.js'
+import {conntrackTransition} from '../steps/conntrack.js'
+import {leaseExecutors} from '../steps/leases.js'
 import type {StepExecutors} from '../steps/types.js'
 
 /**
  * The conntrackd and dnsmasq steps a transition carries in its slots, and their executors.
+ * conntrackd's commit goes before the WAN opens; its flush/resync/bulk send and the lease
+ * steps after the WAN is converged (serving DHCP and keeping flows matter, but never more
+ * than routing: none of these steps is critical).
  */
-export function transitionSlots(_config: Config, _log: Logger, _exec: Exec): {plan(role: Role, previous: Role | undefined): Promise<PlanSlots>; executors: StepExecutors} {
-  return {plan: async () => ({}), executors: {}}
+export function transitionSlots(config: Config, log: Logger, exec: Exec): {plan(role: Role, previous: Role | undefined): Promise<PlanSlots>; executors: StepExecutors} {
+  const ct = config.conntrackd.enabled ? conntrackTransition({config, exec, log, now: () => Date.now()}) : undefined
+  return {
+    plan: async (role) => {
+      const c = ct?.plan(role) ?? {beforeWan: [], afterWan: []}
+      return {beforeWan: c.beforeWan, afterWan: [...c.afterWan, ...leaseSteps(role, config)]}
+    },
+    executors: {...(ct?.executors ?? {}), ...leaseExecutors},
+  }
 }

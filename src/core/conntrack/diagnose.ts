@@ -65,7 +65,7 @@ export function diagnoseFailure(f: ConntrackdFailure): Diagnosis {
 }
 
 /** The message of the last line conntrackd printed, without its "[date] (pid=N) [LEVEL] " prefix. */
-function lastLine(stderr: string): string {
+export function lastLine(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
   const meaningful = lines.filter((l) => !/\[warning\]/i.test(l))
   const line = (meaningful.length > 0 ? meaningful : lines).pop() ?? ''
