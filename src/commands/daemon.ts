@@ -10,14 +10,14 @@ export default class Daemon extends BaseCommand<typeof Daemon> {
 
   As keepalived's FIFO script (keepalived starts and stops it; the FIFO path is appended):
       global_defs {
-        vrrp_notify_fifo /run/keepalived/notify.fifo
+        vrrp_notify_fifo /run/ha-tool/notify.fifo
         vrrp_notify_fifo_script "/usr/sbin/ha-tool daemon --config /etc/ha-tool/config.toml"
       }
     keepalived SIGTERMs it on every reload and when it stops; it keeps reading until keepalived
     closes the FIFO, so the STOP events are still applied, then exits.
 
   As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config:
-      global_defs { vrrp_notify_fifo /run/keepalived/notify.fifo }     (no fifo script)
+      global_defs { vrrp_notify_fifo /run/ha-tool/notify.fifo }     (no fifo script)
     It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
     its watchdog converges this node to STOP when keepalived dies without sending STOP
     (kill -9, a crash), which keepalived itself cannot do.
@@ -33,7 +33,7 @@ ${EXIT_CODES_HELP}`
   static args = {fifo: Args.string({description: 'notify FIFO path (keepalived appends it when it runs this as vrrp_notify_fifo_script)'})}
   static examples = [
     '<%= config.bin %> daemon --config /etc/ha-tool/config.toml',
-    '<%= config.bin %> daemon /run/keepalived/notify.fifo',
+    '<%= config.bin %> daemon /run/ha-tool/notify.fifo',
   ]
 
   async run(): Promise<DaemonSummary> {

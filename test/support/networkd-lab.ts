@@ -4,7 +4,7 @@
 // udev), and a host directory bound on /run/systemd/network so tests (and ha-tool's drop-ins)
 // can write its runtime configuration. Every process is ended by PID; namespaces are deleted.
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -26,7 +26,7 @@ export type NetworkdLab = {
 export function networkdLabSkipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root'
   for (const p of ['/lib/systemd/systemd-networkd', '/usr/bin/dbus-daemon', '/usr/sbin/dnsmasq', '/usr/bin/unshare']) {
-    try { readFileSync(p, {flag: 'r'}).length } catch { return `${p} is not installed (scripts/install-system-deps)` }
+    if (!existsSync(p)) return `${p} is not installed (scripts/install-system-deps)`
   }
   return undefined
 }

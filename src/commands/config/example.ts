@@ -1,0 +1,51 @@
+import {Args, Flags} from '@oclif/core'
+import {buildExample, EXAMPLE_KINDS, type ExampleKind} from '../../app/config-example.js'
+import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
+import type {Config} from '../../config/schema.js'
+import {defaultConfig} from '../../config/validate.js'
+import {HaError} from '../../core/errors.js'
+
+export default class ConfigExample extends BaseCommand<typeof ConfigExample> {
+  static summary = 'Print a known-good, commented configuration for keepalived, networkd, conntrackd, dnsmasq, nftables or ha-tool.'
+  static description = `Prints a working configuration for one daemon of the pair (DESIGN.md section 1: two gateways, one shared dynamic WAN address, a LAN VIP), built from the values in the ha-tool config: interfaces, tables and rule priorities, VIP, state directory. Every setting that matters has a comment saying why; \`ha-tool doctor\` checks the same things on a running node.
+
+Without a config file the defaults are used and per-node values are marked PLACEHOLDER.
+
+  keepalived   keepalived.conf: script security, D-Bus, the notify FIFO read by \`ha-tool daemon\`
+               (--mode fifo, the default) or \`ha-tool notify\` scripts (--mode script), track_file
+  networkd     the WAN, LAN and sync .network files and a networkd.conf drop-in, each after a "# file:" line
+  conntrackd   conntrackd.conf: FTFW over the sync link, external cache kept for the commit at promotion
+  dnsmasq      LAN DHCP/DNS handing out the VIP as router and DNS server
+  nftables     masquerade, the LAN->LAN forward drop, and what the BACKUP's WAN silence table looks like
+  ha-tool      the ha-tool config itself, every key with its documentation
+
+${EXIT_CODES_HELP}`
+  static args = {kind: Args.string({description: 'which configuration', options: [...EXAMPLE_KINDS], required: true})}
+  static flags = {
+    mode: Flags.string({description: 'keepalived only: how keepalived tells ha-tool of role changes', options: ['fifo', 'script'], default: 'fifo'}),
+  }
+  static examples = [
+    '<%= config.bin %> config example keepalived > /etc/keepalived/keepalived.conf',
+    '<%= config.bin %> config example keepalived --mode script',
+    '<%= config.bin %> config example networkd --config /etc/ha-tool/config.toml',
+    '<%= config.bin %> config example ha-tool > /etc/ha-tool/config.toml',
+  ]
+
+  async run(): Promise<{kind: string; from: string | null; text: string}> {
+    const kind = this.args.kind as ExampleKind
+    const {config, path} = this.configOrDefaults()
+    const text = buildExample(kind, config, path, this.flags.mode as 'fifo' | 'script')
+    return this.finish({result: {kind, from: path ?? null, text}, exit: 0, text: text.trimEnd()})
+  }
+
+  /** The config when there is one; the defaults when the file does not exist (any other problem is an error). */
+  private configOrDefaults(): {config: Config; path?: string} {
+    try {
+      const loaded = this.ctx.config()
+      return {config: loaded.config, path: loaded.path}
+    } catch (error) {
+      if (error instanceof HaError && /: no such config file$/.test(error.message)) return {config: defaultConfig()}
+      throw error
+    }
+  }
+}

@@ -1,0 +1,309 @@
+// doctor against a good node written from `config example` output, then against the same node
+// with one trap planted at a time: each must fail (or warn) naming what is wrong and the fix.
+import assert from 'node:assert/strict'
+import {chmodSync, chownSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {afterEach, beforeEach, describe, test} from 'node:test'
+import {CHECKS} from '../../../src/app/doctor/checks.js'
+import {check, doctor, fakeExec, goodNode, keepalivedOk, type Node, nodeConfig} from './fixture.js'
+
+let node: Node
+beforeEach(() => { node = goodNode() })
+afterEach(() => node.cleanup())
+
+/** Rewrites a file of the node with a text replacement (asserting the text was there). */
+function edit(path: string, from: string | RegExp, to: string): void {
+  const fs = node.root + path
+  const text = readFileSync(fs, 'utf8')
+  assert.ok(typeof from === 'string' ? text.includes(from) : from.test(text), `${path} does not contain ${from}`)
+  writeFileSync(fs, text.replace(from, to))
+}
+
+describe('a node set up from `config example` output', () => {
+  test('passes every file check (the live-only ones skip under --root)', async () => {
+    const report = await doctor(node)
+    const notPass = report.checks.filter((c) => c.status !== 'pass' && c.status !== 'skip')
+    assert.deepEqual(notPass, [])
+    assert.equal(report.ok, true)
+    const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
+    assert.deepEqual(skipped, ['peer-config', 'peer-ssh'])
+    assert.equal(report.checks.length, CHECKS.length)
+  })
+
+  test('script mode passes too', async () => {
+    const {buildExample} = await import('../../../src/app/config-example.js')
+    writeFileSync(join(node.root, node.config.keepalived.config), buildExample('keepalived', node.config, '/etc/ha-tool/config.toml', 'script'))
+    const report = await doctor(node)
+    assert.equal(check(report, 'keepalived-calls-ha-tool').status, 'pass')
+    assert.match(check(report, 'keepalived-calls-ha-tool').detail, /notify \(line \d+\).*track_script/)
+  })
+})
+
+describe('planted traps', () => {
+  test('ha-tool under a group-writable /usr/local (Debian root:staff 2775)', async () => {
+    mkdirSync(join(node.root, 'usr/local/bin'), {recursive: true})
+    chownSync(join(node.root, 'usr/local'), 0, 50)
+    chmodSync(join(node.root, 'usr/local'), 0o2775)
+    writeFileSync(join(node.root, 'usr/local/bin/ha-tool'), '#!/bin/sh\n', {mode: 0o755})
+    edit(node.config.keepalived.config, 'vrrp_notify_fifo /run/ha-tool/notify.fifo', 'vrrp_notify_fifo /run/ha-tool/notify.fifo\n  vrrp_notify_fifo_script "/usr/local/bin/ha-tool daemon"')
+    const c = check(await doctor(node), 'binary-security')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /\/usr\/local: group-writable \(mode 2775, gid 50\)/)
+    assert.match(c.fix!, /scripts\/install.*not under \/usr\/local/)
+  })
+
+  test('a world-writable directory on the symlink target\'s chain', async () => {
+    chmodSync(join(node.root, 'usr/lib/ha-tool/bin'), 0o777)
+    const c = check(await doctor(node), 'binary-security')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /\/usr\/lib\/ha-tool\/bin: world-writable \(mode 0777\)/)
+    assert.equal(c.fix, 'chmod o-w /usr/lib/ha-tool/bin')
+  })
+
+  test('the binary owned by a user', async () => {
+    chownSync(join(node.root, 'usr/lib/ha-tool/bin/run.js'), 1000, 1000)
+    const c = check(await doctor(node), 'binary-security')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /run\.js: owned by uid 1000, not root/)
+    assert.equal(c.fix, 'chown root /usr/lib/ha-tool/bin/run.js')
+  })
+
+  test('ha-tool not installed', async () => {
+    unlinkSync(join(node.root, 'usr/sbin/ha-tool'))
+    const c = check(await doctor(node), 'binary-security')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /\/usr\/sbin\/ha-tool: not found/)
+  })
+
+  test('keepalived -t reports SECURITY VIOLATION (exit 6 on 2.2.7, 5 in the man page)', async () => {
+    for (const code of [5, 6]) {
+      const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code, stderr: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n'} : undefined))
+      const c = check(await doctor(node, {exec}), 'keepalived-test')
+      assert.equal(c.status, 'fail')
+      assert.match(c.detail, new RegExp(`exit ${code}: scripts are configured but script security is off`))
+      assert.match(c.fix!, /enable_script_security.*script_user root/)
+    }
+  })
+
+  test('keepalived -t is given the file under the root', async () => {
+    const exec = fakeExec(keepalivedOk)
+    await doctor(node, {exec})
+    assert.deepEqual(exec.calls.find((c) => c[0] === 'keepalived'), ['keepalived', '-t', '-l', '-f', `${node.root}/etc/keepalived/keepalived.conf`])
+  })
+
+  test('no enable_script_security / script_user', async () => {
+    edit(node.config.keepalived.config, /^\s*enable_script_security\n\s*script_user root\n/m, '')
+    const c = check(await doctor(node), 'keepalived-script-security')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /lacks enable_script_security and script_user root/)
+  })
+
+  test('keepalived does not call ha-tool (FIFO written but the daemon reads another)', async () => {
+    const report = await doctor(node, {config: {...node.config, keepalived: {...node.config.keepalived, fifo: '/run/other.fifo'}}})
+    const c = check(report, 'keepalived-calls-ha-tool')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /keepalived writes \/run\/ha-tool\/notify\.fifo but keepalived\.fifo .* is "\/run\/other\.fifo"/)
+    assert.match(c.fix!, /set keepalived\.fifo = "\/run\/ha-tool\/notify\.fifo"/)
+  })
+
+  test('no track_file and no check script: warn', async () => {
+    edit(node.config.keepalived.config, /vrrp_track_file ha_tool \{[^}]*\}/, '')
+    const c = check(await doctor(node), 'keepalived-calls-ha-tool')
+    assert.equal(c.status, 'warn')
+    assert.match(c.detail, /no vrrp_track_file on \/run\/ha-tool\/track/)
+  })
+
+  test('the WAN in track_interface while it goes down on BACKUP', async () => {
+    edit(node.config.keepalived.config, '  track_file {', '  track_interface {\n    ens7\n  }\n  track_file {')
+    const c = check(await doctor(node), 'keepalived-track-interface')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /ens7 is in track_interface \(line \d+\)/)
+    assert.match(c.fix!, /remove ens7 from track_interface/)
+    // In keep-up mode the same line is fine.
+    const keepUp = await doctor(node, {config: {...node.config, wan: {...node.config.wan, link: 'keep-up'}}})
+    assert.equal(check(keepUp, 'keepalived-track-interface').status, 'pass')
+  })
+
+  test('no enable_dbus: warn', async () => {
+    edit(node.config.keepalived.config, /^\s*enable_dbus\n/m, '\n')
+    assert.equal(check(await doctor(node), 'keepalived-dbus').status, 'warn')
+  })
+
+  test('state.dir without a tmpfiles.d entry', async () => {
+    unlinkSync(join(node.root, 'usr/lib/tmpfiles.d/ha-tool.conf'))
+    const c = check(await doctor(node), 'state-dir')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /no tmpfiles\.d entry creates \/run\/ha-tool/)
+    assert.match(c.fix!, /d \/run\/ha-tool 0755 root root -/)
+  })
+
+  test('networkd keeps deleting foreign rules', async () => {
+    rmSync(join(node.root, 'etc/systemd/networkd.conf.d'), {recursive: true})
+    const c = check(await doctor(node), 'networkd-foreign-rules')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /ManageForeignRoutingPolicyRules=yes \(default\)/)
+    assert.match(c.fix!, /ManageForeignRoutingPolicyRules=no/)
+  })
+
+  test('networkd.conf says no, a later drop-in says yes', async () => {
+    node.write('/etc/systemd/networkd.conf', '[Network]\nManageForeignRoutingPolicyRules=no\n')
+    node.write('/etc/systemd/networkd.conf.d/zz-other.conf', '[Network]\nManageForeignRoutingPolicyRules=yes\n')
+    assert.equal(check(await doctor(node), 'networkd-foreign-rules').status, 'fail')
+  })
+
+  test('the WAN without ClientIdentifier=mac, and its routes in main', async () => {
+    edit('/etc/systemd/network/10-ens7-wan.network', 'ClientIdentifier=mac\n', '')
+    edit('/etc/systemd/network/10-ens7-wan.network', 'RouteTable=250\n', '')
+    const c = check(await doctor(node), 'networkd-wan-dhcp')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /ClientIdentifier=duid \(default/)
+    assert.match(c.detail, /RouteTable=main \(default\), expected 250/)
+    assert.match(c.fix!, /ClientIdentifier=mac and RouteTable=250/)
+  })
+
+  test('link_via = "netlink" without ActivationPolicy=manual', async () => {
+    edit('/etc/systemd/network/10-ens7-wan.network', 'ActivationPolicy=manual\n', '')
+    const c = check(await doctor(node), 'networkd-activation-policy')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /ActivationPolicy=up \(default\)/)
+    assert.match(c.fix!, /ActivationPolicy=manual/)
+  })
+
+  test('the table-240 rule for all traffic, not just the node\'s own', async () => {
+    edit('/etc/systemd/network/20-ens6-lan.network', 'IncomingInterface=lo\n', '')
+    const c = check(await doctor(node), 'networkd-lan-fallback')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /no IncomingInterface=lo/)
+  })
+
+  test('no LAN->LAN forward drop', async () => {
+    edit(node.config.doctor.nftables_conf, /^\s*iifname \{.*drop\n/m, '')
+    const c = check(await doctor(node), 'nft-lan-forward-drop')
+    assert.equal(c.status, 'fail')
+    assert.match(c.fix!, /iifname \{ "ens6", "vrrp\.60" \} oifname \{ "ens6", "vrrp\.60" \} drop/)
+  })
+
+  test('a forward drop that forgets the VMAC interface', async () => {
+    edit(node.config.doctor.nftables_conf, /iifname \{[^}]*\} oifname \{[^}]*\} drop/, 'iifname "ens6" oifname "ens6" drop')
+    assert.equal(check(await doctor(node), 'nft-lan-forward-drop').status, 'fail')
+  })
+
+  test('the drop in a postrouting chain is not the forward hook', async () => {
+    edit(node.config.doctor.nftables_conf, 'hook forward', 'hook postrouting')
+    assert.equal(check(await doctor(node), 'nft-lan-forward-drop').status, 'fail')
+  })
+
+  test('dnsmasq handing out its own address as router and DNS', async () => {
+    edit(node.config.doctor.dnsmasq_conf, /^dhcp-option=option:router.*\n/m, '')
+    edit(node.config.doctor.dnsmasq_conf, /^dhcp-option=option:dns-server.*\n/m, 'dhcp-option=6,192.168.1.1\n')
+    const c = check(await doctor(node), 'dnsmasq-vip')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /router: not set/)
+    assert.match(c.detail, /dns-server: 192\.168\.1\.1, not the VIP 192\.168\.1\.3/)
+    assert.match(c.fix!, /dhcp-option=option:router,192\.168\.1\.3/)
+  })
+
+  test('conntrackd in ALARM mode, or with the external cache disabled', async () => {
+    edit(node.config.conntrackd.config, 'Mode FTFW', 'Mode ALARM')
+    const alarm = check(await doctor(node), 'conntrackd')
+    assert.equal(alarm.status, 'warn')
+    assert.match(alarm.detail, /Mode ALARM: -n and -B are no-ops/)
+    edit(node.config.conntrackd.config, 'Mode ALARM', 'Mode FTFW')
+    edit(node.config.conntrackd.config, 'DisableExternalCache Off', 'DisableExternalCache On')
+    const inject = check(await doctor(node), 'conntrackd')
+    assert.equal(inject.status, 'warn')
+    assert.match(inject.detail, /-c commits nothing/)
+  })
+
+  test('conntrackd without a control socket configured', async () => {
+    edit(node.config.conntrackd.config, /UNIX \{[^}]*\}/, '')
+    const c = check(await doctor(node), 'conntrackd')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /no General \{ UNIX \{ Path/)
+  })
+
+  test('forwarding off; strict rp_filter', async () => {
+    node.write('/proc/sys/net/ipv4/ip_forward', '0\n')
+    const off = check(await doctor(node), 'sysctl')
+    assert.equal(off.status, 'fail')
+    assert.match(off.fix!, /net\.ipv4\.ip_forward=1/)
+    node.write('/proc/sys/net/ipv4/ip_forward', '1\n')
+    node.write('/proc/sys/net/ipv4/conf/all/rp_filter', '1\n')
+    const strict = check(await doctor(node), 'sysctl')
+    assert.equal(strict.status, 'warn')
+    assert.match(strict.detail, /strict rp_filter .* on ens6, vrrp\.60/)
+  })
+
+  test('exit status: any fail makes the report not ok; a warning alone does not', async () => {
+    edit(node.config.keepalived.config, /^\s*enable_dbus\n/m, '\n')
+    assert.equal((await doctor(node)).ok, true)
+    node.write('/proc/sys/net/ipv4/ip_forward', '0\n')
+    assert.equal((await doctor(node)).ok, false)
+  })
+
+  test('--skip leaves a check out; an unknown id is a usage error', async () => {
+    node.write('/proc/sys/net/ipv4/ip_forward', '0\n')
+    const report = await doctor(node, {skip: ['sysctl']})
+    assert.equal(check(report, 'sysctl').status, 'skip')
+    await assert.rejects(doctor(node, {skip: ['no-such-check']}), /unknown check "no-such-check"/)
+  })
+})
+
+describe('live checks (injected ruleset, state file and ssh)', () => {
+  const silenceRuleset = 'table netdev ha_tool_wan_silence {\n\tchain ingress {\n\t\ttype filter hook ingress device "ens7" priority -500; policy drop;\n\t}\n}\n'
+  const keepUp = () => ({...node.config, wan: {...node.config.wan, link: 'keep-up' as const}})
+  const state = (role: string) => node.write('/run/ha-tool/state.json', JSON.stringify({version: 1, role, source: 'fifo', instance: 'VI_gateway', startedAt: 1, finishedAt: 2, exit: 0, steps: [], history: []}))
+
+  test('a BACKUP in keep-up mode must be silenced, a MASTER must not', async () => {
+    const ruleset = (text: string) => fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'nft' ? {stdout: text} : argv[0] === 'ssh' ? {code: 255, stderr: 'no route'} : undefined))
+    state('BACKUP')
+    const bad = check(await doctor(node, {live: true, config: keepUp(), exec: ruleset('')}), 'wan-silence')
+    assert.equal(bad.status, 'fail')
+    assert.match(bad.detail, /BACKUP but ens7 is not silenced/)
+    assert.equal(check(await doctor(node, {live: true, config: keepUp(), exec: ruleset(silenceRuleset)}), 'wan-silence').status, 'pass')
+    state('MASTER')
+    const master = check(await doctor(node, {live: true, config: keepUp(), exec: ruleset(silenceRuleset)}), 'wan-silence')
+    assert.equal(master.status, 'fail')
+    assert.match(master.detail, /MASTER but ens7 is silenced/)
+  })
+
+  test('ssh in BatchMode fails: peer-ssh fails, peer-config skips', async () => {
+    const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {code: 255, stderr: 'root@198.51.100.2: Permission denied (publickey).\n'} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    const report = await doctor(node, {live: true, exec})
+    const ssh = check(report, 'peer-ssh')
+    assert.equal(ssh.status, 'fail')
+    assert.match(ssh.detail, /Permission denied \(publickey\)/)
+    assert.match(ssh.fix!, /ssh-copy-id root@198\.51\.100\.2/)
+    assert.equal(check(report, 'peer-config').status, 'skip')
+    const argv = exec.calls.find((c) => c[0] === 'ssh')!
+    assert.deepEqual(argv.slice(0, 3), ['ssh', '-o', 'BatchMode=yes'])
+  })
+
+  test('the peer\'s config disagrees on table, priority and instance', async () => {
+    const peer = {...node.config, wan: {...node.config.wan, table: 251, rule_priority: 32771}, keepalived: {...node.config.keepalived, instance: 'VI_other'}}
+    const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({file: '/etc/ha-tool/config.toml', config: peer})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    const report = await doctor(node, {live: true, exec})
+    assert.equal(check(report, 'peer-ssh').status, 'pass')
+    const c = check(report, 'peer-config')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /wan\.table: here 250, peer 251/)
+    assert.match(c.detail, /wan\.rule_priority: here 32770, peer 32771/)
+    assert.match(c.detail, /keepalived\.instance: here "", peer "VI_other"/)
+    const same = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: nodeConfig()})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    assert.equal(check(await doctor(node, {live: true, exec: same}), 'peer-config').status, 'pass')
+  })
+
+  test('a LAN not managed by networkd: the live table-240 rule must be limited to iif lo', async () => {
+    unlinkSync(join(node.root, 'etc/systemd/network/20-ens6-lan.network'))
+    const rules = (list: object[]) => fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ip' ? {stdout: JSON.stringify(list)} : argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined))
+    const base = [{priority: 0, src: 'all', table: 'local'}, {priority: 32766, src: 'all', table: 'main'}]
+    assert.equal(check(await doctor(node, {live: true, exec: rules([...base, {priority: 32780, src: 'all', iif: 'lo', table: '240'}])}), 'networkd-lan-fallback').status, 'pass')
+    const open = check(await doctor(node, {live: true, exec: rules([...base, {priority: 32780, src: 'all', table: '240'}])}), 'networkd-lan-fallback')
+    assert.equal(open.status, 'fail')
+    assert.match(open.detail, /applies to forwarded traffic too/)
+    assert.match(open.fix!, /^ip rule del priority 32780 lookup 240; ip rule add priority 32780 iif lo lookup 240/)
+    assert.match(check(await doctor(node, {live: true, exec: rules(base)}), 'networkd-lan-fallback').detail, /no rule looks up table 240/)
+    // Not the live node: nothing to read.
+    assert.equal(check(await doctor(node), 'networkd-lan-fallback').status, 'skip')
+  })
+})

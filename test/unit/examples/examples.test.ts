@@ -1,0 +1,125 @@
+// The example generators follow the ha-tool config: every value that matters comes from it, and
+// the traps of DESIGN.md section 4 are handled the same way doctor checks them.
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+import {buildExample} from '../../../src/app/config-example.js'
+import type {Config} from '../../../src/config/schema.js'
+import {defaultConfig} from '../../../src/config/validate.js'
+import {parseBraceConf, walkConf} from '../../../src/core/parse/brace-conf.js'
+import {parseDnsmasqConf, dhcpOptionValue} from '../../../src/core/parse/dnsmasq-conf.js'
+import {iniValue, parseIni} from '../../../src/core/parse/ini.js'
+import {parseNftRuleset, ruleInterfaces} from '../../../src/core/parse/nft-ruleset.js'
+import {parseConntrackdConf} from '../../../src/core/conntrack/config.js'
+
+const base = defaultConfig('wan0')
+function cfg(over: {[S in keyof Config]?: Partial<Config[S]>} = {}): Config {
+  const out = structuredClone(base) as Record<string, Record<string, unknown>>
+  for (const [s, v] of Object.entries(over)) out[s] = {...out[s], ...v}
+  return out as unknown as Config
+}
+const files = (text: string) => Object.fromEntries(text.split(/^# file: /m).slice(1).map((c) => [c.slice(0, c.indexOf('\n')), parseIni(c.slice(c.indexOf('\n') + 1))]))
+
+describe('keepalived', () => {
+  test('fifo mode: script security, D-Bus, the FIFO, the track_file; no notify, no virtual_rules', () => {
+    const text = buildExample('keepalived', cfg({state: {dir: '/run/x'}, lan: {interface: 'lan0', vrid: 42, vip: '10.0.0.3'}}), '/etc/ha-tool/config.toml')
+    const tree = parseBraceConf(text)
+    const defs = tree.find((n) => n.key === 'global_defs')!.children.map((n) => [n.key, ...n.args].join(' '))
+    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'vrrp_notify_fifo /run/x/notify.fifo'])
+    const all = walkConf(tree)
+    assert.equal(all.find((n) => n.key === 'file')?.args[0], '/run/x/track')
+    assert.equal(all.some((n) => n.key.startsWith('notify')), false)
+    assert.equal(all.some((n) => n.key === 'virtual_rules'), false)
+    const inst = tree.find((n) => n.key === 'vrrp_instance')!
+    assert.equal(inst.args[0], 'VI_gateway')
+    assert.deepEqual(inst.children.find((n) => n.key === 'interface')?.args, ['lan0'])
+    assert.deepEqual(inst.children.find((n) => n.key === 'virtual_router_id')?.args, ['42'])
+    assert.equal(inst.children.find((n) => n.key === 'virtual_ipaddress')?.children[0].key, '10.0.0.3/24')
+  })
+
+  test('script mode: notify and check by the installed path, --config when not the default', () => {
+    const text = buildExample('keepalived', cfg({keepalived: {instance: 'VI_9'}}), '/etc/ha-tool/gw.toml', 'script')
+    const all = walkConf(parseBraceConf(text))
+    assert.equal(all.find((n) => n.key === 'notify')?.args[0], '/usr/sbin/ha-tool notify --config /etc/ha-tool/gw.toml')
+    assert.equal(all.find((n) => n.key === 'script')?.args[0], '/usr/sbin/ha-tool check --config /etc/ha-tool/gw.toml')
+    assert.equal(all.some((n) => n.key === 'vrrp_notify_fifo'), false)
+    assert.equal(all.find((n) => n.key === 'vrrp_instance')?.args[0], 'VI_9')
+  })
+
+  test('the WAN is tracked in keep-up mode only', () => {
+    const tracked = (link: 'keep-up' | 'down-on-backup') => walkConf(parseBraceConf(buildExample('keepalived', cfg({wan: {link}}), undefined))).filter((n) => n.key === 'track_interface').flatMap((n) => n.children.map((c) => c.key))
+    assert.deepEqual(tracked('keep-up'), ['wan0'])
+    assert.deepEqual(tracked('down-on-backup'), [])
+  })
+})
+
+describe('networkd', () => {
+  test('WAN: ClientIdentifier=mac, RouteTable from wan.table; ActivationPolicy=manual only when ha-tool takes the link down via netlink', () => {
+    const f = (wan: Partial<Config['wan']>) => files(buildExample('networkd', cfg({wan: {table: 123, ...wan}}), undefined))['/etc/systemd/network/10-wan0-wan.network']
+    const netlink = f({link: 'down-on-backup', link_via: 'netlink'})
+    assert.equal(iniValue(netlink, 'DHCPv4', 'ClientIdentifier'), 'mac')
+    assert.equal(iniValue(netlink, 'DHCPv4', 'RouteTable'), '123')
+    assert.equal(iniValue(netlink, 'Link', 'ActivationPolicy'), 'manual')
+    assert.equal(iniValue(f({link: 'down-on-backup', link_via: 'networkd'}), 'Link', 'ActivationPolicy'), undefined)
+    assert.equal(iniValue(f({link: 'keep-up'}), 'Link', 'ActivationPolicy'), undefined)
+  })
+
+  test('LAN: the fallback route and an iif-lo rule from lan.*; networkd.conf keeps foreign rules', () => {
+    const all = files(buildExample('networkd', cfg({lan: {interface: 'lan0', fallback_table: 77, fallback_priority: 40000, vip: '10.1.1.3', address: '10.1.1.2/24'}}), '/etc/ha-tool/config.toml'))
+    const lan = all['/etc/systemd/network/20-lan0-lan.network']
+    assert.equal(iniValue(lan, 'Address', 'Address'), '10.1.1.2/24')
+    assert.equal(iniValue(lan, 'Route', 'Gateway'), '10.1.1.3')
+    assert.equal(iniValue(lan, 'Route', 'Table'), '77')
+    assert.equal(iniValue(lan, 'RoutingPolicyRule', 'Priority'), '40000')
+    assert.equal(iniValue(lan, 'RoutingPolicyRule', 'IncomingInterface'), 'lo')
+    assert.equal(iniValue(all['/etc/systemd/networkd.conf.d/ha-tool.conf'], 'Network', 'ManageForeignRoutingPolicyRules'), 'no')
+  })
+
+  test('placeholders: from the defaults, per-node values are marked; the other node\'s address is named', () => {
+    const text = buildExample('networkd', cfg(), undefined)
+    assert.match(text, /# PLACEHOLDER: this node's LAN address; the other node uses 192\.168\.1\.2\/24\nAddress=192\.168\.1\.1\/24/)
+    assert.doesNotMatch(buildExample('networkd', cfg({lan: {address: '192.168.1.2/24'}, sync: {address: '192.168.190.2/29'}}), '/x.toml'), /PLACEHOLDER: this node/)
+    // networkd has no trailing comments: a value line never carries one.
+    for (const line of text.split('\n')) if (/^[A-Za-z]+=/.test(line)) assert.doesNotMatch(line, /#/, line)
+  })
+})
+
+describe('nftables', () => {
+  test('the forward drop covers the LAN and the VMAC; masquerade out of the WAN', () => {
+    const tables = parseNftRuleset(buildExample('nftables', cfg({lan: {interface: 'lan0', vrid: 7}}), undefined))
+    const forward = tables.flatMap((t) => t.chains).find((c) => c.hook === 'forward')!
+    const drop = forward.rules.find((r) => /drop$/.test(r))!
+    assert.deepEqual(ruleInterfaces(drop, 'in'), ['lan0', 'vrrp.7'])
+    assert.deepEqual(ruleInterfaces(drop, 'out'), ['lan0', 'vrrp.7'])
+    const nat = tables.flatMap((t) => t.chains).find((c) => c.hook === 'postrouting')!
+    assert.deepEqual(nat.rules, ['oifname "wan0" masquerade'])
+  })
+
+  test('the silence table is shown (commented) in keep-up mode with wan.silence = nftables only', () => {
+    assert.match(buildExample('nftables', cfg(), undefined), /# table netdev ha_tool_wan_silence \{\n# {3}chain ingress \{ type filter hook ingress device "wan0"/)
+    assert.doesNotMatch(buildExample('nftables', cfg({wan: {link: 'down-on-backup'}}), undefined), /table netdev/)
+    assert.equal(parseNftRuleset(buildExample('nftables', cfg(), undefined)).some((t) => t.family === 'netdev'), false)
+  })
+})
+
+test('dnsmasq: the VIP as router and DNS server, the lease file from the config, the hook wrapper', () => {
+  const opts = parseDnsmasqConf(buildExample('dnsmasq', cfg({lan: {vip: '10.9.9.3'}, dnsmasq: {leases: '/var/lib/x.leases'}}), undefined))
+  assert.deepEqual(dhcpOptionValue(opts, 'router'), ['10.9.9.3'])
+  assert.deepEqual(dhcpOptionValue(opts, 'dns-server'), ['10.9.9.3'])
+  assert.equal(opts.find((o) => o.name === 'dhcp-leasefile')?.value, '/var/lib/x.leases')
+  assert.equal(opts.find((o) => o.name === 'dhcp-script')?.value, '/usr/lib/ha-tool/dnsmasq-script')
+})
+
+test('conntrackd: FTFW with the external cache kept, addresses from the sync link', () => {
+  const text = buildExample('conntrackd', cfg({sync: {interface: 'sync0', address: '10.5.5.2/29'}}), '/etc/ha-tool/config.toml')
+  const {conf} = parseConntrackdConf(text)
+  assert.equal(conf.mode, 'FTFW')
+  assert.equal(conf.externalCache, true)
+  assert.equal(conf.socketPath, '/var/run/conntrackd.ctl')
+  assert.deepEqual(conf.channels.map((c) => [c.transport, c.interface, c.address, c.peer]), [['UDP', 'sync0', '10.5.5.2', '10.5.5.1']])
+})
+
+test('ha-tool: the config itself, with the FIFO the keepalived example uses filled in', () => {
+  const text = buildExample('ha-tool', cfg(), undefined)
+  assert.match(text, /\[keepalived\][^[]*\nfifo = "\/run\/ha-tool\/notify\.fifo"/)
+  assert.match(text, /\[wan\][^[]*\ninterface = "wan0"/)
+})
