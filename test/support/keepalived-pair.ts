@@ -9,7 +9,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN} from './spawn.js'
 
-export type PairMode = 'notify' | 'fifo'
+/** notify: notify scripts; fifo: the daemon as keepalived's FIFO script; service: the daemon as its own process. */
+export type PairMode = 'notify' | 'fifo' | 'service'
 export type PairNode = {
   ns: string
   dir: string
@@ -23,6 +24,11 @@ export type PairNode = {
   setTrack(value: number): void
   startKeepalived(): Promise<void>
   stopKeepalived(signal?: NodeJS.Signals): Promise<void>
+  /** Mode service: starts `ha-tool daemon` on its own (not keepalived's child). */
+  startDaemon(): Promise<void>
+  stopDaemon(): Promise<void>
+  /** The node's private system bus (with `dbus: true`), for keepalived's enable_dbus. */
+  busAddress?: string
 }
 
 export function keepalivedPairSkipReason(): string | undefined {
@@ -42,13 +48,14 @@ async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
+export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string; dbus?: boolean}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
   chmodSync(root, 0o755)
   const names = [`${prefix}1`, `${prefix}2`]
   const procs: ChildProcess[] = []
   const keepalived: Array<ChildProcess | undefined> = [undefined, undefined]
+  const daemons: Array<ChildProcess | undefined> = [undefined, undefined]
   for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
   try {
     for (const ns of names) sh(['ip', 'netns', 'add', ns])
@@ -66,7 +73,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
       ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\ndbus = false\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
+      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
       writeFileSync(join(dir, 'track'), '0\n')
       const events = join(dir, 'events.fifo')
       const hook = `${BIN} ${opts.mode === 'notify' ? 'notify' : 'daemon'} --config ${config}`
@@ -76,7 +83,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
   script_user root
   enable_script_security
   notify_fifo ${events}
-${opts.mode === 'fifo' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n  vrrp_notify_fifo_script "${hook}"\n` : ''}}
+${opts.mode === 'fifo' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n  vrrp_notify_fifo_script "${hook}"\n` : ''}${opts.mode === 'service' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n` : ''}${opts.dbus ? '  enable_dbus\n' : ''}}
 vrrp_track_file force_fault {
   file ${join(dir, 'track')}
 }
@@ -94,8 +101,10 @@ vrrp_instance VI_1 {
   }
 ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
 `)
+      const busAddress = opts.dbus ? `unix:path=${join(dir, 'bus.sock')}` : undefined
+      const env = {...process.env, ...(busAddress ? {DBUS_SYSTEM_BUS_ADDRESS: busAddress} : {})}
       const node: PairNode = {
-        ns, dir, config,
+        ns, dir, config, busAddress,
         reported: () => {
           try { return readFileSync(join(dir, 'events.log'), 'utf8').split('\n').filter((l) => l.startsWith('INSTANCE "VI_1"')).map((l) => l.split(' ')[2]) } catch { return [] }
         },
@@ -108,8 +117,13 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
           if (!existsSync(events)) sh(['mkfifo', events])
           const cat = spawn('sh', ['-c', `exec cat "$0" >> "$1"`, events, join(dir, 'events.log')], {stdio: 'ignore'})
           procs.push(cat)
+          if (busAddress && !existsSync(join(dir, 'bus.sock'))) {
+            writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('./networkd-lab-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', join(dir, 'bus.sock')))
+            procs.push(spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'}))
+            for (let t = 0; t < 100 && !existsSync(join(dir, 'bus.sock')); t++) await sleep(20)
+          }
           const ka = spawn('ip', ['netns', 'exec', ns, '/usr/sbin/keepalived', '-n', '-l', '-D', '-f', join(dir, 'keepalived.conf'),
-            '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')], {stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, PATH: `${process.env.PATH}`}})
+            '-p', join(dir, 'keepalived.pid'), '-r', join(dir, 'vrrp.pid')], {stdio: ['ignore', 'ignore', 'ignore'], env})
           keepalived[i] = ka
           procs.push(ka)
           for (let t = 0; t < 100 && !existsSync(join(dir, 'vrrp.pid')); t++) await sleep(50)
@@ -124,6 +138,13 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
           keepalived[i] = undefined
           rmSync(join(dir, 'vrrp.pid'), {force: true})
         },
+        startDaemon: async () => {
+          const d = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'daemon', '--config', config], {stdio: 'ignore', env})
+          daemons[i] = d
+          procs.push(d)
+          await sleep(300)
+        },
+        stopDaemon: async () => { await stop(daemons[i]); daemons[i] = undefined },
       }
       return node
     })

@@ -1,0 +1,54 @@
+// End to end: `ha-tool daemon` as its own service beside the real keepalived (vrrp_notify_fifo, no
+// FIFO script, enable_dbus on a private bus per node). It converges at start-up to what keepalived
+// reports over D-Bus, follows the FIFO across a keepalived restart, and its watchdog takes the WAN
+// rule away from a node whose keepalived was killed with SIGKILL (keepalived cannot clean up).
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, it} from 'node:test'
+import {eventually, keepalivedPairSkipReason, type PairNode, withKeepalivedPair} from '../support/keepalived-pair.js'
+import {ensureBuilt} from '../support/spawn.js'
+
+const skip = keepalivedPairSkipReason()
+const state = (n: PairNode) => { try { return JSON.parse(readFileSync(join(n.dir, 'state', 'state.json'), 'utf8')) as {role: string; source: string} } catch { return undefined } }
+const show = (nodes: PairNode[]) => nodes.map((n) => `${n.ns}: reported ${n.reported().join(',')} state ${JSON.stringify(state(n))} rules ${n.wanRules()}`).join('\n')
+
+describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
+  it('converges at start-up from keepalived over D-Bus, then follows the FIFO', async () => {
+    ensureBuilt()
+    await withKeepalivedPair('hat-t3-sd', {mode: 'service', dbus: true}, async ([a, b]) => {
+      await a.startKeepalived()
+      await b.startKeepalived()
+      await a.startDaemon()
+      await b.startDaemon()
+      assert.ok(await eventually(() => a.wanRules() === 1 && state(a)?.role === 'MASTER' && state(b)?.role === 'BACKUP', 15_000), show([a, b]))
+      // A daemon restart finds no new event in the FIFO; the rule went missing meanwhile.
+      await a.stopDaemon()
+      execFileSync('ip', ['-n', a.ns, 'rule', 'del', 'priority', '32770', 'lookup', '250'])
+      assert.equal(a.wanRules(), 0)
+      await a.startDaemon()
+      assert.ok(await eventually(() => state(a)?.source === 'dbus' && state(a)?.role === 'MASTER' && a.wanRules() === 1, 10_000), `no start-up convergence from D-Bus:\n${show([a, b])}`)
+      await a.stopKeepalived()
+      assert.ok(await eventually(() => b.wanRules() === 1 && state(b)?.source === 'fifo' && a.wanRules() === 0 && state(a)?.role === 'STOP', 10_000), show([a, b]))
+      // keepalived comes back (it recreates its FIFO): the daemon reopens it and follows again.
+      await a.startKeepalived()
+      assert.ok(await eventually(() => a.reported().at(-1) === 'MASTER' && state(a)?.role === 'MASTER' && a.wanRules() === 1, 15_000), show([a, b]))
+      assert.ok(await eventually(() => b.wanRules() === 0 && state(b)?.role === 'BACKUP', 10_000), show([a, b]))
+    })
+  })
+
+  it('the watchdog takes the WAN rule from a node whose keepalived was killed (kill -9)', async () => {
+    await withKeepalivedPair('hat-t3-sw', {mode: 'service'}, async ([a, b]) => {
+      await a.startKeepalived()
+      await b.startKeepalived()
+      await a.startDaemon()
+      await b.startDaemon()
+      // keepalived.dbus is off here: the daemons learn the roles from the FIFO only.
+      assert.ok(await eventually(() => a.wanRules() === 1 && b.wanRules() === 0, 15_000), show([a, b]))
+      await a.stopKeepalived('SIGKILL')
+      assert.ok(await eventually(() => b.wanRules() === 1, 10_000), `the peer never took over:\n${show([a, b])}`)
+      assert.ok(await eventually(() => a.wanRules() === 0 && state(a)?.source === 'watchdog' && state(a)?.role === 'STOP', 10_000), `the killed node kept routing out the WAN:\n${show([a, b])}`)
+    })
+  })
+})
