@@ -1,3 +1,4 @@
+import {parseStateFile} from '../core/transition/state-file.js'
 import type {StateFile} from '../core/transition/types.js'
 import {readTextOrUndefined, writeFileAtomic} from './files.js'
 
@@ -6,13 +7,7 @@ export const stateFilePath = (stateDir: string) => `${stateDir}/state.json`
 /** The last transition, or undefined when none was recorded (or the file is unreadable JSON). */
 export function readStateFile(stateDir: string): StateFile | undefined {
   const text = readTextOrUndefined(stateFilePath(stateDir))
-  if (text === undefined) return undefined
-  try {
-    const data = JSON.parse(text) as StateFile
-    return data && data.version === 1 ? data : undefined
-  } catch {
-    return undefined
-  }
+  return text === undefined ? undefined : parseStateFile(text)
 }
 
 /** Atomic but not fsynced: state.dir is /run (tmpfs) and this runs on every keepalived event. */

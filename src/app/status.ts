@@ -4,6 +4,7 @@ import type {WanSnapshot} from '../adapters/iproute.js'
 import type {Config} from '../config/schema.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {errorLine} from '../core/errors.js'
+import {parseStateFile} from '../core/transition/state-file.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import type {HealthView} from './health-status.js'
 import type {Exec} from '../adapters/exec.js'
@@ -158,13 +159,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 /** The state file as the node's filesystem holds it (doctor reads it under --root too). */
 export function stateFromFs(fs: RootedFs, stateDir: string): StateFile | undefined {
   const text = fs.read(`${stateDir}/state.json`)
-  if (text === undefined) return undefined
-  try {
-    const data = JSON.parse(text) as StateFile
-    return data && data.version === 1 ? data : undefined
-  } catch {
-    return undefined
-  }
+  return text === undefined ? undefined : parseStateFile(text)
 }
 
 /** Counts leases in dnsmasq's file (one per line but the `duid` line). */
