@@ -1,4 +1,4 @@
-import type {Config} from '../config/schema.js'
+import {type Config, SCHEMA} from '../config/schema.js'
 import {configError, usageError} from '../core/errors.js'
 import type {Via} from '../core/health/path.js'
 import {parseStatusRange, parseTargets, type Target} from '../core/health/targets.js'
@@ -33,7 +33,17 @@ export type CheckFlags = {
  * A problem is a usage error (exit 2) naming the flag when a flag caused it, else a config
  * error (exit 78) naming the key: the user learns which of the two to fix.
  */
-export function resolveCheckSettings(flags: CheckFlags, config: Config, configFile: string | undefined, opts: {allowNoTargets?: boolean} = {}): CheckSettings {
+/** The parts of the config a check reads. */
+export type CheckConfig = Pick<Config, 'health' | 'wan' | 'state'>
+
+/** The built-in defaults of those parts, for `check` without a config file (no WAN interface is known). */
+export function checkDefaults(): CheckConfig {
+  const defaults = <S extends Record<string, {default: unknown}>>(section: S) =>
+    Object.fromEntries(Object.entries(section).map(([k, spec]) => [k, structuredClone(spec.default)]))
+  return {health: defaults(SCHEMA.health), wan: {...defaults(SCHEMA.wan), interface: ''}, state: defaults(SCHEMA.state)} as CheckConfig
+}
+
+export function resolveCheckSettings(flags: CheckFlags, config: CheckConfig, configFile: string | undefined, opts: {allowNoTargets?: boolean} = {}): CheckSettings {
   const h = config.health
   const key = (k: string) => `${configFile ? `${configFile}: ` : ''}health.${k}`
   const blame = (flag: keyof CheckFlags, k: string, why: string) =>

@@ -7,6 +7,8 @@ export type CliContext = {
   logLevelFlag?: string
   config(): LoadedConfig
   logger(): Logger
+  /** How long reading, parsing and validating the config took (ms), once it was loaded. */
+  configMs?: number
 }
 
 export function createContext(flags: {config?: string; 'log-level'?: string}): CliContext {
@@ -16,7 +18,14 @@ export function createContext(flags: {config?: string; 'log-level'?: string}): C
   const ctx: CliContext = {
     configPath,
     logLevelFlag: flags['log-level'],
-    config: () => (loaded ??= loadConfig(configPath)),
+    config: () => {
+      if (!loaded) {
+        const t0 = performance.now()
+        loaded = loadConfig(configPath)
+        ctx.configMs = performance.now() - t0
+      }
+      return loaded
+    },
     logger: () => {
       if (log) return log
       // Before the config is readable, log at the flag's level (or warn) to stderr.

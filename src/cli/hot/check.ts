@@ -1,8 +1,7 @@
 import {createHealthDeps} from '../../adapters/health-deps.js'
 import {fileExists} from '../../adapters/health-files.js'
-import {type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'
+import {checkDefaults, type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'
 import {type CheckReport, runCheck} from '../../app/run-check.js'
-import {defaultConfig} from '../../config/validate.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {TARGET_FORMS} from '../../core/health/targets.js'
 import type {FlagSpecs} from '../flag-spec.js'
@@ -28,7 +27,7 @@ export async function runCheckCommand(inv: Invocation): Promise<Outcome<CheckRep
   const f = inv.flags
   const explicitConfig = f.config !== undefined || Boolean(process.env.HA_TOOL_CONFIG)
   const loaded = explicitConfig || fileExists(inv.ctx.configPath) ? inv.ctx.config() : undefined
-  const config = loaded?.config ?? defaultConfig('')
+  const config = loaded?.config ?? checkDefaults()
   const settings = resolveCheckSettings(f as CheckFlags, config, loaded?.path)
 
   const stop = new AbortController()

@@ -45,8 +45,44 @@ export type MergeResult = {
  * Output: IPv4 by address, the server DUID line, IPv6 by address.
  */
 export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptions): MergeResult {
-  const detail = opts.detail !== false
   const report: MergeReport = {leases: 0, added: 0, updated: 0, dropped: 0, addedIps: [], updatedIps: [], droppedLeases: [], conflicts: []}
+  // Each phase is its own small function: one loop each, so V8 optimizes every loop once, early
+  // (a CLI run is cold), instead of re-optimizing one big function phase after phase.
+  const {C, n, v6} = collect(tables, opts.now, report)
+  hashClients(C, n)
+  const {idx, starts, ends} = groupOrder(C, n, v6)
+  const cSlot = new Int32Array(n)
+  const clients = noteClients(C, n, idx, starts, ends, cSlot)
+  let duid = opts.serverDuid
+  for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
+  const duidLine = duid === undefined ? undefined : `duid ${duid}\n`
+  const x: Pass = {
+    C, idx, starts, ends, report, detail: opts.detail !== false, winner: new Int32Array(starts.length).fill(-1), changed: [],
+    out: new Uint8Array(room(C, n) + (duidLine?.length ?? 0)), pos: 0, duidLine, duidDone: duidLine === undefined, count: 0,
+  }
+  const hard = pickAndWrite(x, clients, cSlot)
+  if (hard) {
+    // Contested addresses (two clients on one, a client on two): settled greedily, then the output is written again in order.
+    settleContested(hard, C, idx, starts, ends, x.winner, report)
+    for (const g of hard) {
+      if (x.winner[g] !== -1) x.count++
+      account(x, g)
+    }
+    x.pos = 0
+    x.duidDone = duidLine === undefined
+    for (let g = 0; g < starts.length; g++) if (x.winner[g] !== -1) emit(x, x.winner[g])
+  }
+  if (!x.duidDone) x.pos = writeAscii(x.out, x.pos, duidLine!)
+  report.leases = x.count
+  if (opts.leaseMax && x.count > opts.leaseMax) {
+    throw new HaError(`merged lease database has ${x.count} leases, over dnsmasq.lease_max = ${opts.leaseMax}: dnsmasq would refuse to start ("too many stored leases")`, ExitCode.FAILED, {kind: 'lease-max', hint: 'raise dhcp-lease-max and dnsmasq.lease_max together'})
+  }
+  const {cT, cI} = C
+  return {bytes: x.out.subarray(0, x.pos), report, changed: () => x.changed.map((c) => leaseAt(tables[cT[c]], cI[c]))}
+}
+
+/** Per-candidate data in file order (sequential reads); the base file's expired leases are reported. */
+function collect(tables: readonly LeaseTable[], now: number, report: MergeReport): {C: Cands; n: number; v6: number} {
   let total = 0
   for (const t of tables) total += t.count
   const cT = new Int32Array(total)
@@ -56,12 +92,12 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
   const cLen = new Int32Array(total)
   let n = 0
   let v6 = 0
-  // Per-candidate data is gathered in file order (sequential reads); later passes go by address.
   for (let f = 0; f < tables.length; f++) {
     const t = tables[f]
+    const {expiry, ip4, start, end, family} = t
     for (let i = 0; i < t.count; i++) {
-      const e = t.expiry[i]
-      if (e !== 0 && e <= opts.now) {
+      const e = expiry[i]
+      if (e !== 0 && e <= now) {
         if (f === 0) {
           report.dropped++
           report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
@@ -71,105 +107,133 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
       cT[n] = f
       cI[n] = i
       cE[n] = e === 0 ? Infinity : e
-      cIp[n] = t.ip4[i]
-      cLen[n] = t.end[i] - t.start[i]
-      if (t.family[i] === 6) v6++
+      cIp[n] = ip4[i]
+      cLen[n] = end[i] - start[i]
+      if (family[i] === 6) v6++
       n++
     }
   }
-  const C: Cands = {tables, cT, cI, cE, cIp, cLen, cH1: new Int32Array(n), cH2: new Int32Array(n)}
-  hashClients(C, n)
+  return {C: {tables, cT, cI, cE, cIp, cLen, cH1: new Int32Array(n), cH2: new Int32Array(n)}, n, v6}
+}
 
-  const {idx, starts, ends} = groupOrder(C, n, v6)
-  const nGroups = starts.length
-  // A client is contested when its leases name more than one address.
+/** Which address (group) each client holds; a client on several gets -1. cSlot[c] = c's client. */
+function noteClients(C: Cands, n: number, idx: Int32Array, starts: number[], ends: number[], cSlot: Int32Array): ClientSet {
   const clients = new ClientSet(C, n)
-  for (let g = 0; g < nGroups; g++) for (let k = starts[g]; k < ends[g]; k++) clients.note(idx[k], g)
-  const winner = new Int32Array(nGroups).fill(-1)
+  const cGroup = groupOfCandidates(n, idx, starts, ends)
+  for (let c = 0; c < n; c++) cSlot[c] = clients.note(c, cGroup[c])
+  return clients
+}
+
+function groupOfCandidates(n: number, idx: Int32Array, starts: number[], ends: number[]): Int32Array {
+  const cGroup = new Int32Array(n)
+  for (let g = 0; g < starts.length; g++) for (let k = starts[g]; k < ends[g]; k++) cGroup[idx[k]] = g
+  return cGroup
+}
+
+function room(C: Cands, n: number): number {
+  let size = 0
+  for (let c = 0; c < n; c++) size += C.cLen[c] + 1
+  return size
+}
+
+/** State of the output pass. */
+type Pass = {
+  C: Cands
+  idx: Int32Array
+  starts: number[]
+  ends: number[]
+  report: MergeReport
+  detail: boolean
+  winner: Int32Array
+  changed: number[]
+  out: Uint8Array
+  pos: number
+  duidLine: string | undefined
+  duidDone: boolean
+  count: number
+}
+
+/**
+ * One pass in address order: pick, account and write each uncontested address while its lines are
+ * in cache. Returns the contested addresses, left for settleContested.
+ */
+function pickAndWrite(x: Pass, clients: ClientSet, cSlot: Int32Array): number[] | undefined {
+  const {C, idx, starts, ends, winner} = x
   let hard: number[] | undefined
-  for (let g = 0; g < nGroups; g++) {
+  for (let g = 0; g < starts.length; g++) {
     const s = starts[g]
     const first = idx[s]
     let best = first
-    let contested = clients.groupOf(first) !== g
+    let contested = clients.groupAt(cSlot[first]) !== g
     for (let k = s + 1; k < ends[g]; k++) {
       const c = idx[k]
       if (!sameClient(C, c, first)) contested = true
       if (better(C, c, best)) best = c
     }
-    // Uncontested addresses keep their best lease; contested ones are settled greedily below.
-    if (contested) (hard ??= []).push(g)
-    else winner[g] = best
+    if (contested) {
+      (hard ??= []).push(g)
+      continue
+    }
+    winner[g] = best
+    x.count++
+    account(x, g)
+    emit(x, best)
   }
-  if (hard) settleContested(hard, C, idx, starts, ends, winner, report)
+  return hard
+}
 
-  // What changed relative to the first input, and the output size.
-  const changed: number[] = []
-  let size = 0
-  let count = 0
-  for (let g = 0; g < nGroups; g++) {
-    const w = winner[g]
-    const s = starts[g]
-    if (w !== -1) {
-      count++
-      size += cLen[w] + 1
-      if (ends[g] - s === 1) {
-        if (cT[w] !== 0) {
-          changed.push(w)
-          report.added++
-          if (detail) report.addedIps.push(ipOf(C, w))
-        }
-        continue
-      }
-    }
-    let baseSame = false
-    let baseExact = false
-    for (let k = s; k < ends[g]; k++) {
-      const c = idx[k]
-      if (cT[c] !== 0) continue
-      if (w !== -1 && (c === w || sameLine(C, c, w))) { baseSame = baseExact = true; continue }
-      if (w !== -1 && sameClient(C, c, w)) { baseSame = true; continue }
-      const line = leaseLine(tables[0], cI[c])
-      if (!report.droppedLeases.some((d) => d.lease === line)) {
-        report.dropped++
-        report.droppedLeases.push({ip: leaseAt(tables[0], cI[c]).ip, reason: 'conflict', lease: line})
-      }
-    }
-    if (w === -1 || baseExact) continue
-    changed.push(w)
-    if (baseSame) {
-      report.updated++
-      if (detail) report.updatedIps.push(ipOf(C, w))
-    } else {
+function emit(x: Pass, w: number): void {
+  const {C, out} = x
+  const t = C.tables[C.cT[w]]
+  const i = C.cI[w]
+  let pos = x.pos
+  if (!x.duidDone && t.family[i] === 6) {
+    pos = writeAscii(out, pos, x.duidLine!)
+    x.duidDone = true
+  }
+  const buf = t.buf
+  for (let k = t.start[i], e = k + C.cLen[w]; k <= e; k++) out[pos++] = buf[k]
+  x.pos = pos
+}
+
+/** What changed at address g relative to the first input. */
+function account(x: Pass, g: number): void {
+  const {C, idx, report} = x
+  const {cT, cI} = C
+  const w = x.winner[g]
+  const s = x.starts[g]
+  const e = x.ends[g]
+  if (w !== -1 && e - s === 1) {
+    if (cT[w] !== 0) {
+      x.changed.push(w)
       report.added++
-      if (detail) report.addedIps.push(ipOf(C, w))
+      if (x.detail) report.addedIps.push(ipOf(C, w))
+    }
+    return
+  }
+  let baseSame = false
+  let baseExact = false
+  for (let k = s; k < e; k++) {
+    const c = idx[k]
+    if (cT[c] !== 0) continue
+    if (w !== -1 && (c === w || sameLine(C, c, w))) { baseSame = baseExact = true; continue }
+    if (w !== -1 && sameClient(C, c, w)) { baseSame = true; continue }
+    const base = C.tables[0]
+    const line = leaseLine(base, cI[c])
+    if (!report.droppedLeases.some((d) => d.lease === line)) {
+      report.dropped++
+      report.droppedLeases.push({ip: leaseAt(base, cI[c]).ip, reason: 'conflict', lease: line})
     }
   }
-  report.leases = count
-  if (opts.leaseMax && count > opts.leaseMax) {
-    throw new HaError(`merged lease database has ${count} leases, over dnsmasq.lease_max = ${opts.leaseMax}: dnsmasq would refuse to start ("too many stored leases")`, ExitCode.FAILED, {kind: 'lease-max', hint: 'raise dhcp-lease-max and dnsmasq.lease_max together'})
+  if (w === -1 || baseExact) return
+  x.changed.push(w)
+  if (baseSame) {
+    report.updated++
+    if (x.detail) report.updatedIps.push(ipOf(C, w))
+  } else {
+    report.added++
+    if (x.detail) report.addedIps.push(ipOf(C, w))
   }
-
-  let duid = opts.serverDuid
-  for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
-  const duidLine = duid === undefined ? undefined : `duid ${duid}\n`
-  const bytes = new Uint8Array(size + (duidLine?.length ?? 0))
-  let pos = 0
-  let duidDone = duidLine === undefined
-  for (let g = 0; g < nGroups; g++) {
-    const w = winner[g]
-    if (w === -1) continue
-    const t = C.tables[cT[w]]
-    const i = cI[w]
-    if (!duidDone && t.family[i] === 6) {
-      pos = writeAscii(bytes, pos, duidLine!)
-      duidDone = true
-    }
-    const buf = t.buf
-    for (let k = t.start[i], e = k + cLen[w]; k <= e; k++) bytes[pos++] = buf[k]
-  }
-  if (!duidDone) writeAscii(bytes, pos, duidLine!)
-  return {bytes, report, changed: () => changed.map((c) => leaseAt(C.tables[cT[c]], cI[c]))}
 }
 
 type Cands = {tables: readonly LeaseTable[]; cT: Int32Array; cI: Int32Array; cE: Float64Array; cIp: Uint32Array; cLen: Int32Array; cH1: Int32Array; cH2: Int32Array}
@@ -264,46 +328,46 @@ function sameClient(C: Cands, a: number, b: number): boolean {
   return C.cH1[a] === C.cH1[b] && C.cH2[a] === C.cH2[b]
 }
 
-/** Open-addressing set of clients -> the group (address) they hold, or -1 when on several. */
+/**
+ * Open-addressing table of clients -> the group (address) they hold, or -1 when on several.
+ * One interleaved array (h1, h2, group + 2; 0 = empty), so a probe costs one cache miss.
+ */
 class ClientSet {
-  private readonly h1: Int32Array
-  private readonly h2: Int32Array
-  private readonly used: Uint8Array
-  private readonly groups: Int32Array
+  private readonly t: Int32Array
   private readonly mask: number
   constructor(private readonly C: Cands, n: number) {
     let size = 16
-    while (size < n * 1.5) size *= 2
-    this.h1 = new Int32Array(size)
-    this.h2 = new Int32Array(size)
-    this.used = new Uint8Array(size)
-    this.groups = new Int32Array(size)
+    while (size < n * 1.25) size *= 2 // load <= 0.8 even when every candidate is its own client
+    this.t = new Int32Array(size * 4)
     this.mask = size - 1
   }
 
-  private find(c: number): number {
+  /** Records that candidate c's client holds group g; returns the client's slot. */
+  note(c: number, g: number): number {
     const a = this.C.cH1[c]
     const b = this.C.cH2[c]
+    const t = this.t
     let s = (a ^ (b >>> 7)) & this.mask
-    while (this.used[s] === 1 && (this.h1[s] !== a || this.h2[s] !== b)) s = (s + 1) & this.mask
-    return s
-  }
-
-  note(c: number, g: number): void {
-    const s = this.find(c)
-    if (this.used[s] === 0) {
-      this.used[s] = 1
-      this.h1[s] = this.C.cH1[c]
-      this.h2[s] = this.C.cH2[c]
-      this.groups[s] = g
-    } else if (this.groups[s] !== g) {
-      this.groups[s] = -1
+    for (;;) {
+      const o = s << 2
+      const v = t[o + 2]
+      if (v === 0) {
+        t[o] = a
+        t[o + 1] = b
+        t[o + 2] = g + 2
+        return s
+      }
+      if (t[o] === a && t[o + 1] === b) {
+        if (v !== g + 2) t[o + 2] = 1
+        return s
+      }
+      s = (s + 1) & this.mask
     }
   }
 
-  groupOf(c: number): number {
-    const s = this.find(c)
-    return this.used[s] === 0 ? -2 : this.groups[s]
+  /** The group the client in `slot` holds, or -1 when it holds several. */
+  groupAt(slot: number): number {
+    return this.t[(slot << 2) + 2] - 2
   }
 }
 
@@ -316,12 +380,11 @@ function groupOrder(C: Cands, n: number, v6count: number): {idx: Int32Array; sta
   const v4 = new Int32Array(v4n)
   let j = 0
   for (let c = 0; c < n; c++) if (C.tables[C.cT[c]].family[C.cI[c]] === 4) v4[j++] = c
-  const sorted = radixSortByIp(v4, C.cIp)
+  const {order, keys} = radixSortByIp(v4, C.cIp)
+  idx.set(order)
   let prev = -1
   for (let k = 0; k < v4n; k++) {
-    const c = sorted[k]
-    idx[k] = c
-    const ip = C.cIp[c]
+    const ip = keys[k]
     if (ip !== prev) {
       if (k > 0) ends.push(k)
       starts.push(k)
@@ -338,30 +401,48 @@ function groupOrder(C: Cands, n: number, v6count: number): {idx: Int32Array; sta
   return {idx, starts, ends}
 }
 
-/** LSD radix sort of candidates by IPv4 address, two 16-bit passes; stable, so equal addresses keep input order. */
-function radixSortByIp(cands: Int32Array, ip: Uint32Array): Int32Array {
+/**
+ * LSD radix sort of candidates by IPv4 address: three passes of 11/11/10 bits (2048 buckets keep
+ * the scatter cache-friendly), keys carried along so every pass reads sequentially. Stable.
+ * Returns the sorted candidates and their addresses.
+ */
+function radixSortByIp(cands: Int32Array, ip: Uint32Array): {order: Int32Array; keys: Uint32Array} {
   const n = cands.length
-  let src: Int32Array = cands
-  let dst: Int32Array = new Int32Array(n)
-  const count = new Int32Array(65536)
-  for (let shift = 0; shift <= 16; shift += 16) {
-    count.fill(0)
-    for (let k = 0; k < n; k++) count[(ip[src[k]] >>> shift) & 0xffff]++
-    let sum = 0
-    for (let d = 0; d < 65536; d++) {
-      const c = count[d]
-      count[d] = sum
-      sum += c
-    }
-    for (let k = 0; k < n; k++) {
-      const c = src[k]
-      dst[count[(ip[c] >>> shift) & 0xffff]++] = c
-    }
-    const tmp = src
-    src = dst
-    dst = tmp === cands ? new Int32Array(n) : tmp
+  let vs: Int32Array = cands
+  let ks: Uint32Array = new Uint32Array(n)
+  for (let k = 0; k < n; k++) ks[k] = ip[cands[k]]
+  let vd: Int32Array = new Int32Array(n)
+  let kd: Uint32Array = new Uint32Array(n)
+  const count = new Int32Array(2048)
+  for (const shift of [0, 11, 22]) {
+    radixPass(ks, vs, kd, vd, shift, count)
+    const tv = vs
+    const tk = ks
+    vs = vd
+    ks = kd
+    vd = tv === cands ? new Int32Array(n) : tv
+    kd = tk
   }
-  return src
+  return {order: vs, keys: ks}
+}
+
+/** One counting-sort pass on an 11-bit digit, from (ks, vs) into (kd, vd). */
+function radixPass(ks: Uint32Array, vs: Int32Array, kd: Uint32Array, vd: Int32Array, shift: number, count: Int32Array): void {
+  const n = ks.length
+  count.fill(0)
+  for (let k = 0; k < n; k++) count[(ks[k] >>> shift) & 0x7ff]++
+  let sum = 0
+  for (let d = 0; d < 2048; d++) {
+    const c = count[d]
+    count[d] = sum
+    sum += c
+  }
+  for (let k = 0; k < n; k++) {
+    const key = ks[k]
+    const at = count[(key >>> shift) & 0x7ff]++
+    vd[at] = vs[k]
+    kd[at] = key
+  }
 }
 
 function groupBy(sorted: number[], key: (c: number) => string, idx: Int32Array, offset: number, starts: number[], ends: number[]): void {

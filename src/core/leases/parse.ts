@@ -21,13 +21,58 @@ export function parseLeaseFile(buf: Uint8Array, name: string): LeaseTable {
     for (let i = 0; i < n; i++) if (buf[i] === NL) lines++
     throw bad(name, lines, 'no newline at the end of the file: truncated copy, refused')
   }
-  let cap = Math.max(64, (n / 48) | 0) // a typical IPv4 line is 50-80 bytes: rarely grows
-  let t = alloc(name, buf, cap)
-  let count = 0
-  let lineNo = 0
-  let pos = 0
+  let t = alloc(name, buf, Math.max(64, (n / 48) | 0)) // a typical IPv4 line is 50-80 bytes: rarely grows
+  // state: [pos, lineNo, count, duid start, duid end]; scan() stops to grow the table or at a bad line.
+  const state = new Int32Array([0, 0, 0, -1, -1])
+  for (;;) {
+    const r = scan(buf, t, state)
+    if (r === DONE) break
+    if (r === FULL) {
+      t = grow(t, t.start.length * 4)
+      continue
+    }
+    throw lineError(buf, name, state[1], state[0], r)
+  }
+  t.count = state[2]
+  if (state[3] >= 0) t.serverDuid = latin1(buf, state[3], state[4])
+  return t
+}
+
+const DONE = 0
+const FULL = -1
+const E_EMPTY = 1
+const E_EXPIRY = 2
+const E_FIELDS = 3
+const E_MORE = 4
+const E_HWADDR = 5
+const E_ADDRESS = 6
+const E_IAID = 7
+const E_HOST = 8
+const E_CLIENT = 9
+const E_DUID = 10
+
+/**
+ * The hot loop, kept small and free of error formatting so V8 optimizes it early (a cold run
+ * parses once). Returns DONE, FULL (state holds where to resume), or an error code for the line
+ * at state[0].
+ */
+function scan(buf: Uint8Array, t: LeaseTable, state: Int32Array): number {
+  const n = buf.length
+  const {start, sp1: c1, sp2: c2, sp3: c3, sp4: c4, end: cEnd, expiry: cExp, family, ip4} = t
+  const cap = start.length
+  let pos = state[0]
+  let lineNo = state[1]
+  let count = state[2]
   while (pos < n) {
+    if (count === cap) {
+      state[0] = pos
+      state[1] = lineNo
+      state[2] = count
+      return FULL
+    }
     lineNo++
+    state[0] = pos
+    state[1] = lineNo
     const end = buf.indexOf(NL, pos)
     // field 1: expiry, or the word "duid"
     let p = pos
@@ -35,16 +80,19 @@ export function parseLeaseFile(buf: Uint8Array, name: string): LeaseTable {
     while (p < end && buf[p] >= 48 && buf[p] <= 57) expiry = expiry * 10 + (buf[p++] - 48)
     if (p === pos || buf[p] !== SP || p - pos > 15) {
       if (end - pos > 5 && buf[pos] === 100 && buf[pos + 1] === 117 && buf[pos + 2] === 105 && buf[pos + 3] === 100 && buf[pos + 4] === SP) {
-        if (hexBytes(buf, pos + 5, end) !== end) throw bad(name, lineNo, `bad server DUID ${show(buf, pos + 5, end)}`)
-        t.serverDuid = latin1(buf, pos + 5, end)
+        if (hexBytes(buf, pos + 5, end) !== end) return E_DUID
+        state[3] = pos + 5
+        state[4] = end
         pos = end + 1
         continue
       }
-      throw bad(name, lineNo, end === pos ? 'empty line' : `bad expiry ${show(buf, pos, nextSpace(buf, pos, end))}`)
+      return end === pos ? E_EMPTY : E_EXPIRY
     }
     const sp1 = p
-    const sp2 = nextSpace(buf, sp1 + 1, end)
-    if (sp2 === end) throw bad(name, lineNo, 'expected 5 space-separated fields')
+    // field 2: a MAC on IPv4 lines (validated while finding its end), an IAID on IPv6 lines
+    const macEnd = mac(buf, sp1 + 1, end)
+    const sp2 = macEnd > 0 && buf[macEnd] === SP ? macEnd : nextSpace(buf, sp1 + 1, end)
+    if (sp2 === end) return E_FIELDS
     // field 3: the address decides the line's kind
     let ip = 0
     let octet = 0
@@ -73,43 +121,60 @@ export function parseLeaseFile(buf: Uint8Array, name: string): LeaseTable {
     }
     v4 = v4 && dots === 3 && digits > 0
     const sp3 = v4 ? q : nextSpace(buf, sp2 + 1, end)
-    if (sp3 === end) throw bad(name, lineNo, 'expected 5 space-separated fields')
+    if (sp3 === end) return E_FIELDS
     if (v4) {
       ip = ip * 256 + octet
-      if (mac(buf, sp1 + 1, sp2) !== sp2) throw bad(name, lineNo, `bad hardware address ${show(buf, sp1 + 1, sp2)}`)
+      if (macEnd !== sp2) return E_HWADDR
     } else {
-      if (!isIpv6(latin1(buf, sp2 + 1, sp3))) throw bad(name, lineNo, `bad address ${show(buf, sp2 + 1, sp3)}`)
-      if (!iaid(buf, sp1 + 1, sp2)) throw bad(name, lineNo, `bad IAID ${show(buf, sp1 + 1, sp2)}`)
+      if (!isIpv6(latin1(buf, sp2 + 1, sp3))) return E_ADDRESS
+      if (!iaid(buf, sp1 + 1, sp2)) return E_IAID
       ip = 0
     }
     // field 4: hostname or '*'
     let sp4 = sp3 + 1
     while (sp4 < end && buf[sp4] > SP && buf[sp4] !== 127) sp4++
-    if (sp4 === sp3 + 1 || buf[sp4] !== SP) throw bad(name, lineNo, sp4 === end ? 'expected 5 space-separated fields' : `bad hostname ${show(buf, sp3 + 1, nextSpace(buf, sp3 + 1, end))}`)
+    if (sp4 === end) return E_FIELDS
+    if (sp4 === sp3 + 1 || buf[sp4] !== SP) return E_HOST
     // field 5: client id / DUID or '*'
     const last = buf[sp4 + 1] === 42 && sp4 + 2 === end ? end : hexBytes(buf, sp4 + 1, end)
-    if (last !== end) {
-      if (nextSpace(buf, sp4 + 1, end) !== end) throw bad(name, lineNo, 'more than 5 fields')
-      throw bad(name, lineNo, `bad ${v4 ? 'client id' : 'client DUID'} ${show(buf, sp4 + 1, end)}`)
-    }
-    if (count === cap) {
-      cap *= 4
-      t = grow(t, cap)
-    }
-    t.start[count] = pos
-    t.sp1[count] = sp1
-    t.sp2[count] = sp2
-    t.sp3[count] = sp3
-    t.sp4[count] = sp4
-    t.end[count] = end
-    t.expiry[count] = expiry
-    t.family[count] = v4 ? 4 : 6
-    t.ip4[count] = ip
+    if (last !== end) return nextSpace(buf, sp4 + 1, end) !== end ? E_MORE : E_CLIENT
+    start[count] = pos
+    c1[count] = sp1
+    c2[count] = sp2
+    c3[count] = sp3
+    c4[count] = sp4
+    cEnd[count] = end
+    cExp[count] = expiry
+    family[count] = v4 ? 4 : 6
+    ip4[count] = ip
     count++
     pos = end + 1
   }
-  t.count = count
-  return t
+  state[0] = pos
+  state[1] = lineNo
+  state[2] = count
+  return DONE
+}
+
+/** The message for a line scan() refused, naming NAME:LINE and the offending field. */
+function lineError(buf: Uint8Array, name: string, lineNo: number, pos: number, code: number): HaError {
+  let end = pos
+  while (end < buf.length && buf[end] !== NL) end++
+  const fields = latin1(buf, pos, end).split(' ')
+  const f = (i: number) => JSON.stringify((fields[i] ?? '').slice(0, 80))
+  const v4 = !(fields[2] ?? '').includes(':')
+  switch (code) {
+    case E_EMPTY: return bad(name, lineNo, 'empty line')
+    case E_EXPIRY: return bad(name, lineNo, `bad expiry ${f(0)}`)
+    case E_MORE: return bad(name, lineNo, 'more than 5 fields')
+    case E_HWADDR: return bad(name, lineNo, `bad hardware address ${f(1)}`)
+    case E_ADDRESS: return bad(name, lineNo, `bad address ${f(2)}`)
+    case E_IAID: return bad(name, lineNo, `bad IAID ${f(1)}`)
+    case E_HOST: return bad(name, lineNo, `bad hostname ${f(3)}`)
+    case E_CLIENT: return bad(name, lineNo, `bad ${v4 ? 'client id' : 'client DUID'} ${JSON.stringify(fields.slice(4).join(' ').slice(0, 80))}`)
+    case E_DUID: return bad(name, lineNo, `bad server DUID ${f(1)}`)
+    default: return bad(name, lineNo, 'expected 5 space-separated fields')
+  }
 }
 
 /** Parses text (as read with the 'latin1' encoding, so every byte survives). */
@@ -141,10 +206,6 @@ function bad(name: string, line: number, why: string): HaError {
   return new HaError(`${name}:${line}: ${why}`, ExitCode.FAILED, {kind: 'bad-lease-file'})
 }
 
-function show(buf: Uint8Array, from: number, to: number): string {
-  return JSON.stringify(latin1(buf, from, Math.min(to, from + 80)))
-}
-
 function nextSpace(buf: Uint8Array, from: number, end: number): number {
   let i = from
   while (i < end && buf[i] !== SP) i++
@@ -166,11 +227,11 @@ function hexBytes(buf: Uint8Array, from: number, to: number): number {
   }
 }
 
-/** A MAC: hex bytes, optionally after a hardware type ("06-"), as lease_update_file() writes it. */
+/** A MAC: hex bytes, optionally after a hardware type ("06-"), as lease_update_file() writes it; returns where it stops. */
 function mac(buf: Uint8Array, from: number, to: number): number {
   if (to - from >= 3 && buf[from + 2] === 45) {
     if (!hex(buf[from]) || !hex(buf[from + 1])) return -1
-    return to === from + 3 ? to : hexBytes(buf, from + 3, to)
+    return from + 3 === to || buf[from + 3] === SP ? from + 3 : hexBytes(buf, from + 3, to)
   }
   return hexBytes(buf, from, to)
 }

@@ -1,0 +1,67 @@
+import type {HealthMonitorDeps} from '../app/health-monitor.js'
+import type {HealthViewDeps} from '../app/health-status.js'
+import type {MaintenanceDeps} from '../app/maintenance.js'
+import type {Role} from '../core/transition/types.js'
+import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from './health-files.js'
+import {createIcmpStreams} from './probes/icmp-stream.js'
+import {createProber} from './probes/index.js'
+import {readStateFile, stateFilePath} from './state-file.js'
+import {readWanAddresses} from './wan-address.js'
+
+/**
+ * The real adapters behind `check` and the daemon's health monitor. The daemon may pass
+ * `role` (the role it last applied); otherwise it is read from <state.dir>/state.json.
+ */
+export function createHealthDeps(stateDir: string, role?: () => Role | undefined): HealthMonitorDeps {
+  return {
+    probe: createProber(),
+    role: role ? () => ({role: role(), source: 'the daemon'}) : () => ({role: readStateFile(stateDir)?.role, source: stateFilePath(stateDir)}),
+    wanAddresses: readWanAddresses,
+    now: () => Date.now(),
+    readMaintenance: readMaintenanceFlag,
+    writeTrack: writeTrackFile,
+    writeStatus: writeHealthStatusFile,
+  }
+}
+
+/**
+ * The daemon monitor's adapters: as createHealthDeps, but ICMP targets are probed through
+ * long-running ping streams (see probes/icmp-stream.ts), ended after cycles that no longer
+ * use them and at stop.
+ */
+export function createMonitorDeps(stateDir: string, intervalMs: number, role?: () => Role | undefined): HealthMonitorDeps & {icmpPids(): number[]} {
+  const base = createHealthDeps(stateDir, role)
+  const streams = createIcmpStreams(intervalMs)
+  return {
+    ...base,
+    probe: (target, opts) => (target.kind === 'icmp' ? streams.probe(target, opts) : base.probe(target, opts)),
+    endCycle: () => streams.sweep(),
+    close: () => streams.close(),
+    icmpPids: () => streams.pids(),
+  }
+}
+
+/** Whether pid is alive (EPERM still means it exists). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** The real adapters behind `maintenance on|off` and the health part of `status`. */
+export function createMaintenanceDeps(): MaintenanceDeps & HealthViewDeps {
+  return {
+    now: () => Date.now(),
+    readMaintenance: readMaintenanceFlag,
+    writeMaintenance: writeMaintenanceFlag,
+    clearMaintenance: clearMaintenanceFlag,
+    writeTrack: writeTrackFile,
+    readTrack: readTrackFile,
+    readStatus: readHealthStatusFile,
+    alive: processAlive,
+  }
+}

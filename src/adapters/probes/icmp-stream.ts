@@ -1,0 +1,137 @@
+import {type ChildProcess, spawn} from 'node:child_process'
+import {familyOf, type Target} from '../../core/health/targets.js'
+import {monoMs, type ProbeOptions, type ProbeOutcome, round, sourceFor} from './types.js'
+
+type Echo = {ok: boolean; detail: string; at: number}
+
+/**
+ * ICMP for the daemon's monitor: one long-running `ping -O -i INTERVAL` per target instead of
+ * a process per cycle (a fork+exec of ping costs ~2-3 ms of CPU, parent and child; a line
+ * read from a running ping costs microseconds). Each echo is decided by ping itself: a reply
+ * (late when slower than the probe timeout), or "no answer yet" when the next one is sent.
+ * A cycle takes the latest decided echo; a stream that has just started waits for its first.
+ * If the daemon dies, ping's next write hits a closed pipe (SIGPIPE) and it ends too.
+ */
+export type IcmpStreams = {
+  probe(target: Extract<Target, {kind: 'icmp'}>, opts: ProbeOptions): Promise<ProbeOutcome>
+  /** Ends the streams no probe asked for since the last sweep (targets or path changed, standby). */
+  sweep(): void
+  close(): void
+  /** Running ping processes (tests). */
+  pids(): number[]
+}
+
+export function createIcmpStreams(intervalMs: number): IcmpStreams {
+  const streams = new Map<string, PingStream>()
+  return {
+    probe(target, opts) {
+      const family = familyOf(target.host)
+      const src = sourceFor(opts.source, family)
+      if (src.error) return Promise.resolve({ok: false, ms: 0, detail: src.error})
+      const key = `${target.host}|${family}|${src.address ?? ''}|${opts.timeoutMs}`
+      let s = streams.get(key)
+      if (!s || s.dead) {
+        s?.kill()
+        s = new PingStream(target.host, family, src.address, intervalMs, opts.timeoutMs)
+        streams.set(key, s)
+      }
+      s.used = true
+      return s.result(opts)
+    },
+    sweep() {
+      for (const [key, s] of streams) {
+        if (!s.used) { s.kill(); streams.delete(key) } else s.used = false
+      }
+    },
+    close() {
+      for (const s of streams.values()) s.kill()
+      streams.clear()
+    },
+    pids: () => [...streams.values()].map((s) => s.pid).filter((p): p is number => p !== undefined),
+  }
+}
+
+class PingStream {
+  used = true
+  dead?: string
+  private readonly child: ChildProcess
+  private latest?: Echo
+  private waiters = new Set<(e: Echo) => void>()
+  private out = ''
+  private err = ''
+
+  constructor(private readonly host: string, family: 4 | 6, source: string | undefined, private readonly intervalMs: number, private readonly timeoutMs: number) {
+    const args = ['-n', '-O', `-${family}`, '-i', (intervalMs / 1000).toFixed(3)]
+    if (source) args.push('-I', source)
+    args.push(host)
+    this.child = spawn('ping', args, {stdio: ['ignore', 'pipe', 'pipe']})
+    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d))
+    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.err = (this.err + d).slice(-500) })
+    this.child.on('error', (e: NodeJS.ErrnoException) => this.end(e.code === 'ENOENT' ? 'ping is not installed' : e.message))
+    this.child.on('close', (code, signal) => this.end(this.err.trim().split('\n').pop()?.replace(/^ping: /, '') || `ping ended (${signal ?? `exit ${code}`})`))
+  }
+
+  get pid(): number | undefined {
+    return this.dead ? undefined : this.child.pid
+  }
+
+  result(opts: ProbeOptions): Promise<ProbeOutcome> {
+    const started = monoMs()
+    const fresh = this.latest && started - this.latest.at <= this.intervalMs + this.timeoutMs
+    if (fresh) return Promise.resolve({ok: this.latest!.ok, ms: 0, detail: this.latest!.detail})
+    if (this.dead) return Promise.resolve({ok: false, ms: 0, detail: this.dead})
+    return new Promise((resolve) => {
+      const finish = (ok: boolean, detail: string) => {
+        clearTimeout(timer)
+        this.waiters.delete(onEcho)
+        opts.signal.removeEventListener('abort', onAbort)
+        resolve({ok, ms: round(monoMs() - started), detail})
+      }
+      const onEcho = (e: Echo) => finish(e.ok, e.detail)
+      const onAbort = () => finish(false, 'cancelled')
+      const timer = setTimeout(() => finish(false, `timed out after ${opts.timeoutMs} ms`), opts.timeoutMs)
+      this.waiters.add(onEcho)
+      if (opts.signal.aborted) onAbort()
+      else opts.signal.addEventListener('abort', onAbort, {once: true})
+    })
+  }
+
+  kill(): void {
+    if (!this.dead) this.child.kill('SIGKILL')
+    this.dead ??= 'stopped'
+  }
+
+  private onData(d: string): void {
+    this.out += d
+    let nl: number
+    while ((nl = this.out.indexOf('\n')) >= 0) {
+      this.onLine(this.out.slice(0, nl))
+      this.out = this.out.slice(nl + 1)
+    }
+  }
+
+  private onLine(line: string): void {
+    const reply = / icmp_seq=\d+ .*time=([\d.]+) ms/.exec(line)
+    if (reply && line.includes(' bytes from ')) {
+      if (line.includes('(DUP!)')) return
+      const t = Number(reply[1])
+      this.emit(t <= this.timeoutMs, t <= this.timeoutMs ? `${reply[1]} ms` : `late reply (${reply[1]} ms > ${this.timeoutMs} ms)`)
+    } else if (line.startsWith('no answer yet for icmp_seq=')) {
+      this.emit(false, 'no reply')
+    } else {
+      const icmpError = /^From \S+ icmp_seq=\d+ (.+)$/.exec(line)
+      if (icmpError) this.emit(false, icmpError[1].toLowerCase())
+    }
+  }
+
+  private emit(ok: boolean, detail: string): void {
+    this.latest = {ok, detail, at: monoMs()}
+    for (const w of [...this.waiters]) w(this.latest)
+  }
+
+  private end(reason: string): void {
+    if (this.dead) return
+    this.dead = `${this.host}: ${reason}`
+    this.emit(false, reason)
+  }
+}

@@ -1,0 +1,82 @@
+// In-memory stand-ins for the lease adapters: files, ssh to the peer, dnsmasq, its D-Bus, the queue.
+import {silentLogger} from '../../../src/adapters/log.js'
+import type {LeaseDeps} from '../../../src/app/leases/deps.js'
+import {defaultConfig} from '../../../src/config/validate.js'
+import type {Config} from '../../../src/config/schema.js'
+import {unavailableError, HaError} from '../../../src/core/errors.js'
+import type {Lease} from '../../../src/core/leases/types.js'
+
+export const NOW_S = 1_700_000_000
+export const LOCAL = '/var/lib/misc/dnsmasq.leases'
+
+export type World = {
+  deps: LeaseDeps
+  files: Map<string, string>
+  calls: string[]
+  peerFile: string | undefined
+  peerUp: boolean
+  peerReceived: string[]
+  running: boolean
+  dbusPresent: boolean
+  injected: Lease[]
+  deleted: string[]
+  queue: Map<string, string>
+  failureAt: number
+  writeFails?: string
+}
+
+export function world(over: Partial<Config['dnsmasq']> = {}): World {
+  const base = defaultConfig()
+  const config: Config = {...base, dnsmasq: {...base.dnsmasq, enabled: true, ...over}}
+  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), failureAt: 0} as unknown as World
+  let seq = 0
+  w.deps = {
+    config,
+    log: silentLogger,
+    now: () => NOW_S * 1000,
+    files: {
+      read: (p) => (w.files.has(p) ? Buffer.from(w.files.get(p)!, 'latin1') : undefined),
+      write: (p, b) => {
+        w.calls.push(`write ${p}`)
+        if (w.writeFails) throw new HaError(`${p}: cannot write the merged leases (${w.writeFails}); the old file is intact`)
+        w.files.set(p, Buffer.from(b).toString('latin1'))
+      },
+    },
+    peer: {
+      run: async (argv, opts) => {
+        w.calls.push(`ssh ${argv.join(' ')}`)
+        if (!w.peerUp) throw unavailableError(`peer ${config.dnsmasq.peer} unreachable: ssh failed: Connection refused`)
+        if (argv[0] === 'cat') {
+          if (w.peerFile === undefined) return {code: 1, stdout: Buffer.alloc(0), stderr: `cat: ${argv[2]}: No such file or directory`}
+          return {code: 0, stdout: Buffer.from(w.peerFile, 'latin1'), stderr: ''}
+        }
+        w.peerReceived.push(Buffer.from(opts?.input ?? '').toString('latin1'))
+        return {code: 0, stdout: Buffer.alloc(0), stderr: ''}
+      },
+    },
+    dnsmasq: {
+      running: () => (w.running ? 4242 : undefined),
+      start: async () => { w.calls.push('start'); w.running = true },
+      stop: async () => { w.calls.push('stop'); w.running = false },
+    },
+    dbus: () => ({
+      present: async () => w.dbusPresent,
+      addLease: async (l) => { w.calls.push(`dbus add ${l.ip}`); w.injected.push(l) },
+      deleteLease: async (ip) => { w.calls.push(`dbus del ${ip}`); w.deleted.push(ip); return true },
+      close: () => {},
+    }),
+    queue: {
+      add: (t) => { w.queue.set(String(++seq).padStart(5, '0'), t) },
+      list: () => [...w.queue].sort().map(([id, text]) => ({id, text})),
+      remove: (ids) => { for (const id of ids) w.queue.delete(id) },
+      lastFailure: () => w.failureAt,
+      markFailure: (at) => { w.failureAt = at },
+      clearFailure: () => { w.failureAt = 0 },
+    },
+    lock: async () => ({release: async () => {}}),
+    close: () => {},
+  }
+  return w
+}
+
+export const lease = (exp: number, mac: string, ip: string, host = '*', cid = '*') => `${exp} ${mac} ${ip} ${host} ${cid}\n`

@@ -1,0 +1,169 @@
+// The semantic merge: the rules one by one on fixtures, then properties on random databases checked
+// against a plain reference implementation of the same rules.
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+import {HaError} from '../../../src/core/errors.js'
+import {expandIpv6, mergeLeaseTables} from '../../../src/core/leases/merge.js'
+import {parseLeaseText} from '../../../src/core/leases/parse.js'
+import {leasesOf} from '../../../src/core/leases/table.js'
+import {clientKey, type Lease} from '../../../src/core/leases/types.js'
+
+const NOW = 1_700_000_000
+const T = (text: string, name = 'F') => parseLeaseText(text, name)
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1')
+const merge = (files: string[], opts: Partial<Parameters<typeof mergeLeaseTables>[1]> = {}) => {
+  const r = mergeLeaseTables(files.map((f, i) => T(f, `f${i}`)), {now: NOW, ...opts})
+  return {...r, text: text(r.bytes)}
+}
+const line = (exp: number, mac: string, ip: string, host = '*', cid = '*') => `${exp} ${mac} ${ip} ${host} ${cid}\n`
+const A = '52:54:00:00:00:0a'
+const B = '52:54:00:00:00:0b'
+
+describe('mergeLeaseTables: rules', () => {
+  test('one lease per address: the later expiry wins, and the report says updated', () => {
+    const r = merge([line(NOW + 100, A, '10.0.0.5'), line(NOW + 900, A, '10.0.0.5')])
+    assert.equal(r.text, line(NOW + 900, A, '10.0.0.5'))
+    assert.deepEqual([r.report.added, r.report.updated, r.report.dropped, r.report.updatedIps], [0, 1, 0, ['10.0.0.5']])
+  })
+
+  test('expiry 0 (infinite) beats any finite expiry', () => {
+    assert.equal(merge([line(NOW + 99999, A, '10.0.0.5'), line(0, A, '10.0.0.5')]).text, line(0, A, '10.0.0.5'))
+    assert.equal(merge([line(0, A, '10.0.0.5'), line(NOW + 99999, A, '10.0.0.5')]).text, line(0, A, '10.0.0.5'))
+  })
+
+  test('expired leases are dropped (and reported when they were the base file\'s)', () => {
+    const r = merge([line(NOW - 1, A, '10.0.0.5') + line(NOW, B, '10.0.0.6'), line(NOW - 5, '52:54:00:00:00:0c', '10.0.0.7')])
+    assert.equal(r.text, '')
+    assert.deepEqual(r.report.droppedLeases.map((d) => [d.ip, d.reason]), [['10.0.0.5', 'expired'], ['10.0.0.6', 'expired']])
+  })
+
+  test('exact duplicates collapse to one line (what sort -u does, and no more)', () => {
+    const l = line(NOW + 10, A, '10.0.0.5', 'h')
+    const r = merge([l + l, l])
+    assert.equal(r.text, l)
+    assert.deepEqual([r.report.added, r.report.updated, r.report.conflicts.length], [0, 0, 0])
+  })
+
+  test('one client on two addresses: the newest lease is kept, the other is a conflict', () => {
+    const r = merge([line(NOW + 100, A, '10.0.0.5'), line(NOW + 200, A, '10.0.0.9')])
+    assert.equal(r.text, line(NOW + 200, A, '10.0.0.9'))
+    assert.equal(r.report.conflicts.length, 1)
+    assert.match(r.report.conflicts[0].reason, /client has a later lease on 10\.0\.0\.9/)
+    assert.deepEqual(r.report.droppedLeases.map((d) => [d.ip, d.reason]), [['10.0.0.5', 'conflict']])
+    assert.deepEqual(r.report.addedIps, ['10.0.0.9'])
+  })
+
+  test('a client is its client id when it has one: same MAC with two client ids are two clients', () => {
+    const r = merge([line(NOW + 100, A, '10.0.0.5', '*', '01:aa'), line(NOW + 200, A, '10.0.0.9', '*', '01:bb')])
+    assert.equal(r.text, line(NOW + 100, A, '10.0.0.5', '*', '01:aa') + line(NOW + 200, A, '10.0.0.9', '*', '01:bb'))
+    // ...and the same client id on two MACs is one client; hex case does not matter.
+    const s = merge([line(NOW + 100, A, '10.0.0.5', '*', '01:AA'), line(NOW + 200, B, '10.0.0.9', '*', '01:aa')])
+    assert.equal(s.text, line(NOW + 200, B, '10.0.0.9', '*', '01:aa'))
+  })
+
+  test('two clients on one address: the later lease keeps it, the other is reported', () => {
+    const r = merge([line(NOW + 300, A, '10.0.0.5', 'a'), line(NOW + 100, B, '10.0.0.5', 'b')])
+    assert.equal(r.text, line(NOW + 300, A, '10.0.0.5', 'a'))
+    assert.deepEqual(r.report.conflicts.map((c) => [c.ip, c.reason]), [['10.0.0.5', 'address held by another client with a later lease']])
+    // Seen from the other side, the base file's lease was lost to the peer's.
+    const s = merge([line(NOW + 100, B, '10.0.0.5', 'b'), line(NOW + 300, A, '10.0.0.5', 'a')])
+    assert.deepEqual(s.report.droppedLeases.map((d) => [d.ip, d.reason]), [['10.0.0.5', 'conflict']])
+    assert.deepEqual(s.report.addedIps, ['10.0.0.5'])
+  })
+
+  test('a freed address goes to the next client in line (greedy, not two independent passes)', () => {
+    // A holds .5 (newest) and .6; B's .6 is older than A's .6 but A keeps .5, so B gets .6.
+    const r = merge([line(NOW + 900, A, '10.0.0.5') + line(NOW + 500, A, '10.0.0.6'), line(NOW + 400, B, '10.0.0.6')])
+    assert.equal(r.text, line(NOW + 900, A, '10.0.0.5') + line(NOW + 400, B, '10.0.0.6'))
+  })
+
+  test('IPv6 keeps the server DUID line between the IPv4 and IPv6 leases; clients are DUID + IAID', () => {
+    const v6a = '1800000000 11 fd00::20 * 00:01:aa\n'
+    const v6b = '1800000500 12 fd00::20 * 00:01:aa\n' // same DUID, other IAID: another client
+    const v6c = '1800000900 11 fd00::21 * 00:01:AA\n' // same client as v6a, later: wins
+    const r = merge([line(NOW + 5, A, '10.0.0.5') + 'duid 00:03:00:01:aa:bb\n' + v6a, 'duid 00:03:00:01:cc:dd\n' + v6b + v6c])
+    assert.equal(r.text, line(NOW + 5, A, '10.0.0.5') + 'duid 00:03:00:01:aa:bb\n' + v6b + v6c)
+    assert.equal(merge(['duid 00:03:00:01:aa:bb\n']).text, 'duid 00:03:00:01:aa:bb\n')
+  })
+
+  test('output order: IPv4 numerically, IPv6 by address', () => {
+    const r = merge([line(NOW + 5, A, '10.0.0.10') + line(NOW + 5, B, '9.255.0.1') + '1800000000 1 fd00::a * 00:02\n' + '1800000000 1 fd00::9 * 00:01\n'])
+    assert.deepEqual(leasesOf(T(r.text)).map((l) => l.ip), ['9.255.0.1', '10.0.0.10', 'fd00::9', 'fd00::a'])
+  })
+
+  test('lease_max: a result over dnsmasq\'s dhcp-lease-max is refused', () => {
+    const two = line(NOW + 5, A, '10.0.0.1') + line(NOW + 5, B, '10.0.0.2')
+    assert.equal(merge([two], {leaseMax: 2}).report.leases, 2)
+    assert.throws(() => merge([two], {leaseMax: 1}), (e: unknown) => e instanceof HaError && e.kind === 'lease-max' && /2 leases, over dnsmasq.lease_max = 1/.test(e.message))
+  })
+
+  test('changed() lists exactly the added and updated leases', () => {
+    const r = merge([line(NOW + 5, A, '10.0.0.1'), line(NOW + 9, A, '10.0.0.1') + line(NOW + 5, B, '10.0.0.2')])
+    assert.deepEqual(r.changed().map((l) => l.line), [line(NOW + 9, A, '10.0.0.1').trimEnd(), line(NOW + 5, B, '10.0.0.2').trimEnd()])
+  })
+
+  test('expandIpv6 orders addresses', () => {
+    assert.equal(expandIpv6('fd00::1'), 'fd00:0000:0000:0000:0000:0000:0000:0001')
+    assert.equal(expandIpv6('::ffff:10.0.0.1'), '0000:0000:0000:0000:0000:ffff:0a00:0001')
+  })
+})
+
+// ---- properties ----
+function rng(seed: number) {
+  let s = seed >>> 0
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)
+}
+
+function randomDb(r: () => number, n: number): string {
+  const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)]
+  let out = ''
+  for (let i = 0; i < n; i++) {
+    const exp = pick([0, NOW - 10, NOW + 10, NOW + 20, NOW + Math.floor(r() * 50)])
+    if (r() < 0.15) {
+      out += `${exp} ${pick(['1', '2', 'T3'])} fd00::${pick(['1', '2', 'a', '1:0'])} ${pick(['*', 'h6'])} ${pick(['*', '00:01:aa', '00:01:bb'])}\n`
+    } else {
+      out += `${exp} 52:54:00:00:00:0${pick(['1', '2', '3', 'A', 'a'])} 10.0.${pick(['0', '1'])}.${pick(['1', '2', '3', '4'])} ${pick(['*', 'h', 'x'])} ${pick(['*', '*', '01:aa', '01:bb'])}\n`
+    }
+  }
+  // dnsmasq's order: IPv4 lines, then IPv6 (the parser does not care; the reference below neither).
+  return out
+}
+
+/** The rules written the slow, obvious way: every lease ranked, taken when address and client are free. */
+function reference(dbs: string[]): string {
+  const all: Lease[] = dbs.flatMap((d, i) => leasesOf(T(d, `r${i}`))).filter((l) => l.expiry === 0 || l.expiry > NOW)
+  const rank = (l: Lease) => (l.expiry === 0 ? Infinity : l.expiry)
+  all.sort((a, b) => rank(b) - rank(a) || (a.line < b.line ? 1 : a.line > b.line ? -1 : 0))
+  const ips = new Set<string>()
+  const clients = new Set<string>()
+  const kept: Lease[] = []
+  for (const l of all) {
+    const ip = l.family === 4 ? l.ip : expandIpv6(l.ip)
+    if (ips.has(ip) || clients.has(clientKey(l))) continue
+    ips.add(ip)
+    clients.add(clientKey(l))
+    kept.push(l)
+  }
+  const num = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)
+  const v4 = kept.filter((l) => l.family === 4).sort((a, b) => num(a.ip) - num(b.ip))
+  const v6 = kept.filter((l) => l.family === 6).sort((a, b) => (expandIpv6(a.ip) < expandIpv6(b.ip) ? -1 : 1))
+  return [...v4, ...v6].map((l) => `${l.line}\n`).join('')
+}
+
+describe('mergeLeaseTables: properties (300 random cases)', () => {
+  test('equals the reference, is order-independent and idempotent, and its output has one lease per address and per client', () => {
+    const r = rng(42)
+    for (let k = 0; k < 300; k++) {
+      const dbs = [randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 4))]
+      const m = merge(dbs).text
+      assert.equal(m, reference(dbs), `case ${k}: ${JSON.stringify(dbs)}`)
+      for (const order of [[1, 0, 2], [2, 1, 0], [0, 2, 1]]) assert.equal(merge(order.map((i) => dbs[i])).text, m, `case ${k}: order ${order}`)
+      assert.equal(merge([m]).text, m, `case ${k}: idempotent`)
+      assert.equal(merge([m, m]).text, m, `case ${k}: self-merge`)
+      assert.equal(merge([m, ...dbs]).text, m, `case ${k}: merging the inputs again changes nothing`)
+      const out = leasesOf(T(m))
+      assert.equal(new Set(out.map((l) => expandIpv6(l.ip))).size, out.length)
+      assert.equal(new Set(out.map(clientKey)).size, out.length)
+    }
+  })
+})
