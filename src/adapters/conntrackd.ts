@@ -8,6 +8,7 @@ import {configError, HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Exec, ExecResult} from './exec.js'
 import type {Logger} from './log.js'
+import {monoMs} from './clock.js'
 
 /** What ha-tool needs from the local conntrackd: its config, its client requests, and the evidence around them. */
 export type ConntrackdClient = {
@@ -163,10 +164,10 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
         const line = lastLine(r.stderr)
         throw new HaError(`${argv.join(' ')}: could not start conntrackd: ${why}${line ? `: ${line}` : ''}`, ExitCode.UNAVAILABLE, {kind: 'not-running', hint: 'run it in the foreground (conntrackd -C <config>) to see why'})
       }
-      const deadline = performance.now() + timeoutMs
+      const deadline = monoMs() + timeoutMs
       for (;;) {
         if (await client.isRunning()) return {staleLockRemoved}
-        if (performance.now() > deadline) throw new HaError(`${argv.join(' ')} exited 0 but conntrackd does not answer on ${c.socketPath} after ${timeoutMs} ms`, ExitCode.UNAVAILABLE, {kind: 'not-running', hint: 'check the conntrackd log'})
+        if (monoMs() > deadline) throw new HaError(`${argv.join(' ')} exited 0 but conntrackd does not answer on ${c.socketPath} after ${timeoutMs} ms`, ExitCode.UNAVAILABLE, {kind: 'not-running', hint: 'check the conntrackd log'})
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
     },

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {assertOk, type Exec} from './exec.js'
+import {monoMs} from './clock.js'
 
 export type DnsmasqProcessConfig = {
   pid_file: string
@@ -39,9 +40,9 @@ export function createDnsmasqControl(exec: Exec, cfg: DnsmasqProcessConfig): Dns
     }
   }
   const waitFor = async (want: boolean, what: string): Promise<void> => {
-    const deadline = performance.now() + cfg.command_timeout_ms
+    const deadline = monoMs() + cfg.command_timeout_ms
     for (let wait = 5; (running() !== undefined) !== want; wait = Math.min(wait * 2, 100)) {
-      if (performance.now() > deadline) throw new HaError(`dnsmasq did not ${what} within ${cfg.command_timeout_ms} ms (pid file ${cfg.pid_file})`, ExitCode.FAILED, {hint: 'check dnsmasq.start_command, stop_command and pid_file'})
+      if (monoMs() > deadline) throw new HaError(`dnsmasq did not ${what} within ${cfg.command_timeout_ms} ms (pid file ${cfg.pid_file})`, ExitCode.FAILED, {hint: 'check dnsmasq.start_command, stop_command and pid_file'})
       await new Promise((resolve) => setTimeout(resolve, wait))
     }
   }

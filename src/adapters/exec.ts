@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Logger} from './log.js'
+import {monoMs} from './clock.js'
 
 export type ExecResult = {
   argv: readonly string[]
@@ -33,7 +34,7 @@ export type Exec = (argv: readonly string[], opts?: ExecOptions) => Promise<Exec
 export function createExec(log?: Logger): Exec {
   return (argv, opts = {}) => new Promise((resolve, reject) => {
     const [file, ...args] = argv
-    const started = performance.now()
+    const started = monoMs()
     log?.debug({argv}, 'exec')
     // stdin is closed unless there is input: a child must never wait on a terminal.
     const child = spawn(file, args, {env: opts.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
@@ -75,7 +76,7 @@ export function createExec(log?: Logger): Exec {
       clearTimeout(timer)
       clearTimeout(hardKill)
       if (overflow) { reject(new HaError(`${file}: output larger than ${max} bytes`, ExitCode.FAILED)); return }
-      const durationMs = performance.now() - started
+      const durationMs = monoMs() - started
       if (log?.isEnabled('debug')) log.debug({argv, code, signal, timedOut, ms: Math.round(durationMs * 10) / 10}, 'exec done')
       resolve({argv, code, signal, stdout, stderr, timedOut, durationMs})
     }

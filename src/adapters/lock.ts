@@ -1,6 +1,7 @@
 import {createServer, type Server} from 'node:net'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
+import {monoMs} from './clock.js'
 
 export type Lock = {release(): Promise<void>}
 
@@ -12,7 +13,7 @@ export type Lock = {release(): Promise<void>}
  * state.dir; abstract names are per network namespace, which is one node.
  */
 export async function acquireLock(path: string, timeoutMs: number): Promise<Lock> {
-  const deadline = performance.now() + timeoutMs
+  const deadline = monoMs() + timeoutMs
   let wait = 2
   for (;;) {
     const server = await tryListen(`\0ha-tool:${path}`)
@@ -20,7 +21,7 @@ export async function acquireLock(path: string, timeoutMs: number): Promise<Lock
       server.unref()
       return {release: () => new Promise((resolve) => server.close(() => resolve()))}
     }
-    const left = deadline - performance.now()
+    const left = deadline - monoMs()
     if (left <= 0) {
       throw new HaError(`lock ${path} is busy: another ha-tool is working on this node (waited ${timeoutMs} ms)`, ExitCode.TEMPFAIL, {kind: 'busy'})
     }

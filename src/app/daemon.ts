@@ -8,7 +8,12 @@ import {parseFifoLine} from '../core/keepalived/fifo-line.js'
 import type {Role} from '../core/transition/types.js'
 import type {TransitionRequest, TransitionResult} from './handle-transition.js'
 
-export type DaemonService = {name: string; stop(): Promise<void>}
+export type DaemonService = {
+  name: string
+  stop(): Promise<void>
+  /** Told after every applied transition (the health monitor re-checks at once: a new BACKUP stops WAN probes). */
+  afterTransition?(role: Role): void
+}
 
 export type DaemonDeps = {
   config: Config
@@ -68,6 +73,7 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
           const r = await deps.transition(next)
           summary.transitions++
           summary.lastRole = next.role
+          for (const s of services) s.afterTransition?.(next.role)
           log.debug({role: next.role, exit: r.exit, source: next.source}, 'applied')
         } catch (error) {
           log.error({role: next.role, error: errorLine(error)}, 'transition failed')
@@ -156,8 +162,9 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
     }
   }
 
+  let services: DaemonService[] = []
   const done = (async (): Promise<DaemonSummary> => {
-    const services = await deps.startServices()
+    services = await deps.startServices()
     const startup = convergeFromDbus()
     try {
       if (opts.fifo) await (opts.mode === 'child' ? readChild(opts.fifo) : readService(opts.fifo))

@@ -1,10 +1,12 @@
 import type {HealthStatusFile, MaintenanceFlag} from '../adapters/health-files.js'
 import type {Logger} from '../adapters/log.js'
 import type {Config} from '../config/schema.js'
+import {createCancel} from '../core/health/cancel.js'
 import {type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis, STANDBY_HYSTERESIS} from '../core/health/hysteresis.js'
 import {trackValue} from '../core/health/track-value.js'
 import {healthStatusPath, maintenanceFilePath, monitorSettings, trackFilePath} from './health-settings.js'
 import {type CheckDeps, type CheckReport, runCheck} from './run-check.js'
+import {monoMs} from '../adapters/clock.js'
 
 export type HealthMonitorDeps = CheckDeps & {
   now(): number
@@ -21,6 +23,11 @@ export type HealthMonitor = {
   stop(): Promise<void>
   /** Resolves after the next completed cycle (tests, and the daemon's start-up log). */
   nextCycle(): Promise<HealthStatusFile>
+  /**
+   * Runs a cycle now instead of at the next interval: the daemon calls it after a transition,
+   * so a node that just became BACKUP stops its WAN probes (and a new MASTER starts them) at once.
+   */
+  poke(): void
 }
 
 /**
@@ -36,13 +43,14 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   const track = trackFilePath(config)
   const maintenancePath = maintenanceFilePath(config)
   const statusPath = healthStatusPath(config)
-  const stopping = new AbortController()
+  const stopping = createCancel()
   let hyst: Hysteresis = INITIAL_HYSTERESIS
   let written: number | undefined
   let last: HealthStatusFile | undefined
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let waiters: Array<(s: HealthStatusFile) => void> = []
+  let pokeAfter = false
 
   const cycle = async (): Promise<void> => {
     let status: HealthStatusFile['status']
@@ -54,11 +62,11 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
     } else {
       let report: CheckReport
       try {
-        report = await runCheck(settings, deps, stopping.signal)
+        report = await runCheck(settings, deps, stopping)
       } catch (error) {
         report = {healthy: false, status: 'unhealthy', reason: `unhealthy: check failed: ${(error as Error).message}`, path: 'main', ok: 0, total: 0, minOk: settings.minOk, durationMs: 0, results: []}
       }
-      if (stopping.signal.aborted) return
+      if (stopping.cancelled) return
       if (report.status === 'standby') {
         hyst = STANDBY_HYSTERESIS
         status = 'standby'
@@ -98,12 +106,14 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   }
 
   const schedule = (delay: number) => {
-    if (stopping.signal.aborted) return
+    if (stopping.cancelled) return
     timer = setTimeout(() => {
-      const started = performance.now()
+      const started = monoMs()
       running = cycle().finally(() => {
         running = undefined
-        schedule(Math.max(0, settings.intervalMs - (performance.now() - started)))
+        // A poke during the cycle means the role changed while it ran: look again at once.
+        schedule(pokeAfter ? 0 : Math.max(0, settings.intervalMs - (monoMs() - started)))
+        pokeAfter = false
       })
     }, delay)
   }
@@ -112,7 +122,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
 
   return {
     async stop() {
-      stopping.abort()
+      stopping.cancel()
       clearTimeout(timer)
       await running
       deps.close?.()
@@ -120,5 +130,10 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
       waiters = []
     },
     nextCycle: () => new Promise((resolve) => { waiters.push(resolve) }),
+    poke() {
+      if (running || stopping.cancelled) { pokeAfter = true; return }
+      clearTimeout(timer)
+      schedule(0)
+    },
   }
 }

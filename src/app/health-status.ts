@@ -31,11 +31,3 @@ export function readHealthView(config: Config, deps: HealthViewDeps): HealthView
     ...(monitor ? {monitor: {...monitor, running: deps.alive(monitor.pid)}} : {}),
   }
 }
-
-/** One line for status's text output. */
-export function describeHealthView(v: HealthView): string {
-  const track = v.track.value === undefined ? `track_file ${v.track.file} missing` : `track_file ${v.track.value} (${v.track.state})`
-  const maint = v.maintenance.on ? `maintenance ON since ${v.maintenance.since ? new Date(v.maintenance.since).toISOString() : '?'}` : 'maintenance off'
-  const mon = v.monitor ? `monitor ${v.monitor.running ? '' : '(not running) '}${v.monitor.status}: ${v.monitor.reason}` : 'no monitor verdict'
-  return `${maint}; ${track}; ${mon}`
-}

@@ -7,6 +7,7 @@ import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import {conntrackPlanInfo} from './steps/conntrack.js'
 import type {StepDeps, StepExecutors} from './steps/types.js'
+import {monoMs} from '../adapters/clock.js'
 
 export type ResyncRoleFlag = 'master' | 'backup' | 'fault'
 
@@ -56,7 +57,7 @@ export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag})
         outcomes.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${abort.message}`})
         continue
       }
-      const started = performance.now()
+      const started = monoMs()
       const exec = deps.executors[step.kind]
       try {
         if (!exec) throw new HaError(`no executor for step ${step.kind}`)
@@ -102,7 +103,7 @@ function resolveRole(deps: ResyncDeps, flag: ResyncRoleFlag | undefined, stateFi
   return {role: state.role, roleFrom: 'state-file'}
 }
 
-const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10
+const elapsed = (started: number) => Math.round((monoMs() - started) * 10) / 10
 
 const LABEL: Record<string, string> = {
   'conntrackd.commit': '-c', 'conntrackd.flush': '-f', 'conntrackd.resync-kernel': '-R', 'conntrackd.bulk-send': '-B',

@@ -1,8 +1,10 @@
 import type {ProbeSource, Prober} from '../adapters/probes/types.js'
+import {type Cancel, createCancel} from '../core/health/cancel.js'
 import {probePath, type WanAddresses} from '../core/health/path.js'
 import {decided, type ProbeResult, quorum} from '../core/health/verdict.js'
 import type {Role} from '../core/transition/types.js'
 import type {CheckSettings} from './health-settings.js'
+import {monoMs} from '../adapters/clock.js'
 
 export type CheckDeps = {
   probe: Prober
@@ -31,7 +33,7 @@ export type CheckReport = {
  * returns on the first answer). `signal` (SIGTERM) cuts it short: the outcome is unhealthy,
  * as keepalived counts a killed script, but every child and socket is released first.
  */
-export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: AbortSignal): Promise<CheckReport> {
+export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Cancel): Promise<CheckReport> {
   const started = monoMs()
   const via = s.via === 'auto' ? (s.wanInterface ? 'wan' : 'main') : s.via
   const who = via === 'wan' ? deps.role() : {role: undefined, source: ''}
@@ -45,20 +47,18 @@ export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Abort
   }
   const source: ProbeSource | undefined = path.mode === 'wan' ? {dev: path.dev, v4: path.v4, v6: path.v6} : undefined
 
-  const stop = new AbortController()
+  const stop = createCancel()
   let why: 'decided' | 'deadline' | 'signal' | undefined
-  const abort = (reason: typeof why) => { if (!stop.signal.aborted) { why = reason; stop.abort() } }
-  const onSignal = () => abort('signal')
-  if (signal?.aborted) onSignal()
-  else signal?.addEventListener('abort', onSignal, {once: true})
+  const abort = (reason: typeof why) => { if (!stop.cancelled) { why = reason; stop.cancel() } }
+  const unsubscribe = signal?.onCancel(() => abort('signal'))
   let deadline: NodeJS.Timeout | undefined
 
   let ok = 0
   let failed = 0
   try {
     const running = s.targets.map(async (target): Promise<ProbeResult> => {
-      const r = await deps.probe(target, {timeoutMs: s.probeTimeoutMs, signal: stop.signal, source, httpStatus: s.httpStatus})
-      const cut = !r.ok && r.detail === 'cancelled'
+      const r = await deps.probe(target, {timeoutMs: s.probeTimeoutMs, signal: stop, source, httpStatus: s.httpStatus})
+      const cut = r.cancelled === true
       if (r.ok) ok++
       else if (!cut) failed++
       if (decided(ok, failed, s.targets.length, s.minOk)) abort('decided')
@@ -79,10 +79,8 @@ export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Abort
     return {...base, healthy, status: healthy ? 'healthy' : 'unhealthy', reason, path: path.mode, ok: v.ok, durationMs: ms(started), results}
   } finally {
     clearTimeout(deadline)
-    signal?.removeEventListener('abort', onSignal)
+    unsubscribe?.()
   }
 }
 
-// Not performance.now(): its first call loads perf_hooks (~0.6 ms on a path keepalived runs every second).
-const monoMs = (): number => Number(process.hrtime.bigint() / 1000n) / 1000
 const ms = (started: number) => Math.round((monoMs() - started) * 10) / 10

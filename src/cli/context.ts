@@ -1,5 +1,6 @@
 import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
+import {monoMs} from '../adapters/clock.js'
 
 /** What a command needs from the invocation: where the config is and how loud to log. */
 export type CliContext = {
@@ -20,9 +21,9 @@ export function createContext(flags: {config?: string; 'log-level'?: string}): C
     logLevelFlag: flags['log-level'],
     config: () => {
       if (!loaded) {
-        const t0 = performance.now()
+        const t0 = monoMs()
         loaded = loadConfig(configPath)
-        ctx.configMs = performance.now() - t0
+        ctx.configMs = monoMs() - t0
       }
       return loaded
     },

@@ -81,18 +81,16 @@ class PingStream {
     if (fresh) return Promise.resolve({ok: this.latest!.ok, ms: 0, detail: this.latest!.detail})
     if (this.dead) return Promise.resolve({ok: false, ms: 0, detail: this.dead})
     return new Promise((resolve) => {
-      const finish = (ok: boolean, detail: string) => {
+      const finish = (ok: boolean, detail: string, cancelled = false) => {
         clearTimeout(timer)
         this.waiters.delete(onEcho)
-        opts.signal.removeEventListener('abort', onAbort)
-        resolve({ok, ms: round(monoMs() - started), detail})
+        unsubscribe()
+        resolve({ok, ms: round(monoMs() - started), detail, ...(cancelled ? {cancelled} : {})})
       }
       const onEcho = (e: Echo) => finish(e.ok, e.detail)
-      const onAbort = () => finish(false, 'cancelled')
       const timer = setTimeout(() => finish(false, `timed out after ${opts.timeoutMs} ms`), opts.timeoutMs)
       this.waiters.add(onEcho)
-      if (opts.signal.aborted) onAbort()
-      else opts.signal.addEventListener('abort', onAbort, {once: true})
+      const unsubscribe = opts.signal.onCancel(() => finish(false, 'cancelled', true))
     })
   }
 

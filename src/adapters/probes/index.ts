@@ -8,12 +8,16 @@ import type {ProbeOptions, ProbeOutcome, Prober} from './types.js'
  * node:https and its TLS stack on the path keepalived runs every second.
  */
 export function createProber(): Prober {
+  // Imported once each: the monitor probes every cycle, and import() is not free even when cached.
+  let tcp: typeof import('./tcp.js') | undefined
+  let dns: typeof import('./dns.js') | undefined
+  let http: typeof import('./http.js') | undefined
   return async (target: Target, opts: ProbeOptions): Promise<ProbeOutcome> => {
     switch (target.kind) {
       case 'icmp': return icmpProbe(target, opts)
-      case 'tcp': return (await import('./tcp.js')).tcpProbe(target, opts)
-      case 'dns': return (await import('./dns.js')).dnsProbe(target, opts)
-      case 'http': return (await import('./http.js')).httpProbe(target, opts)
+      case 'tcp': return (tcp ??= await import('./tcp.js')).tcpProbe(target, opts)
+      case 'dns': return (dns ??= await import('./dns.js')).dnsProbe(target, opts)
+      case 'http': return (http ??= await import('./http.js')).httpProbe(target, opts)
     }
   }
 }

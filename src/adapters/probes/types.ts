@@ -1,3 +1,4 @@
+import type {Cancel} from '../../core/health/cancel.js'
 import type {Target} from '../../core/health/targets.js'
 
 /** The WAN path a probe must take: its address is bound as source (see core/health/path.ts). */
@@ -7,13 +8,16 @@ export type ProbeOptions = {
   /** This probe's own timeout; the probe settles (ok: false) by then at the latest. */
   timeoutMs: number
   /** Aborted when the verdict is decided, the overall deadline passes, or on SIGTERM. */
-  signal: AbortSignal
+  signal: Cancel
   source?: ProbeSource
   httpStatus: readonly [number, number]
 }
 
-/** ok, how long it took, and a few words for the reason line ("12.3 ms", "refused", "timed out after 500 ms"). */
-export type ProbeOutcome = {ok: boolean; ms: number; detail: string}
+/**
+ * ok, how long it took, and a few words for the reason line ("12.3 ms", "refused", "timed out
+ * after 500 ms"). `cancelled`: cut short by the signal, so it says nothing about the target.
+ */
+export type ProbeOutcome = {ok: boolean; ms: number; detail: string; cancelled?: true}
 
 export type Prober = (target: Target, opts: ProbeOptions) => Promise<ProbeOutcome>
 
@@ -32,18 +36,16 @@ export function settleOnce(opts: ProbeOptions, started: number, cleanup: () => v
   let resolve!: (o: ProbeOutcome) => void
   const promise = new Promise<ProbeOutcome>((r) => { resolve = r })
   let settled = false
-  const done = (ok: boolean, detail: string) => {
+  const done = (ok: boolean, detail: string, cancelled = false) => {
     if (settled) return
     settled = true
     clearTimeout(timer)
-    opts.signal.removeEventListener('abort', onAbort)
+    unsubscribe()
     cleanup()
-    resolve({ok, ms: round(monoMs() - started), detail})
+    resolve({ok, ms: round(monoMs() - started), detail, ...(cancelled ? {cancelled} : {})})
   }
   const timer = setTimeout(() => done(false, `timed out after ${opts.timeoutMs} ms`), opts.timeoutMs)
-  const onAbort = () => done(false, 'cancelled')
-  if (opts.signal.aborted) queueMicrotask(onAbort)
-  else opts.signal.addEventListener('abort', onAbort, {once: true})
+  const unsubscribe = opts.signal.onCancel(() => done(false, 'cancelled', true))
   return {promise, done}
 }
 

@@ -10,6 +10,7 @@ import type {Config} from '../../config/schema.js'
 import type {Role} from '../../core/transition/types.js'
 import {checkFailbackSync} from '../conntrack-sync.js'
 import type {StepDeps, StepExecutor, StepExecutors} from './types.js'
+import {monoMs} from '../../adapters/clock.js'
 
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
@@ -32,7 +33,7 @@ export const realConntrackBackend: ConntrackBackend = {
     return () => remoteConntrackdStats({exec: deps.exec, via: cfg.peer_exec, binary: cfg.binary, config: cfg.peer_config || cfg.config, timeoutMs: cfg.timeout_ms})
   },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  mono: () => performance.now(),
+  mono: () => monoMs(),
 }
 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */

@@ -20,8 +20,7 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
       // The role the daemon last applied decides whether WAN-path probes run (a BACKUP's WAN is silent).
       const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role)
       const monitor = startHealthMonitor(deps, config, log.child({service: 'health'}))
-      services.push({name: 'health monitor', stop: () => monitor.stop()})
-      log.info({targets: config.health.targets, intervalMs: config.health.interval_ms}, 'health monitor started')
+      services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
       const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}))

@@ -1,8 +1,10 @@
 import {createHealthDeps} from '../../adapters/health-deps.js'
 import {fileExists} from '../../adapters/health-files.js'
+import {writeStderrLine} from '../../adapters/stderr.js'
 import {checkDefaults, type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'
 import {type CheckReport, runCheck} from '../../app/run-check.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {createCancel} from '../../core/health/cancel.js'
 import {TARGET_FORMS} from '../../core/health/targets.js'
 import type {FlagSpecs} from '../flag-spec.js'
 import type {HotCommand} from '../hot.js'
@@ -30,13 +32,13 @@ export async function runCheckCommand(inv: Invocation): Promise<Outcome<CheckRep
   const config = loaded?.config ?? checkDefaults()
   const settings = resolveCheckSettings(f as CheckFlags, config, loaded?.path)
 
-  const stop = new AbortController()
-  const onTerm = () => stop.abort()
+  const stop = createCancel()
+  const onTerm = () => stop.cancel()
   process.once('SIGTERM', onTerm)
   process.once('SIGINT', onTerm)
   try {
-    const report = await runCheck(settings, createHealthDeps(settings.stateDir), stop.signal)
-    if (!inv.json) process.stderr.write(`${report.reason}\n`)
+    const report = await runCheck(settings, createHealthDeps(settings.stateDir), stop)
+    if (!inv.json) writeStderrLine(report.reason)
     return {result: report, exit: report.healthy ? ExitCode.OK : ExitCode.FAILED, text: ''}
   } finally {
     process.removeListener('SIGTERM', onTerm)
