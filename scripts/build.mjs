@@ -26,7 +26,7 @@ for (const name of ['notify', 'check', 'leases']) {
     banner: {js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;'},
     define: {'import.meta.url': '__import_meta_url'},
     // Smaller source parses faster: ~2 ms of a ~40 ms run. Errors carry their own messages.
-    minify: true,
+    minify: process.env.HA_TOOL_NO_MINIFY !== "1",
     // Loaded lazily, only when used: keep them out of the bundle so the common path never parses them.
     external: ['pino', 'dbus-next', 'node-cron', '@oclif/core', 'usocket', 'x11'],
     logLevel: 'warning',

@@ -1,5 +1,4 @@
 import {chownSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
-import {randomBytes} from 'node:crypto'
 import {join} from 'node:path'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
@@ -55,7 +54,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
   const marker = join(dir, 'peer-down')
   return {
     add: (text) => {
-      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(3).toString('hex')}.ev`
+      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.ev`
       try {
         writeFileAtomic(join(dir, name), text, {mkdir: true, mode: 0o600})
       } catch (error) {
