@@ -13,6 +13,7 @@ if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), {recursive: tru
 await build({entryPoints: walk(join(root, 'src')), outdir: join(root, 'dist'), outbase: join(root, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning'})
 // The hot bundles: CommonJS (no ESM loader), one file each, nothing shared to resolve at run time.
 const hot = join(root, 'dist/hot')
+const buildId = `${Date.now().toString(36)}-${process.pid}`
 rmSync(hot, {recursive: true, force: true})
 for (const name of ['notify', 'check', 'leases']) {
   await build({
@@ -24,7 +25,8 @@ for (const name of ['notify', 'check', 'leases']) {
     target: 'node20',
     // import.meta.url does not exist in CommonJS: give it this file's URL.
     banner: {js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;'},
-    define: {'import.meta.url': '__import_meta_url'},
+    // The build id keys the config cache (src/adapters/config-cache.ts): a new build never reads an old cache.
+    define: {'import.meta.url': '__import_meta_url', __HA_TOOL_BUILD__: JSON.stringify(buildId)},
     // Smaller source parses faster: ~2 ms of a ~40 ms run. Errors carry their own messages.
     minify: process.env.HA_TOOL_NO_MINIFY !== "1",
     // Loaded lazily, only when used: keep them out of the bundle so the common path never parses them.

@@ -1,3 +1,4 @@
+import {withConfigCache} from '../adapters/config-cache.js'
 import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
 import {monoMs} from '../adapters/clock.js'
@@ -22,7 +23,7 @@ export function createContext(flags: {config?: string; 'log-level'?: string}): C
     config: () => {
       if (!loaded) {
         const t0 = monoMs()
-        loaded = loadConfig(configPath)
+        loaded = withConfigCache(configPath, () => loadConfig(configPath))
         ctx.configMs = monoMs() - t0
       }
       return loaded

@@ -29,7 +29,7 @@ describe('hot path module loads', {skip}, () => {
       writeFileSync(config, `[wan]\ninterface = "wan0"\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n`)
       // A throwaway network namespace with loopback up: notify touches rules there, check pings 127.0.0.1.
       const prefix = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"']
-      const env = {...process.env, NODE_OPTIONS: `--require ${preload}`}
+      const env: NodeJS.ProcessEnv = {...process.env, NODE_OPTIONS: `--require ${preload}`}
       delete env.HA_TOOL_CONFIG
       for (const args of [['notify', '--config', config, 'backup'], ['notify', '--config', config, 'INSTANCE', 'VI_1', 'BACKUP', '100'], ['check', '--target', '127.0.0.1']]) {
         const r = await runCli(args, {env, prefix})

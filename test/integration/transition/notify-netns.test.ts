@@ -142,6 +142,23 @@ describe('notify against the real kernel', {skip}, () => {
     }))
   })
 
+  it('an edited config takes effect on the next run (the hot path caches the parsed config)', async () => {
+    await withTempDir(async (dir) => withNetns('hat-t3-cfg', (ns) => {
+      wan(ns)
+      ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '251')
+      const c = config(dir)
+      assert.equal(ns.haTool(['notify', '--config', c, 'master']).code, 0)
+      assert.equal(ns.haTool(['notify', '--config', c, 'backup']).code, 0)
+      writeFileSync(c, readFileSync(c, 'utf8').replace('[wan]\n', '[wan]\ntable = 251\n'))
+      assert.equal(ns.haTool(['notify', '--config', c, 'master']).code, 0)
+      assert.match(ns.ip('rule', 'show'), /32770:\s+from all lookup 251/)
+      writeFileSync(c, readFileSync(c, 'utf8').replace('table = 251', 'table = "x"'))
+      const bad = ns.haTool(['notify', '--config', c, 'backup'])
+      assert.equal(bad.code, 78, bad.stderr)
+      assert.match(bad.stderr, /wan\.table: expected an integer/)
+    }))
+  })
+
   it('bad arguments exit 2 and touch nothing', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-bad', (ns) => {
       wan(ns)
