@@ -18,10 +18,10 @@ export function fakeProber(answers: Record<string, Answer | undefined>) {
     const a = answers[target.text]
     return new Promise((resolve) => {
       const started = performance.now()
-      const done = (ok: boolean, detail: string) => { clearTimeout(t1); clearTimeout(t2); resolve({ok, ms: performance.now() - started, detail}) }
+      const done = (ok: boolean, detail: string, cancelled = false) => { clearTimeout(t1); clearTimeout(t2); resolve({ok, ms: performance.now() - started, detail, ...(cancelled ? {cancelled} : {})}) }
       const t1 = a ? setTimeout(() => done(a.ok, a.detail ?? (a.ok ? 'reply' : 'no reply')), a.afterMs ?? 0) : undefined
       const t2 = setTimeout(() => done(false, `timed out after ${opts.timeoutMs} ms`), opts.timeoutMs)
-      opts.signal.addEventListener('abort', () => done(false, 'cancelled'), {once: true})
+      opts.signal.onCancel(() => done(false, 'cancelled', true))
     })
   }
   return {probe, calls}

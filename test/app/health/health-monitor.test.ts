@@ -75,6 +75,24 @@ describe('startHealthMonitor', () => {
     }
   })
 
+  test('poke runs a cycle at once: a new BACKUP stops probing without waiting an interval', async () => {
+    const files = new MemFiles()
+    let role: Role = 'MASTER'
+    const deps = monitorDeps(files, {'192.0.2.1': {ok: true}}, () => role)
+    const mon = startHealthMonitor(deps, cfg({via: 'wan', interval_ms: 5000, timeout_ms: 50}), silentLogger)
+    try {
+      assert.equal((await mon.nextCycle()).status, 'healthy')
+      role = 'BACKUP'
+      const started = Date.now()
+      const next = mon.nextCycle()
+      mon.poke()
+      assert.equal((await next).status, 'standby')
+      assert.ok(Date.now() - started < 1000, 'did not wait for the 5 s interval')
+    } finally {
+      await mon.stop()
+    }
+  })
+
   test('a track_file that cannot be written is retried on the next cycle', async () => {
     const files = new MemFiles()
     const deps = monitorDeps(files, {'192.0.2.1': {ok: true}})

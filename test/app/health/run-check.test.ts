@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import type {CheckSettings} from '../../../src/app/health-settings.js'
 import {runCheck} from '../../../src/app/run-check.js'
+import {createCancel} from '../../../src/core/health/cancel.js'
 import {parseTargets, type Target} from '../../../src/core/health/targets.js'
 import type {Role} from '../../../src/core/transition/types.js'
 import {type Answer, fakeProber} from './fakes.js'
@@ -61,10 +62,10 @@ describe('runCheck', () => {
 
   test('an abort (SIGTERM) stops at once and is unhealthy even if something answered', async () => {
     const d = deps({'192.0.2.1': {ok: true, afterMs: 1}, '192.0.2.2': undefined})
-    const ac = new AbortController()
-    setTimeout(() => ac.abort(), 30)
+    const term = createCancel()
+    setTimeout(() => term.cancel(), 30)
     const started = performance.now()
-    const r = await runCheck(settings(['192.0.2.1', '192.0.2.2'], {minOk: 2, timeoutMs: 900, probeTimeoutMs: 900}), d, ac.signal)
+    const r = await runCheck(settings(['192.0.2.1', '192.0.2.2'], {minOk: 2, timeoutMs: 900, probeTimeoutMs: 900}), d, term)
     assert.ok(performance.now() - started < 200)
     assert.equal(r.healthy, false)
     assert.match(r.reason, /^unhealthy: interrupted by SIGTERM after \d+ ms \(1\/2 targets had answered\)$/)

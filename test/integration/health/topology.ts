@@ -1,0 +1,205 @@
+// The health-check test bed: namespaces named hat-h5-* created here and deleted in stop().
+//
+//   node (N)  c0 10.55.6.1/24 ---- t0 10.55.6.2/24  target (T)   lo: 10.55.9.9/32 ("the internet")
+//   "WAN"                                                         kernel ICMP, dnsmasq :53,
+//             l0 10.55.8.1/24 ---- t2 10.55.8.2/24               TCP :7001 (logs peers), HTTP :7080,
+//   "LAN"                                                         slow DNS :5300
+//             s1 10.55.10.1/24 --- s0 10.55.10.2/24  slow (S): ICMP answered late by a user-space responder
+//
+// In N, like a gateway: 10.55.9.9 is reached through table 250 (default via the WAN, rule
+// "to all lookup 250 priority 32770", present only while "MASTER") or table 240 (default via the
+// LAN, priority 32780, always there). Traffic goes only to addresses inside these namespaces.
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+export const ADDR = {wan: '10.55.6.1', target: '10.55.6.2', lan: '10.55.8.1', lanPeer: '10.55.8.2', internet: '10.55.9.9', slow: '10.55.10.2', dead: '10.55.6.99', okName: 'ok.test', okAnswer: '10.55.6.77'}
+export const PORTS = {tcp: 7001, closed: 7002, http: 7080, https: 7443, slowDns: 5300}
+
+export function sh(argv: string[], must = true): {code: number | null; stdout: string; stderr: string} {
+  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000})
+  if (must && r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`)
+  return {code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
+}
+
+/** The services of T: a TCP listener that reports its peers, an HTTP server, a DNS server that answers late. */
+const SERVICES = `
+const net = require('node:net'), http = require('node:http'), dgram = require('node:dgram')
+net.createServer((s) => { process.stdout.write(JSON.stringify({tcpFrom: s.remoteAddress}) + '\\n'); s.destroy() }).listen(${PORTS.tcp}, '0.0.0.0')
+http.createServer((req, res) => {
+  if (req.url === '/slow') { setTimeout(() => { res.writeHead(200); res.end('late') }, 3000); return }
+  res.writeHead(req.url === '/ok' ? 200 : req.url === '/redirect' ? 302 : 503, {location: '/ok'}); res.end()
+}).listen(${PORTS.http}, '0.0.0.0')
+const udp = dgram.createSocket('udp4')
+udp.on('message', (q, peer) => setTimeout(() => {
+  let i = 12; while (q[i] !== 0) i += q[i] + 1; const question = q.subarray(12, i + 5)
+  const header = Buffer.from([q[0], q[1], 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0])
+  const answer = Buffer.from([0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 55, 6, 78])
+  udp.send(Buffer.concat([header, question, answer]), peer.port, peer.address)
+}, 1500))
+if (process.env.H5_CERT) {
+  const fs = require('node:fs')
+  require('node:https').createServer({cert: fs.readFileSync(process.env.H5_CERT), key: fs.readFileSync(process.env.H5_KEY)}, (req, res) => { res.writeHead(req.url === '/ok' ? 204 : 503); res.end() }).listen(${PORTS.https}, '0.0.0.0')
+}
+udp.bind(${PORTS.slowDns}, '${ADDR.target}', () => process.stdout.write('{"ready":true}\\n'))
+`
+
+/** Answers ICMP echo 500 ms late (the kernel's own replies are off in S). */
+const SLOW_ICMP = `
+import socket, struct, threading, time
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+def csum(b):
+    if len(b) % 2: b += b'\\0'
+    t = sum(struct.unpack('!%dH' % (len(b) // 2), b)); t = (t >> 16) + (t & 0xffff); t += t >> 16
+    return ~t & 0xffff
+def reply(pkt, addr):
+    time.sleep(0.5)
+    body = pkt[(pkt[0] & 0x0f) * 4:]
+    if body[0] != 8: return
+    r = b'\\0\\0\\0\\0' + body[4:]
+    r = r[:2] + struct.pack('!H', csum(r)) + r[4:]
+    s.sendto(r, (addr[0], 0))
+print('ready', flush=True)
+while True:
+    pkt, addr = s.recvfrom(65535)
+    threading.Thread(target=reply, args=(pkt, addr), daemon=True).start()
+`
+
+const NFT = `table inet h5 {
+  counter new_c0 {}
+  counter new_l0 {}
+  chain out {
+    type filter hook output priority 0; policy accept;
+    ct state new oifname "c0" counter name "new_c0"
+    ct state new oifname "l0" counter name "new_l0"
+  }
+}
+`
+
+export class Topology {
+  readonly N: string
+  readonly T: string
+  readonly S: string
+  private procs: ChildProcess[] = []
+  tcpPeers: string[] = []
+  slowIcmp = false
+  /** The HTTPS target's certificate (undefined: no openssl, no HTTPS target). */
+  https?: {cert: string}
+
+  constructor(readonly dir: string) {
+    const tag = process.pid % 100000
+    this.N = `hat-h5-n${tag}`
+    this.T = `hat-h5-t${tag}`
+    this.S = `hat-h5-s${tag}`
+  }
+
+  async start(): Promise<void> {
+    const {N, T, S} = this
+    for (const ns of [N, T, S]) {
+      sh(['ip', 'netns', 'del', ns], false)
+      sh(['ip', 'netns', 'add', ns])
+      // No IPv6: its link-local chatter (MLD, router solicitations) would move the packet counters.
+      sh(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
+      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+    }
+    const veth = (a: string, an: string, aAddr: string, b: string, bn: string, bAddr: string) => {
+      sh(['ip', '-n', a, 'link', 'add', an, 'type', 'veth', 'peer', 'name', bn, 'netns', b])
+      sh(['ip', '-n', a, 'addr', 'add', aAddr, 'dev', an])
+      sh(['ip', '-n', b, 'addr', 'add', bAddr, 'dev', bn])
+      sh(['ip', '-n', a, 'link', 'set', an, 'up'])
+      sh(['ip', '-n', b, 'link', 'set', bn, 'up'])
+    }
+    veth(N, 'c0', `${ADDR.wan}/24`, T, 't0', `${ADDR.target}/24`)
+    veth(N, 'l0', `${ADDR.lan}/24`, T, 't2', `${ADDR.lanPeer}/24`)
+    veth(N, 's1', '10.55.10.1/24', S, 's0', `${ADDR.slow}/24`)
+    sh(['ip', '-n', T, 'addr', 'add', `${ADDR.internet}/32`, 'dev', 'lo'])
+    sh(['ip', '-n', N, 'route', 'add', 'default', 'via', ADDR.target, 'dev', 'c0', 'table', '250'])
+    sh(['ip', '-n', N, 'route', 'add', 'default', 'via', ADDR.lanPeer, 'dev', 'l0', 'table', '240'])
+    sh(['ip', '-n', N, 'rule', 'add', 'priority', '32780', 'lookup', '240'])
+    this.setMaster(true)
+    // Counts what N itself starts on each link (new connections, echo requests), not ARP or the
+    // tail of an earlier connection: "not one probe sent" is then exact.
+    const nft = spawnSync('ip', ['netns', 'exec', N, 'nft', '-f', '-'], {input: NFT, encoding: 'utf8'})
+    if (nft.status !== 0) throw new Error(`nft: ${nft.stderr}`)
+
+    // A self-signed certificate for the HTTPS target (its address in the SAN), when openssl is there.
+    const cert = join(this.dir, 'cert.pem')
+    const key = join(this.dir, 'key.pem')
+    this.https = sh(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=ha-tool-test', '-addext', `subjectAltName=IP:${ADDR.target}`, '-keyout', key, '-out', cert], false).code === 0 ? {cert} : undefined
+    const services = this.spawnIn(T, [process.execPath, '-e', SERVICES], {...process.env, ...(this.https ? {H5_CERT: cert, H5_KEY: key} : {})})
+    await new Promise<void>((resolve, reject) => {
+      let buf = ''
+      services.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        buf += d
+        let nl: number
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = JSON.parse(buf.slice(0, nl)) as {ready?: boolean; tcpFrom?: string}
+          buf = buf.slice(nl + 1)
+          if (line.ready) resolve()
+          if (line.tcpFrom) this.tcpPeers.push(line.tcpFrom.replace(/^::ffff:/, ''))
+        }
+      })
+      services.once('exit', (code) => reject(new Error(`target services exited ${code}`)))
+    })
+    const pid = join(this.dir, 'dnsmasq.pid')
+    this.spawnIn(T, ['dnsmasq', '-k', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${ADDR.target}`, '--user=root', `--pid-file=${pid}`, `--address=/${ADDR.okName}/${ADDR.okAnswer}`, '--log-facility=-'])
+    if (hasPython()) {
+      sh(['ip', 'netns', 'exec', S, 'sysctl', '-q', '-w', 'net.ipv4.icmp_echo_ignore_all=1'])
+      const file = join(this.dir, 'slow-icmp.py')
+      writeFileSync(file, SLOW_ICMP)
+      const p = this.spawnIn(S, ['python3', file])
+      await new Promise<void>((resolve) => p.stdout!.once('data', () => resolve()))
+      this.slowIcmp = true
+    }
+    await this.waitFor(() => sh(['ip', 'netns', 'exec', T, 'ss', '-lun'], false).stdout.includes(`${ADDR.target}:53`), 'dnsmasq listening')
+  }
+
+  /** The WAN rule the MASTER has ("to all lookup 250 priority 32770"). */
+  setMaster(on: boolean): void {
+    sh(['ip', '-n', this.N, 'rule', on ? 'add' : 'del', 'priority', '32770', 'lookup', '250'], on)
+  }
+
+  /** Packets N started on a link so far (ct state new, output hook): probes, not ARP or TCP tails. */
+  txPackets(dev: 'c0' | 'l0'): number {
+    const j = JSON.parse(sh(['ip', 'netns', 'exec', this.N, 'nft', '-j', 'list', 'counter', 'inet', 'h5', `new_${dev}`]).stdout) as {nftables: Array<{counter?: {packets: number}}>}
+    return j.nftables.find((x) => x.counter)!.counter!.packets
+  }
+
+  /** Processes running inside N (pids). */
+  pidsIn(ns = this.N): number[] {
+    return sh(['ip', 'netns', 'pids', ns], false).stdout.split('\n').filter(Boolean).map(Number)
+  }
+
+  spawnIn(ns: string, argv: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+    const p = spawn('ip', ['netns', 'exec', ns, ...argv], {stdio: ['ignore', 'pipe', 'pipe'], env})
+    p.stderr!.resume()
+    this.procs.push(p)
+    return p
+  }
+
+  async waitFor(ok: () => boolean, what: string, ms = 5000): Promise<void> {
+    const until = Date.now() + ms
+    while (!ok()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
+    // Whatever else runs in our namespaces was started by our tests (check, monitor, ping): by PID.
+    for (const ns of [this.N, this.T, this.S]) for (const pid of this.pidsIn(ns)) { try { process.kill(pid, 'SIGKILL') } catch {} }
+    for (const ns of [this.N, this.T, this.S]) sh(['ip', 'netns', 'del', ns], false)
+  }
+}
+
+export function hasPython(): boolean {
+  return spawnSync('python3', ['-c', 'import socket'], {stdio: 'ignore'}).status === 0
+}
+
+/** Why these tests cannot run here, or undefined. */
+export function skipReason(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root (network namespaces)'
+  for (const p of ['ip', 'ping', 'dnsmasq', 'ss', 'nft']) if (spawnSync('sh', ['-c', `command -v ${p} || test -x /usr/sbin/${p}`], {stdio: 'ignore'}).status !== 0) return `needs ${p}`
+  return undefined
+}
