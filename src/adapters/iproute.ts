@@ -16,6 +16,10 @@ export type IpRoute = {
   ruleAdd(table: number, priority: number): Promise<void>
   ruleDel(table: number, priority: number): Promise<void>
   linkSet(dev: string, state: 'up' | 'down'): Promise<void>
+  /** `ip -j -d addr show`: every link with its kind and addresses. */
+  addresses(): Promise<unknown[]>
+  addrDel(address: string, dev: string): Promise<void>
+  linkDel(dev: string): Promise<void>
 }
 
 export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
@@ -37,5 +41,8 @@ export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
     ruleAdd: (table, priority) => run(['rule', 'add', 'priority', String(priority), 'lookup', String(table)]),
     ruleDel: (table, priority) => run(['rule', 'del', 'priority', String(priority), 'lookup', String(table)]),
     linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
+    addresses: async () => JSON.parse(assertOk(await exec([ip, '-j', '-d', 'addr', 'show'], {timeoutMs: IP_TIMEOUT_MS})).stdout) as unknown[],
+    addrDel: (address, dev) => run(['addr', 'del', address, 'dev', dev]),
+    linkDel: (dev) => run(['link', 'del', 'dev', dev]),
   }
 }

@@ -117,7 +117,7 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
     if (!config.keepalived.watchdog || summary.lastRole === 'STOP' || pending?.role === 'STOP') return
     summary.watchdogStops++
     log.warn({why}, 'watchdog: keepalived is gone without a STOP; converging to STOP')
-    enqueue({role: 'STOP', source: 'watchdog', instance: config.keepalived.instance})
+    enqueue({role: 'STOP', source: 'watchdog', instance: config.keepalived.instance, releaseVips: true})
   }
 
   const readChild = async (fifo: string) => {

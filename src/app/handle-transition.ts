@@ -30,7 +30,14 @@ export type TransitionDeps = {
   pidMax: number
 }
 
-export type TransitionRequest = {role: Role; source: string; instance: string; order?: OrderKey}
+export type TransitionRequest = {
+  role: Role
+  source: string
+  instance: string
+  order?: OrderKey
+  /** The watchdog's STOP after keepalived died: also release the VIPs keepalived left behind. */
+  releaseVips?: boolean
+}
 
 export type TransitionResult = {
   role: Role
@@ -66,7 +73,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const observed = await observe(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots})
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVipsFrom: req.releaseVips && req.role !== 'MASTER' ? config.keepalived.config : undefined})
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
 
@@ -77,7 +84,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
 
     const history = prev ? [{role: prev.role, source: prev.source, startedAt: prev.startedAt, durationMs: prev.finishedAt - prev.startedAt, exit: prev.exit}, ...prev.history].slice(0, HISTORY) : []
     // Only a real change (or a new role) pushes history; a converged re-run updates in place.
-    const changed = plan.length > 0 || prev?.role !== req.role
+    const changed = steps.some((s) => s.status !== 'skipped') || prev?.role !== req.role
     deps.writeState({
       version: 1,
       role: req.role,

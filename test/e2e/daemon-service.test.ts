@@ -1,7 +1,7 @@
 // End to end: `ha-tool daemon` as its own service beside the real keepalived (vrrp_notify_fifo, no
 // FIFO script, enable_dbus on a private bus per node). It converges at start-up to what keepalived
 // reports over D-Bus, follows the FIFO across a keepalived restart, and its watchdog takes the WAN
-// rule away from a node whose keepalived was killed with SIGKILL (keepalived cannot clean up).
+// rule and the VIP away from a node whose keepalived was killed with SIGKILL (keepalived cannot clean up).
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {readFileSync} from 'node:fs'
@@ -38,7 +38,7 @@ describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
     })
   })
 
-  it('the watchdog takes the WAN rule from a node whose keepalived was killed (kill -9)', async () => {
+  it('the watchdog takes the WAN rule and the VIP from a node whose keepalived was killed (kill -9)', async () => {
     await withKeepalivedPair('hat-t3-sw', {mode: 'service'}, async ([a, b]) => {
       await a.startKeepalived()
       await b.startKeepalived()
@@ -49,6 +49,10 @@ describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
       await a.stopKeepalived('SIGKILL')
       assert.ok(await eventually(() => b.wanRules() === 1, 10_000), `the peer never took over:\n${show([a, b])}`)
       assert.ok(await eventually(() => a.wanRules() === 0 && state(a)?.source === 'watchdog' && state(a)?.role === 'STOP', 10_000), `the killed node kept routing out the WAN:\n${show([a, b])}`)
+      // keepalived left its VIP behind; the watchdog released it, so LAN clients go to the new MASTER.
+      const vipOn = (n: PairNode) => execFileSync('ip', ['-n', n.ns, '-4', 'addr', 'show', 'dev', 'lan0'], {encoding: 'utf8'}).includes('10.99.0.254')
+      assert.ok(await eventually(() => !vipOn(a), 5_000), `the killed node still holds the VIP:\n${show([a, b])}`)
+      assert.ok(vipOn(b), 'the new MASTER holds the VIP')
     })
   })
 })

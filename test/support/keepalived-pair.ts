@@ -73,7 +73,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
       ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
+      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\nconfig = "${join(dir, 'keepalived.conf')}"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
       writeFileSync(join(dir, 'track'), '0\n')
       const events = join(dir, 'events.fifo')
       const hook = `${BIN} ${opts.mode === 'notify' ? 'notify' : 'daemon'} --config ${config}`

@@ -34,7 +34,7 @@ export async function withNetns<T>(name: string, fn: (ns: Netns) => Promise<T> |
   }
   const ns: Netns = {
     name,
-    ip: (...args) => execFileSync('ip', ['-n', name, ...args], {encoding: 'utf8'}),
+    ip: (...args) => execFileSync('ip', ['-n', name, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}),
     run,
     haTool: (args, env) => run([process.execPath, BIN, ...args], {env}),
   }

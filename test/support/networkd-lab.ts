@@ -52,7 +52,7 @@ export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn:
   writeFileSync(join(runtimeDir, 'wan0.network'), wanNetwork, {mode: 0o644})
   const sock = join(dir, 'system_bus_socket')
   const busAddress = `unix:path=${sock}`
-  const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8'})
+  const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
   for (const ns of [rtr, isp]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
   let dnsmasq: ChildProcess | undefined
   let bus: ChildProcess | undefined

@@ -1,4 +1,5 @@
 import {createExec} from '../../adapters/exec.js'
+import {readText} from '../../adapters/files.js'
 import {createIpRoute} from '../../adapters/iproute.js'
 import {acquireLock} from '../../adapters/lock.js'
 import type {Logger} from '../../adapters/log.js'
@@ -10,6 +11,7 @@ import {createWanSilence} from '../../adapters/wan-silence.js'
 import {systemClock} from '../../adapters/clock.js'
 import type {Config} from '../../config/schema.js'
 import type {TransitionDeps} from '../handle-transition.js'
+import {createVipExecutors} from '../steps/vip.js'
 import {createWanExecutors} from '../steps/wan.js'
 import {transitionSlots} from './slots.js'
 
@@ -34,7 +36,7 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
     exec,
     ip,
     silence,
-    executors: {...wanExecutors, ...slots.executors},
+    executors: {...wanExecutors, ...createVipExecutors(ip, readText), ...slots.executors},
     lock: () => acquireLock(`${config.state.dir}/lock`, config.state.lock_timeout_ms),
     readState: () => readStateFile(config.state.dir),
     writeState: (s) => writeStateFile(config.state.dir, s),

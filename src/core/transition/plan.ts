@@ -28,6 +28,8 @@ export type PlanInput = {
   wan: WanPlanConfig
   observed: ObservedWan
   slots?: PlanSlots
+  /** keepalived died without a STOP: also release the VIPs it left here (from this keepalived.conf). */
+  releaseVipsFrom?: string
 }
 
 /**
@@ -70,5 +72,6 @@ export function planTransition(input: PlanInput): Step[] {
     steps.push({kind: 'silence.apply', args: {dev}, why: `drop all ${dev} ingress and egress while not MASTER (shared MAC)`, critical: false})
   }
   steps.push(...(slots.afterWan ?? []))
+  if (input.releaseVipsFrom) steps.push({kind: 'vip.release', args: {config: input.releaseVipsFrom}, why: 'keepalived is gone: release the VIP (and VMAC) it left on this node', critical: false})
   return steps
 }

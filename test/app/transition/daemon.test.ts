@@ -105,7 +105,7 @@ describe('daemon (keepalived notify_fifo_script)', () => {
     h.alive.parent = false
     h.eof()
     const s = await d.done
-    assert.deepEqual(h.applied.map((r) => `${r.role}/${r.source}`), ['MASTER/fifo', 'STOP/watchdog'])
+    assert.deepEqual(h.applied.map((r) => `${r.role}/${r.source}${r.releaseVips ? '+vips' : ''}`), ['MASTER/fifo', 'STOP/watchdog+vips'])
     assert.equal(s.watchdogStops, 1)
   })
 

@@ -22,6 +22,9 @@ export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: strin
     ruleAdd: async () => { act('rule.add'); node.rules++ },
     ruleDel: async () => { act('rule.del'); node.rules = Math.max(0, node.rules - 1) },
     linkSet: async (_dev, state) => { act(`link.${state}`); node.adminUp = state === 'up' },
+    addresses: async () => [],
+    addrDel: async () => { act('addr.del') },
+    linkDel: async () => { act('link.del') },
   }
   const silence: WanSilence = {
     isApplied: async () => node.silenced,

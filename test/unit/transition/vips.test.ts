@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import {describe, it} from 'node:test'
+import {parseKeepalivedVips, planVipRelease} from '../../../src/core/keepalived/vips.js'
+import {planTransition} from '../../../src/core/transition/plan.js'
+
+describe('keepalived VIPs', () => {
+  it('reads virtual_ipaddress and _excluded blocks, with prefixes, devices and comments', () => {
+    const conf = `
+vrrp_instance VI_1 {
+  interface lan0   # the LAN
+  virtual_ipaddress {
+    192.168.1.3/24 dev vrrp.60
+    192.168.1.4   ! a second one
+    # 192.168.1.99 commented out
+  }
+  virtual_ipaddress_excluded {
+    2001:db8::3/64
+  }
+  virtual_routes {
+    10.0.0.0/8 via 192.168.1.254
+  }
+}
+vrrp_instance VI_2 { virtual_ipaddress { 10.9.9.9 } }
+`
+    assert.deepEqual(parseKeepalivedVips(conf), ['192.168.1.3', '192.168.1.4', '2001:db8::3'])
+  })
+  it('releases a VMAC whole and a plain VIP address alone', () => {
+    const addrs = [
+      {ifname: 'lan0', addr_info: [{local: '192.168.1.1', prefixlen: 24}, {local: '192.168.1.4', prefixlen: 24}]},
+      {ifname: 'vrrp.60', linkinfo: {info_kind: 'macvlan'}, addr_info: [{local: '192.168.1.3', prefixlen: 24}]},
+      {ifname: 'macvlan-other', linkinfo: {info_kind: 'macvlan'}, addr_info: [{local: '10.0.0.1', prefixlen: 8}]},
+    ]
+    assert.deepEqual(planVipRelease(['192.168.1.3', '192.168.1.4'], addrs), {links: ['vrrp.60'], addresses: [{address: '192.168.1.4/24', dev: 'lan0'}]})
+    assert.deepEqual(planVipRelease(['192.168.1.3'], [{ifname: 'lan0', addr_info: [{local: '192.168.1.1', prefixlen: 24}]}]), {links: [], addresses: []})
+  })
+  it('the watchdog\'s STOP carries a vip.release step; a MASTER never does', () => {
+    const wan = {interface: 'wan0', table: 250, rule_priority: 32770, link: 'keep-up' as const, link_via: 'netlink' as const, renew: 'none' as const, silence: 'none' as const, up_timeout_ms: 1000}
+    const observed = {ruleCount: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
+    assert.deepEqual(planTransition({role: 'STOP', wan, observed, releaseVipsFrom: '/etc/keepalived/keepalived.conf'}).map((s) => s.kind), ['rule.del', 'vip.release'])
+  })
+})
