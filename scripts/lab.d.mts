@@ -61,6 +61,8 @@ export type FailoverResult = {
   from: Gw
   to: Gw
   tookOver: boolean
+  /** the client could not reach the internet host before the failure until it re-ARPed (a stale switch entry) */
+  preflightRetry: boolean
   actionMs: number
   vipMs: number | null
   ruleMs: number | null
@@ -76,6 +78,8 @@ export type FailoverResult = {
   tcpError: string | null
   splitBrain: {now: boolean; wanActive: Gw[]; vipHolders: Gw[]; windows: {fromMs: number; durationMs: number; open: boolean}[]}
   lease?: LeaseCheck
+  /** restoreAfter: the restored node became MASTER on its way back (nopreempt says it should not) */
+  restoredTookOver?: boolean
 }
 
 export type FailoverOptions = {settleMs?: number; probeIntervalMs?: number; lease?: boolean; restoreAfter?: boolean}
@@ -126,7 +130,8 @@ export function status(): unknown
 export function startMonitors(): {stop(): Promise<Record<Gw, {at: number; line: string}[]>>}
 export function startProbe(intervalMs?: number): Promise<{intervalMs: number; stop(): Promise<unknown>}>
 export function inflict(kind: FailoverKind, gw: Gw): Promise<void>
-export function restore(kind: FailoverKind, gw: Gw): Promise<void>
+export function restore(kind: FailoverKind, gw: Gw): Promise<{master: Gw; masters: Gw[]}>
+export function settle(quietMs?: number, timeoutMs?: number): Promise<{master: Gw; masters: Gw[]}>
 export function failover(kind: FailoverKind, opts?: FailoverOptions): Promise<FailoverResult>
 export function checkLease(addrBefore: string | undefined, newMaster: Gw): Promise<LeaseCheck>
 export function printFailover(r: FailoverResult): void

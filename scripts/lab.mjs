@@ -327,6 +327,7 @@ instance = "VI_LAN"
 fifo = "${join(RUN, gw, 'keepalived.fifo')}"
 dbus = ${o.mode !== 'baseline'}
 config = "${join(RUN, gw, 'keepalived.conf')}"
+pidfile = "${join(RUN, gw, 'keepalived.pid')}"
 
 [conntrackd]
 enabled = ${o.conntrackd}
@@ -419,6 +420,9 @@ export async function down({quiet = false} = {}) {
 }
 
 function prepareRunDir(o) {
+  // mount points of the gateways' private views (a container without systemd as PID 1 may lack them)
+  for (const d of ['/run/systemd', '/run/dbus', '/etc/systemd/network']) mkdirSync(d, {recursive: true, mode: 0o755})
+  if (!existsSync('/etc/systemd/networkd.conf')) throw new Error('lab: /etc/systemd/networkd.conf is missing (is systemd installed? scripts/install-system-deps)')
   mkdirSync(RUN, {recursive: true, mode: 0o755})
   chmodSync(RUN, 0o755) // networkd drops to systemd-network and must reach the bus socket
   for (const d of ['pids', 'logs', 'isp', 'client']) mkdirSync(join(RUN, d), {recursive: true})
@@ -514,7 +518,6 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
     o.fallbackIifLo ? `rule add priority ${FALLBACK_PRIO} iif lo lookup ${TABLE_LAN}` : `rule add priority ${FALLBACK_PRIO} lookup ${TABLE_LAN}`,
   ])
   run(['nft', '-f', join(RUN, gw, 'nft.conf')], {ns})
-  run(['modprobe', 'nf_conntrack'], {allowFail: true})
   sysctl(ns, {'net.netfilter.nf_conntrack_tcp_loose': o.tcpLoose})
 
   // private system bus, then the real networkd for the WAN
@@ -636,7 +639,9 @@ export async function up(options = {}) {
   await waitFor('gw1 MASTER with VIP and WAN rule', () => nodeView('gw1').master, 15000, 20)
   await startKeepalived('gw2', o)
   await waitFor('gw2 BACKUP', () => nodeView('gw2').vrrpUp, 10000, 20)
+  if (o.mode !== 'baseline' && o.link === 'down-on-backup') await waitFor('ha-tool to take gw2\'s WAN down (BACKUP)', () => !nodeView('gw2').wanUp, 10000, 20)
   await startClient(o)
+  await settle(300)
   const state = {options: o, startedAt: new Date().toISOString(), upMs: Date.now() - started}
   writeState(state)
   return state
@@ -897,6 +902,33 @@ export async function restore(kind, gw) {
     run(['ip', '-n', NS.client, 'neigh', 'flush', 'dev', 'lanbr'], {allowFail: true})
   }
   await waitFor('the client to reach the internet host again', () => clientReaches(), 10000, 100)
+  return settle()
+}
+
+/**
+ * Waits until the pair is steady: exactly one node with VIP and WAN rule, the other with neither, unchanged
+ * for `quietMs`. Returns who is MASTER and whether a restored node took over on its way back.
+ */
+export async function settle(quietMs = 600, timeoutMs = 15000) {
+  const until = Date.now() + timeoutMs
+  let steadySince
+  let last
+  const seen = new Set()
+  for (;;) {
+    const v = GWS.map(nodeView)
+    const m = v.filter((x) => x.vip && x.wanRule)
+    const clean = m.length === 1 && v.filter((x) => x.vip || x.wanRule).length === 1
+    const who = clean ? m[0].gw : undefined
+    if (who) seen.add(who)
+    if (clean && who === last) {
+      if (Date.now() - (steadySince ?? 0) >= quietMs) return {master: who, masters: [...seen]}
+    } else {
+      steadySince = Date.now()
+      last = who
+    }
+    if (Date.now() > until) throw new Error(`lab: the pair did not settle in ${timeoutMs} ms (${v.map((x) => `${x.gw}: VIP ${x.vip} rule ${x.wanRule}`).join('; ')})`)
+    await sleep(25)
+  }
 }
 
 /** One ping from the client to the ISP-side host (inside the lab) answered within 300 ms. */
@@ -910,13 +942,23 @@ export function clientReaches() {
  * the new MASTER, split-brain windows and (lease=true) whether the client's DHCP lease carried over.
  */
 export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false} = {}) {
-  const old = master()
-  if (!old) throw new Error('lab: no single MASTER to fail over')
+  const {master: old} = await settle(300)
   const neu = old === 'gw1' ? 'gw2' : 'gw1'
   const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] }))
   const addrBefore = clientAddress()
   const mon = startMonitors()
-  const probe = await startProbe(probeIntervalMs)
+  let probe
+  let preflightRetry = false
+  try {
+    probe = await startProbe(probeIntervalMs)
+  } catch {
+    // the LAN switch may still send the VIP's MAC to the BACKUP after the previous run (a late frame from
+    // the VMAC of the node that lost): make the client ARP again and retry once; the result records it
+    preflightRetry = true
+    run(['ip', '-n', NS.client, 'neigh', 'flush', 'dev', 'lanbr'], {allowFail: true})
+    await waitFor('the client to reach the internet host', () => clientReaches(), 10000, 100)
+    probe = await startProbe(probeIntervalMs)
+  }
   await sleep(200)
   const t0 = nowMs()
   await inflict(kind, old)
@@ -935,7 +977,7 @@ export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, leas
   const oldRuleDel = firstAfter(old, isRuleDel)
   const client = analyzeProbe(p, t0, probeIntervalMs)
   const result = {
-    kind, from: old, to: neu, tookOver,
+    kind, from: old, to: neu, tookOver, preflightRetry,
     actionMs: +tAction.toFixed(1),
     vipMs: vipAt ? +(vipAt.at - t0).toFixed(1) : null,
     ruleMs: ruleAt ? +(ruleAt.at - t0).toFixed(1) : (initial[neu].rule ? 0 : null),
@@ -949,7 +991,11 @@ export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, leas
     },
   }
   if (lease) result.lease = await checkLease(addrBefore, neu)
-  if (restoreAfter) await restore(kind, old)
+  if (restoreAfter) {
+    const st = await restore(kind, old)
+    // nopreempt: the restored node must come back as BACKUP; if it took over, the next run starts elsewhere
+    result.restoredTookOver = st.masters.includes(old)
+  }
   return result
 }
 

@@ -6,7 +6,8 @@
 // the VIP and to the WAN rule on the new MASTER, TCP survival, lease continuity, split-brain.
 // Env: BENCH_FAILOVER_N (default 3), BENCH_FAILOVER_MODES (baseline,notify,fifo), BENCH_FAILOVER_KINDS
 // (stop,kill,lan,node), BENCH_FAILOVER_ADVERT (0.1), BENCH_FAILOVER_CONNTRACKD (1),
-// BENCH_FAILOVER_WAN_INPUT_DROP (0; 1 = an input firewall on the WAN, see the lab's --wan-input-drop).
+// BENCH_FAILOVER_WAN_INPUT_DROP (0; 1 = an input firewall on the WAN, see the lab's --wan-input-drop),
+// BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode).
 // Run alone: node scripts/bench/failover.mjs (after a build; root).
 import * as lab from '../lab.mjs'
 
@@ -20,6 +21,7 @@ const list = (env, all) => (process.env[env] ? process.env[env].split(',').map((
 
 function summarize(runs) {
   const n = runs.length
+  if (n === 0) return {n}
   const count = (pred) => runs.filter(pred).length
   return {
     n,
@@ -35,6 +37,8 @@ function summarize(runs) {
     leaseKept: `${count((r) => r.lease?.kept)}/${n}`,
     splitBrainAfter: `${count((r) => r.splitBrain.now)}/${n}`,
     bothWanMs: median(runs.map((r) => r.splitBrain.windows.reduce((a, w) => a + w.durationMs, 0))),
+    restoredTookOver: `${count((r) => r.restoredTookOver)}/${n}`,
+    preflightRetry: `${count((r) => r.preflightRetry)}/${n}`,
   }
 }
 
@@ -45,6 +49,7 @@ export async function bench() {
   const advertInt = Number(process.env.BENCH_FAILOVER_ADVERT ?? 0.1)
   const conntrackd = (process.env.BENCH_FAILOVER_CONNTRACKD ?? '1') !== '0'
   const wanInputDrop = process.env.BENCH_FAILOVER_WAN_INPUT_DROP === '1'
+  const link = process.env.BENCH_FAILOVER_LINK ?? 'keep-up'
   const modes = list('BENCH_FAILOVER_MODES', lab.MODES)
   const skipped = {}
   for (const m of modes) {
@@ -54,13 +59,23 @@ export async function bench() {
   const runModes = modes.filter((m) => !skipped[m])
   const runs = Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, []]))]))
   const started = Date.now()
+  const errors = []
   await lab.acquireLabLock(String(process.pid))
   try {
     for (let round = 0; round < n; round++) {
       for (const mode of runModes) {
-        await lab.up({mode, advertInt, conntrackd, wanInputDrop})
+        await lab.up({mode, advertInt, conntrackd, wanInputDrop, link})
         for (const kind of kinds) {
-          const r = await lab.failover(kind, {restoreAfter: true, settleMs: 2500})
+          let r
+          try {
+            r = await lab.failover(kind, {restoreAfter: true, settleMs: 2500})
+          } catch (error) {
+            // one broken run must not lose the others: record it, rebuild the lab, go on
+            errors.push({mode, kind, round: round + 1, error: String(error?.message ?? error)})
+            process.stderr.write(`failover ${mode} ${kind} #${round + 1}: ERROR ${error?.message ?? error}\n`)
+            await lab.up({mode, advertInt, conntrackd, wanInputDrop, link})
+            continue
+          }
           runs[mode][kind].push(r)
           process.stderr.write(`failover ${mode} ${kind} #${round + 1}: outage ${r.recovered ? r.outageMs + ' ms' : 'never recovered'}, VIP ${r.vipMs} ms, rule ${r.ruleMs} ms, tcp ${r.tcpSurvived ? 'ok' : 'lost'}, lease ${r.lease?.kept ? 'kept' : 'lost'}${r.splitBrain.now ? ', SPLIT-BRAIN' : ''}\n`)
         }
@@ -76,13 +91,14 @@ export async function bench() {
   for (const m of runModes.filter((x) => x !== 'baseline')) {
     if (!results.baseline) break
     vsBaseline[m] = Object.fromEntries(kinds.map((k) => {
-      const a = results[m][k].outageMs
-      const b = results.baseline[k].outageMs
+      const a = results[m][k].outageMs ?? null
+      const b = results.baseline[k].outageMs ?? null
       return [k, {outageDeltaMs: a !== null && b !== null ? +(a - b).toFixed(1) : null, withinBudget: a !== null && b !== null ? a - b <= 50 : false}]
     }))
   }
   printTable(results, kinds)
-  return {n, advertInt, conntrackd, wanInputDrop, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, results, vsBaseline}
+  const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined})
+  return {n, advertInt, conntrackd, wanInputDrop, link, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, vsBaseline, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
 }
 
 function printTable(results, kinds) {
@@ -90,6 +106,7 @@ function printTable(results, kinds) {
   for (const [mode, byKind] of Object.entries(results)) {
     for (const k of kinds) {
       const s = byKind[k]
+      if (s.n === 0) { rows.push([mode, k, 'no run', '', '', '', '', '', '']); continue }
       rows.push([mode, k, s.recovered === `${s.n}/${s.n}` ? String(s.outageMs) : `${s.outageMs} (${s.recovered} recovered)`, String(s.vipMs), String(s.ruleMs), String(s.ruleAfterVipMs), s.tcpSurvived, s.leaseKept, s.splitBrainAfter])
     }
   }
