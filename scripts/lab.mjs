@@ -285,7 +285,7 @@ Sync {
     }
 }
 General {
-    HashSize 8192
+    HashSize 32768
     HashLimit 65536
     LogFile ${join(RUN, gw, 'conntrackd.log')}
     Syslog off
