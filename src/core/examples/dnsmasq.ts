@@ -1,4 +1,4 @@
-import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, withoutPrefix} from './site.js'
+import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmacName, withoutPrefix} from './site.js'
 
 /**
  * dnsmasq for the LAN: clients get the VIP as router and DNS server, so a failover never
@@ -17,6 +17,9 @@ export function dnsmasqExample(site: ExampleSite): string {
     `# DNS on the VIP too: it sits on vrrp.${site.lan.vrid} and only while MASTER, so bind-dynamic picks it up when it comes.`,
     `listen-address=${site.lan.vip}`,
     'bind-dynamic',
+    `# ...but never DHCP there: a reply sent from the virtual MAC by a node that is not MASTER moves the`,
+    `# VIP's MAC to that node's switch port and cuts the clients off (seen in the lab).`,
+    `no-dhcp-interface=${vmacName(site)}`,
     '',
     `# Clients must use the VIP (${site.lan.vip}), never a node's own address: it moves with the MASTER.`,
     `dhcp-option=option:router,${site.lan.vip}`,

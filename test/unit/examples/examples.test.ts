@@ -94,6 +94,12 @@ describe('nftables', () => {
     assert.deepEqual(nat.rules, ['oifname "wan0" masquerade'])
   })
 
+  test('the WAN input takes only answers: established/related accepted, the rest dropped', () => {
+    const tables = parseNftRuleset(buildExample('nftables', cfg(), undefined))
+    const input = tables.flatMap((t) => t.chains).find((c) => c.hook === 'input')!
+    assert.deepEqual(input.rules, ['iifname "wan0" ct state established, related accept', 'iifname "wan0" drop'])
+  })
+
   test('the silence table is shown (commented) in keep-up mode with wan.silence = nftables only', () => {
     assert.match(buildExample('nftables', cfg(), undefined), /# table netdev ha_tool_wan_silence \{\n# {3}chain ingress \{ type filter hook ingress device "wan0"/)
     assert.doesNotMatch(buildExample('nftables', cfg({wan: {link: 'down-on-backup'}}), undefined), /table netdev/)
@@ -107,6 +113,8 @@ test('dnsmasq: the VIP as router and DNS server, the lease file from the config,
   assert.deepEqual(dhcpOptionValue(opts, 'dns-server'), ['10.9.9.3'])
   assert.equal(opts.find((o) => o.name === 'dhcp-leasefile')?.value, '/var/lib/x.leases')
   assert.equal(opts.find((o) => o.name === 'dhcp-script')?.value, '/usr/lib/ha-tool/dnsmasq-script')
+  // DNS on the VIP, but no DHCP from the VMAC (a non-MASTER's reply would move the VIP's MAC).
+  assert.equal(opts.find((o) => o.name === 'no-dhcp-interface')?.value, 'vrrp.60')
 })
 
 test('conntrackd: FTFW with the external cache kept, addresses from the sync link', () => {
