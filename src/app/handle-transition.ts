@@ -111,7 +111,7 @@ async function observe(deps: TransitionDeps): Promise<ObservedWan> {
   // Both reads at once: they are independent processes.
   const [snap, silenced] = await Promise.all([
     deps.ip.readWan(wan.interface, wan.table, wan.rule_priority),
-    checkSilence ? deps.silence.isApplied() : Promise.resolve(false),
+    checkSilence ? deps.silence.isApplied(wan.interface) : Promise.resolve(false),
   ])
   return {...snap.observed, silenced}
 }

@@ -1,4 +1,5 @@
 import {SILENCE_TABLE} from '../../adapters/wan-silence.js'
+import {silenceState} from '../../core/nft/silence.js'
 import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 
 /**
@@ -17,10 +18,10 @@ export const wanSilence: DoctorCheck = {
     if (!role) return skip('no transition recorded yet (no state file): role unknown')
     const ruleset = await ctx.nftables()
     if (!ruleset) return skip('cannot read the live nftables ruleset')
-    const table = ruleset.tables.find((t) => t.family === 'netdev' && t.name === SILENCE_TABLE)
-    const silenced = Boolean(table && table.chains.some((c) => c.device === wan))
+    const state = silenceState(ruleset.tables, SILENCE_TABLE)
+    const silenced = state.present && state.silenced && state.device === wan
     if (role === 'MASTER') {
-      return silenced ? fail(`MASTER but ${wan} is silenced (table netdev ${SILENCE_TABLE})`, `run \`ha-tool notify master\` to converge, or \`nft delete table netdev ${SILENCE_TABLE}\``) : pass(`MASTER, ${wan} not silenced`)
+      return silenced ? fail(`MASTER but ${wan} is silenced (table netdev ${SILENCE_TABLE}, its gate chain is empty)`, `run \`ha-tool notify master\` to converge, or \`nft add rule netdev ${SILENCE_TABLE} gate accept\``) : pass(`MASTER, ${wan} not silenced`)
     }
     return silenced ? pass(`${role}, ${wan} silenced by table netdev ${SILENCE_TABLE}`) : fail(`${role} but ${wan} is not silenced: this node answers on the WAN with the shared MAC`, `run \`ha-tool notify ${role.toLowerCase()}\` to converge`)
   },

@@ -25,7 +25,7 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
     wan: async () => {
       const [snapshot, silenced] = await Promise.all([
         ip.readWan(config.wan.interface, config.wan.table, config.wan.rule_priority),
-        silence.isApplied().catch(() => null),
+        silence.isApplied(config.wan.interface).catch(() => null),
       ])
       return {snapshot, silenced}
     },

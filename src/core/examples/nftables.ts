@@ -49,14 +49,15 @@ export function nftablesExample(site: ExampleSite): string {
     '',
     ...(silence
       ? [
-        `# On BACKUP (keep-up mode) ha-tool loads the table below itself and deletes it first thing on MASTER:`,
+        `# On BACKUP (keep-up mode) ha-tool loads the table below itself and opens its gate first thing on MASTER:`,
         '# both nodes hold the WAN address and the shared MAC, and every frame a BACKUP sends teaches the',
         '# upstream switch to deliver the MASTER\'s traffic to it. Do not put it in this file (it would',
         '# silence the MASTER at boot); it is shown so you can recognise it in `nft list ruleset`:',
         '#',
         `# table netdev ${site.silenceTable} {`,
-        `#   chain ingress { type filter hook ingress device ${wan} priority -500; policy drop; }`,
-        `#   chain egress { type filter hook egress device ${wan} priority -500; policy drop; }`,
+        `#   chain ingress { type filter hook ingress device ${wan} priority -500; policy accept; jump gate; drop; }`,
+        `#   chain egress { type filter hook egress device ${wan} priority -500; policy accept; jump gate; drop; }`,
+        '#   chain gate { }          # empty: silenced (BACKUP); `accept` in it: open (MASTER)',
         '# }',
       ]
       : [`# wan.link = "${site.wan.link}", wan.silence = "${site.wan.silence}": ha-tool loads no WAN silence table.`]),

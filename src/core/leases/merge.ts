@@ -51,32 +51,35 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
   // (a CLI run is cold), instead of re-optimizing one big function phase after phase.
   const C = collect(tables, opts.now, report)
   const G = groupOrder(C)
-  const contested = contestedAddresses(C, G)
-  let duid = opts.serverDuid
-  for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
-  const duidLine = duid === undefined ? undefined : `duid ${duid}\n`
-  const x: Pass = {
-    C, G, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [],
-    out: new Uint8Array(C.room + (duidLine?.length ?? 0)), pos: 0, duidLine, duidDone: duidLine === undefined, count: 0,
+  const S = gather(C, G)
+  const expired = report.droppedLeases.length
+  // Optimistic pass: clients noted per address as they come; when a client turns out to hold two
+  // addresses (rare), its first address was already taken as uncontested, so the pass is redone
+  // knowing every contested address up front.
+  let x = newPass(C, G, S, report, opts)
+  let hard = pick(x, undefined, new ClientSet(G.ng))
+  if (x.restart) {
+    Object.assign(report, {added: 0, updated: 0, dropped: expired, addedIps: [], updatedIps: [], droppedLeases: report.droppedLeases.slice(0, expired), conflicts: []})
+    x = newPass(C, G, S, report, opts)
+    hard = pick(x, contestedAddresses(C, G), undefined)
   }
-  const hard = pickAndWrite(x, contested)
   if (hard) {
-    // Contested addresses (two clients on one, a client on two): settled greedily, then the output is written again in order.
-    settleContested(hard, C, G, x.winner, report)
+    // Contested addresses (two clients on one, a client on two): settled greedily.
+    settleContested(hard, x)
     for (const g of hard) {
       if (x.winner[g] !== -1) x.count++
       account(x, g)
     }
-    x.pos = 0
-    x.duidDone = duidLine === undefined
-    for (let g = 0; g < G.ng; g++) if (x.winner[g] !== -1) emit(x, x.winner[g])
   }
-  if (!x.duidDone) x.pos = writeAscii(x.out, x.pos, duidLine!)
+  let duid = opts.serverDuid
+  for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
+  const bytes = write(x, duid === undefined ? undefined : `duid ${duid}\n`)
   report.leases = x.count
   if (opts.leaseMax && x.count > opts.leaseMax) {
     throw new HaError(`merged lease database has ${x.count} leases, over dnsmasq.lease_max = ${opts.leaseMax}: dnsmasq would refuse to start ("too many stored leases")`, ExitCode.FAILED, {kind: 'lease-max', hint: 'raise dhcp-lease-max and dnsmasq.lease_max together'})
   }
-  return {bytes: x.out.subarray(0, x.pos), report, changed: () => x.changed.map((c) => leaseOf(C, c))}
+  const changed = x.changed
+  return {bytes, report, changed: () => changed.map((p) => leaseAt(tables[S.tab[p]], S.idx[p]))}
 }
 
 /**
@@ -95,8 +98,6 @@ type Cands = {
   ri: Int32Array
   /** IPv4 address per IPv4 candidate. */
   ip: Uint32Array
-  /** Bytes of every candidate line with its newline: the output is at most this. */
-  room: number
 }
 
 /** Candidates in address order: ord[gs[g]..gs[g+1]) is address g's; gkey[g] its key (IPv4 as a number, IPv6 2^32 + rank). */
@@ -107,7 +108,7 @@ function collect(tables: readonly LeaseTable[], now: number, report: MergeReport
   let total = 0
   for (const t of tables) total += t.count
   const ab = new ArrayBuffer(total * 32)
-  const C: Cands = {tables, bufs: tables.map((t) => t.buf), n: 0, n4: 0, rf: new Float64Array(ab), ri: new Int32Array(ab), ip: new Uint32Array(total), room: 0}
+  const C: Cands = {tables, bufs: tables.map((t) => t.buf), n: 0, n4: 0, rf: new Float64Array(ab), ri: new Int32Array(ab), ip: new Uint32Array(total)}
   let v6 = 0
   for (let f = 0; f < tables.length; f++) v6 += collectV4(C, f, now, report)
   C.n4 = C.n
@@ -169,7 +170,6 @@ function put(C: Cands, c: number, f: number, i: number): void {
   ri[o + 5] = end - s
   ri[o + 6] = f
   ri[o + 7] = i
-  C.room += end - s + 1
   const sp4 = t.sp4[i]
   const star = buf[sp4 + 1] === 42 && sp4 + 2 === end
   let kind: number
@@ -279,42 +279,112 @@ function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
   return contested
 }
 
-/** State of the output pass. */
+/**
+ * The candidates' data in address order (position p = the p-th candidate in that order), copied
+ * from the records in one tight loop: the many independent cache misses overlap there, and every
+ * later pass over addresses reads these arrays sequentially.
+ */
+type Sorted = {rank: Float64Array; h1: Int32Array; h2: Int32Array; start: Int32Array; len: Int32Array; tab: Int32Array; idx: Int32Array}
+
+function gather(C: Cands, G: Groups): Sorted {
+  const {n, rf, ri} = C
+  const ord = G.ord
+  const S: Sorted = {rank: new Float64Array(n), h1: new Int32Array(n), h2: new Int32Array(n), start: new Int32Array(n), len: new Int32Array(n), tab: new Int32Array(n), idx: new Int32Array(n)}
+  const {rank, h1, h2, start, len, tab, idx} = S
+  for (let p = 0; p < n; p++) {
+    const c = ord[p]
+    const o = c << 3
+    rank[p] = rf[c << 2]
+    h1[p] = ri[o + 2]
+    h2[p] = ri[o + 3]
+    start[p] = ri[o + 4]
+    len[p] = ri[o + 5]
+    tab[p] = ri[o + 6]
+    idx[p] = ri[o + 7]
+  }
+  return S
+}
+
+/**
+ * Clients -> the address (key) they hold: open addressing, 16-byte slots (i32 [0] h1, [1] h2;
+ * f64 [1] 0 = empty, else 1 + the address key).
+ */
+class ClientSet {
+  private readonly ti: Int32Array
+  private readonly tf: Float64Array
+  private readonly mask: number
+  constructor(most: number) {
+    let size = 16
+    while (size < most * 1.25) size *= 2 // load <= 0.8 even when every address has its own client
+    const ab = new ArrayBuffer(size * 16)
+    this.ti = new Int32Array(ab)
+    this.tf = new Float64Array(ab)
+    this.mask = size - 1
+  }
+
+  /** Records that client (a, b) holds address `key`; false when it already holds another one. */
+  note(a: number, b: number, key: number): boolean {
+    const {ti, tf, mask} = this
+    let s = (a ^ (b >>> 7)) & mask
+    for (;;) {
+      const held = tf[(s << 1) + 1]
+      if (held === 0) {
+        ti[s << 2] = a
+        ti[(s << 2) + 1] = b
+        tf[(s << 1) + 1] = key + 1
+        return true
+      }
+      if (ti[s << 2] === a && ti[(s << 2) + 1] === b) return held === key + 1
+      s = (s + 1) & mask
+    }
+  }
+}
+
+/** State of the pass over addresses. winner[g] and changed hold positions in address order. */
 type Pass = {
   C: Cands
   G: Groups
+  S: Sorted
   report: MergeReport
   detail: boolean
   winner: Int32Array
   changed: number[]
-  out: Uint8Array
-  pos: number
-  duidLine: string | undefined
-  duidDone: boolean
   count: number
+  restart: boolean
+}
+
+function newPass(C: Cands, G: Groups, S: Sorted, report: MergeReport, opts: MergeOptions): Pass {
+  return {C, G, S, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [], count: 0, restart: false}
 }
 
 /**
- * One pass in address order: pick, account and write each uncontested address while its lines are
- * in cache. Returns the contested addresses, left for settleContested.
+ * One pass in address order: picks and accounts each uncontested address; returns the contested
+ * ones, left for settleContested. With `clients` (no contested set known yet) it notes each
+ * address's clients and stops with x.restart as soon as a client holds two addresses.
  */
-function pickAndWrite(x: Pass, contested: Set<number> | undefined): number[] | undefined {
-  const {C, G, winner} = x
-  const {ri} = C
-  const {ord, gs, gkey, ng} = G
+function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | undefined): number[] | undefined {
+  const {G, S, winner} = x
+  const {gs, gkey, ng} = G
+  const {h1: H1, h2: H2} = S
   let hard: number[] | undefined
   for (let g = 0; g < ng; g++) {
     const s = gs[g]
     const e = gs[g + 1]
-    const first = ord[s]
-    const h1 = ri[(first << 3) + 2]
-    const h2 = ri[(first << 3) + 3]
-    let best = first
+    const h1 = H1[s]
+    const h2 = H2[s]
+    let best = s
     let other = contested !== undefined && contested.has(gkey[g])
-    for (let k = s + 1; k < e; k++) {
-      const c = ord[k]
-      if (ri[(c << 3) + 2] !== h1 || ri[(c << 3) + 3] !== h2) other = true
-      if (better(C, c, best)) best = c
+    for (let p = s + 1; p < e; p++) {
+      if (H1[p] !== h1 || H2[p] !== h2) other = true
+      if (better(x, p, best)) best = p
+    }
+    if (clients !== undefined) {
+      let ok = clients.note(h1, h2, gkey[g])
+      if (other) for (let p = s + 1; p < e; p++) ok = clients.note(H1[p], H2[p], gkey[g]) && ok
+      if (!ok) {
+        x.restart = true
+        return undefined
+      }
     }
     if (other) {
       (hard ??= []).push(g)
@@ -323,50 +393,85 @@ function pickAndWrite(x: Pass, contested: Set<number> | undefined): number[] | u
     winner[g] = best
     x.count++
     account(x, g)
-    emit(x, best)
   }
   return hard
 }
 
-function emit(x: Pass, w: number): void {
-  const {C, out} = x
-  const o = w << 3
-  let pos = x.pos
-  if (!x.duidDone && w >= C.n4) {
-    pos = writeAscii(out, pos, x.duidLine!)
-    x.duidDone = true
+/**
+ * The output: offsets assigned in address order, then the winning lines copied in file order, so
+ * the input is read sequentially and the scattered accesses are writes, which do not stall.
+ * The server DUID line goes between the IPv4 and the IPv6 leases.
+ */
+function write(x: Pass, duidLine: string | undefined): Uint8Array {
+  const {C, G, S, winner} = x
+  const {ord, ng} = G
+  const n4 = C.n4
+  const dest = new Int32Array(C.n) // 1 + output offset of a winning candidate, 0 for the others
+  let pos = 0
+  let duidAt = -1
+  for (let g = 0; g < ng; g++) {
+    const p = winner[g]
+    if (p === -1) continue
+    if (duidLine !== undefined && duidAt === -1 && ord[p] >= n4) {
+      duidAt = pos
+      pos += duidLine.length
+    }
+    dest[ord[p]] = pos + 1
+    pos += S.len[p] + 1
   }
-  const buf = C.bufs[C.ri[o + 6]]
-  // The line and its newline.
-  for (let k = C.ri[o + 4], e = k + C.ri[o + 5]; k <= e; k++) out[pos++] = buf[k]
-  x.pos = pos
+  if (duidLine !== undefined && duidAt === -1) {
+    duidAt = pos
+    pos += duidLine.length
+  }
+  const out = new Uint8Array(pos)
+  copyLines(C, dest, out)
+  if (duidLine !== undefined) for (let i = 0; i < duidLine.length; i++) out[duidAt + i] = duidLine.charCodeAt(i)
+  return out
+}
+
+/** Copies each candidate with a destination to it, line and newline, four bytes at a time where it can. */
+function copyLines(C: Cands, dest: Int32Array, out: Uint8Array): void {
+  const {n, ri, bufs} = C
+  const views = bufs.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength))
+  const to = new DataView(out.buffer, out.byteOffset, out.byteLength)
+  for (let c = 0; c < n; c++) {
+    const d = dest[c]
+    if (d === 0) continue
+    const o = c << 3
+    const buf = bufs[ri[o + 6]]
+    const from = views[ri[o + 6]]
+    let k = ri[o + 4]
+    const e = k + ri[o + 5] + 1
+    let q = d - 1
+    for (; k + 4 <= e; k += 4, q += 4) to.setInt32(q, from.getInt32(k))
+    for (; k < e; k++) out[q++] = buf[k]
+  }
 }
 
 /** What changed at address g relative to the first input. */
 function account(x: Pass, g: number): void {
-  const {C, report} = x
-  const {ord, gs} = x.G
-  const ri = C.ri
+  const {C, S, report} = x
+  const {gs} = x.G
+  const tab = S.tab
   const w = x.winner[g]
   const s = gs[g]
   const e = gs[g + 1]
   if (w !== -1 && e - s === 1) {
-    if (ri[(w << 3) + 6] !== 0) {
+    if (tab[w] !== 0) {
       x.changed.push(w)
       report.added++
-      if (x.detail) report.addedIps.push(ipOf(C, w))
+      if (x.detail) report.addedIps.push(ipAt(x, w))
     }
     return
   }
   let baseSame = false
   let baseExact = false
-  for (let k = s; k < e; k++) {
-    const c = ord[k]
-    if (ri[(c << 3) + 6] !== 0) continue
-    if (w !== -1 && (c === w || sameLine(C, c, w))) { baseSame = baseExact = true; continue }
-    if (w !== -1 && sameClient(C, c, w)) { baseSame = true; continue }
+  for (let p = s; p < e; p++) {
+    if (tab[p] !== 0) continue
+    if (w !== -1 && (p === w || sameLine(x, p, w))) { baseSame = baseExact = true; continue }
+    if (w !== -1 && S.h1[p] === S.h1[w] && S.h2[p] === S.h2[w]) { baseSame = true; continue }
     const base = C.tables[0]
-    const i = ri[(c << 3) + 7]
+    const i = S.idx[p]
     const line = leaseLine(base, i)
     if (!report.droppedLeases.some((d) => d.lease === line)) {
       report.dropped++
@@ -377,39 +482,33 @@ function account(x: Pass, g: number): void {
   x.changed.push(w)
   if (baseSame) {
     report.updated++
-    if (x.detail) report.updatedIps.push(ipOf(C, w))
+    if (x.detail) report.updatedIps.push(ipAt(x, w))
   } else {
     report.added++
-    if (x.detail) report.addedIps.push(ipOf(C, w))
+    if (x.detail) report.addedIps.push(ipAt(x, w))
   }
 }
 
-function writeAscii(out: Uint8Array, pos: number, s: string): number {
-  for (let i = 0; i < s.length; i++) out[pos++] = s.charCodeAt(i)
-  return pos
-}
-
-function leaseOf(C: Cands, c: number): Lease {
-  return leaseAt(C.tables[C.ri[(c << 3) + 6]], C.ri[(c << 3) + 7])
-}
-
+/** The address text of candidate c. */
 function ipOf(C: Cands, c: number): string {
   const t = C.tables[C.ri[(c << 3) + 6]]
   const i = C.ri[(c << 3) + 7]
   return latin1(t.buf, t.sp2[i] + 1, t.sp3[i])
 }
 
-/** a beats b: later expiry (0 = never), then the greater line bytes. */
-function better(C: Cands, a: number, b: number): boolean {
-  const ea = C.rf[a << 2]
-  const eb = C.rf[b << 2]
+/** The address text at position p. */
+function ipAt(x: Pass, p: number): string {
+  return ipOf(x.C, x.G.ord[p])
+}
+
+/** Position a beats b: later expiry (0 = never), then the greater line bytes. */
+function better(x: Pass, a: number, b: number): boolean {
+  const {rank, start, len, tab} = x.S
+  const ea = rank[a]
+  const eb = rank[b]
   if (ea !== eb) return ea > eb
-  const {ri, bufs} = C
-  const oa = a << 3
-  const ob = b << 3
-  const sa = ri[oa + 4]
-  const sb = ri[ob + 4]
-  return compareBytes(bufs[ri[oa + 6]], sa, sa + ri[oa + 5], bufs[ri[ob + 6]], sb, sb + ri[ob + 5]) > 0
+  const bufs = x.C.bufs
+  return compareBytes(bufs[tab[a]], start[a], start[a] + len[a], bufs[tab[b]], start[b], start[b] + len[b]) > 0
 }
 
 function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
@@ -421,31 +520,25 @@ function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: 
   return (ae - as) - (be - bs)
 }
 
-function sameLine(C: Cands, a: number, b: number): boolean {
-  const {ri, rf, bufs} = C
-  const oa = a << 3
-  const ob = b << 3
+function sameLine(x: Pass, a: number, b: number): boolean {
+  const {rank, start, len, tab, h1} = x.S
   // Most differing copies of a lease differ in expiry: compare that before the bytes.
-  if (rf[a << 2] !== rf[b << 2] || ri[oa + 5] !== ri[ob + 5] || ri[oa + 2] !== ri[ob + 2]) return false
-  const sa = ri[oa + 4]
-  const sb = ri[ob + 4]
-  return compareBytes(bufs[ri[oa + 6]], sa, sa + ri[oa + 5], bufs[ri[ob + 6]], sb, sb + ri[ob + 5]) === 0
+  if (rank[a] !== rank[b] || len[a] !== len[b] || h1[a] !== h1[b]) return false
+  const bufs = x.C.bufs
+  return compareBytes(bufs[tab[a]], start[a], start[a] + len[a], bufs[tab[b]], start[b], start[b] + len[b]) === 0
 }
 
-function sameClient(C: Cands, a: number, b: number): boolean {
-  return C.ri[(a << 3) + 2] === C.ri[(b << 3) + 2] && C.ri[(a << 3) + 3] === C.ri[(b << 3) + 3]
-}
-
-function settleContested(hard: number[], C: Cands, G: Groups, winner: Int32Array, report: MergeReport): void {
-  const {ord, gs} = G
-  const all: Array<{c: number; g: number; ck: string; lease: Lease}> = []
+function settleContested(hard: number[], x: Pass): void {
+  const {G, S, winner, report} = x
+  const {gs} = G
+  const all: Array<{p: number; g: number; ck: string; lease: Lease}> = []
   for (const g of hard) {
-    for (let k = gs[g]; k < gs[g + 1]; k++) {
-      const lease = leaseOf(C, ord[k])
-      all.push({c: ord[k], g, ck: clientKey(lease), lease})
+    for (let p = gs[g]; p < gs[g + 1]; p++) {
+      const lease = leaseAt(x.C.tables[S.tab[p]], S.idx[p])
+      all.push({p, g, ck: clientKey(lease), lease})
     }
   }
-  all.sort((a, b) => (better(C, a.c, b.c) ? -1 : better(C, b.c, a.c) ? 1 : 0))
+  all.sort((a, b) => (better(x, a.p, b.p) ? -1 : better(x, b.p, a.p) ? 1 : 0))
   const clientAt = new Map<string, number>()
   const winnerOf = new Map<number, (typeof all)[number]>()
   const seen = new Set<string>()
@@ -453,7 +546,7 @@ function settleContested(hard: number[], C: Cands, G: Groups, winner: Int32Array
     const w = winnerOf.get(a.g)
     const at = clientAt.get(a.ck)
     if (w === undefined && at === undefined) {
-      winner[a.g] = a.c
+      winner[a.g] = a.p
       winnerOf.set(a.g, a)
       clientAt.set(a.ck, a.g)
       continue

@@ -18,7 +18,11 @@ function wan(ns: Netns): void {
   ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
 }
 const wanRules = (ns: Netns) => (JSON.parse(ns.ip('-j', 'rule', 'show')) as Array<{priority: number; table: string; src?: string}>).filter((r) => r.priority === 32770 && r.table === '250').length
-const silenced = (ns: Netns) => ns.run(['nft', 'list', 'table', 'netdev', 'ha_tool_wan_silence']).code === 0
+/** The silence table is there and its gate chain is empty (nothing accepted, everything dropped). */
+const silenced = (ns: Netns) => {
+  const r = ns.run(['nft', 'list', 'table', 'netdev', 'ha_tool_wan_silence'])
+  return r.code === 0 && /chain gate \{\s*\}/.test(r.stdout)
+}
 const linkUp = (ns: Netns) => (JSON.parse(ns.ip('-j', 'link', 'show', 'dev', 'wan0')) as Array<{flags: string[]}>)[0].flags.includes('UP')
 
 function config(dir: string, extra = ''): string {
