@@ -29,6 +29,9 @@ export type DaemonDeps = {
   /** Starts the resident services (health monitor, lease schedule) that the config enables. */
   startServices(): Promise<DaemonService[]>
   sleep(ms: number): Promise<void>
+  /** Subscribes to kernel changes on the WAN side (rules, links, addresses, routes, the silence table). */
+  watchWan?(onChange: () => void): {stop(): void}
+  now?(): number
 }
 
 export type DaemonOptions = {
@@ -41,7 +44,10 @@ export type DaemonOptions = {
   termGraceMs?: number
 }
 
-export type DaemonSummary = {mode: 'child' | 'service'; fifo?: string; lines: number; transitions: number; lastRole?: Role; watchdogStops: number}
+export type DaemonSummary = {mode: 'child' | 'service'; fifo?: string; lines: number; transitions: number; lastRole?: Role; watchdogStops: number; reconciled: number}
+
+/** A reconcile that had to change something more often than this in a minute means someone fights us. */
+const RECONCILE_MAX_PER_MINUTE = 6
 
 /**
  * The resident mode. Reads keepalived's notify FIFO (ordered, unlike notify scripts),
@@ -53,7 +59,7 @@ export type DaemonSummary = {mode: 'child' | 'service'; fifo?: string; lines: nu
 export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promise<DaemonSummary>; terminate(): void} {
   const {config, log} = deps
   const pollMs = opts.pollMs ?? 500
-  const summary: DaemonSummary = {mode: opts.mode, fifo: opts.fifo, lines: 0, transitions: 0, watchdogStops: 0}
+  const summary: DaemonSummary = {mode: opts.mode, fifo: opts.fifo, lines: 0, transitions: 0, watchdogStops: 0, reconciled: 0}
   let terminating = false
   let wake: () => void = () => {}
   const terminated = new Promise<void>((resolve) => { wake = resolve })
@@ -74,6 +80,7 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
           summary.transitions++
           summary.lastRole = next.role
           for (const s of services) s.afterTransition?.(next.role)
+          if (next.source === 'reconcile' && r.steps.length > 0) noteRepair(r.steps.map((x) => x.kind))
           log.debug({role: next.role, exit: r.exit, source: next.source}, 'applied')
         } catch (error) {
           log.error({role: next.role, error: errorLine(error)}, 'transition failed')
@@ -119,6 +126,32 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
     log.warn({why}, 'watchdog: keepalived is gone without a STOP; converging to STOP')
     enqueue({role: 'STOP', source: 'watchdog', instance: config.keepalived.instance, releaseVips: true})
   }
+
+  // Reconcile: when the kernel side changes (a rule deleted by hand or by networkd, a link
+  // flap, a firewall reload that dropped the silence table), converge again to the last role
+  // keepalived reported. Our own changes trigger it too, and then find nothing to do.
+  let reconcileTimer: NodeJS.Timeout | undefined
+  let repairs: number[] = []
+  let pausedUntil = 0
+  const now = deps.now ?? Date.now
+  const noteRepair = (kinds: string[]) => {
+    summary.reconciled++
+    const t = now()
+    repairs = [...repairs.filter((x) => t - x < 60_000), t]
+    log.warn({steps: kinds}, 'reconcile: the WAN drifted from the applied role; converged it again')
+    if (repairs.length > RECONCILE_MAX_PER_MINUTE) {
+      pausedUntil = t + 60_000
+      log.error({repairs: repairs.length}, 'reconcile: something keeps undoing the WAN state (networkd ManageForeignRoutingPolicyRules? a firewall reload?); pausing repairs for a minute')
+    }
+  }
+  const reconcile = () => {
+    if (terminating || !summary.lastRole || pending || worker || now() < pausedUntil) return
+    enqueue({role: summary.lastRole, source: 'reconcile', instance: config.keepalived.instance})
+  }
+  const watch = deps.watchWan?.(() => {
+    clearTimeout(reconcileTimer)
+    reconcileTimer = setTimeout(reconcile, 200)
+  })
 
   const readChild = async (fifo: string) => {
     const reader = deps.openFifo(fifo, 'reader', onLine)
@@ -170,6 +203,8 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
       if (opts.fifo) await (opts.mode === 'child' ? readChild(opts.fifo) : readService(opts.fifo))
       else await terminated
     } finally {
+      watch?.stop()
+      clearTimeout(reconcileTimer)
       await startup
       await drain()
       for (const s of services) {

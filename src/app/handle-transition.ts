@@ -28,6 +28,8 @@ export type TransitionDeps = {
   now(): number
   mono(): number
   pidMax: number
+  /** The daemon's cached view of the WAN (wan-observer.ts); without it every transition reads the kernel. */
+  observer?: {get(): Promise<ObservedWan>; invalidate(): void}
 }
 
 export type TransitionRequest = {
@@ -70,7 +72,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
       return {role: req.role, source: req.source, instance: req.instance, applied: false, previousRole: prev.role, plan: [], steps: [], durationMs: deps.mono() - started, exit: ExitCode.OK}
     }
 
-    const observed = await observe(deps)
+    const observed = deps.observer ? await deps.observer.get() : await readObserved(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
     const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVipsFrom: req.releaseVips && req.role !== 'MASTER' ? config.keepalived.config : undefined})
@@ -78,6 +80,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     else log.debug({role: req.role}, 'already converged')
 
     const steps = await execute(deps, plan)
+    if (plan.length > 0) deps.observer?.invalidate()
     const failedCritical = steps.some((s, i) => s.status === 'failed' && plan[i].critical)
     const exit: ExitCodeValue = failedCritical ? ExitCode.FAILED : steps.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : ExitCode.OK
     const durationMs = deps.mono() - started
@@ -88,8 +91,9 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     deps.writeState({
       version: 1,
       role: req.role,
-      source: req.source,
-      instance: req.instance,
+      // A converged re-run (a repeated hook, a reconcile that found nothing) keeps the record of the transition itself.
+      source: changed ? req.source : prev!.source,
+      instance: changed ? req.instance : prev!.instance,
       startedAt: changed ? startedAt : prev!.startedAt,
       finishedAt: changed ? deps.now() : prev!.finishedAt,
       order: req.order ?? prev?.order,
@@ -105,7 +109,8 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
   }
 }
 
-async function observe(deps: TransitionDeps): Promise<ObservedWan> {
+/** What the WAN looks like now: `ip` (rules, routes, link) and, when silence is in use, `nft`, in parallel. */
+export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 'silence'>): Promise<ObservedWan> {
   const wan = deps.config.wan
   const checkSilence = wan.link === 'keep-up' && wan.silence === 'nftables'
   // Both reads at once: they are independent processes.

@@ -29,6 +29,9 @@ describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
       assert.equal(a.wanRules(), 0)
       await a.startDaemon()
       assert.ok(await eventually(() => state(a)?.source === 'dbus' && state(a)?.role === 'MASTER' && a.wanRules() === 1, 10_000), `no start-up convergence from D-Bus:\n${show([a, b])}`)
+      // Someone deletes the rule while the daemon runs: it notices (ip monitor) and puts it back.
+      execFileSync('ip', ['-n', a.ns, 'rule', 'del', 'priority', '32770', 'lookup', '250'])
+      assert.ok(await eventually(() => a.wanRules() === 1 && state(a)?.source === 'reconcile', 5_000), `no reconcile:\n${show([a, b])}`)
       await a.stopKeepalived()
       assert.ok(await eventually(() => b.wanRules() === 1 && state(b)?.source === 'fifo' && a.wanRules() === 0 && state(a)?.role === 'STOP', 10_000), show([a, b]))
       // keepalived comes back (it recreates its FIFO): the daemon reopens it and follows again.

@@ -5,13 +5,18 @@ import {keepalivedAlive} from '../../adapters/keepalived-process.js'
 import type {Logger} from '../../adapters/log.js'
 import type {Config} from '../../config/schema.js'
 import type {DaemonDeps} from '../daemon.js'
-import {handleTransition} from '../handle-transition.js'
+import {watchWan} from '../../adapters/wan-watch.js'
+import {handleTransition, readObserved} from '../handle-transition.js'
+import {createWanObserver} from '../wan-observer.js'
 import {startDaemonServices} from './services.js'
 import {createTransitionDeps} from './transition.js'
 
 /** The real adapters behind `ha-tool daemon`. */
 export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void} {
-  const transitionDeps = createTransitionDeps(config, log)
+  const base = createTransitionDeps(config, log)
+  // The resident view of the WAN: read once, then kept current by kernel change events.
+  const observer = createWanObserver(() => readObserved(base))
+  const transitionDeps = {...base, observer}
   const parent = process.ppid
   return {
     config,
@@ -25,6 +30,12 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log),
     sleep: systemClock.sleep,
+    now: systemClock.now,
+    watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables'}, (lost) => {
+      observer.changed(lost)
+      if (lost) log.warn('a kernel change watcher (ip monitor / nft monitor) stopped: reading the WAN state on every transition from now on')
+      onChange()
+    }),
     close: () => transitionDeps.close(),
   }
 }

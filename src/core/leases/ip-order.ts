@@ -92,19 +92,23 @@ export function radixOrderByIp(keys: Uint32Array): IpOrder {
     count[4096 + (key >>> 22)]++
   }
   let ks: Uint32Array = keys
-  let vs: Int32Array = new Int32Array(n)
-  for (let k = 0; k < n; k++) vs[k] = k
+  let vs: Int32Array | undefined // undefined: position k holds candidate k (nothing moved yet)
   let kd: Uint32Array = new Uint32Array(n)
   let vd: Int32Array = new Int32Array(n)
   for (let d = 0; d < 3; d++) {
     if (!prefixSums(count, d * 2048, n)) continue
-    radixPass(ks, vs, kd, vd, d * 11, count, d * 2048)
+    if (vs === undefined) firstPass(ks, kd, vd, d * 11, count, d * 2048)
+    else radixPass(ks, vs, kd, vd, d * 11, count, d * 2048)
     const tk = ks
     const tv = vs
     ks = kd
     vs = vd
     kd = tk === keys ? new Uint32Array(n) : tk
-    vd = tv
+    vd = tv ?? new Int32Array(n)
+  }
+  if (vs === undefined) {
+    vs = new Int32Array(n)
+    for (let k = 0; k < n; k++) vs[k] = k
   }
   return {order: vs, keys: ks === keys ? keys.slice() : ks}
 }
@@ -119,6 +123,17 @@ function prefixSums(count: Int32Array, at: number, n: number): boolean {
     sum += c
   }
   return true
+}
+
+/** radixPass from the input order itself (value = position), so no identity array is written first. */
+function firstPass(ks: Uint32Array, kd: Uint32Array, vd: Int32Array, shift: number, count: Int32Array, at: number): void {
+  const n = ks.length
+  for (let k = 0; k < n; k++) {
+    const key = ks[k]
+    const p = count[at + ((key >>> shift) & 0x7ff)]++
+    vd[p] = k
+    kd[p] = key
+  }
 }
 
 function radixPass(ks: Uint32Array, vs: Int32Array, kd: Uint32Array, vd: Int32Array, shift: number, count: Int32Array, at: number): void {

@@ -203,11 +203,14 @@ function put(C: Cands, c: number, f: number, i: number): void {
 /** Candidates sorted by address (IPv4 numerically, then IPv6), grouped by address. */
 function groupOrder(C: Cands): Groups {
   const {n, n4} = C
-  const ord = new Int32Array(n)
   const gs = new Int32Array(n + 1)
   const gkey = new Float64Array(n)
   const {order, keys} = orderByIp(C.ip.subarray(0, n4))
-  ord.set(order)
+  let ord = order
+  if (n > n4) {
+    ord = new Int32Array(n)
+    ord.set(order)
+  }
   let ng = 0
   for (let k = 0; k < n4; k++) {
     if (k === 0 || keys[k] !== keys[k - 1]) {

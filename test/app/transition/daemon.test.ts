@@ -6,7 +6,7 @@ import type {TransitionRequest, TransitionResult} from '../../../src/app/handle-
 import {defaultConfig} from '../../../src/config/validate.js'
 
 /** A daemon over a fake FIFO: lines are pushed by the test; EOF when the test closes it. */
-function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' | 'BACKUP'; parentAlive?: boolean; keepalivedAlive?: boolean | undefined} = {}) {
+function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' | 'BACKUP'; parentAlive?: boolean; keepalivedAlive?: boolean | undefined; repairs?: number} = {}) {
   const config = defaultConfig('wan0')
   config.keepalived.instance = opts.instance ?? ''
   config.keepalived.dbus = opts.dbusRole !== undefined
@@ -14,6 +14,7 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
   let push: (line: string) => void = () => {}
   let eof: () => void = () => {}
   let inode = 1
+  let kernelChanged: () => void = () => {}
   const alive = {parent: opts.parentAlive ?? true, keepalived: opts.keepalivedAlive}
   const sleeps: Array<() => void> = []
   const deps: DaemonDeps = {
@@ -22,8 +23,12 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
     transition: async (req) => {
       applied.push(req)
       if (opts.slowMs) await new Promise((r) => setTimeout(r, opts.slowMs))
-      return {exit: 0} as TransitionResult
+      // A reconcile finds something to repair while `repairs` lasts, then nothing.
+      const repaired = req.source === 'reconcile' && (opts.repairs ?? 0) > 0
+      if (repaired) opts.repairs!--
+      return {exit: 0, steps: repaired ? [{kind: 'rule.add'}] : []} as TransitionResult
     },
+    watchWan: (onChange) => { kernelChanged = onChange; return {stop: () => { kernelChanged = () => {} }} },
     openFifo: (_path, _mode, onLine) => {
       push = onLine
       const done = new Promise<{reason: 'eof'}>((resolve) => { eof = () => resolve({reason: 'eof'}) })
@@ -36,7 +41,7 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
     startServices: async () => [],
     sleep: (ms) => new Promise((r) => { const t = setTimeout(r, Math.min(ms, 5)); sleeps.push(() => { clearTimeout(t); r(undefined) }) }),
   }
-  return {deps, applied, push: (l: string) => push(l), eof: () => eof(), alive, recreate: () => { inode++ }}
+  return {deps, applied, push: (l: string) => push(l), eof: () => eof(), alive, recreate: () => { inode++ }, kernel: () => kernelChanged()}
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 30))
@@ -116,6 +121,49 @@ describe('daemon (keepalived notify_fifo_script)', () => {
     h.eof()
     await d.done
     assert.deepEqual(h.applied.map((r) => `${r.role}/${r.source}`), ['MASTER/dbus'])
+  })
+})
+
+describe('daemon reconcile', () => {
+  it('a kernel change converges the node again to the last role keepalived reported', async () => {
+    const h = harness({repairs: 1})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'child'})
+    await settle()
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await settle()
+    h.kernel()
+    h.kernel() // a burst of events makes one reconcile
+    await new Promise((r) => setTimeout(r, 300))
+    h.eof()
+    const s = await d.done
+    assert.deepEqual(h.applied.map((r) => `${r.role}/${r.source}`), ['MASTER/fifo', 'MASTER/reconcile'])
+    assert.equal(s.reconciled, 1)
+  })
+
+  it('nothing to reconcile before keepalived reported a role', async () => {
+    const h = harness()
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'child'})
+    await settle()
+    h.kernel()
+    await new Promise((r) => setTimeout(r, 300))
+    h.eof()
+    await d.done
+    assert.deepEqual(h.applied, [])
+  })
+
+  it('stops repairing for a while when something keeps undoing the WAN state', async () => {
+    const h = harness({repairs: 100})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'child'})
+    await settle()
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await settle()
+    for (let i = 0; i < 10; i++) {
+      h.kernel()
+      await new Promise((r) => setTimeout(r, 260))
+    }
+    h.eof()
+    const s = await d.done
+    assert.equal(s.reconciled, 7, 'six repairs a minute are allowed; the seventh pauses repairs')
   })
 })
 
