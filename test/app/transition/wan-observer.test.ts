@@ -19,8 +19,7 @@ describe('the daemon\'s WAN observer', () => {
   })
   it('does not cache a read that a change overtook', async () => {
     let reads = 0
-    let o!: ReturnType<typeof createWanObserver>
-    o = createWanObserver(async () => { reads++; if (reads === 1) o.changed(false); return view(reads) })
+    const o: ReturnType<typeof createWanObserver> = createWanObserver(async () => { reads++; if (reads === 1) o.changed(false); return view(reads) })
     await o.get()
     await o.get()
     assert.equal(reads, 2)
