@@ -93,7 +93,13 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       const text = run('gw1', [process.execPath, BIN, 'status', '--peer', '--config', config.gw1]).stdout
       assert.match(text, /role\s+MASTER \(keepalived D-Bus, VI_LAN\)\s+BACKUP \(keepalived D-Bus, VI_LAN\)/)
 
-      // Planted faults, one per check, each named with its fix.
+      // The daemon keeps what it owns: a silence table deleted under it comes back (reconcile).
+      run('gw2', ['nft', 'delete', 'table', 'netdev', 'ha_tool_wan_silence'])
+      const healed = async () => { for (let i = 0; i < 60; i++) { if (run('gw2', ['nft', 'list', 'table', 'netdev', 'ha_tool_wan_silence']).code === 0) return true; await new Promise((r) => setTimeout(r, 50)) } return false }
+      assert.ok(await healed(), 'the daemon did not restore the BACKUP\'s WAN silence')
+
+      // Planted faults, one per check, each named with its fix (the daemon stopped, or it would repair some).
+      await lab.stop('gw2-hatd')
       run('gw2', ['nft', 'flush', 'chain', 'ip', 'hat_lab', 'forward'])
       run('gw2', ['nft', 'delete', 'table', 'netdev', 'ha_tool_wan_silence'])
       const d2 = doctor('gw2')
