@@ -57,6 +57,8 @@ export async function bench() {
     return {
       runs,
       medians_ms: Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, v.median])),
+      // The machine is shared: the spread says how far one median can be trusted.
+      p10_p90_ms: Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, [v.p10, v.p90]])),
       ratios: {'leases merge / sort -u': +(timed['ha-tool leases merge a b'].median / timed['sort -u a b'].median).toFixed(3)},
       budget: {merge_ratio_max: 1.5},
       hook_to_peer_ms: latency,

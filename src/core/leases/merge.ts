@@ -86,12 +86,14 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
  * The candidates (unexpired leases of every input): IPv4 ones first (0..n4-1), then IPv6, each
  * in file order. Everything the address-order passes read about a candidate is in one 32-byte
  * record (f64 view: [0] rank = expiry, Infinity for 0; i32 view: [2] and [3] the client hash,
- * [4] line start, [5] line length, [6] input, [7] lease in that input), so visiting candidates in
- * address order, which is random order in the files, costs one cache miss each, not ten.
+ * [4] line start, [5] line length, [6] input, [7] lease in that input), so gather() brings them
+ * into address order, which is random order in the files, at one cache miss each, not seven.
  */
 type Cands = {
   tables: readonly LeaseTable[]
   bufs: Uint8Array[]
+  /** The same bytes, for reading four at a time. */
+  views: DataView[]
   n: number
   n4: number
   rf: Float64Array
@@ -108,7 +110,7 @@ function collect(tables: readonly LeaseTable[], now: number, report: MergeReport
   let total = 0
   for (const t of tables) total += t.count
   const ab = new ArrayBuffer(total * 32)
-  const C: Cands = {tables, bufs: tables.map((t) => t.buf), n: 0, n4: 0, rf: new Float64Array(ab), ri: new Int32Array(ab), ip: new Uint32Array(total)}
+  const C: Cands = {tables, bufs: tables.map((t) => t.buf), views: tables.map((t) => new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength)), n: 0, n4: 0, rf: new Float64Array(ab), ri: new Int32Array(ab), ip: new Uint32Array(total)}
   let v6 = 0
   for (let f = 0; f < tables.length; f++) v6 += collectV4(C, f, now, report)
   C.n4 = C.n
@@ -184,20 +186,37 @@ function put(C: Cands, c: number, f: number, i: number): void {
   } else {
     kind = 4; from = sp4 + 1; to = end; from2 = t.sp1[i] + 1; to2 = t.sp2[i]
   }
-  let h1 = Math.imul(0x811c9dc5 ^ kind, 16777619)
-  let h2 = Math.imul(0x5bd1e995 ^ kind, 0x27d4eb2d)
-  for (let k = from; k < to; k++) {
+  let h1 = Math.imul(0x811c9dc5 ^ kind ^ ((to - from) << 3), 16777619)
+  let h2 = Math.imul(0x5bd1e995 ^ kind ^ ((to - from) << 3), 0x27d4eb2d)
+  // Four bytes a step; '| 0x20' on each byte folds the case of hex letters and leaves digits, ':' and '-'.
+  const view = C.views[f]
+  let k = from
+  for (; k + 4 <= to; k += 4) {
+    const w = view.getInt32(k) | 0x20202020
+    h1 = Math.imul(h1 ^ w, 16777619)
+    h2 = Math.imul((h2 ^ w) + (h2 >>> 15), 0x27d4eb2d)
+  }
+  for (; k < to; k++) {
     const b = buf[k] | 0x20
     h1 = Math.imul(h1 ^ b, 16777619)
     h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
   }
-  for (let k = from2; k < to2; k++) {
+  for (k = from2; k < to2; k++) {
     const b = buf[k]
     h1 = Math.imul(h1 ^ b, 16777619)
     h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
   }
-  ri[o + 2] = h1
-  ri[o + 3] = h2 ^ (h2 >>> 13)
+  ri[o + 2] = avalanche(h1)
+  ri[o + 3] = avalanche(h2 ^ (h2 >>> 13))
+}
+
+/** murmur3's finalizer: a bijection, so it adds no collisions; it spreads every input bit over the low bits the hash table indexes by. */
+function avalanche(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return h ^ (h >>> 16)
 }
 
 /** Candidates sorted by address (IPv4 numerically, then IPv6), grouped by address. */
@@ -309,36 +328,43 @@ function gather(C: Cands, G: Groups): Sorted {
 }
 
 /**
- * Clients -> the address (key) they hold: open addressing, 16-byte slots (i32 [0] h1, [1] h2;
- * f64 [1] 0 = empty, else 1 + the address key).
+ * The clients seen so far, noted once per address: open addressing over 8-byte slots (h1, h2), so
+ * the table is half the size it would be with the address in it and stays mostly in cache. A
+ * client is noted at most once per address, so finding it again means a second address. Sized
+ * for one client per address: when many clients share addresses and the table fills up, add()
+ * answers false too, which sends the merge down its exact path instead of probing a full table.
+ * (0, 0) marks an empty slot: a client hashing to it is noted as (0, 1); should that ever meet a
+ * real (0, 1), the cost is a needless redo, not a wrong result.
  */
 class ClientSet {
-  private readonly ti: Int32Array
-  private readonly tf: Float64Array
+  private readonly t: Int32Array
   private readonly mask: number
-  constructor(most: number) {
+  private room: number
+  constructor(addresses: number) {
     let size = 16
-    while (size < most * 1.25) size *= 2 // load <= 0.8 even when every address has its own client
-    const ab = new ArrayBuffer(size * 16)
-    this.ti = new Int32Array(ab)
-    this.tf = new Float64Array(ab)
+    while (size < addresses * 1.25) size *= 2 // load <= 0.8 when every address has its own client
+    this.t = new Int32Array(size * 2)
     this.mask = size - 1
+    this.room = Math.floor(size * 0.8)
   }
 
-  /** Records that client (a, b) holds address `key`; false when it already holds another one. */
-  note(a: number, b: number, key: number): boolean {
-    const {ti, tf, mask} = this
-    let s = (a ^ (b >>> 7)) & mask
+  /** Notes client (a, b); false when it was already there, or when the table is full. */
+  add(a: number, b: number): boolean {
+    const t = this.t
+    if (this.room === 0) return false
+    if (a === 0 && b === 0) b = 1
+    let s = (a ^ (b >>> 7)) & this.mask
     for (;;) {
-      const held = tf[(s << 1) + 1]
-      if (held === 0) {
-        ti[s << 2] = a
-        ti[(s << 2) + 1] = b
-        tf[(s << 1) + 1] = key + 1
+      const x = t[s << 1]
+      const y = t[(s << 1) + 1]
+      if (x === 0 && y === 0) {
+        t[s << 1] = a
+        t[(s << 1) + 1] = b
+        this.room--
         return true
       }
-      if (ti[s << 2] === a && ti[(s << 2) + 1] === b) return held === key + 1
-      s = (s + 1) & mask
+      if (x === a && y === b) return false
+      s = (s + 1) & this.mask
     }
   }
 }
@@ -381,13 +407,9 @@ function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | 
       if (H1[p] !== h1 || H2[p] !== h2) other = true
       if (better(x, p, best)) best = p
     }
-    if (clients !== undefined) {
-      let ok = clients.note(h1, h2, gkey[g])
-      if (other) for (let p = s + 1; p < e; p++) ok = clients.note(H1[p], H2[p], gkey[g]) && ok
-      if (!ok) {
-        x.restart = true
-        return undefined
-      }
+    if (clients !== undefined && !noteClients(clients, H1, H2, s, e, other)) {
+      x.restart = true
+      return undefined
     }
     if (other) {
       (hard ??= []).push(g)
@@ -400,16 +422,31 @@ function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | 
   return hard
 }
 
+/** Notes the clients at positions s..e (one address): each distinct one once; false when one was seen at another address. */
+function noteClients(clients: ClientSet, H1: Int32Array, H2: Int32Array, s: number, e: number, several: boolean): boolean {
+  if (!clients.add(H1[s], H2[s])) return false
+  if (!several) return true
+  for (let p = s + 1; p < e; p++) {
+    let seen = false
+    for (let q = s; q < p && !seen; q++) seen = H1[q] === H1[p] && H2[q] === H2[p]
+    if (!seen && !clients.add(H1[p], H2[p])) return false
+  }
+  return true
+}
+
 /**
  * The output: offsets assigned in address order, then the winning lines copied in file order, so
  * the input is read sequentially and the scattered accesses are writes, which do not stall.
- * The server DUID line goes between the IPv4 and the IPv6 leases.
+ * The server DUID line goes between the IPv4 and the IPv6 leases. The candidate records are no
+ * longer needed by then: the output goes into their memory when it fits (fresh memory costs a
+ * page fault per 4 KiB, ~1500 of them for 6 MB).
  */
 function write(x: Pass, duidLine: string | undefined): Uint8Array {
   const {C, G, S, winner} = x
   const {ord, ng} = G
   const n4 = C.n4
-  const dest = new Int32Array(C.n) // 1 + output offset of a winning candidate, 0 for the others
+  // Per input, per lease: 1 + its offset in the output when it won, else 0.
+  const dest = C.tables.map((t) => new Int32Array(t.count))
   let pos = 0
   let duidAt = -1
   for (let g = 0; g < ng; g++) {
@@ -419,32 +456,30 @@ function write(x: Pass, duidLine: string | undefined): Uint8Array {
       duidAt = pos
       pos += duidLine.length
     }
-    dest[ord[p]] = pos + 1
+    dest[S.tab[p]][S.idx[p]] = pos + 1
     pos += S.len[p] + 1
   }
   if (duidLine !== undefined && duidAt === -1) {
     duidAt = pos
     pos += duidLine.length
   }
-  const out = new Uint8Array(pos)
-  copyLines(C, dest, out)
+  const spare = C.ri.buffer
+  const out = pos <= spare.byteLength ? new Uint8Array(spare, 0, pos) : new Uint8Array(pos)
+  for (let f = 0; f < C.tables.length; f++) copyLines(C.tables[f], dest[f], out)
   if (duidLine !== undefined) for (let i = 0; i < duidLine.length; i++) out[duidAt + i] = duidLine.charCodeAt(i)
   return out
 }
 
-/** Copies each candidate with a destination to it, line and newline, four bytes at a time where it can. */
-function copyLines(C: Cands, dest: Int32Array, out: Uint8Array): void {
-  const {n, ri, bufs} = C
-  const views = bufs.map((b) => new DataView(b.buffer, b.byteOffset, b.byteLength))
+/** Copies each lease of t that has a destination there, line and newline, four bytes at a time where it can. */
+function copyLines(t: LeaseTable, dest: Int32Array, out: Uint8Array): void {
+  const {buf, start, end, count} = t
+  const from = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   const to = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  for (let c = 0; c < n; c++) {
-    const d = dest[c]
+  for (let i = 0; i < count; i++) {
+    const d = dest[i]
     if (d === 0) continue
-    const o = c << 3
-    const buf = bufs[ri[o + 6]]
-    const from = views[ri[o + 6]]
-    let k = ri[o + 4]
-    const e = k + ri[o + 5] + 1
+    let k = start[i]
+    const e = end[i] + 1
     let q = d - 1
     for (; k + 4 <= e; k += 4, q += 4) to.setInt32(q, from.getInt32(k))
     for (; k < e; k++) out[q++] = buf[k]

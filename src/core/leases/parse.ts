@@ -212,8 +212,12 @@ function nextSpace(buf: Uint8Array, from: number, end: number): number {
   return i
 }
 
+/** 1 for the bytes of hex digits: one load instead of three range tests, and a smaller hot loop for V8 to compile (a cold run parses most of the first file before its optimized code is ready). */
+const HEX = new Uint8Array(256)
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1
+
 function hex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+  return HEX[c] === 1
 }
 
 /** "aa:bb:0c" as dnsmasq prints byte strings; returns where it stops (== to when all of it is that). */

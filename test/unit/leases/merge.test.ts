@@ -77,6 +77,16 @@ describe('mergeLeaseTables: rules', () => {
     assert.equal(r.text, line(NOW + 900, A, '10.0.0.5') + line(NOW + 400, B, '10.0.0.6'))
   })
 
+  test('many clients competing for few addresses: one lease per address, the latest, every other one a conflict', () => {
+    const mac = (i: number) => `52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`
+    let db = ''
+    for (let i = 0; i < 200; i++) db += line(NOW + 100 + i, mac(i), `10.0.0.${i % 2}`)
+    const r = merge([db])
+    assert.equal(r.text, line(NOW + 298, mac(198), '10.0.0.0') + line(NOW + 299, mac(199), '10.0.0.1'))
+    assert.equal(r.report.conflicts.length, 198)
+    assert.equal(r.report.dropped, 198)
+  })
+
   test('IPv6 keeps the server DUID line between the IPv4 and IPv6 leases; clients are DUID + IAID', () => {
     const v6a = '1800000000 11 fd00::20 * 00:01:aa\n'
     const v6b = '1800000500 12 fd00::20 * 00:01:aa\n' // same DUID, other IAID: another client
@@ -164,6 +174,81 @@ describe('mergeLeaseTables: properties (300 random cases)', () => {
       const out = leasesOf(T(m))
       assert.equal(new Set(out.map((l) => expandIpv6(l.ip))).size, out.length)
       assert.equal(new Set(out.map(clientKey)).size, out.length)
+    }
+  })
+})
+
+/** The report the rules ask for, relative to the base (first) file, as sorted lists (order is not part of it). */
+function referenceReport(dbs: string[], merged: string) {
+  const kept = leasesOf(T(merged))
+  const keptAt = new Map(kept.map((l) => [expandIpv6(l.ip), l]))
+  const base = leasesOf(T(dbs[0]))
+  const expired = base.filter((l) => l.expiry !== 0 && l.expiry <= NOW)
+  const live = base.filter((l) => l.expiry === 0 || l.expiry > NOW)
+  const added: string[] = []
+  const updated: string[] = []
+  const changed: string[] = []
+  const dropped = new Set<string>()
+  for (const w of kept) {
+    const at = live.filter((b) => expandIpv6(b.ip) === expandIpv6(w.ip))
+    if (at.some((b) => b.line === w.line)) continue
+    changed.push(w.line)
+    if (at.some((b) => clientKey(b) === clientKey(w))) updated.push(w.ip)
+    else added.push(w.ip)
+  }
+  for (const b of live) {
+    const w = keptAt.get(expandIpv6(b.ip))
+    if (w === undefined || (w.line !== b.line && clientKey(w) !== clientKey(b))) dropped.add(b.line)
+  }
+  const sorted = (xs: string[]) => [...xs].sort()
+  return {
+    counts: [added.length, updated.length, expired.length + dropped.size],
+    addedIps: sorted(added), updatedIps: sorted(updated), changed: sorted(changed),
+    dropped: sorted([...expired.map((l) => `expired ${l.line}`), ...[...dropped].map((l) => `conflict ${l}`)]),
+  }
+}
+
+/** Bigger random databases in dnsmasq's order or sorted (as ha-tool writes them): both address-order paths of the merge. */
+function biggerDb(r: () => number, n: number, sorted: boolean): string {
+  const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)]
+  const lines: string[] = []
+  for (let i = 0; i < n; i++) {
+    const exp = pick([0, NOW - 10, NOW + 10, NOW + 20, NOW + Math.floor(r() * 50)])
+    if (r() < 0.05) lines.push(`${exp} ${pick(['1', '2'])} fd00::${Math.floor(r() * 30).toString(16)} * ${pick(['*', '00:01:aa', '00:01:bb'])}\n`)
+    else lines.push(`${exp} 52:54:00:00:0${Math.floor(r() * 3)}:${Math.floor(r() * 90 + 10)} ${pick(['10', '192'])}.${pick(['0', '168'])}.${pick(['0', '1', '9', '200'])}.${Math.floor(r() * 200)} ${pick(['*', 'h'])} ${pick(['*', '*', '*', '01:aa', `01:${Math.floor(r() * 90 + 10)}`])}\n`)
+  }
+  // Sorted as ha-tool writes them: IPv4 by address (the IPv6 lines after them, in any order).
+  const v4key = (l: string) => (l.split(' ')[2].includes(':') ? Infinity : l.split(' ')[2].split('.').reduce((a, o) => a * 256 + Number(o), 0))
+  if (sorted) lines.sort((a, b) => v4key(a) - v4key(b))
+  return lines.join('')
+}
+
+describe('mergeLeaseTables: report and larger inputs (properties)', () => {
+  test('the report (added, updated, dropped, changed) equals the rules applied to the output, small random cases', () => {
+    const r = rng(4242)
+    for (let k = 0; k < 300; k++) {
+      const dbs = [randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 4))]
+      const m = merge(dbs)
+      const want = referenceReport(dbs, m.text)
+      const {report} = m
+      assert.deepEqual([report.added, report.updated, report.dropped], want.counts, `case ${k}: ${JSON.stringify(dbs)}`)
+      assert.deepEqual([...report.addedIps].sort(), want.addedIps, `case ${k}`)
+      assert.deepEqual([...report.updatedIps].sort(), want.updatedIps, `case ${k}`)
+      assert.deepEqual(report.droppedLeases.map((d) => `${d.reason} ${d.lease}`).sort(), want.dropped, `case ${k}`)
+      assert.deepEqual(m.changed().map((l) => l.line).sort(), want.changed, `case ${k}`)
+    }
+  })
+
+  test('hundreds of leases per file, unsorted (radix sort) and sorted (merge of runs): output equals the reference, report follows the rules', () => {
+    const r = rng(99)
+    for (let k = 0; k < 40; k++) {
+      const dbs = [biggerDb(r, 200 + Math.floor(r() * 300), k % 2 === 0), biggerDb(r, 200 + Math.floor(r() * 300), k % 4 < 2)]
+      const m = merge(dbs)
+      assert.equal(m.text, reference(dbs), `case ${k}`)
+      assert.equal(merge([dbs[1], dbs[0]]).text, m.text, `case ${k}: order`)
+      const want = referenceReport(dbs, m.text)
+      assert.deepEqual([m.report.added, m.report.updated, m.report.dropped], want.counts, `case ${k}`)
+      assert.deepEqual(m.changed().map((l) => l.line).sort(), want.changed, `case ${k}`)
     }
   })
 })
