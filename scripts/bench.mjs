@@ -12,7 +12,7 @@ delete process.env.NODE_EXTRA_CA_CERTS
 const b = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], {stdio: 'inherit'})
 if (b.status !== 0) process.exit(b.status ?? 1)
 
-const order = ['startup', 'transitions', 'health', 'leases', 'failover']
+const order = ['startup', 'transitions', 'health', 'leases', 'conntrackd', 'failover']
 const wanted = process.argv.slice(2)
 const keys = (wanted.length > 0 ? wanted : order).filter((k) => existsSync(join(root, `scripts/bench/${k}.mjs`)))
 const out = {machine: {node: process.version, cpus: (await import('node:os')).cpus().length}}
