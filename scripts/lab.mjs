@@ -173,36 +173,8 @@ export function releaseLabLock() { rmSync(LOCK, {force: true}) }
 // ---------------------------------------------------------------- config files
 
 function busConf(socket) {
-  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<!-- The lab gateway's private system bus: the stock system-bus policy, its own socket, no activation. -->
-<busconfig>
-  <type>system</type>
-  <auth>EXTERNAL</auth>
-  <listen>unix:path=${socket}</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>
-  </policy>
-  <policy user="root">
-    <allow own="*"/>
-    <allow send_type="method_call"/>
-  </policy>
-  <includedir>/usr/share/dbus-1/system.d</includedir>
-  <includedir>/etc/dbus-1/system.d</includedir>
-</busconfig>
-`
+  // The private system bus every test and the lab use: the stock policy, its own socket, no activation.
+  return readFileSync(join(ROOT, 'scripts/lab-tools/private-bus.conf'), 'utf8').replace('@SOCKET@', socket)
 }
 
 const WAN_NETWORK = `# The lab's WAN (hat-gwN:wan0): the seed's file plus what a shared-MAC pair needs.

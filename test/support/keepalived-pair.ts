@@ -118,7 +118,7 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
           const cat = spawn('sh', ['-c', `exec cat "$0" >> "$1"`, events, join(dir, 'events.log')], {stdio: 'ignore'})
           procs.push(cat)
           if (busAddress && !existsSync(join(dir, 'bus.sock'))) {
-            writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('./networkd-lab-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', join(dir, 'bus.sock')))
+            writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('../../scripts/lab-tools/private-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', join(dir, 'bus.sock')))
             procs.push(spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'}))
             for (let t = 0; t < 100 && !existsSync(join(dir, 'bus.sock')); t++) await sleep(20)
           }

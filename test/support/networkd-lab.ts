@@ -65,7 +65,7 @@ export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn:
     dnsmasq = spawn('ip', ['netns', 'exec', isp, 'dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--interface=isp0', '--bind-interfaces',
       '--dhcp-authoritative', '--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
       '--log-dhcp', `--log-facility=${join(dir, 'dnsmasq.log')}`], {stdio: 'ignore'})
-    writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('./networkd-lab-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', sock))
+    writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('../../scripts/lab-tools/private-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', sock))
     bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'})
     for (let i = 0; i < 100; i++) { try { readFileSync(sock); break } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break } await sleep(20) }
 

@@ -13,30 +13,9 @@ const now = () => Math.floor(Date.now() / 1000)
 const line = (exp: number, mac: string, ip: string, host = '*') => `${exp} ${mac} ${ip} ${host} *\n`
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** A private system-type bus: default deny like /usr/share/dbus-1/system.conf, dnsmasq's own policy included. */
+/** A private system-type bus (the policy file the lab and the other tests use), dnsmasq's own policy included. */
 function busConfig(socket: string): string {
-  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <auth>EXTERNAL</auth>
-  <listen>unix:path=${socket}</listen>
-  <policy context="default">
-    <allow user="*"/>
-    <deny own="*"/>
-    <deny send_type="method_call"/>
-    <allow send_type="signal"/>
-    <allow send_requested_reply="true" send_type="method_return"/>
-    <allow send_requested_reply="true" send_type="error"/>
-    <allow receive_type="method_call"/>
-    <allow receive_type="method_return"/>
-    <allow receive_type="error"/>
-    <allow receive_type="signal"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
-    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>
-  </policy>
-  <includedir>/usr/share/dbus-1/system.d</includedir>
-</busconfig>
-`
+  return readFileSync(new URL('../../../scripts/lab-tools/private-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', socket)
 }
 
 describe('applying merged leases to a running dnsmasq', {concurrency: false}, () => {
