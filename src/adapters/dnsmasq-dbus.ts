@@ -1,8 +1,8 @@
-import {createRequire} from 'node:module'
 import {HaError, unavailableError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Lease} from '../core/leases/types.js'
 import type {Logger} from './log.js'
+import {lazyRequire} from './lazy-require.js'
 
 export type DnsmasqDbusConfig = {
   /** Bus address; "" = the system bus ($DBUS_SYSTEM_BUS_ADDRESS, else /run/dbus/system_bus_socket). */
@@ -39,7 +39,7 @@ export function createDnsmasqDbus(cfg: DnsmasqDbusConfig, log?: Logger): Dnsmasq
   let broken: Error | undefined
   const connect = () => {
     // dbus-next costs ~30-40 ms to import: only the D-Bus apply path pays it.
-    dbus ??= createRequire(import.meta.url)('dbus-next') as DbusModule
+    dbus ??= lazyRequire<DbusModule>('dbus-next', import.meta.url)
     if (!bus) {
       bus = cfg.address ? dbus.sessionBus({busAddress: cfg.address}) : dbus.systemBus()
       // Without a listener an unreachable bus socket would crash the process.

@@ -1,5 +1,5 @@
-import {createRequire} from 'node:module'
 import type {Logger as PinoLogger} from 'pino'
+import {lazyRequire} from './lazy-require.js'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 type Fields = Record<string, unknown>
@@ -28,8 +28,7 @@ export function createLogger(opts: LogOptions): Logger {
   let root: PinoLogger | undefined
   const realize = (): PinoLogger => {
     if (!root) {
-      const require = createRequire(import.meta.url)
-      const pino = require('pino') as typeof import('pino')
+      const pino = lazyRequire<typeof import('pino')>('pino', import.meta.url)
       const dest = pino.destination(opts.file ? {dest: opts.file, sync: true, append: true, mkdir: true} : {dest: 2, sync: true})
       root = pino({level: opts.level, name: opts.name ?? 'ha-tool', base: {pid: process.pid}}, dest)
     }

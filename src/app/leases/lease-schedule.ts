@@ -1,9 +1,9 @@
-import {createRequire} from 'node:module'
 import type {Logger} from '../../adapters/log.js'
 import type {Config} from '../../config/schema.js'
 import {configError} from '../../core/errors.js'
 import type {LeaseDeps} from './deps.js'
 import {syncLeases} from './sync-leases.js'
+import {lazyRequire} from '../../adapters/lazy-require.js'
 
 export type LeaseSchedule = {stop(): Promise<void>}
 
@@ -15,7 +15,7 @@ export type LeaseSchedule = {stop(): Promise<void>}
 export function startLeaseSchedule(deps: LeaseDeps, config: Config, log: Logger): LeaseSchedule {
   const expr = config.dnsmasq.sync_schedule
   if (!config.dnsmasq.enabled || expr === '') return {stop: async () => {}}
-  const cron = createRequire(import.meta.url)('node-cron') as typeof import('node-cron')
+  const cron = lazyRequire<typeof import('node-cron')>('node-cron', import.meta.url)
   if (!cron.validate(expr)) throw configError(`dnsmasq.sync_schedule: ${JSON.stringify(expr)} is not a valid cron expression`)
   const task = cron.schedule(expr, async () => {
     try {
