@@ -1,5 +1,5 @@
 import {createExec} from '../../adapters/exec.js'
-import {createMonitorDeps} from '../../adapters/health-deps.js'
+import {createMonitorDeps} from './health.js'
 import type {Logger} from '../../adapters/log.js'
 import {readStateFile} from '../../adapters/state-file.js'
 import type {Config} from '../../config/schema.js'

@@ -1,12 +1,12 @@
-import type {HealthMonitorDeps} from '../app/health-monitor.js'
-import type {HealthViewDeps} from '../app/health-status.js'
-import type {MaintenanceDeps} from '../app/maintenance.js'
-import type {Role} from '../core/transition/types.js'
-import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from './health-files.js'
-import {createIcmpStreams} from './probes/icmp-stream.js'
-import {createProber} from './probes/index.js'
-import {readStateFile, stateFilePath} from './state-file.js'
-import {readWanAddresses} from './wan-address.js'
+import type {HealthMonitorDeps} from '../health-monitor.js'
+import type {HealthViewDeps} from '../health-status.js'
+import type {MaintenanceDeps} from '../maintenance.js'
+import type {Role} from '../../core/transition/types.js'
+import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../../adapters/health-files.js'
+import {createIcmpStreams} from '../../adapters/probes/icmp-stream.js'
+import {createProber} from '../../adapters/probes/index.js'
+import {readStateFile, stateFilePath} from '../../adapters/state-file.js'
+import {readWanAddresses} from '../../adapters/wan-address.js'
 
 /**
  * The real adapters behind `check` and the daemon's health monitor. The daemon may pass
