@@ -15,7 +15,7 @@ export type PairNode = {
   ns: string
   dir: string
   config: string
-  /** States keepalived reported, in order (from its notify_fifo). */
+  /** Roles keepalived reported, in order (from its notify_fifo). */
   reported(): string[]
   /** Role in ha-tool's state file. */
   applied(): string | undefined
@@ -106,7 +106,11 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
       const node: PairNode = {
         ns, dir, config, busAddress,
         reported: () => {
-          try { return readFileSync(join(dir, 'events.log'), 'utf8').split('\n').filter((l) => l.startsWith('INSTANCE "VI_1"')).map((l) => l.split(' ')[2]) } catch { return [] }
+          // Role changes only: MASTER_RX_LOWER_PRI and *_PRIORITY lines are not states; DELETED counts as STOP.
+          try {
+            return readFileSync(join(dir, 'events.log'), 'utf8').split('\n').filter((l) => l.startsWith('INSTANCE "VI_1"')).map((l) => l.split(' ')[2])
+              .filter((st) => ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED'].includes(st)).map((st) => (st === 'DELETED' ? 'STOP' : st))
+          } catch { return [] }
         },
         applied: () => { try { return (JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as {role: string}).role } catch { return undefined } },
         wanRules: () => (JSON.parse(ip('-j', 'rule', 'show')) as Array<{priority: number; table: string}>).filter((r) => r.priority === 32770 && String(r.table) === '250').length,
