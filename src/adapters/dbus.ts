@@ -54,27 +54,21 @@ export async function openSystemBus(opts: {timeoutMs: number; address?: string})
   }
 }
 
-/** The D-Bus error name of a failed call, if it came from the bus or the service. */
-export function dbusErrorName(error: unknown): string | undefined {
-  return (error as {dbusName?: string}).dbusName
-}
-
 function classify(error: unknown, service: string, what: string, address: string, timeoutMs: number): HaError {
   if (error instanceof HaError) return error
   const e = error as {code?: string; type?: string; text?: string; message?: string}
-  const tag = (h: HaError, name?: string) => Object.assign(h, {dbusName: name})
   if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') {
-    return tag(new HaError(`D-Bus: no system bus at ${address} (${e.code})`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable', hint: 'is dbus running? DBUS_SYSTEM_BUS_ADDRESS overrides the address'}))
+    return new HaError(`D-Bus: no system bus at ${address} (${e.code})`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable', hint: 'is dbus running? DBUS_SYSTEM_BUS_ADDRESS overrides the address'})
   }
-  if (e.code === 'EACCES') return tag(new HaError(`D-Bus: permission denied connecting to ${address}`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable'}))
-  if (e.code === 'ETIMEDOUT') return tag(new HaError(`D-Bus: ${service} did not answer ${what} within ${timeoutMs} ms`, ExitCode.UNAVAILABLE, {kind: 'dbus-timeout'}))
+  if (e.code === 'EACCES') return new HaError(`D-Bus: permission denied connecting to ${address}`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable'})
+  if (e.code === 'ETIMEDOUT') return new HaError(`D-Bus: ${service} did not answer ${what} within ${timeoutMs} ms`, ExitCode.UNAVAILABLE, {kind: 'dbus-timeout'})
   const name = e.type
   if (name === 'org.freedesktop.DBus.Error.ServiceUnknown' || name === 'org.freedesktop.DBus.Error.NameHasNoOwner' || name?.startsWith('org.freedesktop.DBus.Error.Spawn') || name === 'org.freedesktop.systemd1.NoSuchUnit') {
-    return tag(new HaError(`D-Bus: ${service} is not running on the system bus`, ExitCode.UNAVAILABLE, {kind: 'dbus-service-missing'}), name)
+    return new HaError(`D-Bus: ${service} is not running on the system bus`, ExitCode.UNAVAILABLE, {kind: 'dbus-service-missing'})
   }
   if (name === 'org.freedesktop.DBus.Error.AccessDenied' || name === 'org.freedesktop.DBus.Error.InteractiveAuthorizationRequired') {
-    return tag(new HaError(`D-Bus: access denied for ${what} on ${service}`, ExitCode.FAILED, {kind: 'dbus-access-denied', hint: 'run as root (keepalived runs scripts as script_user)'}), name)
+    return new HaError(`D-Bus: access denied for ${what} on ${service}`, ExitCode.FAILED, {kind: 'dbus-access-denied', hint: 'run as root (keepalived runs scripts as script_user)'})
   }
-  if (name) return tag(new HaError(`D-Bus: ${what} on ${service} failed: ${name}${e.text ? `: ${e.text}` : ''}`, ExitCode.FAILED, {kind: 'dbus-error'}), name)
-  return tag(new HaError(`D-Bus: ${what} on ${service} failed: ${e.message ?? String(error)}`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable'}))
+  if (name) return new HaError(`D-Bus: ${what} on ${service} failed: ${name}${e.text ? `: ${e.text}` : ''}`, ExitCode.FAILED, {kind: 'dbus-error'})
+  return new HaError(`D-Bus: ${what} on ${service} failed: ${e.message ?? String(error)}`, ExitCode.UNAVAILABLE, {kind: 'dbus-unavailable'})
 }

@@ -1,4 +1,4 @@
-import {mkdirSync, readFileSync, unlinkSync} from 'node:fs'
+import {mkdirSync, readFileSync} from 'node:fs'
 import {basename} from 'node:path'
 import {writeFileAtomic} from './files.js'
 
@@ -24,10 +24,3 @@ export function writeActivationDropin(runtimeDir: string, networkFile: string, p
   return true
 }
 
-export function removeActivationDropin(runtimeDir: string, networkFile: string): void {
-  try {
-    unlinkSync(`${runtimeDir}/${basename(networkFile)}.d/${DROPIN_NAME}`)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
-  }
-}

@@ -11,16 +11,7 @@ export function networkdExample(site: ExampleSite): string {
   const files: Array<[string, string[]]> = [
     [`/etc/systemd/network/10-${site.wan.interface}-wan.network`, wanNetwork(site)],
     [`/etc/systemd/network/20-${site.lan.interface}-lan.network`, [
-      '[Match]',
-      `Name=${site.lan.interface}`,
-      '',
-      '[Network]',
-      'LinkLocalAddressing=no',
-      'DHCP=no',
-      '',
-      '[Address]',
-      ...(lan.stated ? [] : [`# PLACEHOLDER: this node's LAN address; the other node uses ${lan.other}`]),
-      `Address=${lan.self}`,
+      ...staticNetwork(site.lan.interface, lan, 'LAN'),
       '',
       `# Fallback default route via the VIP, in table ${site.lan.fallback_table}: a BACKUP reaches the internet`,
       '# through the MASTER like any LAN host.',
@@ -37,18 +28,7 @@ export function networkdExample(site: ExampleSite): string {
       `Priority=${site.lan.fallback_priority}`,
       'IncomingInterface=lo',
     ]],
-    [`/etc/systemd/network/30-${site.sync.interface}-sync.network`, [
-      '[Match]',
-      `Name=${site.sync.interface}`,
-      '',
-      '[Network]',
-      'LinkLocalAddressing=no',
-      'DHCP=no',
-      '',
-      '[Address]',
-      ...(sync.stated ? [] : [`# PLACEHOLDER: this node's sync-link address; the other node uses ${sync.other}`]),
-      `Address=${sync.self}`,
-    ]],
+    [`/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link')],
     ['/etc/systemd/networkd.conf.d/ha-tool.conf', [
       '# networkd deletes routing-policy rules it did not make (ManageForeignRoutingPolicyRules=yes is the',
       `# default), ha-tool's "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" included, on every restart.`,
@@ -100,5 +80,21 @@ function wanNetwork(site: ExampleSite): string[] {
     `# "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" on MASTER.`,
     `RouteTable=${site.wan.table}`,
     'UseMTU=yes',
+  ]
+}
+
+/** A .network for an interface with one static address (marked when it is a placeholder). */
+function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string): string[] {
+  return [
+    '[Match]',
+    `Name=${name}`,
+    '',
+    '[Network]',
+    'LinkLocalAddressing=no',
+    'DHCP=no',
+    '',
+    '[Address]',
+    ...(addr.stated ? [] : [`# PLACEHOLDER: this node's ${what} address; the other node uses ${addr.other}`]),
+    `Address=${addr.self}`,
   ]
 }

@@ -16,17 +16,3 @@ export function parseFifoLine(line: string): {event: KeepalivedEvent} | {ignore:
   return {error: `malformed notify FIFO line: ${JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text)}`}
 }
 
-/**
- * Coalesces a batch of events read at once: the latest event per (type, name) wins, in the order
- * each key was last seen. Nothing is lost that matters: an older state of the same instance was
- * going to be overwritten by the newer one anyway.
- */
-export function coalesce<T extends {event: KeepalivedEvent}>(items: readonly T[]): T[] {
-  const last = new Map<string, T>()
-  for (const item of items) {
-    const key = `${item.event.type} ${item.event.name}`
-    last.delete(key)
-    last.set(key, item)
-  }
-  return [...last.values()]
-}

@@ -35,8 +35,3 @@ export function clientKey(l: Lease): string {
   if (l.family === 4) return l.clientId === '*' ? `m:${l.mac.toLowerCase()}` : `c:${l.clientId.toLowerCase()}`
   return l.duid === '*' ? `a:${l.ip.toLowerCase()}` : `d:${l.duid.toLowerCase()}|${l.iaid}`
 }
-
-/** A lease in a few words for reports: `192.168.1.50 aa:bb:.. host`. */
-export function describeLease(l: Lease): string {
-  return `${l.ip} ${l.family === 4 ? l.mac : `iaid ${l.iaid}`}${l.host === '*' ? '' : ` ${l.host}`}`
-}

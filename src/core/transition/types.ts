@@ -4,7 +4,6 @@
  * the executor (app) and status.
  */
 export type Role = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
-export const ROLES: readonly Role[] = ['MASTER', 'BACKUP', 'FAULT', 'STOP']
 
 /**
  * One action of a plan. `kind` selects the executor (src/app/steps/*); `args` is its input.

@@ -4,28 +4,14 @@
 import assert from 'node:assert/strict'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, before, describe, test} from 'node:test'
-import {BIN, cleanEnv, ensureBuilt, run, withTempDir} from '../../support/spawn.js'
-import {ADDR, PORTS, skipReason, Topology} from './topology.js'
+import {describe, test} from 'node:test'
+import {BIN, cleanEnv, run} from '../../support/spawn.js'
+import {ADDR, PORTS, skipReason, type Topology, useTopology} from './topology.js'
 
 const skip = skipReason()
 let topo: Topology
 let dir: string
-let cleanup: () => void = () => {}
-
-before(async () => {
-  if (skip) return
-  ensureBuilt()
-  await new Promise<void>((ready) => {
-    void withTempDir((d) => new Promise<void>((release) => { dir = d; cleanup = release; ready() }))
-  })
-  topo = new Topology(dir)
-  await topo.start()
-})
-after(async () => {
-  if (topo) await topo.stop()
-  cleanup()
-})
+useTopology((t, d) => { topo = t; dir = d })
 
 /** `ha-tool check ARGS` in the node namespace; ms is the wall time of the whole process. */
 async function check(args: string[], opts: {env?: NodeJS.ProcessEnv} = {}) {

@@ -5,28 +5,14 @@ import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {after, before, describe, test} from 'node:test'
-import {BIN, cleanEnv, ensureBuilt, ROOT, run, withTempDir} from '../../support/spawn.js'
-import {ADDR, sh, skipReason, Topology} from './topology.js'
+import {describe, test} from 'node:test'
+import {BIN, cleanEnv, ROOT, run} from '../../support/spawn.js'
+import {ADDR, sh, skipReason, type Topology, useTopology} from './topology.js'
 
 const skip = skipReason()
 let topo: Topology
 let dir: string
-let cleanup: () => void = () => {}
-
-before(async () => {
-  if (skip) return
-  ensureBuilt()
-  await new Promise<void>((ready) => {
-    void withTempDir((d) => new Promise<void>((release) => { dir = d; cleanup = release; ready() }))
-  })
-  topo = new Topology(dir)
-  await topo.start()
-})
-after(async () => {
-  if (topo) await topo.stop()
-  cleanup()
-})
+useTopology((t, d) => { topo = t; dir = d })
 
 type Cycle = {status: string; value: number; reason: string; pings: number[]}
 

@@ -12,6 +12,8 @@
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {after, before} from 'node:test'
+import {ensureBuilt, withTempDir} from '../../support/spawn.js'
 
 export const ADDR = {wan: '10.55.6.1', target: '10.55.6.2', lan: '10.55.8.1', lanPeer: '10.55.8.2', internet: '10.55.9.9', slow: '10.55.10.2', dead: '10.55.6.99', okName: 'ok.test', okAnswer: '10.55.6.77'}
 export const PORTS = {tcp: 7001, closed: 7002, http: 7080, https: 7443, slowDns: 5300}
@@ -202,4 +204,27 @@ export function skipReason(): string | undefined {
   if (process.getuid?.() !== 0) return 'needs root (network namespaces)'
   for (const p of ['ip', 'ping', 'dnsmasq', 'ss', 'nft']) if (spawnSync('sh', ['-c', `command -v ${p} || test -x /usr/sbin/${p}`], {stdio: 'ignore'}).status !== 0) return `needs ${p}`
   return undefined
+}
+
+/**
+ * Starts one Topology (in a temp dir) before the file's tests and stops it after them;
+ * `set` receives it. Does nothing when the topology cannot run (the tests skip on skipReason()).
+ */
+export function useTopology(set: (topo: Topology, dir: string) => void): void {
+  let topo: Topology | undefined
+  let cleanup: () => void = () => {}
+  before(async () => {
+    if (skipReason()) return
+    ensureBuilt()
+    const dir = await new Promise<string>((ready) => {
+      void withTempDir((d) => new Promise<void>((release) => { cleanup = release; ready(d) }))
+    })
+    topo = new Topology(dir)
+    set(topo, dir)
+    await topo.start()
+  })
+  after(async () => {
+    if (topo) await topo.stop()
+    cleanup()
+  })
 }

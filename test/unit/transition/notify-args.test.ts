@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {decideEvent} from '../../../src/core/keepalived/event.js'
-import {parseFifoLine, coalesce} from '../../../src/core/keepalived/fifo-line.js'
+import {parseFifoLine} from '../../../src/core/keepalived/fifo-line.js'
 import {parseNotifyArgs} from '../../../src/core/keepalived/notify-args.js'
 
 describe('parseNotifyArgs', () => {
@@ -62,11 +62,6 @@ describe('parseFifoLine', () => {
       assert.match(r.error, /malformed notify FIFO line/)
     })
   }
-  it('coalesces a batch: latest per instance wins, in order of last appearance', () => {
-    const ev = (name: string, state: string) => ({event: {type: 'INSTANCE' as const, name, state, priority: 1}})
-    const out = coalesce([ev('A', 'MASTER'), ev('B', 'BACKUP'), ev('A', 'BACKUP'), ev('A', 'MASTER')])
-    assert.deepEqual(out.map((o) => `${o.event.name}:${o.event.state}`), ['B:BACKUP', 'A:MASTER'])
-  })
 })
 
 describe('decideEvent', () => {
