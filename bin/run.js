@@ -10,7 +10,70 @@ const [name] = argv
 // `leases merge` must keep up with sort(1).
 const hotLeases = name === 'leases' && (argv[1] === 'merge' || argv[1] === 'hook' || argv[1] === 'receive')
 if ((name === 'check' || name === 'notify' || hotLeases) && !argv.includes('--help') && !argv.includes('-h')) {
-  require(join(__dirname, '..', 'dist', 'hot', `${name}.cjs`)).main(argv.slice(1))
+  loadHot(name, join(__dirname, '..', 'dist', 'hot', `${name}.cjs`)).main(argv.slice(1))
 } else {
   require('@oclif/core').execute({dir: join(__dirname, '..')}).catch(require('@oclif/core').handle)
+}
+
+/**
+ * require() of a hot bundle through V8's code cache: parsing and compiling the bundle is the
+ * largest cost of a hot run after Node itself. The cache is written once, after the first run
+ * (so it holds the functions that run actually compiled), under a name made of the bundle's
+ * identity (inode, size, mtime, ctime), because V8 checks only the source's length. It is bytecode that
+ * runs as root: it is used only when this user owns it and nobody else can write it. Anything
+ * wrong with it just means a normal compile. HA_TOOL_CODE_CACHE=0 turns it off.
+ */
+function loadHot(name, file) {
+  const fs = require('node:fs')
+  const vm = require('node:vm')
+  const dir = process.env.HA_TOOL_CACHE_DIR ?? '/run/ha-tool/.config-cache'
+  const fd = fs.openSync(file, 'r')
+  const st = fs.fstatSync(fd, {bigint: true})
+  const source = fs.readFileSync(fd, 'utf8')
+  fs.closeSync(fd)
+  const off = process.env.HA_TOOL_CODE_CACHE === '0'
+  // One name per installed copy and per Node version and flags (V8 rejects a cache made under
+  // others: without this, two callers with different NODE_OPTIONS would rewrite it in turn),
+  // then the identity of this build of the bundle.
+  const copy = `${file}\0${process.version}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`
+  let h = 0x811c9dc5
+  for (let i = 0; i < copy.length; i++) h = Math.imul(h ^ copy.charCodeAt(i), 0x01000193)
+  const prefix = `${dir}/${name}-${(h >>> 0).toString(16)}-`
+  const cacheFile = `${prefix}${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}.v8`
+  let cachedData
+  if (!off) {
+    try {
+      const cfd = fs.openSync(cacheFile, 'r')
+      try {
+        const c = fs.fstatSync(cfd)
+        if (c.uid === process.getuid() && (c.mode & 0o022) === 0) cachedData = fs.readFileSync(cfd)
+      } finally {
+        fs.closeSync(cfd)
+      }
+    } catch { /* no cache yet */ }
+  }
+  // The same wrapper Node puts around a CommonJS file, on its own line so positions stay right.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
+    filename: file,
+    lineOffset: -1,
+    cachedData,
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  })
+  if (!off && (cachedData === undefined || script.cachedDataRejected)) {
+    process.once('exit', () => {
+      const tmp = `${cacheFile}.${process.pid}.tmp`
+      try {
+        fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+        fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600})
+        fs.renameSync(tmp, cacheFile)
+        // Caches of earlier builds of this copy are dead weight.
+        for (const f of fs.readdirSync(dir)) if (`${dir}/${f}`.startsWith(prefix) && f.endsWith('.v8') && `${dir}/${f}` !== cacheFile) fs.unlinkSync(`${dir}/${f}`)
+      } catch {
+        try { fs.unlinkSync(tmp) } catch { /* never written */ }
+      }
+    })
+  }
+  const mod = {exports: {}}
+  script.runInThisContext()(mod.exports, module.constructor.createRequire(file), mod, file, join(file, '..'))
+  return mod.exports
 }

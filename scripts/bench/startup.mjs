@@ -30,13 +30,28 @@ export async function bench() {
         'node -e 0': [process.execPath, '-e', '0'],
         'floor: node + ping once': [join(root, 'scripts/bench/floors/ping-once.cjs'), '127.0.0.1'],
         'floor: node + ip -j rule show once': [join(root, 'scripts/bench/floors/ip-rule-once.cjs')],
+        // In keep-up mode with nftables silence, notify's children are ip and nft.
+        'floor: node + nft + ip once': [join(root, 'scripts/bench/floors/ip-nft-once.cjs')],
       }
       const notify = (c, role) => [bin, 'notify', '--config', c, 'INSTANCE', 'VI_1', role, '100']
       // Converge once, so the timed runs find nothing to do.
       inNs(notify(cfg, 'BACKUP'))
       const debugNotify = [bin, 'notify', '--log-level', 'debug', '--config', cfg, 'INSTANCE', 'VI_1', 'BACKUP', '100']
-      const backup = time({...floors, 'ha-tool --version': [bin, '--version'], 'check 127.0.0.1': [bin, 'check', '--target', '127.0.0.1'], 'notify BACKUP (converged, keep-up + nftables silence)': notify(cfg, 'BACKUP'), 'notify BACKUP (converged, --log-level debug: pino loaded)': debugNotify},
-        {'check 127.0.0.1': 0, 'notify BACKUP (converged, keep-up + nftables silence)': 0})
+      // Three groups, each timed side by side with its own floors: start-up and check; notify as
+      // BACKUP; notify as MASTER (one node can be converged to one role at a time).
+      const general = time({
+        'node -e 0': floors['node -e 0'],
+        'floor: node + ping once': floors['floor: node + ping once'],
+        'ha-tool --version': [bin, '--version'],
+        'check 127.0.0.1': [bin, 'check', '--target', '127.0.0.1'],
+        'check 127.0.0.1 (no code cache)': {argv: [bin, 'check', '--target', '127.0.0.1'], env: {HA_TOOL_CODE_CACHE: '0'}},
+        'notify BACKUP (converged, --log-level debug: pino loaded)': debugNotify,
+      }, {'check 127.0.0.1': 0})
+      const backup = time({
+        'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
+        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'notify BACKUP (converged, keep-up + nftables silence)': notify(cfg, 'BACKUP'),
+      }, {'notify BACKUP (converged, keep-up + nftables silence)': 0})
       // What reading, parsing and validating the config costs inside the hot path (its own debug line).
       const configMs = []
       for (let i = 0; i < 10; i++) {
@@ -47,8 +62,15 @@ export async function bench() {
       configMs.sort((a, b) => a - b)
       inNs(notify(cfg, 'MASTER'))
       inNs(notify(cfgNone, 'MASTER'))
-      const master = time({'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'], 'notify MASTER (converged, keep-up + nftables silence)': notify(cfg, 'MASTER'), 'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER')})
-      const t = {...backup, ...master}
+      const master = time({
+        'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
+        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'notify MASTER (converged, keep-up + nftables silence)': notify(cfg, 'MASTER'),
+        'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER'),
+        // The first run after a boot or an upgrade, before the code cache exists (bin/run.js).
+        'notify MASTER (converged, keep-up + nftables silence, no code cache)': {argv: notify(cfg, 'MASTER'), env: {HA_TOOL_CODE_CACHE: '0'}},
+      })
+      const t = {...general, ...backup, ...master}
       const ipFloor = (backup['floor: node + ip -j rule show once'].median + master['floor: node + ip -j rule show once'].median) / 2
       const ratio = (a, b) => +(a / b).toFixed(3)
       return {
@@ -60,8 +82,14 @@ export async function bench() {
           'notify BACKUP converged / floor(ip rule)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + ip -j rule show once'].median),
           'notify MASTER converged / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
           'notify MASTER converged, silence none / floor(ip rule)': ratio(master['notify MASTER (converged, silence = none)'].median, master['floor: node + ip -j rule show once'].median),
+          // The same children as notify in its default mode (DESIGN.md section 5: "spawns the same children").
+          'notify BACKUP converged / floor(nft + ip)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + nft + ip once'].median),
+          'notify MASTER converged / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
+          'notify MASTER converged, no code cache / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence, no code cache)'].median, master['floor: node + ip -j rule show once'].median),
+          'check, no code cache / floor(ping)': ratio(t['check 127.0.0.1 (no code cache)'].median, t['floor: node + ping once'].median),
         },
         config_load_ms_in_hot_path: configMs.length ? configMs[Math.floor((configMs.length - 1) / 2)] : null,
+        code_cache: 'bin/run.js keeps V8 code caches of the hot bundles under /run/ha-tool/.config-cache, written by the first run; the no-code-cache rows are that first run',
         logging: 'notify logs nothing at info when converged, so pino is not loaded; the --log-level debug row shows what loading it costs',
         budget: {hot_path_ratio_max: 1.3},
         note: `floor(ip rule) median ${ipFloor.toFixed(2)} ms; timed inside netns ${ns}, every command run once per round, ${runs} rounds`,

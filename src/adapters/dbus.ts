@@ -1,5 +1,6 @@
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
+import {lazyRequire} from './lazy-require.js'
 
 export type DbusCall = {destination: string; path: string; interface: string; member: string; signature?: string; body?: unknown[]}
 
@@ -20,7 +21,7 @@ export const DEFAULT_SYSTEM_BUS = 'unix:path=/var/run/dbus/system_bus_socket'
  */
 export async function openSystemBus(opts: {timeoutMs: number; address?: string}): Promise<DbusConnection> {
   const address = opts.address ?? process.env.DBUS_SYSTEM_BUS_ADDRESS ?? DEFAULT_SYSTEM_BUS
-  const dbus = (await import('dbus-next')).default
+  const dbus = lazyRequire<typeof import('dbus-next')>('dbus-next', import.meta.url)
   const bus = dbus.sessionBus({busAddress: address})
   let failure: Error | undefined
   let rejectAll: (e: Error) => void = () => {}

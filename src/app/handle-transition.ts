@@ -113,10 +113,10 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
 export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 'silence'>): Promise<ObservedWan> {
   const wan = deps.config.wan
   const checkSilence = wan.link === 'keep-up' && wan.silence === 'nftables'
-  // Both reads at once: they are independent processes.
-  const [snap, silenced] = await Promise.all([
-    deps.ip.readWan(wan.interface, wan.table, wan.rule_priority),
+  // Both reads at once: they are independent processes. nft first: it takes twice as long as ip.
+  const [silenced, snap] = await Promise.all([
     checkSilence ? deps.silence.isApplied(wan.interface) : Promise.resolve(false),
+    deps.ip.readWan(wan.interface, wan.table, wan.rule_priority),
   ])
   return {...snap.observed, silenced}
 }

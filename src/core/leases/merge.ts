@@ -545,25 +545,38 @@ function better(x: Pass, a: number, b: number): boolean {
   const ea = rank[a]
   const eb = rank[b]
   if (ea !== eb) return ea > eb
-  const bufs = x.C.bufs
-  return compareBytes(bufs[tab[a]], start[a], start[a] + len[a], bufs[tab[b]], start[b], start[b] + len[b]) > 0
+  return compareLines(x.C, tab[a], start[a], len[a], tab[b], start[b], len[b]) > 0
 }
 
-function compareBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: number, be: number): number {
-  const len = Math.min(ae - as, be - bs)
-  for (let k = 0; k < len; k++) {
+/**
+ * Compares two lines as bytes. Competing copies of a lease are mostly identical, so equal lines
+ * are the common case: compare four bytes at a time (big-endian, so unsigned word order is byte
+ * order), bytes only where a word differs and at the tail.
+ */
+function compareLines(C: Cands, fa: number, as: number, la: number, fb: number, bs: number, lb: number): number {
+  const va = C.views[fa]
+  const vb = C.views[fb]
+  const len = Math.min(la, lb)
+  let k = 0
+  for (; k + 4 <= len; k += 4) {
+    const wa = va.getUint32(as + k)
+    const wb = vb.getUint32(bs + k)
+    if (wa !== wb) return wa - wb
+  }
+  const a = C.bufs[fa]
+  const b = C.bufs[fb]
+  for (; k < len; k++) {
     const d = a[as + k] - b[bs + k]
     if (d !== 0) return d
   }
-  return (ae - as) - (be - bs)
+  return la - lb
 }
 
 function sameLine(x: Pass, a: number, b: number): boolean {
   const {rank, start, len, tab, h1} = x.S
   // Most differing copies of a lease differ in expiry: compare that before the bytes.
   if (rank[a] !== rank[b] || len[a] !== len[b] || h1[a] !== h1[b]) return false
-  const bufs = x.C.bufs
-  return compareBytes(bufs[tab[a]], start[a], start[a] + len[a], bufs[tab[b]], start[b], start[b] + len[b]) === 0
+  return compareLines(x.C, tab[a], start[a], len[a], tab[b], start[b], len[b]) === 0
 }
 
 function settleContested(hard: number[], x: Pass): void {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {describe, test} from 'node:test'
-import {acquireLock} from '../../../src/adapters/lock.js'
+import {acquireLock, lockMechanism} from '../../../src/adapters/lock.js'
 import {HaError} from '../../../src/core/errors.js'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {cleanEnv, ROOT} from '../../support/spawn.js'
@@ -14,7 +14,7 @@ const LOCK_TS = `${ROOT}/src/adapters/lock.ts`
 const lockPath = () => `/run/hat-h2-test/${process.pid}-${randomBytes(4).toString('hex')}/lock`
 
 /** A process that takes the lock, prints `held <daemon pid>`, and waits to be killed. */
-async function startHolder(path: string, opts: {spawnDaemon?: boolean} = {}): Promise<{child: ChildProcess; daemonPid?: number}> {
+async function startHolder(path: string, opts: {spawnDaemon?: boolean; env?: Record<string, string>} = {}): Promise<{child: ChildProcess; daemonPid?: number}> {
   const code = `
     import {spawn} from 'node:child_process'
     import {acquireLock} from ${JSON.stringify(LOCK_TS)}
@@ -23,7 +23,7 @@ async function startHolder(path: string, opts: {spawnDaemon?: boolean} = {}): Pr
     d?.unref()
     process.stdout.write('held ' + (d?.pid ?? '') + '\\n')
     setInterval(() => {}, 1000)`
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, env: {...cleanEnv(), ...opts.env}, stdio: ['ignore', 'pipe', 'pipe']})
   let err = ''
   child.stderr!.on('data', (d) => { err += d })
   const line = await new Promise<string>((resolve, reject) => {
@@ -123,6 +123,44 @@ describe('acquireLock', () => {
       await lock.release()
     } finally {
       try { process.kill(daemonPid!, 'SIGKILL') } catch { /* already gone */ }
+    }
+  })
+
+  // acquireLock binds through node's pipe binding, or net.Server when that is not there
+  // (HA_TOOL_LOCK_NET=1 forces it): both must take the same lock.
+  test('on this Node the lock is taken through the pipe binding (the hot path counts on it)', () => {
+    assert.equal(lockMechanism(), 'pipe binding')
+  })
+
+  test('the pipe binding and the net.Server fallback exclude each other', async () => {
+    const path = lockPath()
+    const {child} = await startHolder(path, {env: {HA_TOOL_LOCK_NET: '1'}})
+    try {
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+    } finally {
+      await kill9(child)
+    }
+    const other = await startHolder(path)
+    process.env.HA_TOOL_LOCK_NET = '1'
+    try {
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+    } finally {
+      delete process.env.HA_TOOL_LOCK_NET
+      await kill9(other.child)
+    }
+  })
+
+  test('net.Server fallback: a second holder waits its timeout (75); a release frees it', async () => {
+    const path = lockPath()
+    process.env.HA_TOOL_LOCK_NET = '1'
+    try {
+      const first = await acquireLock(path, 100)
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+      await first.release()
+      const again = await acquireLock(path, 100)
+      await again.release()
+    } finally {
+      delete process.env.HA_TOOL_LOCK_NET
     }
   })
 })
