@@ -64,10 +64,14 @@ function loadHot(name, file) {
       const tmp = `${cacheFile}.${process.pid}.tmp`
       try {
         fs.mkdirSync(dir, {recursive: true, mode: 0o700})
-        fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600})
+        fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600, flag: 'wx'})
         fs.renameSync(tmp, cacheFile)
-        // Caches of earlier builds of this copy are dead weight.
-        for (const f of fs.readdirSync(dir)) if (`${dir}/${f}`.startsWith(prefix) && f.endsWith('.v8') && `${dir}/${f}` !== cacheFile) fs.unlinkSync(`${dir}/${f}`)
+        // Caches of earlier builds of this copy are dead weight, and so are temp files of runs
+        // killed while writing one (a concurrent writer whose temp file goes just writes none).
+        for (const f of fs.readdirSync(dir)) {
+          const path = `${dir}/${f}`
+          if (path.startsWith(prefix) && path !== cacheFile && (f.endsWith('.v8') || f.endsWith('.tmp'))) fs.unlinkSync(path)
+        }
       } catch {
         try { fs.unlinkSync(tmp) } catch { /* never written */ }
       }
