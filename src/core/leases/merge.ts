@@ -550,8 +550,8 @@ function better(x: Pass, a: number, b: number): boolean {
 
 /**
  * Compares two lines as bytes. Competing copies of a lease are mostly identical, so equal lines
- * are the common case: compare four bytes at a time (big-endian, so unsigned word order is byte
- * order), bytes only where a word differs and at the tail.
+ * are the common case: compare four bytes at a time (read big-endian, so the first differing
+ * word orders the lines as its bytes would), then the tail byte by byte.
  */
 function compareLines(C: Cands, fa: number, as: number, la: number, fb: number, bs: number, lb: number): number {
   const va = C.views[fa]
