@@ -1,5 +1,5 @@
 import {parseLeaseText} from './parse.js'
-import {leaseAt, type LeaseTable} from './table.js'
+import {leaseAt, leaseEnd, leaseStart, type LeaseTable} from './table.js'
 import type {Lease, Lease4, Lease6} from './types.js'
 
 export type LeaseFields = Omit<Lease4, 'line'> | Omit<Lease6, 'line'>
@@ -24,8 +24,8 @@ export function withoutLeases(t: LeaseTable, drop: (lease: Lease) => boolean): U
   let from = 0
   for (let i = 0; i < t.count; i++) {
     if (!drop(leaseAt(t, i))) continue
-    keep.push([from, t.start[i]])
-    from = t.end[i] + 1
+    keep.push([from, leaseStart(t, i)])
+    from = leaseEnd(t, i) + 1
   }
   keep.push([from, t.buf.length])
   const size = keep.reduce((sum, [a, b]) => sum + b - a, 0)

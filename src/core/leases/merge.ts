@@ -1,7 +1,7 @@
 import {HaError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {orderByIp} from './ip-order.js'
-import {latin1, leaseAt, leaseLine, type LeaseTable} from './table.js'
+import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_START, REC} from './table.js'
 import {clientKey, type Lease} from './types.js'
 
 export type MergeOptions = {
@@ -73,31 +73,33 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
   }
   let duid = opts.serverDuid
   for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
+  // Which leases changed, as (input, index) pairs: write() puts the output into S's memory.
+  const changed = new Int32Array(x.changed.length)
+  for (let k = 0; k < changed.length; k++) changed[k] = (S.idx[x.changed[k]] << ID_SHIFT) | S.tab[x.changed[k]]
   const bytes = write(x, duid === undefined ? undefined : `duid ${duid}\n`)
   report.leases = x.count
   if (opts.leaseMax && x.count > opts.leaseMax) {
     throw new HaError(`merged lease database has ${x.count} leases, over dnsmasq.lease_max = ${opts.leaseMax}: dnsmasq would refuse to start ("too many stored leases")`, ExitCode.FAILED, {kind: 'lease-max', hint: 'raise dhcp-lease-max and dnsmasq.lease_max together'})
   }
-  const changed = x.changed
-  return {bytes, report, changed: () => changed.map((p) => leaseAt(tables[S.tab[p]], S.idx[p]))}
+  return {bytes, report, changed: () => Array.from(changed, (id) => leaseAt(tables[id & ID_INPUT], id >>> ID_SHIFT))}
 }
 
 /**
  * The candidates (unexpired leases of every input): IPv4 ones first (0..n4-1), then IPv6, each
- * in file order. Everything the address-order passes read about a candidate is in one 32-byte
- * record (f64 view: [0] rank = expiry, Infinity for 0; i32 view: [2] and [3] the client hash,
- * [4] line start, [5] line length, [6] input, [7] lease in that input), so gather() brings them
- * into address order, which is random order in the files, at one cache miss each, not seven.
+ * in file order. A candidate is its input's lease record (table.ts: everything the address-order
+ * passes read about it, in one cache line), named by cid = index << 8 | input, so gather()
+ * brings them into address order, which is random order in the files, at one cache miss each.
  */
 type Cands = {
   tables: readonly LeaseTable[]
   bufs: Uint8Array[]
   /** The same bytes, for reading four at a time. */
   views: DataView[]
+  recs: Int32Array[]
+  recFs: Float64Array[]
   n: number
   n4: number
-  rf: Float64Array
-  ri: Int32Array
+  cid: Int32Array
   /** IPv4 address per IPv4 candidate. */
   ip: Uint32Array
 }
@@ -105,12 +107,23 @@ type Cands = {
 /** Candidates in address order: ord[gs[g]..gs[g+1]) is address g's; gkey[g] its key (IPv4 as a number, IPv6 2^32 + rank). */
 type Groups = {ord: Int32Array; gs: Int32Array; gkey: Float64Array; ng: number; v6key: Float64Array}
 
-/** Reads each input sequentially once; the base file's expired leases are reported. */
+/** A candidate's id: its lease's index in its input, shifted, then the input. */
+const ID_SHIFT = 8
+const ID_INPUTS = 1 << ID_SHIFT
+const ID_INPUT = ID_INPUTS - 1
+
+/** Reads each input's records sequentially once; the base file's expired leases are reported. */
 function collect(tables: readonly LeaseTable[], now: number, report: MergeReport): Cands {
+  if (tables.length > ID_INPUTS) throw new HaError(`leases: at most ${ID_INPUTS} lease files at once, got ${tables.length}`, ExitCode.USAGE)
   let total = 0
-  for (const t of tables) total += t.count
-  const ab = new ArrayBuffer(total * 32)
-  const C: Cands = {tables, bufs: tables.map((t) => t.buf), views: tables.map((t) => new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength)), n: 0, n4: 0, rf: new Float64Array(ab), ri: new Int32Array(ab), ip: new Uint32Array(total)}
+  for (const t of tables) {
+    if (t.count >= 2 ** (31 - ID_SHIFT)) throw new HaError(`${t.name}: more than ${2 ** (31 - ID_SHIFT) - 1} leases, more than dnsmasq can hold`, ExitCode.FAILED, {kind: 'bad-lease-file'})
+    total += t.count
+  }
+  const C: Cands = {
+    tables, bufs: tables.map((t) => t.buf), views: tables.map((t) => new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength)),
+    recs: tables.map((t) => t.rec), recFs: tables.map((t) => t.recF), n: 0, n4: 0, cid: new Int32Array(total), ip: new Uint32Array(total),
+  }
   let v6 = 0
   for (let f = 0; f < tables.length; f++) v6 += collectV4(C, f, now, report)
   C.n4 = C.n
@@ -121,25 +134,25 @@ function collect(tables: readonly LeaseTable[], now: number, report: MergeReport
 /** Adds input f's unexpired IPv4 leases; returns how many IPv6 ones it has left for collectV6. */
 function collectV4(C: Cands, f: number, now: number, report: MergeReport): number {
   const t = C.tables[f]
-  const {expiry, family, ip4} = t
-  const ip = C.ip
+  const {rec, recF} = t
+  const {ip, cid} = C
   let c = C.n
   let v6 = 0
   for (let i = 0; i < t.count; i++) {
-    const e = expiry[i]
-    if (e !== 0 && e <= now) {
+    const o = i * REC
+    if (recF[o >> 1] <= now) { // the rank: Infinity for leases that never expire
       if (f === 0) {
         report.dropped++
         report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
       }
       continue
     }
-    if (family[i] !== 4) {
+    if (rec[o + R_FAMILY] !== 4) {
       v6++
       continue
     }
-    ip[c] = ip4[i]
-    put(C, c++, f, i)
+    ip[c] = rec[o + R_IP4] >>> 0
+    cid[c++] = (i << ID_SHIFT) | f
   }
   C.n = c
   return v6
@@ -148,75 +161,8 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport): numbe
 function collectV6(C: Cands, f: number, now: number): void {
   const t = C.tables[f]
   for (let i = 0; i < t.count; i++) {
-    const e = t.expiry[i]
-    if ((e === 0 || e > now) && t.family[i] === 6) put(C, C.n++, f, i)
+    if (t.recF[(i * REC) >> 1] > now && t.rec[i * REC + R_FAMILY] === 6) C.cid[C.n++] = (i << ID_SHIFT) | f
   }
-}
-
-/**
- * Candidate c's record, with two independent 32-bit hashes of the bytes that identify its client:
- * client id, else MAC (IPv4); DUID + IAID, else the address (IPv6). Clients are compared by these
- * 64 bits (a false match needs a 2^-64 coincidence), so the merge never goes back to the file
- * bytes to compare clients. '| 0x20' folds case for hex digits and leaves digits, ':' and '-'.
- */
-function put(C: Cands, c: number, f: number, i: number): void {
-  const t = C.tables[f]
-  const buf = t.buf
-  const {rf, ri} = C
-  const e = t.expiry[i]
-  const o = c << 3
-  const s = t.start[i]
-  const end = t.end[i]
-  rf[c << 2] = e === 0 ? Infinity : e
-  ri[o + 4] = s
-  ri[o + 5] = end - s
-  ri[o + 6] = f
-  ri[o + 7] = i
-  const sp4 = t.sp4[i]
-  const star = buf[sp4 + 1] === 42 && sp4 + 2 === end
-  let kind: number
-  let from: number
-  let to: number
-  let from2 = 0
-  let to2 = 0
-  if (t.family[i] === 4) {
-    if (star) { kind = 1; from = t.sp1[i] + 1; to = t.sp2[i] } else { kind = 2; from = sp4 + 1; to = end }
-  } else if (star) {
-    kind = 3; from = t.sp2[i] + 1; to = t.sp3[i]
-  } else {
-    kind = 4; from = sp4 + 1; to = end; from2 = t.sp1[i] + 1; to2 = t.sp2[i]
-  }
-  let h1 = Math.imul(0x811c9dc5 ^ kind ^ ((to - from) << 3), 16777619)
-  let h2 = Math.imul(0x5bd1e995 ^ kind ^ ((to - from) << 3), 0x27d4eb2d)
-  // Four bytes a step; '| 0x20' on each byte folds the case of hex letters and leaves digits, ':' and '-'.
-  const view = C.views[f]
-  let k = from
-  for (; k + 4 <= to; k += 4) {
-    const w = view.getInt32(k) | 0x20202020
-    h1 = Math.imul(h1 ^ w, 16777619)
-    h2 = Math.imul((h2 ^ w) + (h2 >>> 15), 0x27d4eb2d)
-  }
-  for (; k < to; k++) {
-    const b = buf[k] | 0x20
-    h1 = Math.imul(h1 ^ b, 16777619)
-    h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
-  }
-  for (k = from2; k < to2; k++) {
-    const b = buf[k]
-    h1 = Math.imul(h1 ^ b, 16777619)
-    h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
-  }
-  ri[o + 2] = avalanche(h1)
-  ri[o + 3] = avalanche(h2 ^ (h2 >>> 13))
-}
-
-/** murmur3's finalizer: a bijection, so it adds no collisions; it spreads every input bit over the low bits the hash table indexes by. */
-function avalanche(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return h ^ (h >>> 16)
 }
 
 /** Candidates sorted by address (IPv4 numerically, then IPv6), grouped by address. */
@@ -264,7 +210,7 @@ function groupOrder(C: Cands): Groups {
  * key of the one address it holds.
  */
 function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
-  const {n, n4, ri, ip} = C
+  const {n, n4, ip, cid, recs} = C
   const {v6key} = G
   let size = 16
   while (size < n * 1.25) size *= 2 // load <= 0.8 even when every candidate is its own client
@@ -274,8 +220,10 @@ function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
   const mask = size - 1
   let contested: Set<number> | undefined
   for (let c = 0; c < n; c++) {
-    const a = ri[(c << 3) + 2]
-    const b = ri[(c << 3) + 3]
+    const r = recs[cid[c] & ID_INPUT]
+    const o = (cid[c] >>> ID_SHIFT) * REC
+    const a = r[o + R_H1]
+    const b = r[o + R_H2]
     const key = c < n4 ? ip[c] : v6key[c - n4]
     let s = (a ^ (b >>> 7)) & mask
     for (;;) {
@@ -309,20 +257,28 @@ function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
 type Sorted = {rank: Float64Array; h1: Int32Array; h2: Int32Array; start: Int32Array; len: Int32Array; tab: Int32Array; idx: Int32Array}
 
 function gather(C: Cands, G: Groups): Sorted {
-  const {n, rf, ri} = C
+  const {n, cid, recs, recFs} = C
   const ord = G.ord
-  const S: Sorted = {rank: new Float64Array(n), h1: new Int32Array(n), h2: new Int32Array(n), start: new Int32Array(n), len: new Int32Array(n), tab: new Int32Array(n), idx: new Int32Array(n)}
+  // One buffer, so that write() can put the output there once these are read (32 bytes a candidate).
+  const ab = new ArrayBuffer(n * 32)
+  const S: Sorted = {
+    rank: new Float64Array(ab, 0, n), h1: new Int32Array(ab, 8 * n, n), h2: new Int32Array(ab, 12 * n, n), start: new Int32Array(ab, 16 * n, n),
+    len: new Int32Array(ab, 20 * n, n), tab: new Int32Array(ab, 24 * n, n), idx: new Int32Array(ab, 28 * n, n),
+  }
   const {rank, h1, h2, start, len, tab, idx} = S
   for (let p = 0; p < n; p++) {
-    const c = ord[p]
-    const o = c << 3
-    rank[p] = rf[c << 2]
-    h1[p] = ri[o + 2]
-    h2[p] = ri[o + 3]
-    start[p] = ri[o + 4]
-    len[p] = ri[o + 5]
-    tab[p] = ri[o + 6]
-    idx[p] = ri[o + 7]
+    const id = cid[ord[p]]
+    const f = id & ID_INPUT
+    const i = id >>> ID_SHIFT
+    const o = i * REC
+    const r = recs[f]
+    rank[p] = recFs[f][o >> 1]
+    h1[p] = r[o + R_H1]
+    h2[p] = r[o + R_H2]
+    start[p] = r[o + R_START]
+    len[p] = r[o + R_LEN]
+    tab[p] = f
+    idx[p] = i
   }
   return S
 }
@@ -437,9 +393,7 @@ function noteClients(clients: ClientSet, H1: Int32Array, H2: Int32Array, s: numb
 /**
  * The output: offsets assigned in address order, then the winning lines copied in file order, so
  * the input is read sequentially and the scattered accesses are writes, which do not stall.
- * The server DUID line goes between the IPv4 and the IPv6 leases. The candidate records are no
- * longer needed by then: the output goes into their memory when it fits (fresh memory costs a
- * page fault per 4 KiB, ~1500 of them for 6 MB).
+ * The server DUID line goes between the IPv4 and the IPv6 leases.
  */
 function write(x: Pass, duidLine: string | undefined): Uint8Array {
   const {C, G, S, winner} = x
@@ -463,7 +417,9 @@ function write(x: Pass, duidLine: string | undefined): Uint8Array {
     duidAt = pos
     pos += duidLine.length
   }
-  const spare = C.ri.buffer
+  // The sorted candidates are read by now: the output goes into their memory when it fits
+  // (fresh memory costs a page fault per 4 KiB, ~1500 of them for 6 MB).
+  const spare = S.rank.buffer
   const out = pos <= spare.byteLength ? new Uint8Array(spare, 0, pos) : new Uint8Array(pos)
   for (let f = 0; f < C.tables.length; f++) copyLines(C.tables[f], dest[f], out)
   if (duidLine !== undefined) for (let i = 0; i < duidLine.length; i++) out[duidAt + i] = duidLine.charCodeAt(i)
@@ -472,14 +428,14 @@ function write(x: Pass, duidLine: string | undefined): Uint8Array {
 
 /** Copies each lease of t that has a destination there, line and newline, four bytes at a time where it can. */
 function copyLines(t: LeaseTable, dest: Int32Array, out: Uint8Array): void {
-  const {buf, start, end, count} = t
+  const {buf, rec, count} = t
   const from = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   const to = new DataView(out.buffer, out.byteOffset, out.byteLength)
   for (let i = 0; i < count; i++) {
     const d = dest[i]
     if (d === 0) continue
-    let k = start[i]
-    const e = end[i] + 1
+    let k = rec[i * REC + R_START]
+    const e = k + rec[i * REC + R_LEN] + 1
     let q = d - 1
     for (; k + 4 <= e; k += 4, q += 4) to.setInt32(q, from.getInt32(k))
     for (; k < e; k++) out[q++] = buf[k]
@@ -529,9 +485,9 @@ function account(x: Pass, g: number): void {
 
 /** The address text of candidate c. */
 function ipOf(C: Cands, c: number): string {
-  const t = C.tables[C.ri[(c << 3) + 6]]
-  const i = C.ri[(c << 3) + 7]
-  return latin1(t.buf, t.sp2[i] + 1, t.sp3[i])
+  const t = C.tables[C.cid[c] & ID_INPUT]
+  const [, sp2, sp3] = leaseSpaces(t, C.cid[c] >>> ID_SHIFT)
+  return latin1(t.buf, sp2 + 1, sp3)
 }
 
 /** The address text at position p. */

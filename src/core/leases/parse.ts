@@ -1,6 +1,6 @@
 import {HaError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
-import {latin1, type LeaseTable} from './table.js'
+import {latin1, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_START, REC} from './table.js'
 
 const NL = 10
 const SP = 32
@@ -24,11 +24,12 @@ export function parseLeaseFile(buf: Uint8Array, name: string): LeaseTable {
   let t = alloc(name, buf, Math.max(64, (n / 48) | 0)) // a typical IPv4 line is 50-80 bytes: rarely grows
   // state: [pos, lineNo, count, duid start, duid end]; scan() stops to grow the table or at a bad line.
   const state = new Int32Array([0, 0, 0, -1, -1])
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   for (;;) {
-    const r = scan(buf, t, state)
+    const r = scan(buf, view, t, state)
     if (r === DONE) break
     if (r === FULL) {
-      t = grow(t, t.start.length * 4)
+      t = grow(t, (t.rec.length / REC) * 4)
       continue
     }
     throw lineError(buf, name, state[1], state[0], r)
@@ -56,10 +57,10 @@ const E_DUID = 10
  * parses once). Returns DONE, FULL (state holds where to resume), or an error code for the line
  * at state[0].
  */
-function scan(buf: Uint8Array, t: LeaseTable, state: Int32Array): number {
+function scan(buf: Uint8Array, view: DataView, t: LeaseTable, state: Int32Array): number {
   const n = buf.length
-  const {start, sp1: c1, sp2: c2, sp3: c3, sp4: c4, end: cEnd, expiry: cExp, family, ip4} = t
-  const cap = start.length
+  const {rec, recF} = t
+  const cap = rec.length / REC
   let pos = state[0]
   let lineNo = state[1]
   let count = state[2]
@@ -136,17 +137,19 @@ function scan(buf: Uint8Array, t: LeaseTable, state: Int32Array): number {
     if (sp4 === end) return E_FIELDS
     if (sp4 === sp3 + 1 || buf[sp4] !== SP) return E_HOST
     // field 5: client id / DUID or '*'
-    const last = buf[sp4 + 1] === 42 && sp4 + 2 === end ? end : hexBytes(buf, sp4 + 1, end)
+    const star = buf[sp4 + 1] === 42 && sp4 + 2 === end
+    const last = star ? end : hexBytes(buf, sp4 + 1, end)
     if (last !== end) return nextSpace(buf, sp4 + 1, end) !== end ? E_MORE : E_CLIENT
-    start[count] = pos
-    c1[count] = sp1
-    c2[count] = sp2
-    c3[count] = sp3
-    c4[count] = sp4
-    cEnd[count] = end
-    cExp[count] = expiry
-    family[count] = v4 ? 4 : 6
-    ip4[count] = ip
+    const o = count * REC
+    recF[o >> 1] = expiry === 0 ? Infinity : expiry
+    rec[o + R_START] = pos
+    rec[o + R_LEN] = end - pos
+    rec[o + R_IP4] = ip | 0
+    rec[o + R_FAMILY] = v4 ? 4 : 6
+    // The client: client id, else MAC (IPv4); DUID + IAID, else the address (IPv6).
+    if (v4) clientHash(buf, view, rec, o, star ? 1 : 2, star ? sp1 + 1 : sp4 + 1, star ? sp2 : end, 0, 0)
+    else if (star) clientHash(buf, view, rec, o, 3, sp2 + 1, sp3, 0, 0)
+    else clientHash(buf, view, rec, o, 4, sp4 + 1, end, sp1 + 1, sp2)
     count++
     pos = end + 1
   }
@@ -187,19 +190,53 @@ export function parseLeaseText(text: string, name: string): LeaseTable {
 export const emptyLeaseTable = (name: string): LeaseTable => ({...alloc(name, new Uint8Array(0), 0)})
 
 function alloc(name: string, buf: Uint8Array, cap: number): LeaseTable {
-  return {
-    name, buf, count: 0,
-    start: new Int32Array(cap), sp1: new Int32Array(cap), sp2: new Int32Array(cap), sp3: new Int32Array(cap), sp4: new Int32Array(cap), end: new Int32Array(cap),
-    expiry: new Float64Array(cap), family: new Uint8Array(cap), ip4: new Float64Array(cap),
-  }
+  const rec = new Int32Array(cap * REC)
+  return {name, buf, count: 0, rec, recF: new Float64Array(rec.buffer)}
 }
 
 function grow(t: LeaseTable, cap: number): LeaseTable {
   const g = alloc(t.name, t.buf, cap)
-  g.start.set(t.start); g.sp1.set(t.sp1); g.sp2.set(t.sp2); g.sp3.set(t.sp3); g.sp4.set(t.sp4); g.end.set(t.end)
-  g.expiry.set(t.expiry); g.family.set(t.family); g.ip4.set(t.ip4)
+  g.rec.set(t.rec)
   if (t.serverDuid !== undefined) g.serverDuid = t.serverDuid
   return g
+}
+
+/**
+ * Two independent 32-bit hashes of a client's identifying bytes (kind, then bytes from..to, then
+ * from2..to2), into record o: the merge compares clients by these 64 bits (a false match needs a
+ * 2^-64 coincidence) and never goes back to the bytes. Computed here, while the line is in cache.
+ * '| 0x20' folds the case of hex letters and leaves digits, ':' and '-' (the IAID is digits).
+ */
+function clientHash(buf: Uint8Array, view: DataView, rec: Int32Array, o: number, kind: number, from: number, to: number, from2: number, to2: number): void {
+  let h1 = Math.imul(0x811c9dc5 ^ kind ^ ((to - from) << 3), 16777619)
+  let h2 = Math.imul(0x5bd1e995 ^ kind ^ ((to - from) << 3), 0x27d4eb2d)
+  let k = from
+  for (; k + 4 <= to; k += 4) {
+    const w = view.getInt32(k) | 0x20202020
+    h1 = Math.imul(h1 ^ w, 16777619)
+    h2 = Math.imul((h2 ^ w) + (h2 >>> 15), 0x27d4eb2d)
+  }
+  for (; k < to; k++) {
+    const b = buf[k] | 0x20
+    h1 = Math.imul(h1 ^ b, 16777619)
+    h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
+  }
+  for (k = from2; k < to2; k++) {
+    const b = buf[k]
+    h1 = Math.imul(h1 ^ b, 16777619)
+    h2 = Math.imul((h2 ^ b) + (h2 >>> 15), 0x27d4eb2d)
+  }
+  rec[o + R_H1] = avalanche(h1)
+  rec[o + R_H2] = avalanche(h2 ^ (h2 >>> 13))
+}
+
+/** murmur3's finalizer: a bijection, so it adds no collisions; it spreads every input bit over the low bits a hash table indexes by. */
+function avalanche(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  return h ^ (h >>> 16)
 }
 
 function bad(name: string, line: number, why: string): HaError {

@@ -1,9 +1,10 @@
 import type {Lease} from './types.js'
 
 /**
- * A parsed lease file kept as the bytes it was read from plus per-lease field offsets, so that
- * two 100k-lease files merge at sort(1) speed: no string or object per lease unless asked for.
- * Serializing an unmodified table is the input itself, byte for byte.
+ * A parsed lease file kept as the bytes it was read from plus one 32-byte record per lease, so
+ * that two 100k-lease files merge at sort(1) speed: no string or object per lease unless asked
+ * for, and everything the merge reads about a lease in one cache line. Serializing an unmodified
+ * table is the input itself, byte for byte.
  */
 export type LeaseTable = {
   /** Where the bytes came from (a path, or "peer:PATH"), for messages. */
@@ -12,22 +13,28 @@ export type LeaseTable = {
   buf: Uint8Array
   /** Number of leases (the `duid` line is not one). */
   count: number
-  /** Per lease: offsets of the line start, the four separating spaces, and the line end ('\n'). */
-  start: Int32Array
-  sp1: Int32Array
-  sp2: Int32Array
-  sp3: Int32Array
-  sp4: Int32Array
-  end: Int32Array
-  /** Epoch seconds; 0 = infinite. */
-  expiry: Float64Array
-  /** 4 or 6. */
-  family: Uint8Array
-  /** IPv4 address as a number (0 for IPv6 leases). */
-  ip4: Float64Array
+  /** The records, REC int32s per lease (layout: R_* below); may be longer than count needs. */
+  rec: Int32Array
+  /** The same memory as float64s: lease i's rank is recF[i * REC / 2]. */
+  recF: Float64Array
   /** The server DUID of the last `duid` line, if any. */
   serverDuid?: string
 }
+
+/** Int32s per record. */
+export const REC = 8
+/** Record layout (int32 offsets): the rank as a float64 in [0, 1] (the expiry, Infinity for 0 = never). */
+export const R_RANK = 0
+/** Two independent 32-bit hashes of the bytes that identify the lease's client (parse.ts: clientHash). */
+export const R_H1 = 2
+export const R_H2 = 3
+/** The line's first byte, and its length without the newline. */
+export const R_START = 4
+export const R_LEN = 5
+/** The IPv4 address as a uint32 (read it with >>> 0); 0 for IPv6. */
+export const R_IP4 = 6
+/** 4 or 6. */
+export const R_FAMILY = 7
 
 export function latin1(buf: Uint8Array, from: number, to: number): string {
   let s = ''
@@ -35,21 +42,42 @@ export function latin1(buf: Uint8Array, from: number, to: number): string {
   return s
 }
 
+export const leaseStart = (t: LeaseTable, i: number): number => t.rec[i * REC + R_START]
+/** Where lease i's newline is. */
+export const leaseEnd = (t: LeaseTable, i: number): number => t.rec[i * REC + R_START] + t.rec[i * REC + R_LEN]
+/** Epoch seconds; 0 = infinite. */
+export const leaseExpiry = (t: LeaseTable, i: number): number => {
+  const r = t.recF[(i * REC) >> 1]
+  return r === Infinity ? 0 : r
+}
+
 /** The text of lease i's line, without its newline. */
 export function leaseLine(t: LeaseTable, i: number): string {
-  return latin1(t.buf, t.start[i], t.end[i])
+  return latin1(t.buf, leaseStart(t, i), leaseEnd(t, i))
+}
+
+/** Offsets of the four spaces that separate lease i's five fields (the parser checked there are exactly four). */
+export function leaseSpaces(t: LeaseTable, i: number): [number, number, number, number] {
+  const {buf} = t
+  const sp: number[] = []
+  for (let k = leaseStart(t, i); sp.length < 4; k++) if (buf[k] === 32) sp.push(k)
+  return sp as [number, number, number, number]
 }
 
 /** Lease i as an object (for reports, D-Bus injection, `leases show`). */
 export function leaseAt(t: LeaseTable, i: number): Lease {
   const {buf} = t
-  const f2 = latin1(buf, t.sp1[i] + 1, t.sp2[i])
-  const ip = latin1(buf, t.sp2[i] + 1, t.sp3[i])
-  const host = latin1(buf, t.sp3[i] + 1, t.sp4[i])
-  const last = latin1(buf, t.sp4[i] + 1, t.end[i])
-  const line = latin1(buf, t.start[i], t.end[i])
-  if (t.family[i] === 4) return {family: 4, expiry: t.expiry[i], mac: f2, ip, host, clientId: last, line}
-  return {family: 6, expiry: t.expiry[i], iaid: f2, ip, host, duid: last, line}
+  const [sp1, sp2, sp3, sp4] = leaseSpaces(t, i)
+  const start = leaseStart(t, i)
+  const end = leaseEnd(t, i)
+  const f2 = latin1(buf, sp1 + 1, sp2)
+  const ip = latin1(buf, sp2 + 1, sp3)
+  const host = latin1(buf, sp3 + 1, sp4)
+  const last = latin1(buf, sp4 + 1, end)
+  const line = latin1(buf, start, end)
+  const expiry = leaseExpiry(t, i)
+  if (t.rec[i * REC + R_FAMILY] === 4) return {family: 4, expiry, mac: f2, ip, host, clientId: last, line}
+  return {family: 6, expiry, iaid: f2, ip, host, duid: last, line}
 }
 
 /** Every lease as objects, in file order. */
