@@ -1,12 +1,12 @@
 // Two real conntrackd daemons in namespaces on a sync link, and `ha-tool resync` on each role,
 // run inside the node's namespace exactly as a user would run it there.
 import assert from 'node:assert/strict'
-import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {ensureBuilt, hasProgram, runCli} from '../../support/spawn.js'
-import {ConntrackdPair, inNs, type Node, waitFor} from './pair.js'
+import {ConntrackdPair, inNs, type Node, type PairOptions, waitFor} from './pair.js'
 
 const missing = ['ip', 'conntrackd', 'conntrack', 'setpriv'].filter((p) => !hasProgram(p))
 const skip = process.getuid?.() !== 0 ? 'needs root (network namespaces, conntrack tables)'
@@ -24,28 +24,37 @@ async function resync(n: Node, args: string[], prefix: string[] = [], toml = n.t
 /** Entries in a node's external cache (`conntrackd -e`), the peer's flows as it received them. */
 const externalFlows = (n: Node) => inNs(n, ['conntrackd', '-C', n.conf, '-e']).stdout.split('\n').filter((l) => l.includes('dport=443'))
 
-async function waitReady(pair: ConntrackdPair, n: Node) {
+async function waitReady(n: Node) {
   assert.ok(await waitFor(() => inNs(n, ['conntrackd', '-C', n.conf, '-s'], false).code === 0, 5000), `conntrackd in ${n.ns} did not come up`)
-  void pair
 }
 
-describe('conntrackd pair, FTFW over UDP, external cache on', {skip}, () => {
-  let pair: ConntrackdPair
-  let dir = ''
+let pairs = 0
+
+/**
+ * The pair for one describe block: namespaces and both daemons up before its tests, all of it gone
+ * after. Its directory is 0755: one test runs resync as an unprivileged user (setpriv).
+ */
+function runningPair(opts: PairOptions = {}): ConntrackdPair {
+  const dir = join(tmpdir(), `hat-h7-${process.pid}-${pairs++}`)
+  const pair = new ConntrackdPair(dir, opts)
   before(async () => {
     ensureBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'hat-h7-'))
+    mkdirSync(dir) // fails if anything is there already
     chmodSync(dir, 0o755)
-    pair = new ConntrackdPair(dir)
     pair.setup()
     pair.start(pair.a)
     pair.start(pair.b)
-    await waitReady(pair, pair.a)
-    await waitReady(pair, pair.b)
+    await waitReady(pair.a)
+    await waitReady(pair.b)
   })
   after(() => {
-    try { pair?.stop() } finally { if (dir) rmSync(dir, {recursive: true, force: true}) }
+    try { pair.stop() } finally { rmSync(dir, {recursive: true, force: true}) }
   })
+  return pair
+}
+
+describe('conntrackd pair, FTFW over UDP, external cache on', {skip}, () => {
+  const pair = runningPair()
 
   test('flows created on A reach B\'s external cache, and not B\'s kernel table', async () => {
     for (let i = 0; i < FLOWS; i++) pair.insertFlow(pair.a, i)
@@ -156,21 +165,7 @@ describe('conntrackd pair, FTFW over UDP, external cache on', {skip}, () => {
 for (const variant of [{mode: 'NOTRACK', disableExternalCache: true}, {mode: 'ALARM'}] as const) {
   const label = `${variant.mode}${'disableExternalCache' in variant ? ', DisableExternalCache on' : ''}`
   describe(`conntrackd pair, ${label}: no-ops are skipped and say why`, {skip}, () => {
-    let pair: ConntrackdPair
-    let dir = ''
-    before(async () => {
-      ensureBuilt()
-      dir = mkdtempSync(join(tmpdir(), 'hat-h7-'))
-      pair = new ConntrackdPair(dir, variant)
-      pair.setup()
-      pair.start(pair.a)
-      pair.start(pair.b)
-      await waitReady(pair, pair.a)
-      await waitReady(pair, pair.b)
-    })
-    after(() => {
-      try { pair?.stop() } finally { if (dir) rmSync(dir, {recursive: true, force: true}) }
-    })
+    const pair = runningPair(variant)
 
     test('MASTER on B', async () => {
       for (let i = 0; i < 5; i++) pair.insertFlow(pair.a, i)
@@ -215,21 +210,7 @@ for (const variant of [{mode: 'NOTRACK', disableExternalCache: true}, {mode: 'AL
 }
 
 describe('conntrackd pair with HashSize 8192: the -f that conntrackd 1.4 ignores after a commit is caught', {skip}, () => {
-  let pair: ConntrackdPair
-  let dir = ''
-  before(async () => {
-    ensureBuilt()
-    dir = mkdtempSync(join(tmpdir(), 'hat-h7-'))
-    pair = new ConntrackdPair(dir, {hashSize: 8192})
-    pair.setup()
-    pair.start(pair.a)
-    pair.start(pair.b)
-    await waitReady(pair, pair.a)
-    await waitReady(pair, pair.b)
-  })
-  after(() => {
-    try { pair?.stop() } finally { if (dir) rmSync(dir, {recursive: true, force: true}) }
-  })
+  const pair = runningPair({hashSize: 8192})
 
   test('MASTER: -c works, -f is ignored (exit 0 from conntrackd) and reported with the fix; exit 3', async () => {
     for (let i = 0; i < 3; i++) pair.insertFlow(pair.a, i)
