@@ -9,20 +9,15 @@
 //           |                                   |
 //        x1 10.55.21.2  ------ up ------  x2 10.55.22.2     (each node's health target)
 import assert from 'node:assert/strict'
-import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
+import {sh, veth} from '../support/netns.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, ROOT, withTempDir} from '../support/spawn.js'
 
 const KEEPALIVED = existsSync('/usr/sbin/keepalived') ? '/usr/sbin/keepalived' : 'keepalived'
 const skip = process.getuid?.() !== 0 ? 'needs root (network namespaces)' : !hasProgram(KEEPALIVED) ? 'keepalived is not installed (scripts/install-system-deps)' : !hasProgram('ping') ? 'ping is not installed' : undefined
-
-const sh = (argv: string[], must = true) => {
-  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000})
-  if (must && r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`)
-  return r
-}
 
 type Gw = 'g1' | 'g2'
 const VIP = '10.55.20.3'
@@ -45,13 +40,6 @@ test('keepalived follows the track_file written by the health monitor and by mai
     const paths = (gw: Gw) => ({conf: join(dir, gw, 'keepalived.conf'), toml: join(dir, gw, 'config.toml'), state: join(dir, gw, 'state'), track: join(dir, gw, 'state', 'track'), role: join(dir, gw, 'role')})
     try {
       for (const n of Object.values(ns)) { sh(['ip', 'netns', 'del', n], false); sh(['ip', 'netns', 'add', n]); sh(['ip', '-n', n, 'link', 'set', 'lo', 'up']) }
-      const veth = (a: string, an: string, aAddr: string, b: string, bn: string, bAddr: string) => {
-        sh(['ip', '-n', a, 'link', 'add', an, 'type', 'veth', 'peer', 'name', bn, 'netns', b])
-        sh(['ip', '-n', a, 'addr', 'add', aAddr, 'dev', an])
-        sh(['ip', '-n', b, 'addr', 'add', bAddr, 'dev', bn])
-        sh(['ip', '-n', a, 'link', 'set', an, 'up'])
-        sh(['ip', '-n', b, 'link', 'set', bn, 'up'])
-      }
       veth(ns.g1, 'lan0', '10.55.20.1/24', ns.g2, 'lan0', '10.55.20.2/24')
       veth(ns.g1, 'u0', '10.55.21.1/24', ns.up, 'x1', '10.55.21.2/24')
       veth(ns.g2, 'u0', '10.55.22.1/24', ns.up, 'x2', '10.55.22.2/24')

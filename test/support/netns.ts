@@ -1,6 +1,6 @@
 // Throw-away network namespaces for integration tests. Names must start with hat-; each test
 // deletes its namespace in a finally. Commands run inside with `ip netns exec`.
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {BIN} from './spawn.js'
 
 export type Netns = {
@@ -44,4 +44,20 @@ export async function withNetns<T>(name: string, fn: (ns: Netns) => Promise<T> |
   } finally {
     try { execFileSync('ip', ['netns', 'del', name], {stdio: 'ignore'}) } catch { /* already gone */ }
   }
+}
+
+/** Runs a program (stdin closed, 20 s at most) and returns its result; throws with its stderr when it must succeed. */
+export function sh(argv: string[], must = true): {code: number | null; stdout: string; stderr: string} {
+  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000})
+  if (must && r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`)
+  return {code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
+}
+
+/** A veth pair between two namespaces: device an with aAddr in a, bn with bAddr in b, both up. */
+export function veth(a: string, an: string, aAddr: string, b: string, bn: string, bAddr: string): void {
+  sh(['ip', '-n', a, 'link', 'add', an, 'type', 'veth', 'peer', 'name', bn, 'netns', b])
+  sh(['ip', '-n', a, 'addr', 'add', aAddr, 'dev', an])
+  sh(['ip', '-n', b, 'addr', 'add', bAddr, 'dev', bn])
+  sh(['ip', '-n', a, 'link', 'set', an, 'up'])
+  sh(['ip', '-n', b, 'link', 'set', bn, 'up'])
 }

@@ -1,7 +1,7 @@
 import {HaError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
 import {orderByIp} from './ip-order.js'
-import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_START, REC} from './table.js'
+import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
 import {clientKey, type Lease} from './types.js'
 
 export type MergeOptions = {
@@ -140,7 +140,7 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport): numbe
   let v6 = 0
   for (let i = 0; i < t.count; i++) {
     const o = i * REC
-    if (recF[o >> 1] <= now) { // the rank: Infinity for leases that never expire
+    if (recF[(o + R_RANK) >> 1] <= now) { // the rank: Infinity for leases that never expire
       if (f === 0) {
         report.dropped++
         report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
@@ -161,7 +161,7 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport): numbe
 function collectV6(C: Cands, f: number, now: number): void {
   const t = C.tables[f]
   for (let i = 0; i < t.count; i++) {
-    if (t.recF[(i * REC) >> 1] > now && t.rec[i * REC + R_FAMILY] === 6) C.cid[C.n++] = (i << ID_SHIFT) | f
+    if (t.recF[(i * REC + R_RANK) >> 1] > now && t.rec[i * REC + R_FAMILY] === 6) C.cid[C.n++] = (i << ID_SHIFT) | f
   }
 }
 
@@ -272,7 +272,7 @@ function gather(C: Cands, G: Groups): Sorted {
     const i = id >>> ID_SHIFT
     const o = i * REC
     const r = recs[f]
-    rank[p] = recFs[f][o >> 1]
+    rank[p] = recFs[f][(o + R_RANK) >> 1]
     h1[p] = r[o + R_H1]
     h2[p] = r[o + R_H2]
     start[p] = r[o + R_START]

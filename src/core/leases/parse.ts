@@ -1,6 +1,6 @@
 import {HaError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
-import {latin1, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_START, REC} from './table.js'
+import {latin1, type LeaseTable, R_FAMILY, R_RANK, R_H1, R_H2, R_IP4, R_LEN, R_START, REC} from './table.js'
 
 const NL = 10
 const SP = 32
@@ -141,7 +141,7 @@ function scan(buf: Uint8Array, view: DataView, t: LeaseTable, state: Int32Array)
     const last = star ? end : hexBytes(buf, sp4 + 1, end)
     if (last !== end) return nextSpace(buf, sp4 + 1, end) !== end ? E_MORE : E_CLIENT
     const o = count * REC
-    recF[o >> 1] = expiry === 0 ? Infinity : expiry
+    recF[(o + R_RANK) >> 1] = expiry === 0 ? Infinity : expiry
     rec[o + R_START] = pos
     rec[o + R_LEN] = end - pos
     rec[o + R_IP4] = ip | 0

@@ -15,7 +15,7 @@ export type LeaseTable = {
   count: number
   /** The records, REC int32s per lease (layout: R_* below); may be longer than count needs. */
   rec: Int32Array
-  /** The same memory as float64s: lease i's rank is recF[i * REC / 2]. */
+  /** The same memory as float64s: lease i's rank is recF[(i * REC + R_RANK) / 2]. */
   recF: Float64Array
   /** The server DUID of the last `duid` line, if any. */
   serverDuid?: string
@@ -47,7 +47,7 @@ export const leaseStart = (t: LeaseTable, i: number): number => t.rec[i * REC + 
 export const leaseEnd = (t: LeaseTable, i: number): number => t.rec[i * REC + R_START] + t.rec[i * REC + R_LEN]
 /** Epoch seconds; 0 = infinite. */
 export const leaseExpiry = (t: LeaseTable, i: number): number => {
-  const r = t.recF[(i * REC) >> 1]
+  const r = t.recF[(i * REC + R_RANK) >> 1]
   return r === Infinity ? 0 : r
 }
 

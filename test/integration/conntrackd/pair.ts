@@ -1,19 +1,13 @@
 // Two real conntrackd daemons, each in its own network namespace, syncing over UDP on a veth pair
 // (the pair's sync link). Every namespace is named hat-h7-*, created here and deleted in stop().
-import {spawnSync} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {sh} from '../../support/netns.js'
 
 export type Node = {name: 'a' | 'b'; ns: string; dir: string; conf: string; toml: string; stateDir: string; socket: string; log: string; addr: string}
 
 export type PairOptions = {mode?: 'FTFW' | 'NOTRACK' | 'ALARM'; disableExternalCache?: boolean; logFile?: boolean; hashSize?: number}
 
-/** Runs a program and returns its result; throws with stderr when it must succeed. */
-export function sh(argv: string[], must = true): {code: number | null; stdout: string; stderr: string} {
-  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000})
-  if (must && r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`)
-  return {code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
-}
 
 export const inNs = (n: Node, argv: string[], must = true) => sh(['ip', 'netns', 'exec', n.ns, ...argv], must)
 

@@ -7,7 +7,8 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {BIN, cleanEnv, ROOT, run} from '../../support/spawn.js'
-import {ADDR, sh, skipReason, type Topology, useTopology} from './topology.js'
+import {sh} from '../../support/netns.js'
+import {ADDR, skipReason, type Topology, useTopology} from './topology.js'
 
 const skip = skipReason()
 let topo: Topology

@@ -13,16 +13,11 @@ import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before} from 'node:test'
+import {sh, veth} from '../../support/netns.js'
 import {ensureBuilt, withTempDir} from '../../support/spawn.js'
 
 export const ADDR = {wan: '10.55.6.1', target: '10.55.6.2', lan: '10.55.8.1', lanPeer: '10.55.8.2', internet: '10.55.9.9', slow: '10.55.10.2', dead: '10.55.6.99', okName: 'ok.test', okAnswer: '10.55.6.77'}
 export const PORTS = {tcp: 7001, closed: 7002, http: 7080, https: 7443, slowDns: 5300}
-
-export function sh(argv: string[], must = true): {code: number | null; stdout: string; stderr: string} {
-  const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000})
-  if (must && r.status !== 0) throw new Error(`${argv.join(' ')}: exit ${r.status}: ${r.stderr}`)
-  return {code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? ''}
-}
 
 /** The services of T: a TCP listener that reports its peers, an HTTP server, a DNS server that answers late. */
 const SERVICES = `
@@ -103,13 +98,6 @@ export class Topology {
       // No IPv6: its link-local chatter (MLD, router solicitations) would move the packet counters.
       sh(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
       sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-    }
-    const veth = (a: string, an: string, aAddr: string, b: string, bn: string, bAddr: string) => {
-      sh(['ip', '-n', a, 'link', 'add', an, 'type', 'veth', 'peer', 'name', bn, 'netns', b])
-      sh(['ip', '-n', a, 'addr', 'add', aAddr, 'dev', an])
-      sh(['ip', '-n', b, 'addr', 'add', bAddr, 'dev', bn])
-      sh(['ip', '-n', a, 'link', 'set', an, 'up'])
-      sh(['ip', '-n', b, 'link', 'set', bn, 'up'])
     }
     veth(N, 'c0', `${ADDR.wan}/24`, T, 't0', `${ADDR.target}/24`)
     veth(N, 'l0', `${ADDR.lan}/24`, T, 't2', `${ADDR.lanPeer}/24`)

@@ -62,6 +62,12 @@ describe('ha-tool leases merge (fast path)', () => {
     assert.equal(run(['leases', 'merge'], noConfig).status, 2)
     assert.equal(run(['leases', 'merge', join(dir, 'missing.leases')], noConfig).status, 2)
     assert.equal(run(['leases', 'merge', A, '--bogus'], noConfig).status, 2)
+    // More inputs than a merge takes: one line saying so, exit 2, no output file.
+    const out = join(dir, 'too-many.leases')
+    const many = run(['leases', 'merge', ...Array.from({length: 257}, () => A), '-o', out], noConfig)
+    assert.equal(many.status, 2, many.stderr)
+    assert.equal(many.stderr, 'ha-tool: leases: at most 256 lease files at once, got 257\n')
+    assert.throws(() => readFileSync(out), /ENOENT/)
     const h = run(['leases', 'merge', '--help'], noConfig)
     assert.equal(h.status, 0)
     assert.match(h.stdout, /one lease per address/)
