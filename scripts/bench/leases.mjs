@@ -4,7 +4,7 @@
 // dnsmasq running `leases hook add` on one node to the lease being in the other node's file, over a
 // real sshd between two namespaces (measured by test/integration/leases/latency.ts under tsx).
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -34,6 +34,13 @@ export function leaseFiles(n, seed = 1) {
   return lines.map((l) => l.join(''))
 }
 
+/** n DHCPv6 leases, the same clients on both peers (file i renews half of them later). */
+function ipv6Leases(n, i) {
+  let out = ''
+  for (let k = 0; k < n; k++) out += `${1_900_000_000 + k + (i === 1 && k % 2 ? 600 : 0)} ${k + 1} fd00::${k.toString(16)} * 00:01:00:01:${(k >> 8).toString(16).padStart(2, '0')}:${(k & 255).toString(16).padStart(2, '0')}\n`
+  return out
+}
+
 export async function bench() {
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-leases-'))
   try {
@@ -42,11 +49,25 @@ export async function bench() {
       writeFileSync(file, text)
       return file
     })
+    // Variants of the same files: plus 1% DHCPv6 leases (merged on their own, after the IPv4 ones);
+    // and with 1% of the peer's addresses held by another client, as after a split brain (the
+    // general merge: sort by address, then settle the contested addresses and clients).
+    const variant = (name, edit) => [a, b].map((file, i) => {
+      const out = join(dir, `${'ab'[i]}-${name}.leases`)
+      writeFileSync(out, edit(readFileSync(file, 'latin1'), i), 'latin1')
+      return out
+    })
+    const [a6, b6] = variant('v6', (text, i) => text + ipv6Leases(1000, i))
+    let k = 0
+    const [ac, bc] = variant('conflict', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, (line) => (++k % 100 === 0 ? line.replaceAll(':0a', ':0b') : line))))
     const commands = {
       'sort -u a b': ['sort', '-u', a, b, '-o', join(dir, 'sorted')],
       'ha-tool leases merge a b': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a, b, '-o', join(dir, 'merged')],
+      'ha-tool leases merge a b, plus 1% IPv6': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a6, b6, '-o', join(dir, 'merged-v6')],
+      'ha-tool leases merge a b, 1% conflicts (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ac, bc, '-o', join(dir, 'merged-conflict')],
     }
-    const timed = JSON.parse(spawnSync(process.execPath, [join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 2, commands, expectExit: {'ha-tool leases merge a b': 0}})], {encoding: 'utf8', maxBuffer: 1 << 24}).stdout)
+    const expectExit = Object.fromEntries(Object.keys(commands).filter((k) => k.startsWith('ha-tool')).map((k) => [k, 0]))
+    const timed = JSON.parse(spawnSync(process.execPath, [join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 2, commands, expectExit})], {encoding: 'utf8', maxBuffer: 1 << 24}).stdout)
     const lat = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'test/integration/leases/latency.ts')], {encoding: 'utf8', cwd: root, timeout: 120_000})
     let latency
     try {
@@ -59,10 +80,14 @@ export async function bench() {
       medians_ms: Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, v.median])),
       // The machine is shared: the spread says how far one median can be trusted.
       p10_p90_ms: Object.fromEntries(Object.entries(timed).map(([k, v]) => [k, [v.p10, v.p90]])),
-      ratios: {'leases merge / sort -u': +(timed['ha-tool leases merge a b'].median / timed['sort -u a b'].median).toFixed(3)},
+      ratios: {
+        'leases merge / sort -u': +(timed['ha-tool leases merge a b'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge plus 1% IPv6 / sort -u': +(timed['ha-tool leases merge a b, plus 1% IPv6'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge with 1% conflicts (general merge) / sort -u': +(timed['ha-tool leases merge a b, 1% conflicts (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
+      },
       budget: {merge_ratio_max: 1.5},
       hook_to_peer_ms: latency,
-      note: 'two files of 100k leases (97% of clients on both sides, half of them with different expiries), default locale; merge writes atomically with fsync, sort -o does not fsync',
+      note: 'two files of 100k IPv4 leases (97% of clients on both sides, half of them with different expiries; the dense merge), default locale; variants: 1000 DHCPv6 leases added to each file; 1% of the addresses in the second file given to another client (the general merge); merge writes atomically with fsync, sort -o does not fsync',
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

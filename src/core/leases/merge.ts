@@ -1,41 +1,13 @@
-import {HaError} from '../errors.js'
-import {ExitCode} from '../exit-codes.js'
+import {checkIdLimits, ID_INPUT, ID_SHIFT} from './candidate-id.js'
+import {ClientSet} from './client-set.js'
 import {orderByIp} from './ip-order.js'
-import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
+import {compareLines, copyLines, viewOf} from './line-bytes.js'
+import {mergeDense} from './merge-dense.js'
+import {checkLeaseMax, emptyReport, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_RANK, R_START, R_LEN, REC} from './table.js'
 import {clientKey, type Lease} from './types.js'
 
-export type MergeOptions = {
-  /** Epoch seconds: leases that expired at or before it are dropped. */
-  now: number
-  /** dnsmasq's dhcp-lease-max: a result with more leases is refused (0 or unset = no limit). */
-  leaseMax?: number
-  /** The server DUID line to write; default: the first input that has one. */
-  serverDuid?: string
-  /** List the addresses added and updated (default true); counts are always there. */
-  detail?: boolean
-}
-
-export type Conflict = {ip: string; kept?: string; lost: string; reason: string}
-
-/** What the merge changed, relative to the first input (the local file, in a sync). */
-export type MergeReport = {
-  leases: number
-  added: number
-  updated: number
-  dropped: number
-  addedIps: string[]
-  updatedIps: string[]
-  droppedLeases: Array<{ip: string; reason: 'expired' | 'conflict'; lease: string}>
-  conflicts: Conflict[]
-}
-
-export type MergeResult = {
-  /** The merged file, ready to write. */
-  bytes: Uint8Array
-  report: MergeReport
-  /** The leases added or updated relative to the first input (what a running dnsmasq must be told). */
-  changed(): Lease[]
-}
+export type {Conflict, MergeOptions, MergeReport, MergeResult} from './merge-result.js'
 
 /**
  * The semantic merge. Rules: expired leases go; one lease per address and one address per client
@@ -46,7 +18,16 @@ export type MergeResult = {
  * Output: IPv4 by address, the server DUID line, IPv6 by address.
  */
 export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptions): MergeResult {
-  const report: MergeReport = {leases: 0, added: 0, updated: 0, dropped: 0, addedIps: [], updatedIps: [], droppedLeases: [], conflicts: []}
+  checkIdLimits(tables)
+  // The common case first (merge-dense.ts: IPv4 without a sort; it hands the IPv6 leases back
+  // here), the general merge when the inputs are not that case.
+  const result = (opts.general ? undefined : mergeDense(tables, opts, (v6) => mergeGeneral(v6, opts))) ?? mergeGeneral(tables, opts)
+  checkLeaseMax(result.report.leases, opts)
+  return result
+}
+
+function mergeGeneral(tables: readonly LeaseTable[], opts: MergeOptions): MergeResult {
+  const report = emptyReport()
   // Each phase is its own small function: one loop each, so V8 optimizes every loop once, early
   // (a CLI run is cold), instead of re-optimizing one big function phase after phase.
   const C = collect(tables, opts.now, report)
@@ -71,17 +52,12 @@ export function mergeLeaseTables(tables: readonly LeaseTable[], opts: MergeOptio
       account(x, g)
     }
   }
-  let duid = opts.serverDuid
-  for (let f = 0; duid === undefined && f < tables.length; f++) duid = tables[f].serverDuid
   // Which leases changed, as (input, index) pairs: write() puts the output into S's memory.
   const changed = new Int32Array(x.changed.length)
   for (let k = 0; k < changed.length; k++) changed[k] = (S.idx[x.changed[k]] << ID_SHIFT) | S.tab[x.changed[k]]
-  const bytes = write(x, duid === undefined ? undefined : `duid ${duid}\n`)
+  const bytes = write(x, serverDuidLine(tables, opts))
   report.leases = x.count
-  if (opts.leaseMax && x.count > opts.leaseMax) {
-    throw new HaError(`merged lease database has ${x.count} leases, over dnsmasq.lease_max = ${opts.leaseMax}: dnsmasq would refuse to start ("too many stored leases")`, ExitCode.FAILED, {kind: 'lease-max', hint: 'raise dhcp-lease-max and dnsmasq.lease_max together'})
-  }
-  return {bytes, report, changed: () => Array.from(changed, (id) => leaseAt(tables[id & ID_INPUT], id >>> ID_SHIFT))}
+  return {bytes, report, changed: () => Array.from(changed, (id) => leaseAt(tables[id & ID_INPUT], id >>> ID_SHIFT)), path: 'general'}
 }
 
 /**
@@ -107,21 +83,12 @@ type Cands = {
 /** Candidates in address order: ord[gs[g]..gs[g+1]) is address g's; gkey[g] its key (IPv4 as a number, IPv6 2^32 + rank). */
 type Groups = {ord: Int32Array; gs: Int32Array; gkey: Float64Array; ng: number; v6key: Float64Array}
 
-/** A candidate's id: its lease's index in its input, shifted, then the input. */
-const ID_SHIFT = 8
-const ID_INPUTS = 1 << ID_SHIFT
-const ID_INPUT = ID_INPUTS - 1
-
 /** Reads each input's records sequentially once; the base file's expired leases are reported. */
 function collect(tables: readonly LeaseTable[], now: number, report: MergeReport): Cands {
-  if (tables.length > ID_INPUTS) throw new HaError(`leases: at most ${ID_INPUTS} lease files at once, got ${tables.length}`, ExitCode.USAGE)
   let total = 0
-  for (const t of tables) {
-    if (t.count >= 2 ** (31 - ID_SHIFT)) throw new HaError(`${t.name}: more than ${2 ** (31 - ID_SHIFT) - 1} leases, more than dnsmasq can hold`, ExitCode.FAILED, {kind: 'bad-lease-file'})
-    total += t.count
-  }
+  for (const t of tables) total += t.count
   const C: Cands = {
-    tables, bufs: tables.map((t) => t.buf), views: tables.map((t) => new DataView(t.buf.buffer, t.buf.byteOffset, t.buf.byteLength)),
+    tables, bufs: tables.map((t) => t.buf), views: tables.map(viewOf),
     recs: tables.map((t) => t.rec), recFs: tables.map((t) => t.recF), n: 0, n4: 0, cid: new Int32Array(total), ip: new Uint32Array(total),
   }
   let v6 = 0
@@ -141,10 +108,7 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport): numbe
   for (let i = 0; i < t.count; i++) {
     const o = i * REC
     if (recF[(o + R_RANK) >> 1] <= now) { // the rank: Infinity for leases that never expire
-      if (f === 0) {
-        report.dropped++
-        report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
-      }
+      if (f === 0) reportExpired(report, t, i)
       continue
     }
     if (rec[o + R_FAMILY] !== 4) {
@@ -185,18 +149,28 @@ function groupOrder(C: Cands): Groups {
   }
   const v6key = new Float64Array(n - n4)
   if (n > n4) {
-    const v6 = Array.from({length: n - n4}, (_, j) => n4 + j)
-    const text = v6.map((c) => expandIpv6(ipOf(C, c)))
-    v6.sort((a, b) => (text[a - n4] < text[b - n4] ? -1 : text[a - n4] > text[b - n4] ? 1 : 0))
+    // Each IPv6 address as four 32-bit words, read from the line's bytes (no string per lease).
+    const words = new Uint32Array((n - n4) * 4)
+    for (let c = n4; c < n; c++) {
+      const t = C.tables[C.cid[c] & ID_INPUT]
+      const [, sp2, sp3] = leaseSpaces(t, C.cid[c] >>> ID_SHIFT)
+      ipv6Words(t.buf, sp2 + 1, sp3, words, (c - n4) * 4)
+    }
+    const cmp = (a: number, b: number): number => {
+      for (let k = 0; k < 4; k++) if (words[a * 4 + k] !== words[b * 4 + k]) return words[a * 4 + k] < words[b * 4 + k] ? -1 : 1
+      return 0
+    }
+    const v6 = Array.from({length: n - n4}, (_, j) => j)
+    v6.sort(cmp) // stable: equal addresses stay in candidate order
     let rank = 0
     for (let k = 0; k < v6.length; k++) {
-      const c = v6[k]
-      ord[n4 + k] = c
-      if (k === 0 || text[c - n4] !== text[v6[k - 1] - n4]) {
+      const j = v6[k]
+      ord[n4 + k] = n4 + j
+      if (k === 0 || cmp(j, v6[k - 1]) !== 0) {
         gs[ng] = n4 + k
         gkey[ng++] = 2 ** 32 + ++rank
       }
-      v6key[c - n4] = 2 ** 32 + rank
+      v6key[j] = 2 ** 32 + rank
     }
   }
   gs[ng] = n
@@ -281,48 +255,6 @@ function gather(C: Cands, G: Groups): Sorted {
     idx[p] = i
   }
   return S
-}
-
-/**
- * The clients seen so far, noted once per address: open addressing over 8-byte slots (h1, h2), so
- * the table is half the size it would be with the address in it and stays mostly in cache. A
- * client is noted at most once per address, so finding it again means a second address. Sized
- * for one client per address: when many clients share addresses and the table fills up, add()
- * answers false too, which sends the merge down its exact path instead of probing a full table.
- * (0, 0) marks an empty slot: a client hashing to it is noted as (0, 1); should that ever meet a
- * real (0, 1), the cost is a needless redo, not a wrong result.
- */
-class ClientSet {
-  private readonly t: Int32Array
-  private readonly mask: number
-  private room: number
-  constructor(addresses: number) {
-    let size = 16
-    while (size < addresses * 1.25) size *= 2 // load <= 0.8 when every address has its own client
-    this.t = new Int32Array(size * 2)
-    this.mask = size - 1
-    this.room = Math.floor(size * 0.8)
-  }
-
-  /** Notes client (a, b); false when it was already there, or when the table is full. */
-  add(a: number, b: number): boolean {
-    const t = this.t
-    if (this.room === 0) return false
-    if (a === 0 && b === 0) b = 1
-    let s = (a ^ (b >>> 7)) & this.mask
-    for (;;) {
-      const x = t[s << 1]
-      const y = t[(s << 1) + 1]
-      if (x === 0 && y === 0) {
-        t[s << 1] = a
-        t[(s << 1) + 1] = b
-        this.room--
-        return true
-      }
-      if (x === a && y === b) return false
-      s = (s + 1) & this.mask
-    }
-  }
 }
 
 /** State of the pass over addresses. winner[g] and changed hold positions in address order. */
@@ -426,22 +358,6 @@ function write(x: Pass, duidLine: string | undefined): Uint8Array {
   return out
 }
 
-/** Copies each lease of t that has a destination there, line and newline, four bytes at a time where it can. */
-function copyLines(t: LeaseTable, dest: Int32Array, out: Uint8Array): void {
-  const {buf, rec, count} = t
-  const from = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
-  const to = new DataView(out.buffer, out.byteOffset, out.byteLength)
-  for (let i = 0; i < count; i++) {
-    const d = dest[i]
-    if (d === 0) continue
-    let k = rec[i * REC + R_START]
-    const e = k + rec[i * REC + R_LEN] + 1
-    let q = d - 1
-    for (; k + 4 <= e; k += 4, q += 4) to.setInt32(q, from.getInt32(k))
-    for (; k < e; k++) out[q++] = buf[k]
-  }
-}
-
 /** What changed at address g relative to the first input. */
 function account(x: Pass, g: number): void {
   const {C, S, report} = x
@@ -497,42 +413,25 @@ function ipAt(x: Pass, p: number): string {
 
 /** Position a beats b: later expiry (0 = never), then the greater line bytes. */
 function better(x: Pass, a: number, b: number): boolean {
-  const {rank, start, len, tab} = x.S
+  const {rank} = x.S
   const ea = rank[a]
   const eb = rank[b]
   if (ea !== eb) return ea > eb
-  return compareLines(x.C, tab[a], start[a], len[a], tab[b], start[b], len[b]) > 0
+  return comparePositions(x, a, b) > 0
 }
 
-/**
- * Compares two lines as bytes. Competing copies of a lease are mostly identical, so equal lines
- * are the common case: compare four bytes at a time (read big-endian, so the first differing
- * word orders the lines as its bytes would), then the tail byte by byte.
- */
-function compareLines(C: Cands, fa: number, as: number, la: number, fb: number, bs: number, lb: number): number {
-  const va = C.views[fa]
-  const vb = C.views[fb]
-  const len = Math.min(la, lb)
-  let k = 0
-  for (; k + 4 <= len; k += 4) {
-    const wa = va.getUint32(as + k)
-    const wb = vb.getUint32(bs + k)
-    if (wa !== wb) return wa - wb
-  }
-  const a = C.bufs[fa]
-  const b = C.bufs[fb]
-  for (; k < len; k++) {
-    const d = a[as + k] - b[bs + k]
-    if (d !== 0) return d
-  }
-  return la - lb
+/** Compares the lines at positions a and b as bytes. */
+function comparePositions(x: Pass, a: number, b: number): number {
+  const {start, len, tab} = x.S
+  const {views, bufs} = x.C
+  return compareLines(views[tab[a]], bufs[tab[a]], start[a], len[a], views[tab[b]], bufs[tab[b]], start[b], len[b])
 }
 
 function sameLine(x: Pass, a: number, b: number): boolean {
-  const {rank, start, len, tab, h1} = x.S
+  const {rank, len, h1} = x.S
   // Most differing copies of a lease differ in expiry: compare that before the bytes.
   if (rank[a] !== rank[b] || len[a] !== len[b] || h1[a] !== h1[b]) return false
-  return compareLines(x.C, tab[a], start[a], len[a], tab[b], start[b], len[b]) === 0
+  return comparePositions(x, a, b) === 0
 }
 
 function settleContested(hard: number[], x: Pass): void {
@@ -569,17 +468,50 @@ function settleContested(hard: number[], x: Pass): void {
   }
 }
 
-/** Eight 4-digit lower-case groups, so string order is address order. */
-export function expandIpv6(ip: string): string {
-  let s = ip.toLowerCase()
-  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s)
-  if (v4) {
-    const [a, b, c, d] = v4.slice(1).map(Number)
-    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+/**
+ * The IPv6 address in buf[from..to) (text the parser accepted: hex groups, at most one '::', maybe
+ * a dotted IPv4 tail) as four big-endian 32-bit words at out[at..at+4), so that comparing the
+ * words compares the addresses.
+ */
+export function ipv6Words(buf: Uint8Array, from: number, to: number, out: Uint32Array, at: number): void {
+  const g = [0, 0, 0, 0, 0, 0, 0, 0]
+  let n = 0
+  let gap = -1 // where '::' stands, in groups
+  let k = from
+  while (k < to) {
+    if (buf[k] === 58) { // ':'
+      if (buf[k + 1] === 58 && k + 1 < to) {
+        gap = n
+        k += 2
+      } else k++
+      continue
+    }
+    let j = k
+    let dotted = false
+    while (j < to && buf[j] !== 58) if (buf[j++] === 46) dotted = true
+    if (dotted) {
+      let v = 0
+      let octet = 0
+      for (let q = k; q < j; q++) {
+        if (buf[q] === 46) {
+          v = v * 256 + octet
+          octet = 0
+        } else octet = octet * 10 + buf[q] - 48
+      }
+      v = v * 256 + octet
+      g[n++] = Math.floor(v / 65536)
+      g[n++] = v % 65536
+    } else {
+      let v = 0
+      for (let q = k; q < j; q++) v = v * 16 + ((buf[q] | 0x20) <= 57 ? buf[q] - 48 : (buf[q] | 0x20) - 87)
+      g[n++] = v
+    }
+    k = j
   }
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined]
-  const h = head ? head.split(':') : []
-  const t = tail === undefined ? [] : tail ? tail.split(':') : []
-  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0')
-  return [...h, ...fill, ...t].map((g) => g.padStart(4, '0')).join(':')
+  if (gap !== -1) {
+    const fill = 8 - n
+    for (let q = 7; q >= gap + fill; q--) g[q] = g[q - fill]
+    for (let q = gap; q < gap + fill; q++) g[q] = 0
+  }
+  for (let w = 0; w < 4; w++) out[at + w] = g[2 * w] * 65536 + g[2 * w + 1]
 }

@@ -19,6 +19,11 @@ export type LeaseTable = {
   recF: Float64Array
   /** The server DUID of the last `duid` line, if any. */
   serverDuid?: string
+  /** The lowest and highest IPv4 address (as uint32) of any lease; v4Lo > v4Hi when there is none. */
+  v4Lo: number
+  v4Hi: number
+  /** How many leases are IPv6. */
+  v6: number
 }
 
 /** Int32s per record. */

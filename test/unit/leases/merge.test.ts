@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {HaError} from '../../../src/core/errors.js'
-import {expandIpv6, mergeLeaseTables} from '../../../src/core/leases/merge.js'
+import {ipv6Words, mergeLeaseTables} from '../../../src/core/leases/merge.js'
 import {parseLeaseText} from '../../../src/core/leases/parse.js'
 import {leasesOf} from '../../../src/core/leases/table.js'
 import {clientKey, type Lease} from '../../../src/core/leases/types.js'
@@ -119,6 +119,35 @@ describe('mergeLeaseTables: rules', () => {
 })
 
 // ---- properties ----
+/** Eight 4-digit lower-case groups, so string order is address order. */
+function expandIpv6(ip: string): string {
+  let s = ip.toLowerCase()
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(s)
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number)
+    s = `${s.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined]
+  const h = head ? head.split(':') : []
+  const t = tail === undefined ? [] : tail ? tail.split(':') : []
+  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0')
+  return [...h, ...fill, ...t].map((g) => g.padStart(4, '0')).join(':')
+}
+
+describe('ipv6Words', () => {
+  test('reads every spelling of an IPv6 address as the eight groups it stands for', () => {
+    const spellings = ['::', '::1', '1::', 'fd00::', 'fd00::1', 'FD00::A:b', '1:2:3:4:5:6:7:8', '1::8', '1:2::7:8', '2001:db8:0:0:1::1', '::ffff:1.2.3.4', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:10.0.0.1', 'fe80::1:0:0:0', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']
+    for (const ip of spellings) {
+      const buf = Buffer.from(` ${ip} `, 'latin1')
+      const out = new Uint32Array(6).fill(7)
+      ipv6Words(buf, 1, buf.length - 1, out, 1)
+      const hex = [...out.subarray(1, 5)].map((w) => w.toString(16).padStart(8, '0')).join('').replace(/(.{4})(?!$)/g, '$1:')
+      assert.equal(hex, expandIpv6(ip), ip)
+      assert.deepEqual([out[0], out[5]], [7, 7], `${ip}: writes only its four words`)
+    }
+  })
+})
+
 function rng(seed: number) {
   let s = seed >>> 0
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32)
@@ -163,10 +192,18 @@ function reference(dbs: string[]): string {
 describe('mergeLeaseTables: properties (300 random cases)', () => {
   test('equals the reference, is order-independent and idempotent, and its output has one lease per address and per client', () => {
     const r = rng(42)
+    let dense = 0
     for (let k = 0; k < 300; k++) {
       const dbs = [randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 4))]
-      const m = merge(dbs).text
+      const d = merge(dbs)
+      const m = d.text
       assert.equal(m, reference(dbs), `case ${k}: ${JSON.stringify(dbs)}`)
+      // Whichever path took it, the general merge gives the same output, report and changes.
+      const g = merge(dbs, {general: true})
+      assert.equal(g.text, m, `case ${k}: general merge`)
+      assert.deepEqual(d.report, g.report, `case ${k}: report`)
+      assert.deepEqual(d.changed(), g.changed(), `case ${k}: changed`)
+      if (d.path === 'dense') dense++
       for (const order of [[1, 0, 2], [2, 1, 0], [0, 2, 1]]) assert.equal(merge(order.map((i) => dbs[i])).text, m, `case ${k}: order ${order}`)
       assert.equal(merge([m]).text, m, `case ${k}: idempotent`)
       assert.equal(merge([m, m]).text, m, `case ${k}: self-merge`)
@@ -175,6 +212,7 @@ describe('mergeLeaseTables: properties (300 random cases)', () => {
       assert.equal(new Set(out.map((l) => expandIpv6(l.ip))).size, out.length)
       assert.equal(new Set(out.map(clientKey)).size, out.length)
     }
+    assert.ok(dense >= 10 && dense <= 290, `both merge paths exercised: dense in ${dense} of 300 cases`)
   })
 })
 
@@ -250,5 +288,91 @@ describe('mergeLeaseTables: report and larger inputs (properties)', () => {
       assert.deepEqual([m.report.added, m.report.updated, m.report.dropped], want.counts, `case ${k}`)
       assert.deepEqual(m.changed().map((l) => l.line).sort(), want.changed, `case ${k}`)
     }
+  })
+})
+
+/**
+ * Two healthy peers: the same clients on the same addresses (a dense range), renewed at different
+ * times, some only on one side, some expired, some lines identical: the case merge-dense.ts takes.
+ */
+function peerDbs(r: () => number, n: number, files: number): string[] {
+  const pick = <X>(xs: X[]) => xs[Math.floor(r() * xs.length)]
+  const base = Math.floor(r() * 2 ** 24) * 256 // anywhere in the IPv4 space, 10.0.0.0 or 223.x alike
+  const dbs: string[][] = Array.from({length: files}, () => [])
+  for (let k = 0; k < n; k++) {
+    if (r() < 0.3) continue // a gap in the range
+    const a = base + k
+    const ip = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
+    const mac = `52:54:00:${((k >> 8) & 255).toString(16).padStart(2, '0')}:${(k & 255).toString(16).padStart(2, '0')}:${pick(['0a', '0A'])}`
+    const host = pick(['*', `h${k}`])
+    const cid = pick(['*', '*', `01:${mac.toLowerCase()}`])
+    const exp = pick([0, NOW - 5, NOW + 10, NOW + 20, NOW + Math.floor(r() * 50)])
+    for (const db of dbs) {
+      if (r() < 0.2) continue
+      // Same client and address; the expiry (and the host name) may differ between peers.
+      const e = r() < 0.5 ? exp : pick([0, NOW - 1, NOW + 30, exp + 1])
+      db.push(line(e, mac, ip, r() < 0.9 ? host : 'renamed', cid))
+      if (r() < 0.05 && db !== dbs[0]) db.push(line(e + 7, mac, ip, host, cid)) // a peer's own duplicate
+    }
+  }
+  return dbs.map((lines) => {
+    for (let i = lines.length - 1; i > 0; i--) { // dnsmasq's order is not address order
+      const j = Math.floor(r() * (i + 1))
+      ;[lines[i], lines[j]] = [lines[j], lines[i]]
+    }
+    return lines.join('')
+  })
+}
+
+describe('mergeLeaseTables: the common case (merge-dense.ts) against the general merge', () => {
+  test('healthy peers take the dense path, and its output, report and changed leases are the general merge\'s and the reference\'s (200 random cases)', () => {
+    const r = rng(7)
+    for (let k = 0; k < 200; k++) {
+      const dbs = peerDbs(r, 1 + Math.floor(r() * 60), 2 + (k % 3 === 0 ? 1 : 0))
+      if (k % 4 === 0) dbs[1] = `duid 00:01:00:01:aa:bb\n${dbs[1]}`
+      const detail = k % 5 !== 0
+      const d = merge(dbs, {detail})
+      const g = merge(dbs, {detail, general: true})
+      assert.equal(d.path, 'dense', `case ${k}: ${JSON.stringify(dbs)}`)
+      assert.equal(g.path, 'general')
+      assert.equal(d.text, g.text, `case ${k}: output`)
+      assert.equal(d.text, reference(dbs.map((db) => db.replace(/^duid .*\n/, ''))) + (k % 4 === 0 ? 'duid 00:01:00:01:aa:bb\n' : ''), `case ${k}: reference`)
+      assert.deepEqual(d.report, g.report, `case ${k}: report`)
+      assert.deepEqual(d.changed(), g.changed(), `case ${k}: changed`)
+      const want = referenceReport(dbs, d.text)
+      assert.deepEqual([d.report.added, d.report.updated, d.report.dropped], want.counts, `case ${k}: report rules`)
+      assert.equal(merge([dbs[1], dbs[0], ...dbs.slice(2)]).text, d.text, `case ${k}: order`)
+    }
+  })
+
+  test('whatever the common case cannot settle goes to the general merge, with the same result as forcing it', () => {
+    const cases: Array<[string, string[]]> = [
+      ['a client on two addresses', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, A, '10.0.0.6')]],
+      ['two clients on one address', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.5')]],
+      ['two leases at one address in the first file', [line(NOW + 50, A, '10.0.0.5') + line(NOW + 60, A, '10.0.0.5'), line(NOW + 70, A, '10.0.0.5')]],
+      ['addresses scattered over the address space', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '11.0.0.5')]],
+    ]
+    for (const [what, dbs] of cases) {
+      const m = merge(dbs)
+      assert.equal(m.path, 'general', what)
+      assert.equal(m.text, merge(dbs, {general: true}).text, what)
+      assert.equal(m.text, reference(dbs), what)
+    }
+    // And the dense path right next to those: same client, same address, two peers; a /16 apart;
+    // IPv6 leases beside them, conflicts included (merged on their own, after the IPv4 lines).
+    assert.equal(merge([line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, A, '10.0.0.5')]).path, 'dense')
+    assert.equal(merge([line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.255.5')]).path, 'dense')
+    const v6 = [line(NOW + 50, A, '10.0.0.5') + `${NOW + 50} 7 fd00::5 * 00:01:aa\n`, `duid 00:01\n${NOW + 60} 7 fd00::6 * 00:01:aa\n${NOW + 60} 8 fd00::5 * 00:01:bb\n`]
+    const m = merge(v6)
+    assert.equal(m.path, 'dense')
+    assert.equal(m.text, merge(v6, {general: true}).text)
+    assert.deepEqual(m.report, merge(v6, {general: true}).report)
+    assert.equal(m.text, `${line(NOW + 50, A, '10.0.0.5')}duid 00:01\n${NOW + 60} 8 fd00::5 * 00:01:bb\n${NOW + 60} 7 fd00::6 * 00:01:aa\n`)
+  })
+
+  test('dhcp-lease-max is enforced on the dense path too', () => {
+    const dbs = [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.6')]
+    assert.equal(merge(dbs, {leaseMax: 2}).path, 'dense')
+    assert.throws(() => merge(dbs, {leaseMax: 1}), (e: unknown) => e instanceof HaError && /2 leases, over dnsmasq.lease_max = 1/.test(e.message))
   })
 })

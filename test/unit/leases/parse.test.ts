@@ -47,6 +47,17 @@ describe('parseLeaseText', () => {
     assert.equal(parseLeaseText('', 'F').count, 0)
   })
 
+  test('the table knows its IPv4 range and its IPv6 count (what decides the merge path), across a table that had to grow', () => {
+    const t = parseLeaseText(FULL, 'F')
+    assert.deepEqual([t.v4Lo, t.v4Hi, t.v6], [0xc0a80102, 0xc0a80198, 3]) // 192.168.1.2 and .152
+    const many = Array.from({length: 3000}, (_, i) => `5 52:54:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')} ${i === 7 ? '255.255.255.254' : `10.1.${i >> 8}.${i & 255}`} * *\n`).join('')
+    const g = parseLeaseText(many, 'F')
+    assert.deepEqual([g.count, g.v4Lo, g.v4Hi, g.v6], [3000, 0x0a010000, 0xfffffffe, 0])
+    const none = parseLeaseText(V6, 'F')
+    assert.ok(none.v4Lo > none.v4Hi)
+    assert.equal(none.v6, 1)
+  })
+
   test('a missing final newline is a truncated copy: refused, naming the line', () => {
     refused(V4 + V4_STAR.slice(0, 20), /^F:2: no newline at the end of the file: truncated/)
     refused(V4.trimEnd(), /^F:1: no newline/)

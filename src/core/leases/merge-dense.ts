@@ -1,0 +1,164 @@
+import {ID_INPUT, ID_SHIFT} from './candidate-id.js'
+import {ClientSet} from './client-set.js'
+import {compareLines, copyLines, viewOf} from './line-bytes.js'
+import {emptyReport, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {leaseAt, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
+
+/**
+ * Addresses spread over more than this many slots per lease, plus a /16's worth, go to the
+ * general merge: a DHCP range is dense, so the table below stays about as big as the leases.
+ */
+const SLOTS_PER_LEASE = 2
+const SLOTS_FREE = 65_536
+
+/** A slot's second int32: the winner's line length << 2 | these flags. */
+const HAS_BASE = 1 // the first input had a live lease at this address
+const DIFFERS = 2 // ... and the winner is not that lease's line
+
+/**
+ * The merge for the case two healthy peers produce: IPv4 addresses densely numbered (a DHCP
+ * range), each held by one client in all inputs, each client on one address. Then address order
+ * is a table indexed by address - lowest, each address's winner is settled as its leases arrive
+ * (one sequential pass over each input's records, no sort), and what changed relative to the
+ * first input is known per address. IPv6 leases are a separate merge (no client is both: see
+ * clientKey), handed to `general` as tables of their own; its output follows the IPv4 lines.
+ * The result is the general merge's, byte for byte, report included (test/unit/leases/merge.test.ts
+ * compares the two). Returns undefined as soon as the IPv4 leases are not that case.
+ */
+export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, general: (ipv6: LeaseTable[]) => MergeResult): MergeResult | undefined {
+  let lo = 2 ** 32 - 1
+  let hi = 0
+  let total = 0
+  let v6 = 0
+  for (const t of tables) {
+    total += t.count
+    v6 += t.v6
+    if (t.count > t.v6) {
+      lo = Math.min(lo, t.v4Lo)
+      hi = Math.max(hi, t.v4Hi)
+    }
+  }
+  if (hi - lo >= SLOTS_PER_LEASE * total + SLOTS_FREE) return undefined
+  const span = Math.max(0, hi - lo + 1) // 0 when there is no IPv4 lease at all
+  // Per address: ~cid of the winning lease (0 = none yet; ~ keeps every id nonzero), then its
+  // length and flags. Both in one cache line.
+  const slots = new Int32Array(span * 2)
+  const clients = new ClientSet(Math.min(span, total))
+  const report = emptyReport()
+  const inputs = {tables, views: tables.map(viewOf), recFs: tables.map((t) => t.recF)}
+  for (let f = 0; f < tables.length; f++) if (!place(inputs, f, lo, slots, clients, opts.now, report)) return undefined
+  const ipv6 = v6 > 0 ? general(tables.map((t) => liveIpv6(t, opts.now))) : undefined
+  return output(tables, slots, span, lo, report, opts, ipv6)
+}
+
+type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; recFs: Float64Array[]}
+
+/**
+ * Puts input f's live IPv4 leases into their address's slot, in file order (and reports the first
+ * input's expired leases, of both families, as the general merge does). False when the inputs
+ * need the general merge: a second client at an address, a client at a second address, or two
+ * leases at one address in the first input (the report must name the one dropped).
+ */
+function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport): boolean {
+  const {tables, views, recFs} = inputs
+  const t = tables[f]
+  const {rec, recF, buf, count} = t
+  const view = views[f]
+  for (let i = 0; i < count; i++) {
+    const o = i * REC
+    const rank = recF[(o + R_RANK) >> 1] // the expiry, Infinity for leases that never expire
+    if (rank <= now) {
+      if (f === 0) reportExpired(report, t, i)
+      continue
+    }
+    if (rec[o + R_FAMILY] !== 4) continue
+    const len = rec[o + R_LEN]
+    if (len >= 1 << 29) return false // the slot keeps len << 2
+    const s = ((rec[o + R_IP4] >>> 0) - lo) << 1
+    const w = slots[s]
+    if (w === 0) {
+      if (!clients.add(rec[o + R_H1], rec[o + R_H2])) return false
+      slots[s] = ~((i << ID_SHIFT) | f)
+      slots[s + 1] = (len << 2) | (f === 0 ? HAS_BASE : 0)
+      continue
+    }
+    if (f === 0) return false
+    const wf = ~w & ID_INPUT
+    const wo = (~w >>> ID_SHIFT) * REC
+    const wr = tables[wf].rec
+    if (wr[wo + R_H1] !== rec[o + R_H1] || wr[wo + R_H2] !== rec[o + R_H2]) return false
+    // The later expiry wins, ties broken by the greater line (so input order does not matter).
+    const wrank = recFs[wf][(wo + R_RANK) >> 1]
+    if (rank > wrank || (rank === wrank && compareLines(view, buf, rec[o + R_START], len, views[wf], tables[wf].buf, wr[wo + R_START], wr[wo + R_LEN]) > 0)) {
+      slots[s] = ~((i << ID_SHIFT) | f)
+      slots[s + 1] = (len << 2) | (slots[s + 1] & HAS_BASE) | DIFFERS
+    }
+  }
+  return true
+}
+
+/** Input t's live IPv6 leases as a table of their own (same bytes, a copy of their records). */
+function liveIpv6(t: LeaseTable, now: number): LeaseTable {
+  const rec = new Int32Array(t.v6 * REC)
+  const recF = new Float64Array(rec.buffer)
+  let n = 0
+  for (let i = 0; i < t.count && n < t.v6; i++) {
+    const o = i * REC
+    if (t.rec[o + R_FAMILY] === 6 && t.recF[(o + R_RANK) >> 1] > now) rec.set(t.rec.subarray(o, o + REC), REC * n++)
+  }
+  return {name: t.name, buf: t.buf, count: n, rec, recF, serverDuid: t.serverDuid, v4Lo: 2 ** 32 - 1, v4Hi: 0, v6: n}
+}
+
+/**
+ * Walks the slots in address order: output offsets and the report; then copies the lines
+ * (line-bytes.ts: copyLines). The IPv6 merge's output (which carries the server DUID line)
+ * follows; without one, the DUID line goes last.
+ */
+function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, lo: number, report: MergeReport, opts: MergeOptions, ipv6: MergeResult | undefined): MergeResult {
+  const detail = opts.detail !== false
+  const dest = tables.map((t) => new Int32Array(t.count))
+  const changed: number[] = []
+  let pos = 0
+  let leases = 0
+  for (let s = 0; s < span; s++) {
+    const w = slots[s << 1]
+    if (w === 0) continue
+    const cid = ~w
+    const meta = slots[(s << 1) + 1]
+    dest[cid & ID_INPUT][cid >>> ID_SHIFT] = pos + 1
+    pos += (meta >>> 2) + 1
+    leases++
+    if ((meta & HAS_BASE) === 0) {
+      changed.push(cid)
+      report.added++
+      if (detail) report.addedIps.push(ipv4(lo + s))
+    } else if ((meta & DIFFERS) !== 0) {
+      changed.push(cid)
+      report.updated++
+      if (detail) report.updatedIps.push(ipv4(lo + s))
+    }
+  }
+  const tail = ipv6?.bytes ?? ascii(serverDuidLine(tables, opts) ?? '')
+  const out = new Uint8Array(pos + tail.length)
+  for (let f = 0; f < tables.length; f++) copyLines(tables[f], dest[f], out)
+  out.set(tail, pos)
+  const v4Changed = () => changed.map((id) => leaseAt(tables[id & ID_INPUT], id >>> ID_SHIFT))
+  report.leases = leases
+  if (ipv6 === undefined) return {bytes: out, report, changed: v4Changed, path: 'dense'}
+  const r6 = ipv6.report
+  return {
+    bytes: out,
+    report: {
+      leases: leases + r6.leases, added: report.added + r6.added, updated: report.updated + r6.updated, dropped: report.dropped + r6.dropped,
+      addedIps: [...report.addedIps, ...r6.addedIps], updatedIps: [...report.updatedIps, ...r6.updatedIps],
+      droppedLeases: [...report.droppedLeases, ...r6.droppedLeases], conflicts: r6.conflicts,
+    },
+    changed: () => [...v4Changed(), ...ipv6.changed()],
+    path: 'dense',
+  }
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
+
+/** The parser only accepts dotted quads without leading zeros, so this is the text the file has. */
+const ipv4 = (n: number): string => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`
