@@ -46,20 +46,24 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   const clients = new ClientSet(Math.min(span, total))
   const report = emptyReport()
   const inputs = {tables, views: tables.map(viewOf), recFs: tables.map((t) => t.recF)}
-  for (let f = 0; f < tables.length; f++) if (!place(inputs, f, lo, slots, clients, opts.now, report)) return undefined
-  const ipv6 = v6 > 0 ? general(tables.map((t) => liveIpv6(t, opts.now))) : undefined
+  // Per input, its live IPv6 leases as the records they will have in a table of their own.
+  const v6recs = tables.map((t) => new Int32Array(t.v6 * REC))
+  const v6counts = new Int32Array(tables.length)
+  for (let f = 0; f < tables.length; f++) if (!place(inputs, f, lo, slots, clients, opts.now, report, v6recs[f], v6counts)) return undefined
+  const ipv6 = v6 > 0 ? general(tables.map((t, f) => ipv6Table(t, v6recs[f], v6counts[f]))) : undefined
   return output(tables, slots, span, lo, report, opts, ipv6)
 }
 
 type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; recFs: Float64Array[]}
 
 /**
- * Puts input f's live IPv4 leases into their address's slot, in file order (and reports the first
- * input's expired leases, of both families, as the general merge does). False when the inputs
+ * Puts input f's live IPv4 leases into their address's slot, in file order, copies its live IPv6
+ * records to v6rec, and reports the first input's expired leases (of both families, as the
+ * general merge does). False when the inputs
  * need the general merge: a second client at an address, a client at a second address, or two
  * leases at one address in the first input (the report must name the one dropped).
  */
-function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport): boolean {
+function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
   const {tables, views, recFs} = inputs
   const t = tables[f]
   const {rec, recF, buf, count} = t
@@ -71,7 +75,11 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
       if (f === 0) reportExpired(report, t, i)
       continue
     }
-    if (rec[o + R_FAMILY] !== 4) continue
+    if (rec[o + R_FAMILY] !== 4) {
+      const d = REC * v6counts[f]++
+      for (let q = 0; q < REC; q++) v6rec[d + q] = rec[o + q]
+      continue
+    }
     const len = rec[o + R_LEN]
     if (len >= 1 << 29) return false // the slot keeps len << 2
     const s = ((rec[o + R_IP4] >>> 0) - lo) << 1
@@ -97,16 +105,9 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
   return true
 }
 
-/** Input t's live IPv6 leases as a table of their own (same bytes, a copy of their records). */
-function liveIpv6(t: LeaseTable, now: number): LeaseTable {
-  const rec = new Int32Array(t.v6 * REC)
-  const recF = new Float64Array(rec.buffer)
-  let n = 0
-  for (let i = 0; i < t.count && n < t.v6; i++) {
-    const o = i * REC
-    if (t.rec[o + R_FAMILY] === 6 && t.recF[(o + R_RANK) >> 1] > now) rec.set(t.rec.subarray(o, o + REC), REC * n++)
-  }
-  return {name: t.name, buf: t.buf, count: n, rec, recF, serverDuid: t.serverDuid, v4Lo: 2 ** 32 - 1, v4Hi: 0, v6: n}
+/** Input t's live IPv6 leases (their records, collected by place()) as a table of their own, on the same bytes. */
+function ipv6Table(t: LeaseTable, rec: Int32Array, count: number): LeaseTable {
+  return {name: t.name, buf: t.buf, count, rec, recF: new Float64Array(rec.buffer), serverDuid: t.serverDuid, v4Lo: 2 ** 32 - 1, v4Hi: 0, v6: count}
 }
 
 /**

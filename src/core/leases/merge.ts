@@ -5,7 +5,6 @@ import {compareLines, copyLines, viewOf} from './line-bytes.js'
 import {mergeDense} from './merge-dense.js'
 import {checkLeaseMax, emptyReport, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
 import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_RANK, R_START, R_LEN, REC} from './table.js'
-import {clientKey, type Lease} from './types.js'
 
 export type {Conflict, MergeOptions, MergeReport, MergeResult} from './merge-result.js'
 
@@ -268,10 +267,12 @@ type Pass = {
   changed: number[]
   count: number
   restart: boolean
+  /** The first input's lines reported dropped for a conflict (a line there twice is reported once). */
+  droppedLines: Set<string>
 }
 
 function newPass(C: Cands, G: Groups, S: Sorted, report: MergeReport, opts: MergeOptions): Pass {
-  return {C, G, S, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [], count: 0, restart: false}
+  return {C, G, S, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [], count: 0, restart: false, droppedLines: new Set()}
 }
 
 /**
@@ -383,7 +384,8 @@ function account(x: Pass, g: number): void {
     const base = C.tables[0]
     const i = S.idx[p]
     const line = leaseLine(base, i)
-    if (!report.droppedLeases.some((d) => d.lease === line)) {
+    if (!x.droppedLines.has(line)) {
+      x.droppedLines.add(line)
       report.dropped++
       report.droppedLeases.push({ip: leaseAt(base, i).ip, reason: 'conflict', lease: line})
     }
@@ -437,13 +439,9 @@ function sameLine(x: Pass, a: number, b: number): boolean {
 function settleContested(hard: number[], x: Pass): void {
   const {G, S, winner, report} = x
   const {gs} = G
-  const all: Array<{p: number; g: number; ck: string; lease: Lease}> = []
-  for (const g of hard) {
-    for (let p = gs[g]; p < gs[g + 1]; p++) {
-      const lease = leaseAt(x.C.tables[S.tab[p]], S.idx[p])
-      all.push({p, g, ck: clientKey(lease), lease})
-    }
-  }
+  // A client is its two hashes (as everywhere in the merge); text is made only for what is reported.
+  const all: Array<{p: number; g: number; ck: string}> = []
+  for (const g of hard) for (let p = gs[g]; p < gs[g + 1]; p++) all.push({p, g, ck: `${S.h1[p]},${S.h2[p]}`})
   all.sort((a, b) => (better(x, a.p, b.p) ? -1 : better(x, b.p, a.p) ? 1 : 0))
   const clientAt = new Map<string, number>()
   const winnerOf = new Map<number, (typeof all)[number]>()
@@ -457,15 +455,22 @@ function settleContested(hard: number[], x: Pass): void {
       clientAt.set(a.ck, a.g)
       continue
     }
-    if (seen.has(a.lease.line)) continue
-    seen.add(a.lease.line)
+    const lost = lineAt(x, a.p)
+    if (seen.has(lost)) continue
+    seen.add(lost)
     if (w !== undefined && w.ck !== a.ck) {
-      report.conflicts.push({ip: a.lease.ip, kept: w.lease.line, lost: a.lease.line, reason: 'address held by another client with a later lease'})
+      report.conflicts.push({ip: ipAt(x, a.p), kept: lineAt(x, w.p), lost, reason: 'address held by another client with a later lease'})
     } else if (at !== undefined && at !== a.g) {
-      const kept = winnerOf.get(at)!.lease
-      report.conflicts.push({ip: a.lease.ip, kept: kept.line, lost: a.lease.line, reason: `client has a later lease on ${kept.ip}`})
+      const kept = winnerOf.get(at)!.p
+      report.conflicts.push({ip: ipAt(x, a.p), kept: lineAt(x, kept), lost, reason: `client has a later lease on ${ipAt(x, kept)}`})
     }
   }
+}
+
+/** The line at position p, without its newline. */
+function lineAt(x: Pass, p: number): string {
+  const {start, len, tab} = x.S
+  return latin1(x.C.bufs[tab[p]], start[p], start[p] + len[p])
 }
 
 /**

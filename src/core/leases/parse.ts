@@ -156,7 +156,7 @@ function scan(buf: Uint8Array, view: DataView, t: LeaseTable, state: Int32Array)
       ip = ip * 256 + octet
       if (macEnd !== sp2) return E_HWADDR
     } else {
-      if (!isIpv6(latin1(buf, sp2 + 1, sp3))) return E_ADDRESS
+      if (!isIpv6At(buf, sp2 + 1, sp3)) return E_ADDRESS
       if (!iaid(buf, sp1 + 1, sp2)) return E_IAID
       ip = 0
     }
@@ -320,13 +320,61 @@ function iaid(buf: Uint8Array, from: number, to: number): boolean {
   return true
 }
 
-const IPV6 = /^[0-9a-fA-F:]*(:\d{1,3}(\.\d{1,3}){3})?$/
-export function isIpv6(s: string): boolean {
-  if (s.length < 2 || s.length > 45 || !IPV6.test(s)) return false
-  const dbl = s.indexOf('::')
-  if (dbl !== -1 && s.indexOf('::', dbl + 1) !== -1) return false
-  const groups = s.split(':')
-  if (!groups.every((g) => g.length <= 4 || g.includes('.'))) return false
-  const width = groups.length + (s.includes('.') ? 1 : 0)
-  return dbl !== -1 ? width <= 9 : width === 8
+/**
+ * An IPv6 address in buf[from..to): up to eight groups of 1-4 hex digits separated by ':', at
+ * most one '::' standing for one or more zero groups, optionally ending in a dotted IPv4 address
+ * (two groups' worth), as inet_ntop writes them and people type them. Checked on the bytes: no
+ * string per lease.
+ */
+function isIpv6At(buf: Uint8Array, from: number, to: number): boolean {
+  if (to - from < 2 || to - from > 45) return false
+  let groups = 0
+  let gap = false
+  let k = from
+  if (buf[k] === 58) { // a leading ':' only as '::'
+    if (buf[k + 1] !== 58) return false
+    gap = true
+    k += 2
+  }
+  while (k < to) {
+    let j = k
+    while (j < to && hex(buf[j])) j++
+    if (j < to && buf[j] === 46) { // the dotted IPv4 tail, which must end the address
+      if (!dottedQuad(buf, k, to)) return false
+      groups += 2
+      break
+    }
+    if (j === k || j - k > 4) return false
+    groups++
+    if (j === to) break
+    if (buf[j] !== 58) return false
+    if (buf[j + 1] === 58) {
+      if (gap) return false
+      gap = true
+      k = j + 2
+    } else {
+      k = j + 1
+      if (k === to) return false // a trailing single ':'
+    }
+  }
+  return gap ? groups <= 7 : groups === 8
+}
+
+/** Exactly buf[from..to) is a.b.c.d, each 0-255 in 1-3 digits. */
+function dottedQuad(buf: Uint8Array, from: number, to: number): boolean {
+  let parts = 0
+  let digits = 0
+  let v = 0
+  for (let k = from; k <= to; k++) {
+    if (k === to || buf[k] === 46) {
+      if (digits === 0 || v > 255) return false
+      parts++
+      digits = 0
+      v = 0
+    } else if (buf[k] >= 48 && buf[k] <= 57 && digits < 3) {
+      v = v * 10 + buf[k] - 48
+      digits++
+    } else return false
+  }
+  return parts === 4
 }

@@ -82,6 +82,13 @@ describe('parseLeaseText', () => {
     refused(V4 + V4 + '1 52:54:00:12:34:56\t10.0.0.1 h *\n', /^F:3: /)
   })
 
+  test('IPv6 addresses: every valid spelling is read, and malformed ones are refused', () => {
+    const valid = ['::', '::1', '1::', 'fd00::1', 'FD00::A:b', '1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '2001:db8::1:0:0:1', '::ffff:1.2.3.4', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:10.0.0.1', 'ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255']
+    for (const ip of valid) assert.equal(parseLeaseText(`1 12 ${ip} h *\n`, 'F').count, 1, ip)
+    const invalid = ['fd00:::1', '1::2::3', ':1:2:3:4:5:6:7', '1:2:3:4:5:6:7:', '::1:', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2:3:4:5:6:7:8', '12345::1', 'fd00::g', '::1.2.3.256', '::1.2.3', '::1.2.3.4.5', '1.2.3.4::', '::1.2.3.4:5', '::01234.1.1.1']
+    for (const ip of invalid) refused(`1 12 ${ip} h *\n`, /^F:1: bad address/)
+  })
+
   test('format/tableOf build lines the parser reads back (hook events)', () => {
     const t = tableOf([{family: 4, expiry: 5, mac: 'aa:bb:cc:dd:ee:ff', ip: '10.0.0.9', host: '', clientId: ''}], 'hook')
     assert.equal(leaseAt(t, 0).line, '5 aa:bb:cc:dd:ee:ff 10.0.0.9 * *')
