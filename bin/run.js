@@ -12,6 +12,10 @@ const hotLeases = name === 'leases' && (argv[1] === 'merge' || argv[1] === 'hook
 if ((name === 'check' || name === 'notify' || hotLeases) && !argv.includes('--help') && !argv.includes('-h')) {
   loadHot(name, join(__dirname, '..', 'dist', 'hot', `${name}.cjs`)).main(argv.slice(1))
 } else {
+  // The commands are ES modules and load pino, dbus-next and node-cron only when used, through
+  // process.getBuiltinModule (src/adapters/lazy-require.ts), which Node has from 20.16 on. Older
+  // Node 20 gets the same function here, where require exists.
+  if (typeof process.getBuiltinModule !== 'function') process.getBuiltinModule = (id) => require(id)
   require('@oclif/core').execute({dir: join(__dirname, '..')}).catch(require('@oclif/core').handle)
 }
 

@@ -6,8 +6,9 @@
 export function lazyRequire<T>(id: string, from: string): T {
   const builtin = (process as {getBuiltinModule?: (id: string) => unknown}).getBuiltinModule
   if (builtin) return (builtin('node:module') as typeof import('node:module')).createRequire(from)(id) as T
-  // Node < 20.16 has no getBuiltinModule; the hot bundles are CommonJS and have require.
+  // Node < 20.16 has no getBuiltinModule: bin/run.js supplies it for the oclif commands, and the
+  // hot bundles are CommonJS and have require.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dynamic id, on purpose
   if (typeof require === 'function') return require(id) as T
-  throw new Error(`cannot load ${id}: Node.js >= 20.16 is needed`)
+  throw new Error(`cannot load ${id}: Node.js < 20.16 has no process.getBuiltinModule (start ha-tool through bin/run.js)`)
 }

@@ -1,9 +1,8 @@
 import {type ExampleSite, header, vmacName} from './site.js'
 
 /**
- * nftables for one node: masquerade out of the WAN, the LAN->LAN forward drop, WAN input limited to
- * answers, and (as a
- * comment) the BACKUP's WAN silence table that ha-tool itself loads and removes.
+ * nftables for one node: masquerade out of the WAN, the LAN->LAN forward drop, WAN input limited
+ * to answers, and (as a comment) the BACKUP's WAN silence table that ha-tool itself loads and opens.
  */
 export function nftablesExample(site: ExampleSite): string {
   const wan = JSON.stringify(site.wan.interface)

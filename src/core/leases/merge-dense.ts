@@ -45,7 +45,7 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   const slots = new Int32Array(span * 2)
   const clients = new ClientSet(Math.min(span, total))
   const report = emptyReport()
-  const inputs = {tables, views: tables.map(viewOf), recFs: tables.map((t) => t.recF)}
+  const inputs = {tables, views: tables.map(viewOf)}
   // Per input, its live IPv6 leases as the records they will have in a table of their own.
   const v6recs = tables.map((t) => new Int32Array(t.v6 * REC))
   const v6counts = new Int32Array(tables.length)
@@ -54,7 +54,7 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   return output(tables, slots, span, lo, report, opts, ipv6)
 }
 
-type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; recFs: Float64Array[]}
+type Inputs = {tables: readonly LeaseTable[]; views: DataView[]}
 
 /**
  * Puts input f's live IPv4 leases into their address's slot, in file order, copies its live IPv6
@@ -64,7 +64,7 @@ type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; recFs: Float64A
  * leases at one address in the first input (the report must name the one dropped).
  */
 function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
-  const {tables, views, recFs} = inputs
+  const {tables, views} = inputs
   const t = tables[f]
   const {rec, recF, buf, count} = t
   const view = views[f]
@@ -93,11 +93,11 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
     if (f === 0) return false
     const wf = ~w & ID_INPUT
     const wo = (~w >>> ID_SHIFT) * REC
-    const wr = tables[wf].rec
+    const {rec: wr, recF: wrF, buf: wbuf} = tables[wf]
     if (wr[wo + R_H1] !== rec[o + R_H1] || wr[wo + R_H2] !== rec[o + R_H2]) return false
     // The later expiry wins, ties broken by the greater line (so input order does not matter).
-    const wrank = recFs[wf][(wo + R_RANK) >> 1]
-    if (rank > wrank || (rank === wrank && compareLines(view, buf, rec[o + R_START], len, views[wf], tables[wf].buf, wr[wo + R_START], wr[wo + R_LEN]) > 0)) {
+    const wrank = wrF[(wo + R_RANK) >> 1]
+    if (rank > wrank || (rank === wrank && compareLines(view, buf, rec[o + R_START], len, views[wf], wbuf, wr[wo + R_START], wr[wo + R_LEN]) > 0)) {
       slots[s] = ~((i << ID_SHIFT) | f)
       slots[s + 1] = (len << 2) | (slots[s + 1] & HAS_BASE) | DIFFERS
     }

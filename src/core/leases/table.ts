@@ -28,7 +28,7 @@ export type LeaseTable = {
 
 /** Int32s per record. */
 export const REC = 8
-/** Record layout (int32 offsets): the rank as a float64 in [0, 1] (the expiry, Infinity for 0 = never). */
+/** Record layout (int32 offsets). Int32s 0-1 hold the rank as one float64: the expiry, Infinity for 0 = never. */
 export const R_RANK = 0
 /** Two independent 32-bit hashes of the bytes that identify the lease's client (parse.ts: clientHash). */
 export const R_H1 = 2
