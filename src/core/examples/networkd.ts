@@ -22,7 +22,7 @@ export function networkdExample(site: ExampleSite): string {
       '',
       '# For this node\'s own traffic only (IncomingInterface=lo). Without it a BACKUP, or a MASTER on its',
       '# way out, routes LAN clients\' frames back to the VIP; the kernel then re-creates their NAT entry',
-      '# without NAT and the flow dies for good (DESIGN.md section 4).',
+      '# without NAT and the flow dies for good.',
       '[RoutingPolicyRule]',
       `Table=${site.lan.fallback_table}`,
       `Priority=${site.lan.fallback_priority}`,
