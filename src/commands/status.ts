@@ -11,7 +11,7 @@ export default class Status extends BaseCommand<typeof Status> {
 
 A part that cannot be read says "unavailable: why" and the rest is still shown. --peer runs \`ha-tool status --json\` on the other node (dnsmasq.peer, ssh in BatchMode) and shows both side by side; an unreachable peer exits 69 after printing this node.
 
---json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. See the README ("status and doctor") for every field.
+--json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. Every field: docs/status-and-doctor.md; the JSON Schema: schemas/status.schema.json.
 
 ${EXIT_CODES_HELP}`
   static flags = {
