@@ -11,12 +11,9 @@ import type {TransitionRequest, TransitionResult} from './handle-transition.js'
 export type DaemonService = {
   name: string
   stop(): Promise<void>
-  /** Told after every applied transition (the health monitor re-checks at once: a new BACKUP stops WAN probes; metrics count it). */
-  afterTransition?(role: Role, note?: TransitionNote): void
+  /** Told after every applied transition (the health monitor re-checks at once: a new BACKUP stops WAN probes). */
+  afterTransition?(role: Role): void
 }
-
-/** What a service hears about a transition: who asked, and the result (none when it threw). */
-export type TransitionNote = {role: Role; source: string; result?: TransitionResult}
 
 export type DaemonDeps = {
   config: Config
@@ -82,12 +79,11 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
           const r = await deps.transition(next)
           summary.transitions++
           summary.lastRole = next.role
-          for (const s of services) s.afterTransition?.(next.role, {role: next.role, source: next.source, result: r})
+          for (const s of services) s.afterTransition?.(next.role)
           if (next.source === 'reconcile' && r.steps.length > 0) noteRepair(r.steps.map((x) => x.kind))
           log.debug({role: next.role, exit: r.exit, source: next.source}, 'applied')
         } catch (error) {
           log.error({role: next.role, error: errorLine(error)}, 'transition failed')
-          for (const s of services) s.afterTransition?.(next.role, {role: next.role, source: next.source})
         }
       }
       worker = undefined

@@ -4,9 +4,12 @@ import {errorLine} from '../../core/errors.js'
 import type {ProbeResult} from '../../core/health/verdict.js'
 import {countTransition, type DaemonCounters, NO_COUNTS} from '../../core/metrics/counters.js'
 import {renderExposition} from '../../core/metrics/exposition.js'
-import type {DaemonService, TransitionNote} from '../daemon.js'
+import type {DaemonService} from '../daemon.js'
 import type {NodeStatus} from '../status.js'
 import {nodeMetrics} from './node-metrics.js'
+
+/** A transition the daemon ran: who asked for it, and its steps (none when it threw). */
+export type TransitionNote = {role: string; source: string; steps: ReadonlyArray<{kind: string; status: string}>}
 
 export type MetricsServiceDeps = {
   /** The node as `status` sees it (role, WAN, conntrackd, leases, health, maintenance). */
@@ -31,7 +34,7 @@ export const AFTER_TRANSITION_MS = 250
  * then written to the textfile and/or handed to the HTTP endpoint (a scrape never waits on a collection).
  * A failed write is logged and retried at the next interval; it never stops the daemon.
  */
-export async function startMetricsService(deps: MetricsServiceDeps, config: Config, log: Logger): Promise<DaemonService & {refresh(): Promise<void>; text(): string}> {
+export async function startMetricsService(deps: MetricsServiceDeps, config: Config, log: Logger): Promise<DaemonService & {count(t: TransitionNote): void; refresh(): Promise<void>; text(): string}> {
   const startedAt = deps.now()
   let counters: DaemonCounters = NO_COUNTS
   let text = ''
@@ -73,8 +76,11 @@ export async function startMetricsService(deps: MetricsServiceDeps, config: Conf
     name: 'metrics',
     refresh,
     text: () => text,
-    afterTransition(_role, note?: TransitionNote) {
-      if (note) counters = countTransition(counters, {role: note.role, source: note.source, steps: note.result?.steps ?? []})
+    /** Every transition the daemon runs (the wiring wraps its transition function with this). */
+    count(t: TransitionNote) {
+      counters = countTransition(counters, t)
+    },
+    afterTransition() {
       deps.after(AFTER_TRANSITION_MS, () => { void refresh() })
     },
     async stop() {

@@ -11,7 +11,7 @@ import {serveMetrics} from '../../adapters/metrics-http.js'
 import {writeMetricsTextfile} from '../../adapters/metrics-textfile.js'
 import {parseListen} from '../../core/metrics/listen.js'
 import type {ProbeResult} from '../../core/health/verdict.js'
-import {startMetricsService} from '../metrics/metrics-service.js'
+import {startMetricsService, type TransitionNote} from '../metrics/metrics-service.js'
 import {collectStatus} from '../status.js'
 import {createStatusDeps} from './status.js'
 
@@ -21,7 +21,12 @@ import {createStatusDeps} from './status.js'
  * (dnsmasq.enabled with a sync_schedule), and the metrics (metrics.textfile_dir or metrics.listen).
  * A config error in any stops the daemon at start.
  */
-export async function startDaemonServices(config: Config, log: Logger): Promise<DaemonService[]> {
+export type ServiceHooks = {
+  /** Registers a function told of every transition the daemon runs (the metrics count them). */
+  onTransition(fn: (t: TransitionNote) => void): void
+}
+
+export async function startDaemonServices(config: Config, log: Logger, hooks: ServiceHooks = {onTransition: () => {}}): Promise<DaemonService[]> {
   const services: DaemonService[] = []
   let probes: () => readonly ProbeResult[] = () => []
   try {
@@ -41,7 +46,7 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
     if (dir !== '' || listen !== '') {
       const statusDeps = createStatusDeps(config, createExec(log))
       const at = listen === '' ? undefined : parseListen(listen)
-      services.push(await startMetricsService({
+      const metrics = await startMetricsService({
         collectStatus: () => collectStatus(statusDeps),
         probes: () => probes(),
         writeTextfile: dir === '' ? undefined : (text) => writeMetricsTextfile(dir, text),
@@ -49,7 +54,9 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
         now: () => Date.now(),
         every: (ms, fn) => { const t = setInterval(fn, ms); t.unref(); return {stop: () => clearInterval(t)} },
         after: (ms, fn) => { setTimeout(fn, ms).unref() },
-      }, config, log.child({service: 'metrics'})))
+      }, config, log.child({service: 'metrics'}))
+      hooks.onTransition((t) => metrics.count(t))
+      services.push(metrics)
     }
   } catch (error) {
     for (const s of services) await s.stop()
