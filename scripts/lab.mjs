@@ -49,6 +49,8 @@ export const DEFAULTS = {
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
   wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+  healthTargets: [], // ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0), which maintenance uses too
+  metrics: false, // ha-tool [metrics] textfile_dir = RUN/gwN/metrics (fifo mode: the daemon writes ha-tool.prom there)
 }
 export const MODES = ['baseline', 'notify', 'fifo']
 export const KINDS = ['stop', 'kill', 'lan', 'node']
@@ -224,7 +226,7 @@ global_defs {
     # the VRRP child (seen in the lab).
     vrrp_priority -15
 ${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}}
-vrrp_instance VI_LAN {
+${trackFile(o) ? `# defined before the instance that tracks it (keepalived ignores a forward reference)\ntrack_file ha_track {\n    file ${join(RUN, gw, 'state', 'track')}\n    init_file 0\n}\n` : ''}vrrp_instance VI_LAN {
     state BACKUP
     interface lan0
     use_vmac ${VMAC_IF}
@@ -236,9 +238,12 @@ vrrp_instance VI_LAN {
     virtual_ipaddress {
         ${ADDR.vip}/24
     }
-${rules}${notifyLine}}
+${rules}${notifyLine}${trackFile(o) ? `    track_file {\n        ha_track weight 0\n    }\n` : ''}}
 `
 }
+
+/** With health targets (not baseline: no ha-tool), keepalived follows ha-tool's track_file: health and maintenance move the role. */
+const trackFile = (o) => o.mode !== 'baseline' && (o.healthTargets ?? []).length > 0
 
 function conntrackdConf(gw) {
   const other = gw === 'gw1' ? 'gw2' : 'gw1'
@@ -311,7 +316,17 @@ peer = "root@${ADDR.sync[other]}"
 
 [state]
 dir = "${join(RUN, gw, 'state')}"
-
+${(o.healthTargets ?? []).length ? `
+[health]
+targets = [${o.healthTargets.map((t) => JSON.stringify(t)).join(', ')}]
+via = "wan"
+interval_ms = 500
+timeout_ms = 400
+` : ''}${o.metrics ? `
+[metrics]
+textfile_dir = "${join(RUN, gw, 'metrics')}"
+interval_ms = 2000
+` : ''}
 [log]
 level = "${o.haToolLogLevel}"
 file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
@@ -400,7 +415,7 @@ function prepareRunDir(o) {
   for (const d of ['pids', 'logs', 'isp', 'client']) mkdirSync(join(RUN, d), {recursive: true})
   for (const gw of GWS) {
     const root = join(RUN, gw, 'root')
-    for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
+    for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state', '../metrics']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
     writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
     writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
@@ -1011,6 +1026,8 @@ function parseOpts(args) {
     else if (a === '--tcp-loose') o.tcpLoose = Number(val())
     else if (a === '--static-client') o.client = 'static'
     else if (a === '--wan-input-drop') o.wanInputDrop = true
+    else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
+    else if (a === '--metrics') o.metrics = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1021,6 +1038,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--wan-input-drop]
+                     [--health TARGET]... [--metrics]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
