@@ -1,18 +1,21 @@
 import type {ConntrackdClient} from '../adapters/conntrackd.js'
 import type {Lock} from '../adapters/lock.js'
-import {conntrackSteps} from '../core/conntrack/plan.js'
-import type {ConntrackStepArgs} from '../core/conntrack/plan.js'
+import {type ConntrackStepKind, conntrackSteps} from '../core/conntrack/plan.js'
 import {errorLine, exitOf, HaError, usageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import {conntrackPlanInfo} from './steps/conntrack.js'
-import type {StepDeps, StepExecutors} from './steps/types.js'
+import type {Logger} from '../adapters/log.js'
+import type {Config} from '../config/schema.js'
+import {type ExecutorsFor, runStep} from './steps/types.js'
 import {monoMs} from '../adapters/clock.js'
 
 export type ResyncRoleFlag = 'master' | 'backup' | 'fault'
 
-export type ResyncDeps = StepDeps & {
-  executors: StepExecutors
+export type ResyncDeps = {
+  config: Config
+  log: Logger
+  executors: ExecutorsFor<ConntrackStepKind>
   client: ConntrackdClient
   /** The state file's text, or undefined when there is none. */
   readState(path: string): string | undefined
@@ -58,12 +61,10 @@ export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag})
         continue
       }
       const started = monoMs()
-      const exec = deps.executors[step.kind]
       try {
-        if (!exec) throw new HaError(`no executor for step ${step.kind}`)
-        const r = await exec(step, deps)
+        const r = await runStep(deps.executors, step, {log: deps.log})
         const detail = r?.detail
-        const skipped = Boolean(r && r.skipped) || (step.args as ConntrackStepArgs).noop !== undefined
+        const skipped = Boolean(r && r.skipped) || step.args.noop !== undefined
         outcomes.push({kind: step.kind, why: step.why, status: skipped ? 'skipped' : 'ok', durationMs: elapsed(started), ...(detail ? {detail} : {})})
       } catch (error) {
         outcomes.push({kind: step.kind, why: step.why, status: 'failed', durationMs: elapsed(started), error: errorLine(error)})

@@ -3,8 +3,7 @@ import {createExec} from '../adapters/exec.js'
 import {readTextOrUndefined} from '../adapters/files.js'
 import {acquireLock} from '../adapters/lock.js'
 import {runResync, type ResyncResult, type ResyncRoleFlag} from '../app/resync.js'
-import {conntrackExecutors, realConntrackBackend} from '../app/steps/conntrack.js'
-import type {StepDeps} from '../app/steps/types.js'
+import {conntrackdSettings, makeConntrackExecutors, realConntrackBackend} from '../app/steps/conntrack.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 
 export default class Resync extends BaseCommand<typeof Resync> {
@@ -30,11 +29,12 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<ResyncResult> {
     const {config} = this.ctx.config()
     const log = this.ctx.logger()
-    const deps: StepDeps = {config, exec: createExec(log), log, now: () => Date.now()}
+    const backend = realConntrackBackend(conntrackdSettings(config), createExec(log), log)
     const outcome = await runResync({
-      ...deps,
-      executors: conntrackExecutors,
-      client: realConntrackBackend.client(deps),
+      config,
+      log,
+      executors: makeConntrackExecutors(backend),
+      client: backend.client(),
       readState: readTextOrUndefined,
       lock: acquireLock,
     }, {role: this.flags.role as ResyncRoleFlag | undefined})

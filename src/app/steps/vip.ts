@@ -2,17 +2,17 @@ import type {IpRoute} from '../../adapters/iproute.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {parseKeepalivedVips, planVipRelease} from '../../core/keepalived/vips.js'
-import type {StepExecutors} from './types.js'
+import type {ExecutorsFor} from './types.js'
 
 /**
  * `vip.release`: after keepalived died without a STOP, its VIP (and VMAC) stay on this node
  * and keep attracting LAN clients that this node no longer routes. keepalived cannot clean up
  * after itself; the daemon's watchdog does, from the addresses in keepalived.conf.
  */
-export function createVipExecutors(ip: IpRoute, readText: (path: string) => string): StepExecutors {
+export function createVipExecutors(ip: IpRoute, readText: (path: string) => string): ExecutorsFor<'vip.release'> {
   return {
-    'vip.release': async (step) => {
-      const path = String(step.args.config)
+    'vip.release': async ({args}) => {
+      const path = args.config
       let conf: string
       try {
         conf = readText(path)

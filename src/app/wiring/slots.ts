@@ -4,9 +4,12 @@ import type {Config} from '../../config/schema.js'
 import {leaseSteps} from '../../core/leases/transition-steps.js'
 import type {PlanSlots} from '../../core/transition/plan.js'
 import type {Role} from '../../core/transition/types.js'
-import {conntrackTransition} from '../steps/conntrack.js'
-import {leaseExecutors} from '../steps/leases.js'
-import type {StepExecutors} from '../steps/types.js'
+import {createLeaseDeps} from '../leases/real-deps.js'
+import {conntrackdSettings, conntrackTransition, realConntrackBackend} from '../steps/conntrack.js'
+import {createLeaseExecutors} from '../steps/leases.js'
+import type {ExecutorsFor} from '../steps/types.js'
+import type {ConntrackStepKind} from '../../core/conntrack/plan.js'
+import type {LeaseStepKind} from '../steps/leases.js'
 
 /**
  * The conntrackd and dnsmasq steps a transition carries in its slots, and their executors.
@@ -14,13 +17,13 @@ import type {StepExecutors} from '../steps/types.js'
  * steps after the WAN is converged (serving DHCP and keeping flows matter, but never more
  * than routing: none of these steps is critical).
  */
-export function transitionSlots(config: Config, log: Logger, exec: Exec): {plan(role: Role, previous: Role | undefined): Promise<PlanSlots>; executors: StepExecutors} {
-  const ct = config.conntrackd.enabled ? conntrackTransition({config, exec, log, now: () => Date.now()}) : undefined
+export function transitionSlots(config: Config, log: Logger, exec: Exec): {plan(role: Role, previous: Role | undefined): Promise<PlanSlots>; executors: ExecutorsFor<ConntrackStepKind | LeaseStepKind>} {
+  const ct = conntrackTransition(config, realConntrackBackend(conntrackdSettings(config), exec, log))
   return {
     plan: async (role) => {
-      const c = ct?.plan(role) ?? {beforeWan: [], afterWan: []}
+      const c = config.conntrackd.enabled ? ct.plan(role) : {beforeWan: [], afterWan: []}
       return {beforeWan: c.beforeWan, afterWan: [...c.afterWan, ...leaseSteps(role, config)]}
     },
-    executors: {...(ct?.executors ?? {}), ...leaseExecutors},
+    executors: {...ct.executors, ...createLeaseExecutors(() => createLeaseDeps(config, exec, log, () => Date.now()))},
   }
 }

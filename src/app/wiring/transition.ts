@@ -21,11 +21,11 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
   const ip = createIpRoute(exec)
   const silence = createWanSilence(exec)
   let networkd: Promise<Networkd> | undefined
-  const wanExecutors = createWanExecutors(config, {
+  const wanExecutors = createWanExecutors({
     ip,
     silence,
     networkd: () => (networkd ??= connectNetworkd({timeoutMs: config.wan.dbus_timeout_ms})),
-    dropin: {write: (file, policy) => writeActivationDropin(config.wan.networkd_runtime_dir, file, policy)},
+    dropin: {dir: config.wan.networkd_runtime_dir, write: (file, policy) => writeActivationDropin(config.wan.networkd_runtime_dir, file, policy)},
     sleep: systemClock.sleep,
     mono: systemClock.mono,
   })
@@ -33,7 +33,6 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
   return {
     config,
     log,
-    exec,
     ip,
     silence,
     executors: {...wanExecutors, ...createVipExecutors(ip, readText), ...slots.executors},
