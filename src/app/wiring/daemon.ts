@@ -29,8 +29,7 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     parentAlive: () => process.ppid === parent,
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log),
-    sleep: systemClock.sleep,
-    now: systemClock.now,
+    clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},
     watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables'}, (lost) => {
       observer.changed(lost)
       if (lost) log.warn('a kernel change watcher (ip monitor / nft monitor) stopped: reading the WAN state on every transition from now on')

@@ -1,3 +1,4 @@
+import {nodeCron} from '../../adapters/cron.js'
 import {createExec} from '../../adapters/exec.js'
 import {createMonitorDeps} from './health.js'
 import type {Logger} from '../../adapters/log.js'
@@ -23,7 +24,7 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
-      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}))
+      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
     }
