@@ -28,7 +28,7 @@ export type DaemonDeps = {
   transition(req: TransitionRequest): Promise<TransitionResult>
   openFifo(path: string, mode: 'reader' | 'holder', onLine: (line: string) => void): FifoReader
   fifoInode(path: string): number | undefined
-  /** Service mode: keepalived per its pid file (undefined: no pid file to go by). */
+  /** Service mode: whether keepalived runs here (process table, the pid file as a hint; undefined: cannot tell). */
   keepalivedAlive(): boolean | undefined
   /** Child mode: whether keepalived, our parent, is still there. */
   parentAlive(): boolean
@@ -49,6 +49,10 @@ export type DaemonOptions = {
   /** Child mode: how long to keep reading after SIGTERM when keepalived does not close the FIFO. */
   termGraceMs?: number
 }
+
+/** After EOF on the FIFO: how often, and how far apart, the process table is asked before a reload is assumed. */
+const EOF_CONFIRM_TRIES = 10
+const EOF_CONFIRM_MS = 25
 
 export type DaemonSummary = {mode: 'child' | 'service'; fifo?: string; lines: number; transitions: number; lastRole?: Role; watchdogStops: number; reconciled: number}
 
@@ -123,6 +127,10 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
     if (!deps.parentAlive()) dispatch({type: 'keepalived-gone', why: 'keepalived (our parent) exited'})
   }
 
+  // Service mode reads the FIFO read-only: keepalived holds the only write end, so EOF means it
+  // closed it (it exited, or it is recreating the FIFO on reload). The process table tells which,
+  // at once: the peer takes over ~3 x advert_int after a kill -9, and cleaning up after that costs
+  // the LAN clients ~5 s (docs/watchdog.md), so this cannot wait for the next poll.
   const readService = async (fifo: string) => {
     let waitingLogged = false
     while (!state.terminating) {
@@ -136,20 +144,45 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
       waitingLogged = false
       let reader: FifoReader
       try {
-        reader = deps.openFifo(fifo, 'holder', onLine)
+        reader = deps.openFifo(fifo, 'reader', onLine)
       } catch (error) {
         log.error({fifo, error: errorLine(error)}, 'cannot open the notify FIFO')
         await Promise.race([sleep(pollMs), terminated])
         continue
       }
-      log.info({fifo}, 'reading the notify FIFO')
-      while (!state.terminating) {
-        await Promise.race([sleep(pollMs), terminated])
-        if (state.terminating) break
+      log.debug({fifo}, 'reading the notify FIFO')
+      let eof = false
+      void reader.done.then(() => { eof = true })
+      while (!state.terminating && !eof) {
+        await Promise.race([sleep(pollMs), terminated, reader.done])
+        if (state.terminating || eof) break
+        // The backstop: a FIFO someone else holds open never shows EOF.
         dispatch({type: 'watchdog-tick', alive: deps.keepalivedAlive()})
         if (deps.fifoInode(fifo) !== inode) { log.info({fifo}, 'notify FIFO recreated (keepalived reload): reopening'); break }
       }
       reader.close()
+      if (eof && !state.terminating) await afterEof(fifo, inode)
+    }
+  }
+
+  /** The FIFO's writer closed: keepalived died (act now) or reloads (reopen); else wait for it to return. */
+  const afterEof = async (fifo: string, inode: number) => {
+    // A killed keepalived's processes may linger in the table for a moment after their fds close.
+    for (let i = 0; i < EOF_CONFIRM_TRIES && !state.terminating; i++) {
+      if (deps.fifoInode(fifo) !== inode) { log.info({fifo}, 'notify FIFO recreated (keepalived reload): reopening'); return }
+      const alive = deps.keepalivedAlive()
+      if (alive === false) {
+        dispatch({type: 'keepalived-gone', why: 'the notify FIFO closed and no keepalived process is left'})
+        break
+      }
+      await Promise.race([sleep(EOF_CONFIRM_MS), terminated])
+    }
+    // Until keepalived (re)opens its FIFO, a read-only open sees EOF at once: wait for it to run.
+    while (!state.terminating) {
+      const alive = deps.keepalivedAlive()
+      dispatch({type: 'watchdog-tick', alive})
+      if (alive !== false) return
+      await Promise.race([sleep(pollMs), terminated])
     }
   }
 
@@ -173,6 +206,14 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
   })()
 
   return {done, terminate: () => { dispatch({type: 'terminate'}); wake() }}
+}
+
+/**
+ * keepalived's notify_fifo_script only when keepalived itself started us with the FIFO; anything
+ * else (a shell, systemd, a test) gets the service mode, which outlives its parent and keeps the watchdog.
+ */
+export function daemonMode(fifoArg: string | undefined, parentIsKeepalived: () => boolean): 'child' | 'service' {
+  return fifoArg !== undefined && parentIsKeepalived() ? 'child' : 'service'
 }
 
 /** The role of the instance (or, for "" or a sync group, of all instances when they agree). */

@@ -1,7 +1,7 @@
 import {systemClock} from '../../adapters/clock.js'
 import {fifoInode, openFifo} from '../../adapters/fifo.js'
 import {readKeepalivedInstances} from '../../adapters/keepalived-dbus.js'
-import {keepalivedAlive} from '../../adapters/keepalived-process.js'
+import {keepalivedAlive, parentIsKeepalived} from '../../adapters/keepalived-process.js'
 import type {Logger} from '../../adapters/log.js'
 import type {Config} from '../../config/schema.js'
 import type {DaemonDeps} from '../daemon.js'
@@ -12,7 +12,7 @@ import {startDaemonServices} from './services.js'
 import {createTransitionDeps} from './transition.js'
 
 /** The real adapters behind `ha-tool daemon`. */
-export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void} {
+export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void; parentIsKeepalived(): boolean} {
   const base = createTransitionDeps(config, log)
   // The resident view of the WAN: read once, then kept current by kernel change events.
   const observer = createWanObserver(() => readObserved(base))
@@ -27,6 +27,7 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     keepalivedAlive: () => keepalivedAlive(config.keepalived.pidfile),
     // keepalived gone: we were reparented (to init or a subreaper).
     parentAlive: () => process.ppid === parent,
+    parentIsKeepalived,
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log),
     clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},

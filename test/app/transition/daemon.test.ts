@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {silentLogger} from '../../../src/adapters/log.js'
-import {type DaemonDeps, pickRole, startDaemon} from '../../../src/app/daemon.js'
+import {daemonMode, type DaemonDeps, pickRole, startDaemon} from '../../../src/app/daemon.js'
 import type {TransitionRequest, TransitionResult} from '../../../src/app/handle-transition.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import {fakeClock} from '../fake-clock.js'
@@ -17,6 +17,7 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
   const applied: TransitionRequest[] = []
   let push: (line: string) => void = () => {}
   let eof: () => void = () => {}
+  const opened: string[] = []
   let inode = 1
   let kernelChanged: () => void = () => {}
   const alive = {parent: opts.parentAlive ?? true, keepalived: opts.keepalivedAlive}
@@ -33,7 +34,8 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
       return {exit: 0, steps: repaired ? [{kind: 'rule.add'}] : []} as TransitionResult
     },
     watchWan: (onChange) => { kernelChanged = onChange; return {stop: () => { kernelChanged = () => {} }} },
-    openFifo: (_path, _mode, onLine) => {
+    openFifo: (_path, mode, onLine) => {
+      opened.push(mode)
       push = onLine
       const done = new Promise<{reason: 'eof'}>((resolve) => { eof = () => resolve({reason: 'eof'}) })
       return {done, close: () => {}}
@@ -45,7 +47,7 @@ function harness(opts: {instance?: string; slowMs?: number; dbusRole?: 'MASTER' 
     startServices: async () => [{name: 'probe', stop: async () => {}, afterTransition: (role) => { afterTransition.push(role) }}],
     clock,
   }
-  return {deps, clock, applied, afterTransition, push: (l: string) => push(l), eof: () => eof(), alive, recreate: () => { inode++ }, kernel: () => kernelChanged()}
+  return {deps, clock, applied, afterTransition, opened, push: (l: string) => push(l), eof: () => eof(), alive, recreate: () => { inode++ }, kernel: () => kernelChanged()}
 }
 
 const roles = (applied: TransitionRequest[]) => applied.map((r) => `${r.role}/${r.source}${r.releaseVips ? '+vips' : ''}`)
@@ -183,6 +185,86 @@ describe('daemon as its own service', () => {
     const s = await d.done
     assert.deepEqual(roles(h.applied), ['MASTER/fifo', 'STOP/watchdog+vips', 'BACKUP/fifo'])
     assert.equal(s.watchdogStops, 1)
+  })
+})
+
+describe('daemon as its own service: the watchdog on the FIFO closing', () => {
+  it('EOF with no keepalived in the process table: STOP and release the VIPs at once, not at the next poll', async () => {
+    const h = harness({keepalivedAlive: true})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'service', pollMs: 500})
+    await h.clock.flush()
+    assert.deepEqual(h.opened, ['reader'], 'read-only, so keepalived\'s close shows as EOF')
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await h.clock.advance(600)
+    h.alive.keepalived = false
+    const t0 = h.clock.now()
+    h.eof()
+    await h.clock.flush()
+    assert.deepEqual(roles(h.applied), ['MASTER/fifo', 'STOP/watchdog+vips'])
+    assert.equal(h.clock.now() - t0, 0, 'no time passed: it acted on the evidence')
+    d.terminate()
+    assert.equal((await d.done).watchdogStops, 1)
+  })
+
+  it('EOF while keepalived\'s processes are still being reaped: acts as soon as the table is empty', async () => {
+    const h = harness({keepalivedAlive: true})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'service', pollMs: 500})
+    await h.clock.flush()
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await h.clock.flush()
+    h.eof()
+    await h.clock.advance(50)
+    assert.deepEqual(roles(h.applied), ['MASTER/fifo'])
+    h.alive.keepalived = false
+    await h.clock.advance(25)
+    assert.deepEqual(roles(h.applied), ['MASTER/fifo', 'STOP/watchdog+vips'])
+    d.terminate()
+    await d.done
+  })
+
+  it('EOF from a reload (a new FIFO, keepalived alive): reopens, no STOP', async () => {
+    const h = harness({keepalivedAlive: true})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'service', pollMs: 500})
+    await h.clock.flush()
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await h.clock.flush()
+    h.recreate()
+    h.eof()
+    await h.clock.flush()
+    assert.equal(h.opened.length, 2, 'reopened the new FIFO at once')
+    h.push('INSTANCE "VI_1" BACKUP 100')
+    await h.clock.advance(2000)
+    d.terminate()
+    const s = await d.done
+    assert.deepEqual(roles(h.applied), ['MASTER/fifo', 'BACKUP/fifo'])
+    assert.equal(s.watchdogStops, 0)
+  })
+
+  it('after keepalived died it waits for it to come back before reopening, then follows it again', async () => {
+    const h = harness({keepalivedAlive: true})
+    const d = startDaemon(h.deps, {fifo: '/x', mode: 'service', pollMs: 500})
+    await h.clock.flush()
+    h.push('INSTANCE "VI_1" MASTER 100')
+    await h.clock.flush()
+    h.alive.keepalived = false
+    h.eof()
+    await h.clock.advance(5000)
+    assert.equal(h.opened.length, 1, 'no reopen loop while keepalived is gone')
+    h.alive.keepalived = true
+    await h.clock.advance(500)
+    assert.equal(h.opened.length, 2)
+    h.push('INSTANCE "VI_1" BACKUP 100')
+    await h.clock.flush()
+    d.terminate()
+    assert.deepEqual(roles((await d.done, h.applied)), ['MASTER/fifo', 'STOP/watchdog+vips', 'BACKUP/fifo'])
+  })
+})
+
+describe('daemonMode', () => {
+  it('child only when keepalived itself started it with the FIFO', () => {
+    assert.equal(daemonMode('/run/ha-tool/notify.fifo', () => true), 'child')
+    assert.equal(daemonMode('/run/ha-tool/notify.fifo', () => false), 'service', 'a shell parent is not keepalived')
+    assert.equal(daemonMode(undefined, () => true), 'service')
   })
 })
 
