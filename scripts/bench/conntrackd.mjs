@@ -23,7 +23,8 @@ async function child(confPath, tomlPath, n) {
   const {createExec} = await import(join(root, 'dist/adapters/exec.js'))
   const {silentLogger} = await import(join(root, 'dist/adapters/log.js'))
   const {loadConfig} = await import(join(root, 'dist/config/load.js'))
-  const {conntrackTransition, conntrackdSettings, realConntrackBackend} = await import(join(root, 'dist/app/steps/conntrack.js'))
+  const {conntrackTransition, conntrackdSettings} = await import(join(root, 'dist/app/steps/conntrack.js'))
+  const {realConntrackBackend} = await import(join(root, 'dist/wiring/conntrack.js'))
   const {config} = loadConfig(tomlPath)
   const deps = {log: silentLogger}
   const ct = conntrackTransition(config, realConntrackBackend(conntrackdSettings(config), createExec(), silentLogger))

@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {daemonMode, startDaemon, type DaemonSummary} from '../app/daemon.js'
-import {createDaemonDeps} from '../app/wiring/daemon.js'
+import {createDaemonDeps} from '../wiring/daemon.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
 

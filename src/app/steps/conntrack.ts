@@ -1,6 +1,4 @@
-import {type ConntrackdClient, createConntrackd, remoteConntrackdStats} from '../../adapters/conntrackd.js'
-import type {Exec} from '../../adapters/exec.js'
-import type {Logger} from '../../adapters/log.js'
+import type {ConntrackdClient} from '../../ports.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
 import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
 import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepKind, conntrackSteps} from '../../core/conntrack/plan.js'
@@ -12,7 +10,6 @@ import type {Config} from '../../config/schema.js'
 import type {Role, StepOf} from '../../core/transition/types.js'
 import {checkFailbackSync} from '../conntrack-sync.js'
 import type {ExecutorsFor, StepExecutor} from './types.js'
-import {monoMs} from '../../adapters/clock.js'
 
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
@@ -29,16 +26,6 @@ export type ConntrackdSettings = {binary: string; config: string; timeoutMs: num
 export function conntrackdSettings(config: Config): ConntrackdSettings {
   const c = config.conntrackd
   return {binary: c.binary, config: c.config, timeoutMs: c.timeout_ms, peerExec: c.peer_exec, peerConfig: c.peer_config || c.config}
-}
-
-export function realConntrackBackend(s: ConntrackdSettings, exec: Exec, log?: Logger): ConntrackBackend {
-  return {
-    // A fresh client per step: it reads conntrackd.conf once, so a long-running daemon sees edits.
-    client: () => createConntrackd({exec, binary: s.binary, config: s.config, timeoutMs: s.timeoutMs, log}),
-    peerStats: () => (s.peerExec.length === 0 ? undefined : () => remoteConntrackdStats({exec, via: s.peerExec, binary: s.binary, config: s.peerConfig, timeoutMs: s.timeoutMs})),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    mono: () => monoMs(),
-  }
 }
 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */

@@ -1,4 +1,4 @@
-import type {Logger} from '../../adapters/log.js'
+import type {Logger} from '../../ports.js'
 import type {Step, StepKind, StepOf} from '../../core/transition/types.js'
 
 /** What every executor may use besides its step; adapters are bound when its table is made (src/wiring). */

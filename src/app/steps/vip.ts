@@ -1,4 +1,4 @@
-import type {IpRoute} from '../../adapters/iproute.js'
+import type {IpRoute} from '../../ports.js'
 import {errorLine} from '../../core/errors.js'
 import {parseKeepalivedVips, planVipRelease, planVmacRelease} from '../../core/keepalived/vips.js'
 import type {ExecutorsFor} from './types.js'

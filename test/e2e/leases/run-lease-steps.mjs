@@ -3,7 +3,7 @@
 // Usage: node run-lease-steps.mjs ROLE CONFIG [--no-pull]   (prints the step outcomes as JSON)
 import {createExec} from '../../../dist/adapters/exec.js'
 import {createLogger} from '../../../dist/adapters/log.js'
-import {createLeaseDeps} from '../../../dist/app/leases/real-deps.js'
+import {createLeaseDeps} from '../../../dist/wiring/leases.js'
 import {createLeaseExecutors} from '../../../dist/app/steps/leases.js'
 import {loadConfig} from '../../../dist/config/load.js'
 import {leaseSteps} from '../../../dist/core/leases/transition-steps.js'

@@ -1,12 +1,13 @@
-import type {HealthMonitorDeps} from '../health-monitor.js'
-import type {HealthViewDeps} from '../health-status.js'
-import type {MaintenanceDeps} from '../maintenance.js'
-import type {Role} from '../../core/transition/types.js'
-import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../../adapters/health-files.js'
-import {createIcmpStreams} from '../../adapters/probes/icmp-stream.js'
-import {createProber} from '../../adapters/probes/index.js'
-import {readStateFile, stateFilePath} from '../../adapters/state-file.js'
-import {readWanAddresses} from '../../adapters/wan-address.js'
+import {monoMs} from '../adapters/clock.js'
+import type {HealthMonitorDeps} from '../app/health-monitor.js'
+import type {HealthViewDeps} from '../app/health-status.js'
+import type {MaintenanceDeps} from '../app/maintenance.js'
+import type {Role} from '../core/transition/types.js'
+import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../adapters/health-files.js'
+import {createIcmpStreams} from '../adapters/probes/icmp-stream.js'
+import {createProber} from '../adapters/probes/index.js'
+import {readStateFile, stateFilePath} from '../adapters/state-file.js'
+import {readWanAddresses} from '../adapters/wan-address.js'
 
 /**
  * The real adapters behind `check` and the daemon's health monitor. The daemon may pass
@@ -17,6 +18,7 @@ export function createHealthDeps(stateDir: string, role?: () => Role | undefined
     probe: createProber(),
     role: role ? () => ({role: role(), source: 'the daemon'}) : () => ({role: readStateFile(stateDir)?.role, source: stateFilePath(stateDir)}),
     wanAddresses: readWanAddresses,
+    mono: monoMs,
     now: () => Date.now(),
     readMaintenance: readMaintenanceFlag,
     writeTrack: writeTrackFile,

@@ -1,13 +1,13 @@
-import {nodeCron} from '../../adapters/cron.js'
-import {createExec} from '../../adapters/exec.js'
+import {nodeCron} from '../adapters/cron.js'
+import {createExec} from '../adapters/exec.js'
 import {createMonitorDeps} from './health.js'
-import type {Logger} from '../../adapters/log.js'
-import {readStateFile} from '../../adapters/state-file.js'
-import type {Config} from '../../config/schema.js'
-import type {DaemonService} from '../daemon.js'
-import {startHealthMonitor} from '../health-monitor.js'
-import {startLeaseSchedule} from '../leases/lease-schedule.js'
-import {createLeaseDeps} from '../leases/real-deps.js'
+import type {Logger} from '../adapters/log.js'
+import {readStateFile} from '../adapters/state-file.js'
+import type {Config} from '../config/schema.js'
+import type {DaemonService} from '../app/daemon.js'
+import {startHealthMonitor} from '../app/health-monitor.js'
+import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
+import {createLeaseDeps} from './leases.js'
 
 /**
  * Starts the daemon's resident services that the config enables: the health monitor writing
