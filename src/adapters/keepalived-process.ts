@@ -41,12 +41,19 @@ export function keepalivedPids(): number[] {
  * a live keepalived at its pid answers at once, else the process table decides.
  */
 export function keepalivedAlive(pidFileHint: string): boolean {
+  const ourNet = netnsOf('self')
   try {
     const pid = Number(readFileSync(pidFileHint, 'utf8').trim())
-    if (Number.isInteger(pid) && pid > 0 && isOurKeepalived(pid, netnsOf('self'))) return true
+    if (Number.isInteger(pid) && pid > 0 && isOurKeepalived(pid, ourNet)) return true
   } catch { /* no pid file there: the process table decides */ }
-  return keepalivedPids().length > 0
+  // The keepalived the last scan found, before scanning /proc again (the watchdog asks every tick).
+  if (lastFound !== undefined && isOurKeepalived(lastFound, ourNet)) return true
+  const pids = keepalivedPids()
+  lastFound = pids[0]
+  return pids.length > 0
 }
+
+let lastFound: number | undefined
 
 /** Whether our parent process really is keepalived (its notify_fifo_script), not a shell or systemd. */
 export function parentIsKeepalived(): boolean {

@@ -1,6 +1,4 @@
-import type {FifoReader} from '../ports.js'
-import type {KeepalivedInstance} from '../ports.js'
-import type {Logger} from '../ports.js'
+import type {FifoReader, KeepalivedInstance, Logger} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
 import {initialDaemonState, step} from '../core/daemon/machine.js'

@@ -1,7 +1,4 @@
-import type {Logger} from '../ports.js'
-import type {IpRoute} from '../ports.js'
-import type {Lock} from '../ports.js'
-import type {WanSilence} from '../ports.js'
+import type {IpRoute, Lock, Logger, WanSilence} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'

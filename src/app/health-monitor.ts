@@ -1,5 +1,4 @@
-import type {HealthStatusFile, MaintenanceFlag} from '../ports.js'
-import type {Logger} from '../ports.js'
+import type {HealthStatusFile, Logger, MaintenanceFlag} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {createCancel} from '../core/health/cancel.js'
 import {type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis, STANDBY_HYSTERESIS} from '../core/health/hysteresis.js'

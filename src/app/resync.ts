@@ -1,11 +1,9 @@
-import type {ConntrackdClient} from '../ports.js'
-import type {Lock} from '../ports.js'
+import type {ConntrackdClient, Lock, Logger} from '../ports.js'
 import {type ConntrackStepKind, conntrackSteps} from '../core/conntrack/plan.js'
 import {errorLine, exitOf, HaError, usageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import {conntrackPlanInfo} from './steps/conntrack.js'
-import type {Logger} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {type ExecutorsFor, runStep} from './steps/types.js'
 

@@ -1,5 +1,4 @@
-import type {DoctorProbes, Exec} from '../../ports.js'
-import type {RootedFs} from '../../ports.js'
+import type {DoctorProbes, Exec, RootedFs} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import type {StateFile} from '../../core/transition/types.js'
 

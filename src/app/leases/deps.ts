@@ -1,9 +1,4 @@
-import type {DnsmasqControl} from '../../ports.js'
-import type {DnsmasqDbus} from '../../ports.js'
-import type {LeaseQueue} from '../../ports.js'
-import type {Lock} from '../../ports.js'
-import type {Logger} from '../../ports.js'
-import type {SshResult} from '../../ports.js'
+import type {DnsmasqControl, DnsmasqDbus, LeaseQueue, Lock, Logger, SshResult} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 
 /** What the lease use-cases touch, injected so test/app can run them against fakes. */

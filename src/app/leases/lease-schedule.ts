@@ -1,9 +1,8 @@
-import type {Logger} from '../../ports.js'
+import type {Cron, Logger} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import {configError} from '../../core/errors.js'
 import type {LeaseDeps} from './deps.js'
 import {syncLeases} from './sync-leases.js'
-import type {Cron} from '../../ports.js'
 
 export type LeaseSchedule = {stop(): Promise<void>}
 

@@ -1,6 +1,4 @@
-import type {IpRoute} from '../../ports.js'
-import type {Networkd} from '../../ports.js'
-import type {WanSilence} from '../../ports.js'
+import type {IpRoute, Networkd, WanSilence} from '../../ports.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {ExecutorsFor} from './types.js'
