@@ -28,7 +28,7 @@ describe('keepalived in the process table', {skip}, () => {
     sh(['ip', 'netns', 'add', NS])
     let pid: number | undefined
     try {
-      sh(['ip', '-n', NS, 'link', 'add', 'lan0', 'type', 'dummy'])
+      sh(['ip', '-n', NS, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan1'])
       sh(['ip', '-n', NS, 'link', 'set', 'lan0', 'up'])
       sh(['ip', '-n', NS, 'addr', 'add', '10.98.0.1/24', 'dev', 'lan0'])
       writeFileSync(join(dir, 'k.conf'), 'global_defs {\n  router_id kaproc\n}\nvrrp_instance V {\n  state BACKUP\n  interface lan0\n  virtual_router_id 52\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.98.0.254/24\n  }\n}\n')
