@@ -1,3 +1,4 @@
+import {processAlive} from '../adapters/process-info.js'
 import {monoMs} from '../adapters/clock.js'
 import type {HealthMonitorDeps} from '../app/health-monitor.js'
 import type {HealthViewDeps} from '../app/health-status.js'
@@ -40,17 +41,6 @@ export function createMonitorDeps(stateDir: string, intervalMs: number, role?: (
     endCycle: () => streams.sweep(),
     close: () => streams.close(),
     icmpPids: () => streams.pids(),
-  }
-}
-
-/** Whether pid is alive (EPERM still means it exists). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 
