@@ -1,4 +1,4 @@
-import type {Logger} from '../../adapters/log.js'
+import type {Logger} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import {errorLine} from '../../core/errors.js'
 import type {ProbeResult} from '../../core/health/verdict.js'

@@ -1,18 +1,19 @@
-import {createExec} from '../../adapters/exec.js'
+import {nodeCron} from '../adapters/cron.js'
+import {createExec} from '../adapters/exec.js'
 import {createMonitorDeps} from './health.js'
-import type {Logger} from '../../adapters/log.js'
-import {readStateFile} from '../../adapters/state-file.js'
-import type {Config} from '../../config/schema.js'
-import type {DaemonService} from '../daemon.js'
-import {startHealthMonitor} from '../health-monitor.js'
-import {startLeaseSchedule} from '../leases/lease-schedule.js'
-import {createLeaseDeps} from '../leases/real-deps.js'
-import {serveMetrics} from '../../adapters/metrics-http.js'
-import {writeMetricsTextfile} from '../../adapters/metrics-textfile.js'
-import {parseListen} from '../../core/metrics/listen.js'
-import type {ProbeResult} from '../../core/health/verdict.js'
-import {startMetricsService, type TransitionNote} from '../metrics/metrics-service.js'
-import {collectStatus} from '../status.js'
+import type {Logger} from '../adapters/log.js'
+import {readStateFile} from '../adapters/state-file.js'
+import type {Config} from '../config/schema.js'
+import type {DaemonService} from '../app/daemon.js'
+import {startHealthMonitor} from '../app/health-monitor.js'
+import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
+import {createLeaseDeps} from './leases.js'
+import {serveMetrics} from '../adapters/metrics-http.js'
+import {writeMetricsTextfile} from '../adapters/metrics-textfile.js'
+import {parseListen} from '../core/metrics/listen.js'
+import type {ProbeResult} from '../core/health/verdict.js'
+import {startMetricsService, type TransitionNote} from '../app/metrics/metrics-service.js'
+import {collectStatus} from '../app/status.js'
 import {createStatusDeps} from './status.js'
 
 /**
@@ -38,7 +39,7 @@ export async function startDaemonServices(config: Config, log: Logger, hooks: Se
       probes = () => monitor.lastProbes()
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
-      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}))
+      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
     }
