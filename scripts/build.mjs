@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Builds dist/: every src file transpiled one-to-one (oclif loads dist/commands/*), plus
-// dist/hot/, a bundle of the fast path keepalived runs, so check/notify parse one file, not fifty.
+// dist/hot/<bundle>.cjs, one bundle per entry of bin/fast-path.json (the commands keepalived and
+// dnsmasq spawn), so they parse one file, not fifty.
 // Type checking is separate: `npm run typecheck`.
 import {build} from 'esbuild'
-import {readdirSync, rmSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -15,9 +16,16 @@ await build({entryPoints: walk(join(root, 'src')), outdir: join(root, 'dist'), o
 const hot = join(root, 'dist/hot')
 const buildId = `${Date.now().toString(36)}-${process.pid}`
 rmSync(hot, {recursive: true, force: true})
-for (const name of ['notify', 'check', 'leases']) {
+// bin/fast-path.json maps each fast-path command to its bundle; the bundle's entry is generated:
+// a table of the commands it holds (src/cli/commands/<id with - for space>.ts), run by runFastPath.
+const {commands} = JSON.parse(readFileSync(join(root, 'bin/fast-path.json'), 'utf8'))
+const camel = (id) => id.split(/[ -]/).map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('')
+for (const name of [...new Set(Object.values(commands))]) {
+  const ids = Object.keys(commands).filter((id) => commands[id] === name)
+  const loaders = ids.map((id) => `  ${JSON.stringify(id)}: () => import('./src/cli/commands/${id.replaceAll(' ', '-')}.ts').then((m) => m.${camel(id)}Command),`)
+  const contents = `import {runFastPath} from './src/cli/fast-path.ts'\nconst loaders = {\n${loaders.join('\n')}\n}\nexport const main = (id, argv) => runFastPath(loaders, id, argv)\n`
   await build({
-    entryPoints: [join(root, `src/cli/hot/${name}-main.ts`)],
+    stdin: {contents, resolveDir: root, sourcefile: `hot-${name}.ts`, loader: 'ts'},
     outfile: join(hot, `${name}.cjs`),
     bundle: true,
     format: 'cjs',

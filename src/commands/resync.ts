@@ -1,13 +1,10 @@
-import {Flags} from '@oclif/core'
-import {createExec} from '../adapters/exec.js'
-import {readTextOrUndefined} from '../adapters/files.js'
-import {acquireLock} from '../adapters/lock.js'
-import {runResync, type ResyncResult, type ResyncRoleFlag} from '../app/resync.js'
-import {conntrackExecutors, realConntrackBackend} from '../app/steps/conntrack.js'
-import type {StepDeps} from '../app/steps/types.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {resyncCommand} from '../cli/commands/resync.js'
 
-export default class Resync extends BaseCommand<typeof Resync> {
+/** oclif shim: help text here, everything else in src/cli/commands/resync.ts. */
+const shape = oclifShape(resyncCommand)
+
+export default class Resync extends BaseCommand {
   static summary = 'Run the conntrackd resync sequence for this node\'s role, by hand.'
   static description = `Runs conntrack-tools' primary-backup.sh sequence for the role this node holds (from <state.dir>/state.json, written by the last transition) or the one given with --role, with the same steps a transition runs, under the transition lock:
 
@@ -23,21 +20,11 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> resync --role backup',
     '<%= config.bin %> resync --role master --json',
   ]
-  static flags = {
-    role: Flags.string({description: 'role to run the sequence for [default: the role in <state.dir>/state.json]', options: ['master', 'backup', 'fault']}),
-  }
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<ResyncResult> {
-    const {config} = this.ctx.config()
-    const log = this.ctx.logger()
-    const deps: StepDeps = {config, exec: createExec(log), log, now: () => Date.now()}
-    const outcome = await runResync({
-      ...deps,
-      executors: conntrackExecutors,
-      client: realConntrackBackend.client(deps),
-      readState: readTextOrUndefined,
-      lock: acquireLock,
-    }, {role: this.flags.role as ResyncRoleFlag | undefined})
-    return this.finish(outcome)
+  async run(): Promise<unknown> {
+    return this.execute(resyncCommand)
   }
 }

@@ -1,7 +1,7 @@
-import {createExec} from '../../adapters/exec.js'
-import type {LeaseDeps} from '../../app/leases/deps.js'
-import {createLeaseDeps} from '../../app/leases/real-deps.js'
-import type {Invocation} from '../outcome.js'
+import {createExec} from '../adapters/exec.js'
+import type {LeaseDeps} from '../app/leases/deps.js'
+import {createLeaseDeps} from '../app/leases/real-deps.js'
+import type {Invocation} from './outcome.js'
 
 /** Runs a lease command body with the real lease adapters, closed afterwards whatever happens. */
 export async function withLeaseDeps<T>(inv: Invocation, fn: (deps: LeaseDeps) => Promise<T>): Promise<T> {
