@@ -17,7 +17,11 @@ if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
   // process.getBuiltinModule (src/adapters/lazy-require.ts), which Node has from 20.16 on. Older
   // Node 20 gets the same function here, where require exists.
   if (typeof process.getBuiltinModule !== 'function') process.getBuiltinModule = (id) => require(id)
-  require('@oclif/core').execute({dir: join(__dirname, '..')}).catch(require('@oclif/core').handle)
+  // --version names the commit the build came from (dist/build-info.json, written by the build).
+  const root = join(__dirname, '..')
+  let version
+  try { version = require('../dist/build-info.json').version } catch { /* a tree built before build-info existed */ }
+  require('@oclif/core').execute({loadOptions: {root, version}}).catch(require('@oclif/core').handle)
 }
 
 /**

@@ -4,7 +4,8 @@
 // dnsmasq spawn), so they parse one file, not fifty.
 // Type checking is separate: `npm run typecheck`.
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, rmSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -12,6 +13,13 @@ const walk = (dir) => readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.
 
 if (process.argv.includes('--clean')) rmSync(join(root, 'dist'), {recursive: true, force: true})
 await build({entryPoints: walk(join(root, 'src')), outdir: join(root, 'dist'), outbase: join(root, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'warning'})
+// What `ha-tool --version` names: the package version and the commit this tree was built from
+// ("-dirty" when it has uncommitted changes).
+const git = (...a) => { try { return execFileSync('git', ['-C', root, ...a], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim() } catch { return '' } }
+const commit = git('rev-parse', '--short=12', 'HEAD') || 'unknown'
+const dirty = commit !== 'unknown' && git('status', '--porcelain', '--untracked-files=no') !== ''
+const {version} = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+writeFileSync(join(root, 'dist/build-info.json'), `${JSON.stringify({version: `${version}+g${commit}${dirty ? '-dirty' : ''}`, commit: `${commit}${dirty ? '-dirty' : ''}`, builtAt: new Date().toISOString()})}\n`)
 // The hot bundles: CommonJS (no ESM loader), one file each, nothing shared to resolve at run time.
 const hot = join(root, 'dist/hot')
 const buildId = `${Date.now().toString(36)}-${process.pid}`
