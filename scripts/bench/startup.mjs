@@ -14,7 +14,8 @@ const runs = Number(process.env.BENCH_RUNS ?? 40)
 const SEA = join(root, `dist/package/ha-tool-linux-${arch()}`)
 // A cache directory nobody can create: no code cache and no config cache is read or written,
 // as on the first run after a boot or an upgrade.
-const NO_CACHE = {HA_TOOL_CACHE_DIR: '/proc/ha-tool-no-cache'}
+// (Not under /proc: Node 20's recursive mkdir loops forever there.)
+const NO_CACHE = {HA_TOOL_CACHE_DIR: '/dev/null/ha-tool-no-cache'}
 
 export async function bench() {
   if (!existsSync(SEA)) {
