@@ -6,7 +6,8 @@
 // because the ESM loader alone costs ~4 ms.
 const {join} = require('node:path')
 const argv = process.argv.slice(2)
-const {commands} = require('./fast-path.json')
+// Read, not require()d: a JSON require costs ~1 ms here (the loader's resolution), the read 0.03 ms.
+const {commands} = JSON.parse(require('node:fs').readFileSync(join(__dirname, 'fast-path.json'), 'utf8'))
 const two = `${argv[0]} ${argv[1]}`
 const id = Object.hasOwn(commands, two) ? two : Object.hasOwn(commands, argv[0] ?? '') ? argv[0] : undefined
 if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
