@@ -19,8 +19,12 @@ export default class Daemon extends BaseCommand {
   As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config:
       global_defs { vrrp_notify_fifo /run/ha-tool/notify.fifo }     (no fifo script)
     It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
-    its watchdog converges this node to STOP when keepalived dies without sending STOP
-    (kill -9, a crash), which keepalived itself cannot do.
+    its watchdog converges this node to STOP and releases the VIPs keepalived left behind when
+    keepalived dies without sending STOP (kill -9, a crash), which keepalived itself cannot do.
+    It knows at once: the FIFO's write end closes, and the process table (keepalived.pidfile is
+    only a hint) shows no keepalived in this network namespace. The VIPs come from keepalived.config
+    when readable, else from the kernel (keepalived's VMAC interfaces, vrrp.*).
+    Started with a FIFO argument by anything but keepalived (a shell), it runs this way too.
 
 FIFO lines (INSTANCE "VI_1" MASTER 100, GROUP "G1" BACKUP 0) are applied one at a time in order;
 when several arrive while a transition runs, the latest state wins. At start-up it converges to the

@@ -1,5 +1,5 @@
-import {startDaemon, type DaemonSummary} from '../../app/daemon.js'
-import {createDaemonDeps} from '../../app/wiring/daemon.js'
+import {daemonMode, startDaemon, type DaemonSummary} from '../../app/daemon.js'
+import {createDaemonDeps} from '../../wiring/daemon.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {CommandSpec} from '../command.js'
 import {renderDaemon} from '../render/daemon.js'
@@ -15,8 +15,9 @@ export const daemonCommand: CommandSpec<DaemonSummary> = {
     const log = inv.ctx.logger()
     const [arg] = inv.args
     const fifo = arg ?? (config.keepalived.fifo || undefined)
-    const mode = arg ? 'child' : 'service'
     const deps = createDaemonDeps(config, log)
+    const mode = daemonMode(arg, deps.parentIsKeepalived)
+    if (arg && mode === 'service') log.info({fifo}, 'started with a FIFO by something other than keepalived: running as its own service')
     const daemon = startDaemon(deps, {fifo, mode})
     const stop = (signal: string) => { log.info({signal}, 'stopping'); daemon.terminate() }
     process.on('SIGTERM', () => stop('SIGTERM'))

@@ -1,7 +1,5 @@
-import {createExec} from '../../adapters/exec.js'
-import {createRootedFs} from '../../adapters/rooted-fs.js'
 import {type DoctorReport, runDoctor} from '../../app/doctor/run.js'
-import {stateFromFs} from '../../app/status.js'
+import {createDoctorDeps} from '../../wiring/doctor.js'
 import {loadConfig} from '../../config/load.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {CommandSpec} from '../command.js'
@@ -18,9 +16,8 @@ export const doctorCommand: CommandSpec<DoctorReport> = {
     const root = String(inv.flags.root).replace(/\/+$/, '') || '/'
     const rootedDefault = root !== '/' && !inv.flags.config && !process.env.HA_TOOL_CONFIG
     const {config} = rootedDefault ? loadConfig(`${root}/etc/ha-tool/config.toml`) : inv.ctx.config()
-    const fs = createRootedFs(root)
     const report = await runDoctor(
-      {config, fs, exec: createExec(inv.ctx.logger()), live: root === '/', state: stateFromFs(fs, config.state.dir)},
+      createDoctorDeps(config, root, inv.ctx.logger()),
       [...config.doctor.skip, ...((inv.flags.skip as string[] | undefined) ?? [])],
     )
     return {result: report, exit: report.ok ? ExitCode.OK : ExitCode.FAILED}

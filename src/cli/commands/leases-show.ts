@@ -1,6 +1,6 @@
-import {readLeaseBytes} from '../../adapters/lease-store.js'
 import {showLeases, type ShowResult} from '../../app/leases/show-leases.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {readLeaseBytes} from '../../wiring/leases.js'
 import type {CommandSpec} from '../command.js'
 import {renderLeasesShow} from '../render/leases-show.js'
 

@@ -1,7 +1,6 @@
-import {createExec} from '../../adapters/exec.js'
-import {createLeaseDeps} from '../../app/leases/real-deps.js'
 import {syncLeases, type SyncResult} from '../../app/leases/sync-leases.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {realLeaseDeps} from '../../wiring/leases.js'
 import type {CommandSpec} from '../command.js'
 import {renderLeasesSync} from '../render/leases-sync.js'
 
@@ -12,7 +11,7 @@ export const leasesSyncCommand: CommandSpec<SyncResult> = {
   async run(inv) {
     const {config} = inv.ctx.config()
     const log = inv.ctx.logger()
-    const deps = createLeaseDeps(config, createExec(log), log)
+    const deps = realLeaseDeps(config, log)
     try {
       return {result: await syncLeases(deps), exit: ExitCode.OK}
     } finally {

@@ -1,6 +1,6 @@
 import {maintenanceOff, type MaintenanceResult} from '../../app/maintenance.js'
-import {createMaintenanceDeps} from '../../app/wiring/health.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {createMaintenanceDeps} from '../../wiring/health.js'
 import type {CommandSpec} from '../command.js'
 import {renderMaintenanceOff} from '../render/maintenance.js'
 

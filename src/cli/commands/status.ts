@@ -1,7 +1,6 @@
-import {createExec} from '../../adapters/exec.js'
-import {collectStatus, type NodeStatus, type PairStatus, peerStatus} from '../../app/status.js'
-import {createStatusDeps} from '../../app/wiring/status.js'
+import {collectStatus, type NodeStatus, type PairStatus} from '../../app/status.js'
 import {ExitCode} from '../../core/exit-codes.js'
+import {statusWiring} from '../../wiring/status.js'
 import type {CommandSpec} from '../command.js'
 import {renderStatusResult} from '../render/status.js'
 
@@ -13,10 +12,10 @@ export const statusCommand: CommandSpec<NodeStatus | PairStatus> = {
   render: renderStatusResult,
   async run(inv) {
     const {config} = inv.ctx.config()
-    const exec = createExec(inv.ctx.logger())
-    const local = await collectStatus(createStatusDeps(config, exec))
+    const wiring = statusWiring(config, inv.ctx.logger())
+    const local = await collectStatus(wiring.deps)
     if (!inv.flags.peer) return {result: local, exit: ExitCode.OK}
-    const pair: PairStatus = {local, peer: await peerStatus(exec, config)}
+    const pair: PairStatus = {local, peer: await wiring.peer()}
     return {result: pair, exit: 'version' in pair.peer ? ExitCode.OK : ExitCode.UNAVAILABLE}
   },
 }
