@@ -68,7 +68,7 @@ export function assertJsonContract(command: string | undefined, stdout: string):
  * A run that printed nothing (killed, timed out) is left to the test's own assertions.
  */
 export function checkJsonOutput(argv: readonly string[], stdout: string): void {
-  const at = argv.findIndex((a) => a.endsWith('bin/run.js') || a.endsWith('/ha-tool'))
+  const at = argv.findIndex((a) => a.endsWith('bin/run.js') || a.endsWith('/ha-tool') || (process.env.HA_TOOL_BIN !== undefined && a === process.env.HA_TOOL_BIN))
   if (at < 0) return
   const args = argv.slice(at + 1)
   if (!args.includes('--json') || args.includes('--help') || args.includes('-h') || stdout.trim() === '') return
