@@ -1,4 +1,4 @@
-import {closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
 /** Reads a text file; throws the raw errno error (callers phrase it for their context). */
@@ -17,8 +17,9 @@ export function readTextOrUndefined(path: string): string | undefined {
 
 export type AtomicWriteOptions = {
   mode?: number
-  /** Create the directory when it is missing. */
+  /** Create the directory when it is missing (mode `dirMode`, default 0755). */
   mkdir?: boolean
+  dirMode?: number
   /**
    * false skips the fsyncs: for files in /run (tmpfs, gone at reboot anyway) where only
    * atomicity matters, on paths that run on every keepalived event. Default true.
@@ -37,7 +38,7 @@ let tempCounter = 0
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   const dir = dirname(path)
-  if (opts.mkdir) mkdirSync(dir, {recursive: true})
+  if (opts.mkdir) ensureDir(dir, opts.dirMode ?? 0o755)
   // Unique per process and call, opened with O_EXCL. (Not node:crypto: it costs ~5 ms to load on the hot path.)
   const temp = `${dir}/.${basename(path)}.${process.pid}.${(tempCounter++).toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`
   const mode = opts.mode ?? 0o644
@@ -74,5 +75,27 @@ function syncDir(dir: string): void {
     // Some filesystems refuse fsync on a directory; the rename itself already happened.
   } finally {
     if (fd !== undefined) closeSync(fd)
+  }
+}
+
+/**
+ * mkdir -p with an explicit mode on every directory it creates: keepalived runs its scripts
+ * under umask 0177, which would leave them drw------- (a networkd drop-in directory that
+ * systemd-network cannot read). Directories that exist already are left as they are.
+ */
+export function ensureDir(dir: string, mode: number): void {
+  const missing: string[] = []
+  for (let d = dir; !statSync(d, {throwIfNoEntry: false}); d = dirname(d)) {
+    missing.unshift(d)
+    if (dirname(d) === d) break
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d, {mode})
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue // made meanwhile by someone else: theirs
+      throw error
+    }
+    chmodSync(d, mode)
   }
 }
