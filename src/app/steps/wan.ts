@@ -42,6 +42,10 @@ export function createWanExecutors(config: Config, a: WanAdapters): StepExecutor
   }
 
   return {
+    // Planned only when the kernel has no such link: the failure is the point (exit 3, or 1 on MASTER).
+    'wan.missing': async (step) => {
+      throw new HaError(`WAN interface ${String(step.args.dev)} does not exist: nothing on it was ${step.args.role === 'MASTER' ? 'brought up' : 'silenced or taken down'}`, ExitCode.FAILED, {hint: 'check wan.interface (`ip link`) and `ha-tool doctor`'})
+    },
     'rule.add': async (step) => {
       await a.ip.ruleAdd(Number(step.args.table), Number(step.args.priority))
       return {detail: `added: to all lookup ${step.args.table} priority ${step.args.priority}`}
