@@ -1,9 +1,38 @@
-import {chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
 /** Reads a text file; throws the raw errno error (callers phrase it for their context). */
 export function readText(path: string): string {
   return readFileSync(path, 'utf8')
+}
+
+/** What a config file may weigh: the largest real one is a few KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+
+/**
+ * Reads a file that must be a regular file of at most `maxBytes`: a FIFO, a device (/dev/zero)
+ * or a directory would hang the read or fill the memory. Opened O_NONBLOCK so even a FIFO with
+ * no writer is not waited on. Throws an Error whose code is ENOTREG or EFBIG (or the open's errno).
+ */
+export function readRegularText(path: string, maxBytes: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const st = fstatSync(fd)
+    if (!st.isFile()) throw Object.assign(new Error(`not a regular file (${fileKind(st)})`), {code: 'ENOTREG'})
+    if (st.size > maxBytes) throw Object.assign(new Error(`${st.size} bytes, more than ${maxBytes}`), {code: 'EFBIG'})
+    // The size may grow under us: read at most one byte more than allowed, to notice.
+    const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1)
+    let n = 0
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null)
+    if (n > maxBytes) throw Object.assign(new Error(`more than ${maxBytes} bytes`), {code: 'EFBIG'})
+    return buf.subarray(0, n).toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function fileKind(st: Stats): string {
+  return st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a file'
 }
 
 export function readTextOrUndefined(path: string): string | undefined {

@@ -1,5 +1,5 @@
 import {parse, TomlError} from 'smol-toml'
-import {readText} from '../adapters/files.js'
+import {MAX_CONFIG_BYTES, readRegularText} from '../adapters/files.js'
 import {configError} from '../core/errors.js'
 import type {Config} from './schema.js'
 import {findProblems, validateConfig} from './validate.js'
@@ -28,12 +28,13 @@ export function checkConfigFile(path: string): string[] {
 function readAndParse(path: string): {data: Record<string, unknown>; source: string} {
   let source: string
   try {
-    source = readText(path)
+    source = readRegularText(path, MAX_CONFIG_BYTES)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw configError(`${path}: no such config file`, 'write one with `ha-tool config example ha-tool`, or pass --config')
     if (code === 'EACCES') throw configError(`${path}: permission denied reading the config`)
     if (code === 'EISDIR') throw configError(`${path}: is a directory, expected a TOML file`)
+    if (code === 'ENOTREG' || code === 'EFBIG') throw configError(`${path}: ${(error as Error).message}, expected a TOML file of at most ${MAX_CONFIG_BYTES} bytes`)
     throw configError(`${path}: cannot read: ${(error as Error).message}`)
   }
   try {
