@@ -1,4 +1,4 @@
-import {chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
 /** Reads a text file; throws the raw errno error (callers phrase it for their context). */
@@ -18,6 +18,7 @@ export function readRegularText(path: string, maxBytes: number): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
     if (!st.isFile()) throw Object.assign(new Error(`not a regular file (${fileKind(st)})`), {code: 'ENOTREG'})
     if (st.size > maxBytes) throw Object.assign(new Error(`${st.size} bytes, more than ${maxBytes}`), {code: 'EFBIG'})
     // The size may grow under us: read at most one byte more than allowed, to notice.
@@ -33,6 +34,16 @@ export function readRegularText(path: string, maxBytes: number): string {
 
 function fileKind(st: Stats): string {
   return st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a file'
+}
+
+/** Why a directory is not safe to keep root's files in, or undefined when it is. */
+export function unsafeDirReason(dir: string): string | undefined {
+  const st = lstatSync(dir)
+  if (!st.isDirectory()) return st.isSymbolicLink() ? 'is a symbolic link, not a directory' : 'is not a directory'
+  const uid = process.geteuid?.() ?? 0
+  if (st.uid !== uid) return `is owned by uid ${st.uid}, not ${uid === 0 ? 'root' : `uid ${uid}`}`
+  if ((st.mode & 0o022) !== 0) return `is writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`
+  return undefined
 }
 
 export function readTextOrUndefined(path: string): string | undefined {

@@ -1,12 +1,12 @@
 import {spawn} from 'node:child_process'
-import {linkSync, lstatSync, unlinkSync} from 'node:fs'
+import {linkSync, unlinkSync} from 'node:fs'
 import {connect, createServer} from 'node:net'
 import {dirname} from 'node:path'
 import {getSystemErrorName} from 'node:util'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {monoMs} from './clock.js'
-import {ensureDir} from './files.js'
+import {ensureDir, unsafeDirReason} from './files.js'
 import {SAFE_PATH} from './safe-path.js'
 
 export type Lock = {release(): Promise<void>}
@@ -56,16 +56,6 @@ export function checkLockDir(dir: string): void {
   }
   const problem = unsafeDirReason(dir)
   if (problem) throw new HaError(`${dir}: ${problem}: another local user could take the node lock`, ExitCode.CONFIG, {hint: `chown root:root ${dir} && chmod 0755 ${dir}`})
-}
-
-/** Why a directory is not safe to keep root's files in, or undefined when it is. */
-export function unsafeDirReason(dir: string): string | undefined {
-  const st = lstatSync(dir)
-  if (!st.isDirectory()) return st.isSymbolicLink() ? 'is a symbolic link, not a directory' : 'is not a directory'
-  const uid = process.geteuid?.() ?? 0
-  if (st.uid !== uid) return `is owned by uid ${st.uid}, not ${uid === 0 ? 'root' : `uid ${uid}`}`
-  if ((st.mode & 0o022) !== 0) return `is writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`
-  return undefined
 }
 
 /** Listens under a private name, then links it to `path`; undefined when `path` exists. */

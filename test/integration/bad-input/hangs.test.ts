@@ -51,7 +51,7 @@ describe('config paths that are not regular files', () => {
           assert.equal(r.code, 78, `${args.join(' ')} on ${what}: ${r.stdout}${r.stderr}`)
           const lines = r.stderr.trim().split('\n')
           assert.equal(lines.length, 1, r.stderr)
-          assert.match(lines[0], new RegExp(`${path.replace(/[/.]/g, '\\$&')}: (not a regular file|\\d+ bytes, more than)`))
+          assert.match(lines[0], new RegExp(`${path.replace(/[/.]/g, '\\$&')}: (not a regular file|is a directory|\\d+ bytes, more than)`))
         }
       })
     })
