@@ -1,8 +1,6 @@
-// Key `hardening` (issue 15): what the root-only lock and the config cache cost or save on the
-// hot path, as `notify MASTER` (converged) runs under keepalived, side by side in one run:
-// this tree; this tree with the lock through net.Server instead of the pipe binding; this tree
-// with no config cache (HA_TOOL_CONFIG_CACHE=0); and the tree in
-// $BENCH_BASE (default /work/main, the abstract-socket lock) when it has a build.
+// Key `hardening` (issue 15): what the root-only lock costs on the hot path, as `notify MASTER`
+// (converged) runs under keepalived, side by side in one run: this tree, and the tree in
+// $BENCH_BASE (default /work/main) when it has a build, against the node + `ip` floor.
 // Usage: flock /tmp/hat-ns.lock npm run bench -- hardening
 import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -26,8 +24,6 @@ export async function bench() {
       inNs(notify(bin))
       const commands = {
         'notify MASTER': notify(bin),
-        'notify MASTER, lock via net.Server': {argv: notify(bin), env: {HA_TOOL_LOCK_NET: '1'}},
-        'notify MASTER, no config cache': {argv: notify(bin), env: {HA_TOOL_CONFIG_CACHE: '0'}},
         'floor: node + ip -j rule show once': [join(root, 'scripts/bench/floors/ip-rule-once.cjs')],
       }
       const baseBin = join(base, 'bin/run.js')

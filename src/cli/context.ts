@@ -1,8 +1,6 @@
-import {withConfigCache} from '../adapters/config-cache.js'
 import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
 import {monoMs} from '../adapters/clock.js'
-import {isLoadedConfig} from '../config/shape.js'
 
 /** What a command needs from the invocation: where the config is and how loud to log. */
 export type CliContext = {
@@ -24,7 +22,7 @@ export function createContext(flags: {config?: string; 'log-level'?: string}): C
     config: () => {
       if (!loaded) {
         const t0 = monoMs()
-        loaded = withConfigCache(configPath, () => loadConfig(configPath), isLoadedConfig(configPath))
+        loaded = loadConfig(configPath)
         ctx.configMs = monoMs() - t0
       }
       return loaded
