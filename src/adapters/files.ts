@@ -41,7 +41,8 @@ export function unsafeDirReason(dir: string): string | undefined {
   const st = lstatSync(dir)
   if (!st.isDirectory()) return st.isSymbolicLink() ? 'is a symbolic link, not a directory' : 'is not a directory'
   const uid = process.geteuid?.() ?? 0
-  if (st.uid !== uid) return `is owned by uid ${st.uid}, not ${uid === 0 ? 'root' : `uid ${uid}`}`
+  // root's is safe for anyone; a non-root caller's own directory is safe for it.
+  if (st.uid !== uid && st.uid !== 0) return `is owned by uid ${st.uid}, not ${uid === 0 ? 'root' : `root or uid ${uid}`}`
   if ((st.mode & 0o022) !== 0) return `is writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`
   return undefined
 }

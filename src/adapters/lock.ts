@@ -91,7 +91,9 @@ type Listener = {close(): Promise<void>}
 function listen(path: string): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const server = createServer()
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new HaError(`lock ${path}: ${error.message}`, ExitCode.FAILED)))
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EACCES'
+      ? new HaError(`lock ${path}: permission denied (run ha-tool as root: the node lock is root's alone)`, ExitCode.UNAVAILABLE, {kind: 'permission-denied'})
+      : new HaError(`lock ${path}: ${error.message}`, ExitCode.FAILED)))
     server.listen({path}, () => {
       server.unref()
       resolve({close: () => new Promise<void>((done) => server.close(() => done()))})
