@@ -1,9 +1,23 @@
 import {chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
-/** Reads a text file; throws the raw errno error (callers phrase it for their context). */
+/** Reads a text file; throws the errno error, its message naming the path (callers phrase it for their context). */
 export function readText(path: string): string {
-  return readFileSync(path, 'utf8')
+  return namingPath(path, () => readFileSync(path, 'utf8'))
+}
+
+/**
+ * Runs fs work on `path`; an error whose message does not name the path (a read of a directory
+ * says only "EISDIR: illegal operation on a directory, read") is given it, code kept.
+ */
+export function namingPath<T>(path: string, work: () => T): T {
+  try {
+    return work()
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    if (e instanceof Error && !e.message.includes(path)) e.message = `${path}: ${e.message}`
+    throw error
+  }
 }
 
 /** What a config file may weigh: the largest real one is a few KiB. */
@@ -52,7 +66,7 @@ export function readTextOrUndefined(path: string): string | undefined {
     return readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw error
+    return namingPath(path, () => { throw error })
   }
 }
 
@@ -78,6 +92,10 @@ export type AtomicWriteOptions = {
 let tempCounter = 0
 
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  namingPath(path, () => writeAtomic(path, data, opts))
+}
+
+function writeAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions): void {
   const dir = dirname(path)
   if (opts.mkdir) ensureDir(dir, opts.dirMode ?? 0o755)
   // Unique per process and call, opened with O_EXCL. (Not node:crypto: it costs ~5 ms to load on the hot path.)
