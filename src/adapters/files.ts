@@ -28,10 +28,14 @@ export const MAX_CONFIG_BYTES = 1024 * 1024
  * or a directory would hang the read or fill the memory. Opened O_NONBLOCK so even a FIFO with
  * no writer is not waited on. Throws an Error whose code is ENOTREG or EFBIG (or the open's errno).
  */
-export function readRegularText(path: string, maxBytes: number): string {
+export function readRegularText(path: string, maxBytes: number, trust?: 'root'): string {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
+    // What root obeys (start commands, paths it writes) must be root's to say.
+    if (trust === 'root' && (process.geteuid?.() ?? 0) === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
+      throw Object.assign(new Error(st.uid !== 0 ? `owned by uid ${st.uid}, not root` : `writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`), {code: 'EUNTRUSTED'})
+    }
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
     if (!st.isFile()) throw Object.assign(new Error(`not a regular file (${fileKind(st)})`), {code: 'ENOTREG'})
     if (st.size > maxBytes) throw Object.assign(new Error(`${st.size} bytes, more than ${maxBytes}`), {code: 'EFBIG'})
