@@ -28,14 +28,13 @@ export async function acquireLock(path: string, timeoutMs: number): Promise<Lock
   for (;;) {
     const held = await tryTake(path)
     if (held) return held
-    const left = deadline - monoMs()
     const state = await probe(path)
-    if (state === 'stale') {
-      if (await recoverStale(path, Math.max(left, 200))) continue
-    } else if (state === 'gone') {
-      continue
-    }
+    // Both go round again only after real progress: the name went away, or we removed a dead one.
+    if (state === 'gone') continue
+    if (state === 'stale' && await recoverStale(path, Math.max(deadline - monoMs(), 200))) continue
+    const left = deadline - monoMs()
     if (left <= 0) {
+      if (state === 'stale') throw new HaError(`lock ${path} is left by a dead holder and cannot be removed`, ExitCode.TEMPFAIL, {kind: 'busy', hint: `rm ${path}`})
       throw new HaError(`lock ${path} is busy: another ha-tool is working on this node (waited ${timeoutMs} ms)`, ExitCode.TEMPFAIL, {kind: 'busy'})
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(wait, left)))
@@ -135,7 +134,11 @@ async function recoverStale(path: string, timeoutMs: number): Promise<boolean> {
     if (!held) return false
     // Under the recovery lock nobody else removes the name, and nobody can link a new one while it exists.
     if (await probe(path) !== 'stale') return true
-    try { unlinkSync(path) } catch { /* gone */ }
+    try {
+      unlinkSync(path)
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' // a directory there, say: not ours to fix
+    }
     return true
   } finally {
     child.stdin.end()

@@ -172,6 +172,14 @@ describe('acquireLock', () => {
     await assert.rejects(acquireLock(path, 100), (e: HaError) => e.exit === 78 && /owned by uid 65534/.test(e.message))
   })
 
+  test('a name that cannot be removed (a directory) ends in exit 75 at the timeout, not a spin', async () => {
+    const path = lockPath()
+    mkdirSync(path, {recursive: true})
+    const started = performance.now()
+    await assert.rejects(acquireLock(path, 400), (e: HaError) => e.exit === 75 && /cannot be removed/.test(e.message))
+    assert.ok(performance.now() - started < 3000)
+  })
+
   test('a missing state.dir is created 0755 even under keepalived\'s umask 0177', async () => {
     const path = lockPath()
     const old = process.umask(0o177)
