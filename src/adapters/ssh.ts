@@ -2,7 +2,6 @@ import {spawn} from 'node:child_process'
 import {HaError, unavailableError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Logger} from './log.js'
-import {childEnv} from './safe-path.js'
 
 /** How to reach the peer: the system's OpenSSH client, never a prompt. */
 export type SshTarget = {
@@ -43,7 +42,7 @@ export function createSsh(target: SshTarget, log?: Logger): Ssh {
       const timeoutMs = opts.timeoutMs ?? target.timeoutMs
       const argv = sshArgv(target, remote, timeoutMs)
       log?.debug({argv}, 'ssh')
-      const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['pipe', 'pipe', 'pipe']})
+      const child = spawn(argv[0], argv.slice(1), {stdio: ['pipe', 'pipe', 'pipe']})
       const out: Buffer[] = []
       const err: Buffer[] = []
       let timedOut = false
