@@ -8,8 +8,8 @@ export const SAFE_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
  * PATH to scripts, and systemd's default puts /usr/local first, which Debian makes root:staff
  * 2775: a member of staff could plant `ip` or `nft` there and root would run it. So a directory
  * of the inherited PATH is kept only when it passes keepalived's own script-security rule (every
- * component root-owned, not writable by a non-root group or by others, sticky directories
- * excepted), and SAFE_PATH's directories are always there.
+ * component root-owned, not writable by a non-root group or by others, a sticky directory on
+ * the way excepted but never the directory itself), and SAFE_PATH's directories are always there.
  */
 export function safePath(inherited = process.env.PATH ?? ''): string {
   if (cached?.from === inherited) return cached.path
@@ -33,7 +33,8 @@ function trusted(dir: string): boolean {
     let st
     try { st = lstatSync(p) } catch { return false }
     if (st.uid !== 0) return false
-    const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0
+    // Sticky helps a directory on the way, not the one programs are looked up in: anyone may create files there.
+    const sticky = i < parts.length && st.isDirectory() && (st.mode & 0o1000) !== 0
     if (!sticky && (((st.mode & 0o020) !== 0 && st.gid !== 0) || ((st.mode & 0o002) !== 0 && !st.isSymbolicLink()))) return false
   }
   return true
