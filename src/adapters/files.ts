@@ -32,13 +32,13 @@ export function readRegularText(path: string, maxBytes: number, trust?: 'root'):
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
     const st = fstatSync(fd)
-    // What root obeys (start commands, paths it writes) must be root's to say.
-    if (trust === 'root' && (process.geteuid?.() ?? 0) === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
-      throw Object.assign(new Error(st.uid !== 0 ? `owned by uid ${st.uid}, not root` : `writable by ${(st.mode & 0o020) !== 0 ? 'its group' : 'others'} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`), {code: 'EUNTRUSTED'})
-    }
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'})
     if (!st.isFile()) throw Object.assign(new Error(`not a regular file (${fileKind(st)})`), {code: 'ENOTREG'})
     if (st.size > maxBytes) throw Object.assign(new Error(`${st.size} bytes, more than ${maxBytes}`), {code: 'EFBIG'})
+    // What root obeys (start commands, paths it writes) must be root's to say.
+    if (trust === 'root' && (process.geteuid?.() ?? 0) === 0 && (st.uid !== 0 || (st.mode & 0o022) !== 0)) {
+      throw Object.assign(new Error(st.uid !== 0 ? `owned by uid ${st.uid}, not root` : `writable by ${writers(st.mode)} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`), {code: 'EUNTRUSTED'})
+    }
     // The size may grow under us: read at most one byte more than allowed, to notice.
     const buf = Buffer.alloc(Math.min(st.size, maxBytes) + 1)
     let n = 0
@@ -48,6 +48,11 @@ export function readRegularText(path: string, maxBytes: number, trust?: 'root'):
   } finally {
     closeSync(fd)
   }
+}
+
+/** 'its group', 'others' or 'its group and others', from a mode with 0o022 bits set. */
+export function writers(mode: number): string {
+  return (mode & 0o022) === 0o022 ? 'its group and others' : (mode & 0o020) !== 0 ? 'its group' : 'others'
 }
 
 function fileKind(st: Stats): string {

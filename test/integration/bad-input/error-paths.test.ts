@@ -28,7 +28,7 @@ test('a config another user owns or can write is not obeyed by root (78); config
   await withTempDir(async (dir) => {
     const config = join(dir, 'c.toml')
     writeFileSync(config, `[wan]\ninterface = "wan0"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nlevel = "silent"\n`)
-    for (const [spoil, why] of [[() => chmodSync(config, 0o666), /writable by its group \(mode 0666\): root will not run what it says/], [() => { chmodSync(config, 0o644); chownSync(config, 65534, 65534) }, /owned by uid 65534, not root/]] as const) {
+    for (const [spoil, why] of [[() => chmodSync(config, 0o666), /writable by its group and others \(mode 0666\): root will not run what it says/], [() => { chmodSync(config, 0o644); chownSync(config, 65534, 65534) }, /owned by uid 65534, not root/]] as const) {
       spoil()
       for (const args of [['status'], ['check', '--target', '127.0.0.1']]) {
         const r = await runCli([...args, '--config', config])
