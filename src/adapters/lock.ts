@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 import {linkSync, unlinkSync} from 'node:fs'
 import {connect, createServer} from 'node:net'
 import {dirname} from 'node:path'
+import {getSystemErrorName} from 'node:util'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {monoMs} from './clock.js'
@@ -82,22 +83,57 @@ async function tryTake(path: string): Promise<Lock | undefined> {
 
 type Listener = {close(): Promise<void>}
 
-/**
- * A listening unix socket at `path`, through net.Server. (Node's undocumented pipe_wrap binding
- * did the same bind without net.Server's code; measured side by side it saved nothing
- * measurable on `notify`, so it is gone: docs/hardening.md.)
- */
+/** A listening unix socket at `path`: node's pipe binding when there, else net.Server. */
 function listen(path: string): Promise<Listener> {
+  const pipe = pipeWrap()
+  if (!pipe) return listenNet(path)
+  const handle = new pipe.Pipe(pipe.constants.SERVER)
+  const err = handle.bind(path)
+  const listening = err === 0 ? handle.listen(1) : err
+  if (listening !== 0) {
+    handle.close()
+    return Promise.reject(lockError(path, getSystemErrorName(listening), getSystemErrorName(listening)))
+  }
+  handle.unref()
+  return Promise.resolve({close: () => new Promise<void>((resolve) => handle.close(resolve))})
+}
+
+type PipeHandle = {bind(name: string): number; listen(backlog: number): number; unref(): void; close(done?: () => void): void}
+type PipeWrap = {Pipe: new (type: number) => PipeHandle; constants: {SERVER: number}}
+
+/**
+ * The libuv pipe binding net.Server itself binds with. Timed in fresh processes (bind, listen,
+ * link, unlink, close) it takes ~2.3 ms against net.Server's ~3.7 ms, on a `notify` of ~38 ms
+ * (docs/hardening.md). Not a documented API, so anything unexpected about it means net.Server,
+ * which does the same bind. HA_TOOL_LOCK_NET=1 forces net.Server (the tests run both).
+ */
+function pipeWrap(): PipeWrap | undefined {
+  if (process.env.HA_TOOL_LOCK_NET === '1') return undefined
+  try {
+    const b = (process as unknown as {binding(name: string): Partial<PipeWrap>}).binding('pipe_wrap')
+    if (typeof b.Pipe === 'function' && typeof b.constants?.SERVER === 'number' && typeof b.Pipe.prototype.bind === 'function') return b as PipeWrap
+  } catch { /* not there in this Node */ }
+  return undefined
+}
+
+/** Which of the two takes the lock on this Node (the fast one is expected: a test says so). */
+export const lockMechanism = (): 'pipe binding' | 'net.Server' => (pipeWrap() ? 'pipe binding' : 'net.Server')
+
+function listenNet(path: string): Promise<Listener> {
   return new Promise((resolve, reject) => {
     const server = createServer()
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EACCES'
-      ? new HaError(`lock ${path}: permission denied (run ha-tool as root: the node lock is root's alone)`, ExitCode.UNAVAILABLE, {kind: 'permission-denied'})
-      : new HaError(`lock ${path}: ${error.message}`, ExitCode.FAILED)))
+    server.once('error', (error: NodeJS.ErrnoException) => reject(lockError(path, error.code, error.message)))
     server.listen({path}, () => {
       server.unref()
       resolve({close: () => new Promise<void>((done) => server.close(() => done()))})
     })
   })
+}
+
+function lockError(path: string, code: string | undefined, message: string): HaError {
+  return code === 'EACCES'
+    ? new HaError(`lock ${path}: permission denied (run ha-tool as root: the node lock is root's alone)`, ExitCode.UNAVAILABLE, {kind: 'permission-denied'})
+    : new HaError(`lock ${path}: ${message}`, ExitCode.FAILED)
 }
 
 /**

@@ -7,7 +7,7 @@ import {chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync} from 'n
 import {dirname} from 'node:path'
 import {tmpdir} from 'node:os'
 import {after, describe, test} from 'node:test'
-import {acquireLock} from '../../../src/adapters/lock.js'
+import {acquireLock, lockMechanism} from '../../../src/adapters/lock.js'
 import {HaError} from '../../../src/core/errors.js'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {cleanEnv, ROOT} from '../../support/spawn.js'
@@ -26,7 +26,7 @@ after(() => { for (const d of made) rmSync(d, {recursive: true, force: true}) })
 async function startHolder(path: string, opts: {spawnDaemon?: boolean; env?: Record<string, string>} = {}): Promise<{child: ChildProcess; daemonPid?: number}> {
   const code = `
     import {spawn} from 'node:child_process'
-    import {acquireLock} from ${JSON.stringify(LOCK_TS)}
+    import {acquireLock, lockMechanism} from ${JSON.stringify(LOCK_TS)}
     await acquireLock(${JSON.stringify(path)}, 1000)
     const d = ${opts.spawnDaemon ? "spawn('sleep', ['60'], {stdio: 'ignore', detached: true})" : 'undefined'}
     d?.unref()
@@ -142,7 +142,7 @@ describe('acquireLock', () => {
     const log = `${path}.log`
     const code = `
       import {appendFileSync} from 'node:fs'
-      import {acquireLock} from ${JSON.stringify(LOCK_TS)}
+      import {acquireLock, lockMechanism} from ${JSON.stringify(LOCK_TS)}
       const lock = await acquireLock(${JSON.stringify(path)}, 20000)
       appendFileSync(${JSON.stringify(log)}, 'in ' + process.pid + '\\n')
       await new Promise((r) => setTimeout(r, 30))
@@ -190,5 +190,43 @@ describe('acquireLock', () => {
       process.umask(old)
     }
     assert.equal(statSync(dirname(path)).mode & 0o7777, 0o755)
+  })
+
+  // acquireLock binds through node's pipe binding, or net.Server when that is not there
+  // (HA_TOOL_LOCK_NET=1 forces it): both must take the same lock.
+  test('on this Node the lock is taken through the pipe binding (the hot path counts on it)', () => {
+    assert.equal(lockMechanism(), 'pipe binding')
+  })
+
+  test('the pipe binding and the net.Server fallback exclude each other', async () => {
+    const path = lockPath()
+    const {child} = await startHolder(path, {env: {HA_TOOL_LOCK_NET: '1'}})
+    try {
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+    } finally {
+      await kill9(child)
+    }
+    const other = await startHolder(path)
+    process.env.HA_TOOL_LOCK_NET = '1'
+    try {
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+    } finally {
+      delete process.env.HA_TOOL_LOCK_NET
+      await kill9(other.child)
+    }
+  })
+
+  test('net.Server fallback: a second holder waits its timeout (75); a release frees it', async () => {
+    const path = lockPath()
+    process.env.HA_TOOL_LOCK_NET = '1'
+    try {
+      const first = await acquireLock(path, 100)
+      assert.equal((await busyError(path, 200)).err.exit, 75)
+      await first.release()
+      const again = await acquireLock(path, 100)
+      await again.release()
+    } finally {
+      delete process.env.HA_TOOL_LOCK_NET
+    }
   })
 })
