@@ -4,6 +4,7 @@ import {mergeLeaseTables} from '../../core/leases/merge.js'
 import {applyLeases, readLocal} from './apply-leases.js'
 import {type LeaseDeps, nowSeconds} from './deps.js'
 import {pushToPeer} from './push-leases.js'
+import {subnetRule} from './subnet-rule.js'
 import {fetchPeerLeases, LEASES_LOCK} from './sync-leases.js'
 
 export type HookResult = {
@@ -76,6 +77,6 @@ async function initDatabase(deps: LeaseDeps): Promise<string> {
   } catch (error) {
     deps.log.warn({err: (error as Error).message}, 'init: peer leases unavailable, starting from the local file')
   }
-  const merged = mergeLeaseTables(tables, {now: nowSeconds(deps), leaseMax: deps.config.dnsmasq.lease_max, detail: false})
+  const merged = mergeLeaseTables(tables, {now: nowSeconds(deps), leaseMax: deps.config.dnsmasq.lease_max, subnets: subnetRule(deps.config), detail: false})
   return Buffer.from(merged.bytes).toString('latin1')
 }

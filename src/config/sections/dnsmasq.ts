@@ -1,6 +1,15 @@
+import {parseSubnets} from '../../core/leases/subnets.js'
 import {bool, int, list, oneOf, str} from '../spec.js'
 
 const argv = (v: string[]) => (v.length === 0 || v[0] === '' ? 'a non-empty argv, program first' : undefined)
+const prefixes = (v: string[]) => {
+  try {
+    parseSubnets(v)
+    return undefined
+  } catch {
+    return 'IPv4 or IPv6 prefixes like "192.168.1.0/24", "fd00:1::/64"'
+  }
+}
 const cron = (v: string) => (v === '' || v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6 ? undefined : 'a cron expression with 5 or 6 fields, or "" for off')
 
 export const dnsmasq = {
@@ -14,6 +23,7 @@ export const dnsmasq = {
   ssh_timeout_ms: int(5000, 100, 120000, 'connect and transfer timeout for ssh to the peer'),
   peer_command: list(['ha-tool'], 'ha-tool on the peer, as argv: the hook pushes lease changes to `<peer_command> leases receive`', argv),
   peer_config: str('', 'config file passed with --config to ha-tool on the peer; "" = the peer\'s default'),
+  subnets: list([], 'the subnets (dhcp-range) and IPv6 prefixes dnsmasq serves, as prefixes: a client may hold one lease in each (an IPv4 client per range, a DHCPv6 IA an address per prefix), so the merge keeps them all; lan.address\'s prefix is added. An address outside all of them counts as in its /24 (IPv4) or /64 (IPv6)', prefixes),
   lease_max: int(0, 0, 4294967295, 'dnsmasq\'s dhcp-lease-max; a merge with more leases is refused (0 = no limit)'),
   apply: oneOf(['auto', 'dbus', 'restart'], 'auto', 'how a merge reaches a RUNNING dnsmasq (it reads its file only at start): dbus = AddDhcpLease (dnsmasq --enable-dbus), restart = stop_command, write the file, start_command, auto = dbus when dnsmasq answers on the bus, else restart. A stopped dnsmasq always gets the file written atomically'),
   dbus_name: str('uk.org.thekelleys.dnsmasq', 'dnsmasq\'s D-Bus service name (--enable-dbus=NAME)'),
