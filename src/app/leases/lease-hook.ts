@@ -28,7 +28,14 @@ export const PEER_DOWN_BACKOFF_MS = 30_000
  */
 export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<HookResult> {
   const c = deps.config.dnsmasq
-  const event = parseHookEvent(args, env, nowSeconds(deps))
+  let event: HookEvent
+  try {
+    event = parseHookEvent(args, env, nowSeconds(deps))
+  } catch (error) {
+    // A DHCP client's odd hostname or client id: refused, logged, nothing written or queued.
+    deps.log.warn({args: args.map((a) => JSON.stringify(a).slice(0, 120)), err: (error as Error).message}, 'lease event refused')
+    throw error
+  }
   if (event.action === 'ignored') return {action: event.name, push: 'skipped'}
   if (event.action === 'init') return {action: 'init', push: 'skipped', database: await initDatabase(deps)}
   const ip = event.lease.ip

@@ -153,6 +153,40 @@ describe('runLeaseHook', () => {
     assert.equal(w.failureAt, 0)
   })
 
+  test('a hostname or client id that would inject a line (newline, space, control byte) refuses the event: nothing written, pushed or queued', async () => {
+    const evil = `x\n0 00:11:22:33:44:55 192.168.1.1 evil *`
+    const cases: Array<[string[], Record<string, string>]> = [
+      [['add', B, '192.168.1.160', evil], env],
+      [['add', B, '192.168.1.160', 'two words'], env],
+      [['add', B, '192.168.1.160', 'tab\there'], env],
+      [['add', B, '192.168.1.160', 'b'], {...env, DNSMASQ_CLIENT_ID: `01:aa\n0 00:11:22:33:44:55 192.168.1.1 evil *`}],
+      [['add', B, '192.168.1.160', 'b'], {...env, DNSMASQ_CLIENT_ID: '01:aa bb'}],
+      [['add', `${B}\n0`, '192.168.1.160', 'b'], env],
+      [['add', B, '192.168.1.160\n0', 'b'], env],
+      [['add', 'not-a-mac', '192.168.1.160', 'b'], env],
+      [['add', B, '192.168.1.999', 'b'], env],
+      [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: '12\n0'}],
+      [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: 'x'}],
+    ]
+    for (const leasefileRo of [false, true]) {
+      for (const [args, e] of cases) {
+        const w = world({leasefile_ro: leasefileRo})
+        w.files.set(LOCAL, mine)
+        await assert.rejects(runLeaseHook(w.deps, args, e), (err: unknown) => err instanceof HaError && err.exit === 2, JSON.stringify(args))
+        assert.deepEqual([w.calls, w.peerReceived, w.queue.size, w.files.get(LOCAL)], [[], [], 0, mine], JSON.stringify([args, e]))
+      }
+      // A peer that is down changes nothing: a refused event is not queued either.
+      const w = world({leasefile_ro: leasefileRo})
+      w.peerUp = false
+      await assert.rejects(runLeaseHook(w.deps, ['add', B, '192.168.1.160', evil], env))
+      assert.equal(w.queue.size, 0)
+    }
+    // What dnsmasq does send is still taken: DNS names with '-', '_', '.', a hardware type, no host.
+    for (const [args, e] of [[['add', B, '192.168.1.160', 'my-host_1.lan'], env], [['add', '06-52:54:00:00:00:0b', '192.168.1.160'], env], [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: 'T12'}]] as const) {
+      assert.equal((await runLeaseHook(world().deps, [...args], e)).push, 'pushed', JSON.stringify(args))
+    }
+  })
+
   test('start-up old events are not pushed; unknown actions are ignored', async () => {
     const w = world()
     assert.equal((await runLeaseHook(w.deps, ['old', B, '192.168.1.160'], {...env, DNSMASQ_DATA_MISSING: '1'})).push, 'skipped')
