@@ -1,4 +1,4 @@
-import {closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
+import {closeSync, fchmodSync, fchownSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
 /** Reads a text file; throws the raw errno error (callers phrase it for their context). */
@@ -17,6 +17,8 @@ export function readTextOrUndefined(path: string): string | undefined {
 
 export type AtomicWriteOptions = {
   mode?: number
+  /** Owner of the new file, set on the temp file's descriptor before the rename (never by path: a path can be swapped for a symlink). */
+  owner?: {uid: number; gid: number}
   /** Create the directory when it is missing. */
   mkdir?: boolean
   /**
@@ -45,7 +47,9 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
   let open = true
   let renamed = false
   try {
-    // The mode asked for, not what the umask leaves of it (a 0600 networkd drop-in breaks the link).
+    // Owner first: chown clears set-id bits. Then the mode asked for, not what the umask leaves of
+    // it (a 0600 networkd drop-in breaks the link).
+    if (opts.owner) fchownSync(fd, opts.owner.uid, opts.owner.gid)
     fchmodSync(fd, mode)
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0

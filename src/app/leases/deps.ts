@@ -2,9 +2,11 @@ import type {DnsmasqControl} from '../../adapters/dnsmasq.js'
 import type {DnsmasqDbus} from '../../adapters/dnsmasq-dbus.js'
 import type {LeaseQueue} from '../../adapters/lease-store.js'
 import type {Lock} from '../../adapters/lock.js'
+import type {ReplicationMarks} from '../../adapters/replication-marks.js'
 import type {Logger} from '../../adapters/log.js'
 import type {SshResult} from '../../adapters/ssh.js'
 import type {Config} from '../../config/schema.js'
+import {type Direction, nextMark} from '../../core/leases/replication.js'
 
 /** What the lease use-cases touch, injected so test/app can run them against fakes. */
 export type LeaseDeps = {
@@ -23,12 +25,21 @@ export type LeaseDeps = {
   /** Opened on first use (dbus-next is imported lazily); closed by the caller's `close`. */
   dbus(): DnsmasqDbus
   queue: LeaseQueue
+  /** When replication last worked in each direction (status, sync_warn_s). */
+  replication: ReplicationMarks
   lock(name: string, timeoutMs: number): Promise<Lock>
   /** Releases what was opened (the D-Bus connection). */
   close(): void
 }
 
 export const nowSeconds = (deps: Pick<LeaseDeps, 'now'>): number => Math.floor(deps.now() / 1000)
+
+/** Records an attempt to replicate in one direction (never throws: it only feeds `status`). */
+export function markSync(deps: Pick<LeaseDeps, 'now' | 'replication'>, direction: Direction, ok: boolean, error?: string): void {
+  try {
+    deps.replication.write(direction, nextMark(deps.replication.read()[direction], deps.now(), ok, error))
+  } catch { /* status only */ }
+}
 
 /** The peer's lease file path. */
 export const peerLeasesPath = (config: Config): string => config.dnsmasq.peer_leases || config.dnsmasq.leases

@@ -3,15 +3,15 @@ import {type HookEvent, parseHookEvent} from '../../core/leases/hook-event.js'
 import {mergeLeaseTables} from '../../core/leases/merge.js'
 import {applyLeases, readLocal} from './apply-leases.js'
 import {type LeaseDeps, nowSeconds} from './deps.js'
-import {pushToPeer} from './push-leases.js'
+import {flushQueue, isRefusal, pushToPeer} from './push-leases.js'
 import {subnetRule} from './subnet-rule.js'
 import {fetchPeerLeases, LEASES_LOCK} from './sync-leases.js'
 
 export type HookResult = {
   action: string
   ip?: string
-  /** pushed: the peer has it; queued: kept for the next try (peer down); skipped: nothing to push. */
-  push: 'pushed' | 'queued' | 'skipped'
+  /** pushed: the peer has it; queued: kept for the next try (peer down); refused: the peer refused it (set aside); skipped: nothing to push. */
+  push: 'pushed' | 'queued' | 'refused' | 'skipped'
   /** For init: the database printed for dnsmasq. */
   database?: string
   error?: string
@@ -56,8 +56,20 @@ export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env
     deps.queue.remove(queued.map((q) => q.id))
     if (downSince > 0) deps.queue.clearFailure()
     return {action: event.action, ip, push: 'pushed'}
-  } catch (error) {
-    deps.queue.add(line)
+  } catch (first) {
+    let error = first
+    const id = deps.queue.add(line)
+    if (isRefusal(first)) {
+      // Reachable, but something in the batch is refused: the queue is sorted out one batch at a
+      // time, refused ones set aside, so this change and those behind it still go.
+      try {
+        const f = await flushQueue(deps, c.hook_timeout_ms)
+        if (f.setAside.includes(id)) return {action: event.action, ip, push: 'refused', error: (first as Error).message}
+        return {action: event.action, ip, push: 'pushed'}
+      } catch (again) {
+        error = again
+      }
+    }
     deps.queue.markFailure(deps.now())
     deps.log.warn({ip, err: (error as Error).message}, 'lease change queued for the peer')
     return {action: event.action, ip, push: 'queued', error: (error as Error).message}

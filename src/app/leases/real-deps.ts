@@ -3,6 +3,7 @@ import {createDnsmasqDbus, type DnsmasqDbus} from '../../adapters/dnsmasq-dbus.j
 import type {Exec} from '../../adapters/exec.js'
 import {createLeaseQueue, readLeaseBytes, writeLeaseBytes} from '../../adapters/lease-store.js'
 import {acquireLock} from '../../adapters/lock.js'
+import {createReplicationMarks} from '../../adapters/replication-marks.js'
 import type {Logger} from '../../adapters/log.js'
 import {createSsh} from '../../adapters/ssh.js'
 import type {Config} from '../../config/schema.js'
@@ -21,6 +22,7 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     dnsmasq: createDnsmasqControl(exec, c),
     dbus: () => (dbus ??= createDnsmasqDbus({address: c.dbus_address, name: c.dbus_name, timeoutMs: c.dbus_timeout_ms}, log)),
     queue: createLeaseQueue(c.queue_dir),
+    replication: createReplicationMarks(config.state.dir),
     lock: (name, timeoutMs) => acquireLock(`${config.state.dir}/${name}`, timeoutMs),
     close: () => dbus?.close(),
   }

@@ -17,6 +17,7 @@ export default class LeasesSync extends BaseCommand<typeof LeasesSync> {
    dnsmasq running, apply = "restart" (or "auto" without D-Bus)
                               dnsmasq.stop_command, merge again, replace the file, dnsmasq.start_command.
 Nothing is done when the merge changes nothing. The peer unreachable: exit 69, the local file untouched. Disk full or read-only: the old file is intact.
+Exit 3 (partial) while queued changes could not be delivered, or the peer refused some (those are set aside in dnsmasq.queue_dir/rejected with the reason, so the rest flows).
 
 ${EXIT_CODES_HELP}`
   static examples = ['<%= config.bin %> leases sync', '<%= config.bin %> leases sync --json', '*/5 * * * * root /usr/bin/ha-tool leases sync --log-level warn']
@@ -28,8 +29,16 @@ ${EXIT_CODES_HELP}`
     try {
       const r = await syncLeases(deps)
       const how = {unchanged: 'nothing to change', file: `wrote ${r.file} (dnsmasq stopped)`, dbus: 'told the running dnsmasq over D-Bus', restart: `wrote ${r.file} and restarted dnsmasq`, deferred: 'dnsmasq runs without D-Bus: left for a restart'}[r.method]
-      const text = renderMergeReport(r.report, `synced with ${r.peer} (${r.peerLeases} peer leases${r.flushed ? `, ${r.flushed} queued changes sent` : ''}): ${how}`)
-      return this.finish({result: r, exit: ExitCode.OK, text})
+      const head = renderMergeReport(r.report, `synced with ${r.peer} (${r.peerLeases} peer leases${r.flushed ? `, ${r.flushed} queued changes sent` : ''}): ${how}`)
+      // Changes that did not reach the peer make the sync partial until they do (or are dealt with).
+      const {pending, setAside, error} = r.queue
+      const dir = config.dnsmasq.queue_dir
+      const undelivered = [
+        ...(pending ? [`${pending} queued lease change batch${pending === 1 ? '' : 'es'} not delivered (${dir})${error ? `: ${error}` : ''}`] : []),
+        ...(setAside ? [`${setAside} batch${setAside === 1 ? '' : 'es'} refused by the peer, set aside in ${dir}/rejected (each .why says why; delete them once read)`] : []),
+      ]
+      const text = [head, ...undelivered].join('\n')
+      return this.finish({result: r, exit: undelivered.length ? ExitCode.PARTIAL : ExitCode.OK, text})
     } finally {
       deps.close()
     }

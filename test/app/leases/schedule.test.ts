@@ -26,6 +26,21 @@ describe('startLeaseSchedule', () => {
     assert.equal(w.calls.length, n, 'no run after stop()')
   })
 
+  test('after each run the daemon logs a warning while replication is behind by more than dnsmasq.sync_warn_s', async () => {
+    const w = world({sync_schedule: '* * * * * *', sync_warn_s: 30})
+    w.peerFile = ''
+    w.setAside.set('00001', 'peer refused: exit 2')
+    const warnings: string[] = []
+    const log = {...w.deps.log, warn: (f: unknown, msg?: string) => { warnings.push(msg ?? String(f)) }}
+    const s = startLeaseSchedule(w.deps, w.deps.config, log)
+    try {
+      for (let i = 0; i < 60 && warnings.length === 0; i++) await new Promise((r) => setTimeout(r, 50))
+    } finally {
+      await s.stop()
+    }
+    assert.match(warnings[0] ?? '', /lease replication behind by more than dnsmasq.sync_warn_s = 30 s: 1 batch refused by the peer/)
+  })
+
   test('off when the schedule is "" or dnsmasq is not managed; a bad expression is a config error', async () => {
     await startLeaseSchedule(world({sync_schedule: ''}).deps, world({sync_schedule: ''}).deps.config, world().deps.log).stop()
     const off = world({enabled: false})

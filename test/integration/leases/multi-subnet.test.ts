@@ -107,7 +107,7 @@ describe('a real dnsmasq with two subnets and two IPv6 prefixes: every lease it 
     }
   })
 
-  test('one client on two addresses of one subnet is still a conflict; --subnet makes the two /24s one subnet', () => {
+  test('one client on two addresses of one subnet is still a conflict; --subnet fd00::/16 makes the two prefixes one', () => {
     const v4 = file.split('\n').filter((l) => l.includes(` ${MAC} 192.168.61.`))[0].split(' ')
     const other = join(dir, 'other.leases')
     writeFileSync(other, `${[String(Number(v4[0]) + 60), v4[1], '192.168.61.250', v4[3], v4[4]].join(' ')}\n`)
@@ -116,8 +116,9 @@ describe('a real dnsmasq with two subnets and two IPv6 prefixes: every lease it 
     const out = JSON.parse(r.stdout) as {report: {conflicts: Array<{ip: string; reason: string}>; leases: number}}
     assert.deepEqual(out.report.conflicts.map((c) => c.ip), [v4[2]])
     assert.equal(out.report.leases, 4)
-    const wide = JSON.parse(merge([leases, '--subnet', '192.168.0.0/16', '--json']).stdout) as {report: {leases: number}}
-    assert.equal(wide.report.leases, 3, 'the two /24s as one subnet: the client keeps one lease')
+    // With both IPv6 prefixes declared one subnet, the IA keeps one of its two addresses.
+    const wide = JSON.parse(merge([leases, '--subnet', 'fd00::/16', '--json']).stdout) as {report: {leases: number}}
+    assert.equal(wide.report.leases, 3, 'fd00::/16 as one subnet: the IA keeps one address')
   })
 })
 
