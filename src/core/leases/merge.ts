@@ -39,7 +39,7 @@ function mergeGeneral(tables: readonly LeaseTable[], opts: MergeOptions): MergeR
   // addresses (rare), its first address was already taken as uncontested, so the pass is redone
   // knowing every contested address up front.
   let x = newPass(C, G, S, report, opts)
-  let hard = pick(x, undefined, new ClientSet(G.ng))
+  let hard = pick(x, undefined, new ClientSet(C.n)) // up to one client per candidate (after a split brain, two per address)
   if (x.restart) {
     Object.assign(report, {added: 0, updated: 0, dropped: expired, addedIps: [], updatedIps: [], droppedLeases: report.droppedLeases.slice(0, expiredListed), conflicts: [], conflicted: 0})
     x = newPass(C, G, S, report, opts)
@@ -345,21 +345,26 @@ function reportLosers(x: Pass, g: number, w: number): void {
   const {h1, h2} = x.S
   const s = gs[g]
   const e = gs[g + 1]
-  let lost: number[] | undefined
-  for (let p = s; p < e; p++) {
-    if (p === w || (h1[p] === h1[w] && h2[p] === h2[w])) continue
-    let again = false
-    for (let q = s; q < p && !again; q++) again = q !== w && sameLine(x, q, p)
-    if (!again) (lost ??= []).push(p)
-  }
-  if (lost === undefined) return
   const {report, detail} = x
-  report.conflicted += lost.length
-  if (!listed(report.conflicts, detail)) return
+  // Counted first, with no allocation: after a split brain this runs for nearly every address,
+  // and only the first LIST_LIMIT conflicts are listed without detail.
+  let n = 0
+  for (let p = s; p < e; p++) if (lostAt(x, s, p, w, h1, h2)) n++
+  report.conflicted += n
+  if (n === 0 || !listed(report.conflicts, detail)) return
+  const lost: number[] = []
+  for (let p = s; p < e; p++) if (lostAt(x, s, p, w, h1, h2)) lost.push(p)
   if (lost.length > 1) lost.sort((a, b) => (better(x, a, b) ? -1 : better(x, b, a) ? 1 : 0))
   const kept = lineAt(x, w)
   const ip = ipAt(x, w)
   for (const p of lost) if (listed(report.conflicts, detail)) report.conflicts.push({ip, kept, lost: lineAt(x, p), reason: 'address held by another client with a later lease'})
+}
+
+/** Position p (of the address starting at s, won by w) is another client's lease, and the first of its bytes there. */
+function lostAt(x: Pass, s: number, p: number, w: number, h1: Int32Array, h2: Int32Array): boolean {
+  if (p === w || (h1[p] === h1[w] && h2[p] === h2[w])) return false
+  for (let q = s; q < p; q++) if (q !== w && sameLine(x, q, p)) return false
+  return true
 }
 
 /** Notes the clients at positions s..e (one address): each distinct one once; false when one was seen at another address. */
