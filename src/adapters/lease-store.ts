@@ -1,4 +1,4 @@
-import {closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync} from 'node:fs'
+import {closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, watch} from 'node:fs'
 import {join} from 'node:path'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
@@ -56,6 +56,12 @@ export type LeaseQueue = {
   setAsideList(): Array<{id: string; reason: string}>
   /** How many batches wait and are set aside, and when the oldest waiting one was queued (epoch ms). */
   state(): QueueState
+  /** Calls back when the queue directory changes (a hook queued a batch); returns the unsubscribe. */
+  watch(onChange: () => void): () => void
+  /** The queue was full and changes were not queued: the peer needs a full sync (overflow marker). */
+  overflowed(): boolean
+  markOverflow(): void
+  clearOverflow(): void
   /** Epoch ms of the last failed push (the back-off marker), or 0. */
   lastFailure(): number
   markFailure(at: number): void
@@ -83,6 +89,23 @@ export function createLeaseQueue(dir: string): LeaseQueue {
       } catch (error) {
         throw new HaError(`${dir}: cannot set aside the refused lease change ${id}: ${(error as Error).message}`, ExitCode.FAILED)
       }
+    },
+    watch: (onChange) => {
+      try {
+        mkdirSync(dir, {recursive: true, mode: 0o700})
+        const w = watch(dir, {persistent: false}, () => onChange())
+        w.on('error', () => { /* the poll still runs */ })
+        return () => w.close()
+      } catch {
+        return () => {}
+      }
+    },
+    overflowed: () => existsSync(join(dir, 'overflow')),
+    markOverflow: () => {
+      try { writeFileAtomic(join(dir, 'overflow'), `${Date.now()}\n`, {mkdir: true, mode: 0o600, durable: false}) } catch { /* the next full sync still runs on schedule */ }
+    },
+    clearOverflow: () => {
+      try { unlinkSync(join(dir, 'overflow')) } catch { /* not there */ }
     },
     state: () => {
       let pending: string[] = []

@@ -27,6 +27,8 @@ export type LeaseDeps = {
   queue: LeaseQueue
   /** When replication last worked in each direction (status, sync_warn_s). */
   replication: ReplicationMarks
+  /** Whether the daemon's replicator drains the queue (then the hook only queues); claim/release: the replicator's own pid file. */
+  replicator: {alive(): boolean; claim(): void; release(): void}
   lock(name: string, timeoutMs: number): Promise<Lock>
   /** Releases what was opened (the D-Bus connection). */
   close(): void
@@ -43,6 +45,12 @@ export function markSync(deps: Pick<LeaseDeps, 'now' | 'replication'>, direction
 
 /** The peer's lease file path. */
 export const peerLeasesPath = (config: Config): string => config.dnsmasq.peer_leases || config.dnsmasq.leases
+
+/** argv of `ha-tool leases sync` on the peer (after a queue overflow: it fetches this node's file). */
+export function peerSyncArgv(config: Config): string[] {
+  const c = config.dnsmasq
+  return [...c.peer_command, 'leases', 'sync', ...(c.peer_config ? ['--config', c.peer_config] : [])]
+}
 
 /** argv of `ha-tool leases receive` on the peer. */
 export function peerReceiveArgv(config: Config): string[] {

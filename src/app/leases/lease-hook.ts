@@ -10,8 +10,12 @@ import {fetchPeerLeases, LEASES_LOCK} from './sync-leases.js'
 export type HookResult = {
   action: string
   ip?: string
-  /** pushed: the peer has it; queued: kept for the next try (peer down); refused: the peer refused it (set aside); skipped: nothing to push. */
-  push: 'pushed' | 'queued' | 'refused' | 'skipped'
+  /**
+   * pushed: the peer has it; queued: kept for the daemon's replicator, or for the next try (peer
+   * down); refused: the peer refused it (set aside); overflow: the queue was full (the peer gets a
+   * full sync instead); skipped: nothing to push.
+   */
+  push: 'pushed' | 'queued' | 'refused' | 'overflow' | 'skipped'
   /** For init: the database printed for dnsmasq. */
   database?: string
   error?: string
@@ -45,6 +49,16 @@ export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env
   if (event.action === 'old' && env.DNSMASQ_DATA_MISSING === '1') return {action: event.action, ip, push: 'skipped'}
 
   const line = `${event.action === 'del' ? 'del' : 'add'} ${formatLease(event.lease)}\n`
+  // The daemon's replicator drains the queue over its held ssh channel: queue and return at once.
+  if (deps.replicator.alive()) {
+    if (deps.queue.state().pending >= c.queue_max) {
+      deps.queue.markOverflow()
+      deps.log.warn({ip, queueMax: c.queue_max}, 'lease queue full: change not queued; the daemon asks the peer for a full sync')
+      return {action: event.action, ip, push: 'overflow'}
+    }
+    deps.queue.add(line)
+    return {action: event.action, ip, push: 'queued'}
+  }
   const queued = deps.queue.list()
   const downSince = deps.queue.lastFailure()
   if (downSince > 0 && deps.now() - downSince < PEER_DOWN_BACKOFF_MS) {

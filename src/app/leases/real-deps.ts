@@ -4,10 +4,12 @@ import type {Exec} from '../../adapters/exec.js'
 import {createLeaseQueue, readLeaseBytes, writeLeaseBytes} from '../../adapters/lease-store.js'
 import {acquireLock} from '../../adapters/lock.js'
 import {createReplicationMarks} from '../../adapters/replication-marks.js'
+import {createReplicatorPid} from '../../adapters/replicator-pid.js'
 import type {Logger} from '../../adapters/log.js'
 import {createSsh} from '../../adapters/ssh.js'
 import type {Config} from '../../config/schema.js'
 import type {LeaseDeps} from './deps.js'
+import {peerTarget} from './peer-target.js'
 
 /** The real adapters behind the lease use-cases. */
 export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: () => number = Date.now): LeaseDeps {
@@ -18,11 +20,12 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     log,
     now,
     files: {read: readLeaseBytes, write: writeLeaseBytes},
-    peer: createSsh({destination: c.peer, port: c.ssh_port, key: c.ssh_key, knownHosts: c.ssh_known_hosts, timeoutMs: c.ssh_timeout_ms}, log),
+    peer: createSsh(peerTarget(config), log),
     dnsmasq: createDnsmasqControl(exec, c),
     dbus: () => (dbus ??= createDnsmasqDbus({address: c.dbus_address, name: c.dbus_name, timeoutMs: c.dbus_timeout_ms}, log)),
     queue: createLeaseQueue(c.queue_dir),
     replication: createReplicationMarks(config.state.dir),
+    replicator: createReplicatorPid(config.state.dir),
     lock: (name, timeoutMs) => acquireLock(`${config.state.dir}/${name}`, timeoutMs),
     close: () => dbus?.close(),
   }

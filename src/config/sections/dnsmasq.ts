@@ -38,5 +38,6 @@ export const dnsmasq = {
   sync_schedule: str('*/5 * * * *', 'cron schedule of the daemon\'s full lease sync with the peer (catches pushes the hook missed); "" = off', {check: cron}),
   queue_dir: str('/var/lib/ha-tool/lease-queue', 'lease changes the hook could not push (peer down), retried by the next hook run and sync'),
   sync_warn_s: int(600, 1, 604800, 'lease replication counts as behind (status warns, the daemon logs a warning) when a queued change has not reached the peer for this long, a change was refused by the peer, or the last lease sync from the peer is older and the latest try failed; keep it above the sync_schedule interval'),
+  queue_max: int(10000, 1, 1000000, 'most lease change batches queue_dir holds; past it the hook queues nothing more and the daemon asks the peer for a full `leases sync` instead'),
   hook_timeout_ms: int(3000, 100, 60000, 'longest one hook run waits for the peer (dnsmasq runs its script helper serially)'),
 } as const

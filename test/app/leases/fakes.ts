@@ -23,6 +23,9 @@ export type World = {
   injected: Lease[]
   deleted: string[]
   queue: Map<string, string>
+  overflow: boolean
+  /** Whether a replicator (the daemon) drains the queue. */
+  replicatorUp: boolean
   /** Replication marks by direction. */
   marks: Map<Direction, SyncMark>
   /** Batches set aside: id -> reason. */
@@ -34,7 +37,7 @@ export type World = {
 export function world(over: Partial<Config['dnsmasq']> = {}): World {
   const base = defaultConfig()
   const config: Config = {...base, dnsmasq: {...base.dnsmasq, enabled: true, ...over}}
-  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), failureAt: 0} as unknown as World
+  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0} as unknown as World
   let seq = 0
   w.deps = {
     config,
@@ -93,6 +96,10 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
         w.setAside.set(id, reason)
       },
       setAsideList: () => [...w.setAside].sort().map(([id, reason]) => ({id, reason})),
+      watch: () => () => {},
+      overflowed: () => w.overflow,
+      markOverflow: () => { w.overflow = true },
+      clearOverflow: () => { w.overflow = false },
       state: () => ({pending: w.queue.size, setAside: w.setAside.size, ...(w.queue.size ? {oldestAt: NOW_S * 1000} : {})}),
       list: () => [...w.queue].sort().map(([id, text]) => ({id, text})),
       remove: (ids) => { for (const id of ids) w.queue.delete(id) },
@@ -103,6 +110,11 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
     replication: {
       read: () => Object.fromEntries(w.marks),
       write: (d, m) => { w.marks.set(d, m) },
+    },
+    replicator: {
+      alive: () => w.replicatorUp,
+      claim: () => { w.replicatorUp = true },
+      release: () => { w.replicatorUp = false },
     },
     lock: async () => ({release: async () => {}}),
     close: () => {},
