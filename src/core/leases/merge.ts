@@ -327,12 +327,35 @@ function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | 
     // address its best lease, so it is settled here, in address order (after a split brain nearly
     // every address has two clients: no sort, no object per lease). In the optimistic pass a
     // client found at a second address later restarts the whole pass.
-    if (other) reportLosers(x, g, best)
     winner[g] = best
     x.count++
-    account(x, g)
+    if (other && e - s === 2) settlePair(x, s, best)
+    else {
+      if (other) reportLosers(x, g, best)
+      account(x, g)
+    }
   }
   return hard
+}
+
+/**
+ * Two clients' leases at one address (positions s and s + 1), w the better: what reportLosers and
+ * account do, without their loops, for the case a split brain makes of nearly every address.
+ */
+function settlePair(x: Pass, s: number, w: number): void {
+  const {report, detail} = x
+  const {tab} = x.S
+  const lost = w === s ? s + 1 : s
+  report.conflicted++
+  if (listed(report.conflicts, detail)) report.conflicts.push({ip: ipAt(x, w), kept: lineAt(x, w), lost: lineAt(x, lost), reason: 'address held by another client with a later lease'})
+  if (tab[lost] === 0) {
+    report.dropped++
+    if (listed(report.droppedLeases, detail)) report.droppedLeases.push({ip: ipAt(x, lost), reason: 'conflict', lease: lineAt(x, lost)})
+  }
+  if (tab[w] === 0) return // the base's lease stays
+  x.changed.push(w)
+  report.added++
+  if (detail) report.addedIps.push(ipAt(x, w))
 }
 
 /**
