@@ -29,6 +29,8 @@ describe('lease replication through the daemon\'s held ssh channel', {skip, conc
   }
   /** `ha-tool daemon` without a FIFO: only the resident services the config enables (lease replication here). */
   const startDaemon = async (n: GwNode) => {
+    // The mechanism switched off, to see these tests fail: no daemon, so each hook run pushes by itself.
+    if (process.env.HAT_LEASES_NO_DAEMON) return
     const child = spawn('ip', ['netns', 'exec', n.ns, process.execPath, BIN, 'daemon', '--config', n.toml, '--log-level', 'debug'], {stdio: ['ignore', 'ignore', 'pipe'], env: env()})
     child.stderr!.on('data', (d: Buffer) => { daemonLog += d.toString() })
     lab.track(child)
@@ -110,7 +112,12 @@ describe('lease replication through the daemon\'s held ssh channel', {skip, conc
     await burst(200, 400, exp, 4, async (done) => {
       if (done === 40 && !killedDaemon) {
         killedDaemon = true
-        daemon!.kill('SIGKILL')
+        // The sync link stalls first, so the daemon dies with a push in flight (a queue that let go
+        // of a batch before the peer had it would lose that batch here).
+        lab.inNs(a.ns, ['ip', 'link', 'set', 'sync0', 'down'])
+        await sleep(1500)
+        daemon?.kill('SIGKILL')
+        lab.inNs(a.ns, ['ip', 'link', 'set', 'sync0', 'up'])
         // dnsmasq keeps calling the hook: with the replicator gone it pushes by itself or queues.
         await sleep(200)
         await startDaemon(a)
@@ -123,7 +130,7 @@ describe('lease replication through the daemon\'s held ssh channel', {skip, conc
         ps.stdout.on('data', (d: Buffer) => { out += d.toString() })
         await new Promise((r) => ps.on('exit', r))
         const pids = out.split('\n').filter(Boolean).map(Number)
-        assert.ok(pids.length >= 1, 'the held channel was found')
+        if (!process.env.HAT_LEASES_NO_DAEMON) assert.ok(pids.length >= 1, 'the held channel was found')
         for (const pid of pids) try { process.kill(pid, 'SIGKILL') } catch { /* gone */ }
       }
     })
