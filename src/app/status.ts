@@ -1,6 +1,4 @@
-import type {KeepalivedInstance} from '../adapters/keepalived-dbus.js'
-import type {RootedFs} from '../adapters/rooted-fs.js'
-import type {WanSnapshot} from '../adapters/iproute.js'
+import type {Exec, KeepalivedInstance, RootedFs, WanSnapshot} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {errorLine} from '../core/errors.js'
@@ -8,7 +6,6 @@ import {parseStateFile} from '../core/transition/state-file.js'
 import {type Direction, type QueueState, replicationView, type ReplicationView, type SyncMark} from '../core/leases/replication.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import type {HealthView} from './health-status.js'
-import type {Exec} from '../adapters/exec.js'
 
 /**
  * `ha-tool status --json`, version 1. Every section but `node`, `at` and `role` is either

@@ -1,10 +1,4 @@
-import type {DnsmasqControl} from '../../adapters/dnsmasq.js'
-import type {DnsmasqDbus} from '../../adapters/dnsmasq-dbus.js'
-import type {LeaseQueue} from '../../adapters/lease-store.js'
-import type {Lock} from '../../adapters/lock.js'
-import type {ReplicationMarks} from '../../adapters/replication-marks.js'
-import type {Logger} from '../../adapters/log.js'
-import type {SshResult} from '../../adapters/ssh.js'
+import type {DnsmasqControl, DnsmasqDbus, LeaseQueue, Lock, Logger, ReplicationMarks, SshResult} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import {type Direction, nextMark} from '../../core/leases/replication.js'
 

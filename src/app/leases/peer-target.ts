@@ -1,4 +1,4 @@
-import type {SshTarget} from '../../adapters/ssh.js'
+import type {SshTarget} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 
 /**
