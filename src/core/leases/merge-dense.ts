@@ -2,7 +2,7 @@ import {ID_INPUT, ID_SHIFT} from './candidate-id.js'
 import {ClientSet} from './client-set.js'
 import {compareLines, copyLines, viewOf} from './line-bytes.js'
 import {emptyReport, LIST_LIMIT, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
-import {DEFAULT_SUBNETS, subnet4, type SubnetRule} from './subnets.js'
+import {DEFAULT_SUBNETS, subnet4Memo} from './subnets.js'
 import {leaseAt, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
 
 /**
@@ -46,7 +46,7 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   const slots = new Int32Array(span * 2)
   const clients = new ClientSet(Math.min(span, total))
   const report = emptyReport()
-  const inputs: Inputs = {tables, views: tables.map(viewOf), subnets: opts.subnets ?? DEFAULT_SUBNETS, sub: new Int32Array(2), detail: opts.detail !== false}
+  const inputs: Inputs = {tables, views: tables.map(viewOf), subnetOf: subnet4Memo(opts.subnets ?? DEFAULT_SUBNETS, lo, hi), sub: new Int32Array(2), detail: opts.detail !== false}
   // Per input, its live IPv6 leases as the records they will have in a table of their own.
   const v6recs = tables.map((t) => new Int32Array(t.v6 * REC))
   const v6counts = new Int32Array(tables.length)
@@ -55,8 +55,8 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   return output(tables, slots, span, lo, report, opts, ipv6)
 }
 
-/** subnets: the rule (subnets.ts); sub: scratch for a subnet's two hashes. */
-type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; subnets: SubnetRule; sub: Int32Array; detail: boolean}
+/** subnetOf: an address's subnet (subnets.ts); sub: scratch for a subnet's two hashes. */
+type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; subnetOf: (ip: number, out: Int32Array) => void; sub: Int32Array; detail: boolean}
 
 /**
  * Puts input f's live IPv4 leases into their address's slot, in file order, copies its live IPv6
@@ -66,7 +66,7 @@ type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; subnets: Subnet
  * leases at one address in the first input (the report must name the one dropped).
  */
 function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
-  const {tables, views, subnets, sub, detail} = inputs
+  const {tables, views, subnetOf, sub, detail} = inputs
   const t = tables[f]
   const {rec, recF, buf, count} = t
   const view = views[f]
@@ -89,7 +89,7 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
     const w = slots[s]
     if (w === 0) {
       // The client in this address's subnet: a client may hold one address per subnet.
-      subnet4(subnets, ip, sub)
+      subnetOf(ip, sub)
       if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
       slots[s] = ~((i << ID_SHIFT) | f)
       slots[s + 1] = (len << 2) | (f === 0 ? HAS_BASE : 0)

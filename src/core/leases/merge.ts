@@ -4,7 +4,7 @@ import {orderByIp} from './ip-order.js'
 import {compareLines, copyLines, viewOf} from './line-bytes.js'
 import {mergeDense} from './merge-dense.js'
 import {checkLeaseMax, type Conflict, emptyReport, listed, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
-import {DEFAULT_SUBNETS, subnet4, subnet6, type SubnetRule} from './subnets.js'
+import {DEFAULT_SUBNETS, subnet4Memo, subnet6, type SubnetRule} from './subnets.js'
 import {latin1, leaseAt, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_RANK, R_START, R_LEN, REC} from './table.js'
 
 export type {Conflict, MergeOptions, MergeReport, MergeResult} from './merge-result.js'
@@ -113,6 +113,7 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport, detail
   const {rec, recF} = t
   const {ip, cid, sub1, sub2, subnets} = C
   const sub = new Int32Array(2)
+  const subnetOf = subnet4Memo(subnets, t.v4Lo, t.v4Hi)
   let c = C.n
   let v6 = 0
   for (let i = 0; i < t.count; i++) {
@@ -126,7 +127,7 @@ function collectV4(C: Cands, f: number, now: number, report: MergeReport, detail
       continue
     }
     const a = rec[o + R_IP4] >>> 0
-    subnet4(subnets, a, sub)
+    subnetOf(a, sub)
     sub1[c] = sub[0]
     sub2[c] = sub[1]
     ip[c] = a

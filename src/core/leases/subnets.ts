@@ -133,3 +133,29 @@ function ipv6Groups(s: string): number[] | undefined {
   if (fill < (tail === undefined ? 0 : 1) || h.length + t.length + fill !== 8) return undefined
   return [...h, ...new Array<string>(fill).fill('0'), ...t].map((g) => Number.parseInt(g, 16))
 }
+
+/**
+ * subnet4 for addresses in lo..hi, computed once per /24 block and remembered (a merge asks for
+ * every lease, and a DHCP range has few /24s). Falls back to subnet4 each time when a configured
+ * prefix is longer than /24 (the answer then varies inside a block) or the span is huge.
+ */
+export function subnet4Memo(rule: SubnetRule, lo: number, hi: number): (ip: number, out: Int32Array) => void {
+  const base = lo >>> 8
+  const blocks = hi >= lo ? (hi >>> 8) - base + 1 : 0
+  if (blocks === 0 || blocks > 65_536 || rule.v4.some((s) => s.len > DEFAULT_V4_PREFIX)) return (ip, out) => subnet4(rule, ip, out)
+  const memo = new Int32Array(blocks * 2)
+  const known = new Uint8Array(blocks)
+  return (ip, out) => {
+    const b = (ip >>> 8) - base
+    if (b < 0 || b >= blocks) return subnet4(rule, ip, out)
+    if (known[b] === 0) {
+      subnet4(rule, ip, out)
+      memo[2 * b] = out[0]
+      memo[2 * b + 1] = out[1]
+      known[b] = 1
+      return
+    }
+    out[0] = memo[2 * b]
+    out[1] = memo[2 * b + 1]
+  }
+}
