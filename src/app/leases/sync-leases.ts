@@ -12,7 +12,7 @@ export type SyncResult = ApplyResult & {
   /** Queued lease changes delivered now. */
   flushed: number
   /** Still queued (the peer did not take them), and set aside (refused by the peer: see dnsmasq.queue_dir/rejected). */
-  queue: {pending: number; setAside: number; error?: string}
+  queue: {pending: number; setAside: number; dir: string; error?: string}
 }
 
 export const LEASES_LOCK = 'leases.lock'
@@ -33,7 +33,7 @@ export async function syncLeases(deps: LeaseDeps, opts: {allowRestart?: boolean}
       error = (e as Error).message
       deps.log.warn({err: error}, 'queued lease changes still pending')
     }
-    const queue = {pending: deps.queue.list().length, setAside: deps.queue.setAsideList().length, ...(error ? {error} : {})}
+    const queue = {pending: deps.queue.list().length, setAside: deps.queue.setAsideList().length, dir: deps.config.dnsmasq.queue_dir, ...(error ? {error} : {})}
     let peer: LeaseTable
     let applied: ApplyResult
     try {
