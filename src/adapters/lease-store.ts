@@ -1,9 +1,9 @@
-import {closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, watch} from 'node:fs'
+import {closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, watch} from 'node:fs'
 import {join} from 'node:path'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {QueueState} from '../core/leases/replication.js'
-import {writeFileAtomic} from './files.js'
+import {ensureDir, writeFileAtomic} from './files.js'
 
 /** The lease file's bytes, or undefined when there is none yet (a fresh node). */
 export function readLeaseBytes(path: string): Uint8Array | undefined {
@@ -75,7 +75,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     add: (text) => {
       const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.ev`
       try {
-        writeFileAtomic(join(dir, name), text, {mkdir: true, mode: 0o600})
+        writeFileAtomic(join(dir, name), text, {mkdir: true, dirMode: 0o700, mode: 0o600})
       } catch (error) {
         throw new HaError(`${dir}: cannot queue lease changes for the peer: ${(error as Error).message}`, ExitCode.FAILED)
       }
@@ -83,7 +83,8 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     },
     setAside: (id, reason) => {
       try {
-        mkdirSync(rejected, {recursive: true, mode: 0o700})
+        ensureDir(dir, 0o700)
+        ensureDir(rejected, 0o700)
         writeFileAtomic(join(rejected, `${id}.why`), `${reason}\n`, {mode: 0o600})
         renameSync(join(dir, id), join(rejected, id))
       } catch (error) {
@@ -92,7 +93,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     },
     watch: (onChange) => {
       try {
-        mkdirSync(dir, {recursive: true, mode: 0o700})
+        ensureDir(dir, 0o700)
         const w = watch(dir, {persistent: false}, () => onChange())
         w.on('error', () => { /* the poll still runs */ })
         return () => w.close()
@@ -102,7 +103,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     },
     overflowed: () => existsSync(join(dir, 'overflow')),
     markOverflow: () => {
-      try { writeFileAtomic(join(dir, 'overflow'), `${Date.now()}\n`, {mkdir: true, mode: 0o600, durable: false}) } catch { /* the next full sync still runs on schedule */ }
+      try { writeFileAtomic(join(dir, 'overflow'), `${Date.now()}\n`, {mkdir: true, dirMode: 0o700, mode: 0o600, durable: false}) } catch { /* the next full sync still runs on schedule */ }
     },
     clearOverflow: () => {
       try { unlinkSync(join(dir, 'overflow')) } catch { /* not there */ }
@@ -165,7 +166,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     markFailure: (at) => {
       // A new file renamed into place: a symlink planted at the marker's path is replaced, never written through.
       try {
-        writeFileAtomic(marker, String(at), {mkdir: true, mode: 0o600, durable: false})
+        writeFileAtomic(marker, String(at), {mkdir: true, dirMode: 0o700, mode: 0o600, durable: false})
       } catch { /* only a back-off hint */ }
     },
     clearFailure: () => {
