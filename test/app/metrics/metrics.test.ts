@@ -18,7 +18,8 @@ const STATUS: NodeStatus = {
   transitions: {available: true, last: {role: 'MASTER', source: 'fifo', instance: 'VI_gateway', startedAt: '2026-11-21T11:59:00.000Z', durationMs: 12.5, exit: 3, steps: []}, history: []},
   wan: {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, silenced: false},
   conntrackd: {available: true, internal: 12, external: 3, externalInject: false, internalBypass: false},
-  leases: {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: AT, lastSync: {at: AT, ageS: 42, ok: true}},
+  leases: {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: AT, lastSync: {at: AT, ageS: 42, ok: true},
+    replication: {toPeer: {lastOkAt: AT, ageS: 3, lastTryOk: true, error: null}, fromPeer: {lastOkAt: null, ageS: null, lastTryOk: null, error: null}, queue: {pending: 2, setAside: 1, oldestAgeS: 75}, warning: 'behind'}},
   health: {available: true, verdict: 'healthy', reason: '2/2', monitorRunning: true, trackFile: '/run/ha-tool/track', trackValue: 0, trackState: 'ok'},
   maintenance: {available: true, on: false, since: null, by: null},
 }
@@ -58,6 +59,12 @@ describe('node metrics', () => {
     assert.equal(sampleValue(f, 'ha_tool_maintenance'), 0)
     assert.equal(sampleValue(f, 'ha_tool_leases'), 7)
     assert.equal(sampleValue(f, 'ha_tool_lease_sync_age_seconds'), 42)
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_age_seconds', {direction: 'to_peer'}), 3)
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_age_seconds', {direction: 'from_peer'}), undefined, 'never synced: no sample')
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_queue_length', {state: 'pending'}), 2)
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_queue_length', {state: 'set_aside'}), 1)
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_oldest_queued_seconds'), 75)
+    assert.equal(sampleValue(f, 'ha_tool_lease_replication_behind'), 1)
     assert.equal(sampleValue(f, 'ha_tool_conntrackd_cache_entries', {cache: 'internal'}), 12)
     assert.equal(sampleValue(f, 'ha_tool_conntrackd_cache_entries', {cache: 'external'}), 3)
     assert.equal(sampleValue(f, 'ha_tool_metrics_timestamp_seconds'), Date.parse(AT) / 1000)
