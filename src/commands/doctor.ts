@@ -1,3 +1,4 @@
+import {peerFromConfig} from '../adapters/peer.js'
 import {Flags} from '@oclif/core'
 import {createExec} from '../adapters/exec.js'
 import {createRootedFs} from '../adapters/rooted-fs.js'
@@ -29,7 +30,7 @@ ${EXIT_CODES_HELP}`
     const {config} = rootedDefault ? loadConfig(`${root}/etc/ha-tool/config.toml`) : this.ctx.config()
     const fs = createRootedFs(root)
     const report = await runDoctor(
-      {config, fs, exec: createExec(this.ctx.logger()), live: root === '/', state: stateFromFs(fs, config.state.dir)},
+      {config, fs, exec: createExec(this.ctx.logger()), peer: peerFromConfig(config, this.ctx.logger()), live: root === '/', state: stateFromFs(fs, config.state.dir)},
       [...config.doctor.skip, ...(this.flags.skip ?? [])],
     )
     return this.finish({result: report, exit: report.ok ? ExitCode.OK : ExitCode.FAILED, text: renderDoctor(report)})

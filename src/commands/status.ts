@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {createExec} from '../adapters/exec.js'
+import {peerFromConfig} from '../adapters/peer.js'
 import {collectStatus, type NodeStatus, type PairStatus, peerStatus, renderPair, renderStatus} from '../app/status.js'
 import {createStatusDeps} from '../app/wiring/status.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
@@ -9,13 +10,13 @@ export default class Status extends BaseCommand<typeof Status> {
   static summary = 'Show this node\'s role, last transitions, WAN, conntrackd, leases, health and maintenance; --peer adds the other node.'
   static description = `One view of the node: its VRRP role (asked of keepalived over D-Bus when enable_dbus is on, else the last transition ha-tool applied), the last transitions with each step and its duration, the WAN link and address, the WAN rule and table default route, conntrackd's cache counts, the lease count and the age of the last lease sync, the health monitor's verdict and maintenance mode.
 
-A part that cannot be read says "unavailable: why" and the rest is still shown. --peer runs \`ha-tool status --json\` on the other node (dnsmasq.peer, ssh in BatchMode) and shows both side by side; an unreachable peer exits 69 after printing this node.
+A part that cannot be read says "unavailable: why" and the rest is still shown. --peer runs \`ha-tool status --json\` on the other node through the peer port ([peer]: ssh in BatchMode, host key checked against peer.known_hosts, killed after peer.timeout_ms; docs/peer.md) and shows both side by side; an unreachable peer exits 69 after printing this node.
 
 --json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. See the README ("status and doctor") for every field.
 
 ${EXIT_CODES_HELP}`
   static flags = {
-    peer: Flags.boolean({description: 'also show the other node (ssh to dnsmasq.peer)', default: false}),
+    peer: Flags.boolean({description: 'also show the other node (over the peer port: ssh to peer.destination)', default: false}),
   }
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --json', '<%= config.bin %> status --peer']
 
@@ -24,7 +25,7 @@ ${EXIT_CODES_HELP}`
     const exec = createExec(this.ctx.logger())
     const local = await collectStatus(createStatusDeps(config, exec))
     if (!this.flags.peer) return this.finish({result: local, exit: ExitCode.OK, text: renderStatus(local)})
-    const pair: PairStatus = {local, peer: await peerStatus(exec, config)}
+    const pair: PairStatus = {local, peer: await peerStatus(peerFromConfig(config, this.ctx.logger()))}
     return this.finish({result: pair, exit: 'version' in pair.peer ? ExitCode.OK : ExitCode.UNAVAILABLE, text: renderPair(pair)})
   }
 }

@@ -1,4 +1,5 @@
 import type {Exec} from '../../adapters/exec.js'
+import type {Peer} from '../../adapters/peer.js'
 import type {RootedFs} from '../../adapters/rooted-fs.js'
 import type {Config} from '../../config/schema.js'
 import type {StateFile} from '../../core/transition/types.js'
@@ -13,6 +14,8 @@ export type DoctorDeps = {
   /** The node's filesystem (under --root). */
   fs: RootedFs
   exec: Exec
+  /** The peer port ([peer]); doctor's peer checks go through it. */
+  peer?: Pick<Peer, 'ha' | 'destination'>
   /** True when --root is `/`: live state (nft ruleset, sockets, the peer) may be read too. */
   live: boolean
   /** The last transition's state file, if any (read through fs). */

@@ -3,7 +3,7 @@ import type {DnsmasqDbus} from '../../adapters/dnsmasq-dbus.js'
 import type {LeaseQueue} from '../../adapters/lease-store.js'
 import type {Lock} from '../../adapters/lock.js'
 import type {Logger} from '../../adapters/log.js'
-import type {SshResult} from '../../adapters/ssh.js'
+import type {PeerResult} from '../../adapters/peer.js'
 import type {Config} from '../../config/schema.js'
 
 /** What the lease use-cases touch, injected so test/app can run them against fakes. */
@@ -18,7 +18,7 @@ export type LeaseDeps = {
     write(path: string, bytes: Uint8Array): void
   }
   /** ssh to the peer: rejects with exit 69 when it is unreachable. */
-  peer: {run(argv: readonly string[], opts?: {input?: Uint8Array | string; timeoutMs?: number}): Promise<SshResult>}
+  peer: {run(argv: readonly string[], opts?: {input?: Uint8Array | string; timeoutMs?: number}): Promise<PeerResult>}
   dnsmasq: DnsmasqControl
   /** Opened on first use (dbus-next is imported lazily); closed by the caller's `close`. */
   dbus(): DnsmasqDbus

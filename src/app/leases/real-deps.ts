@@ -4,7 +4,7 @@ import type {Exec} from '../../adapters/exec.js'
 import {createLeaseQueue, readLeaseBytes, writeLeaseBytes} from '../../adapters/lease-store.js'
 import {acquireLock} from '../../adapters/lock.js'
 import type {Logger} from '../../adapters/log.js'
-import {createSsh} from '../../adapters/ssh.js'
+import {peerFromConfig} from '../../adapters/peer.js'
 import type {Config} from '../../config/schema.js'
 import type {LeaseDeps} from './deps.js'
 
@@ -17,7 +17,7 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     log,
     now,
     files: {read: readLeaseBytes, write: writeLeaseBytes},
-    peer: createSsh({destination: c.peer, port: c.ssh_port, key: c.ssh_key, knownHosts: c.ssh_known_hosts, timeoutMs: c.ssh_timeout_ms}, log),
+    peer: peerFromConfig(config, log),
     dnsmasq: createDnsmasqControl(exec, c),
     dbus: () => (dbus ??= createDnsmasqDbus({address: c.dbus_address, name: c.dbus_name, timeoutMs: c.dbus_timeout_ms}, log)),
     queue: createLeaseQueue(c.queue_dir),

@@ -1,8 +1,9 @@
-import {type ConntrackdClient, createConntrackd, remoteConntrackdStats} from '../../adapters/conntrackd.js'
+import {type ConntrackdClient, createConntrackd, readKernelFlows} from '../../adapters/conntrackd.js'
+import {type Peer, peerFromConfig} from '../../adapters/peer.js'
+import {type FlowRecord, parseFlowRecord} from '../../core/conntrack/flows.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
 import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
 import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepArgs, conntrackSteps} from '../../core/conntrack/plan.js'
-import type {ConntrackdStats} from '../../core/conntrack/stats.js'
 import {judgeCommit, parseCommitLog} from '../../core/conntrack/verify.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -15,8 +16,10 @@ import {monoMs} from '../../adapters/clock.js'
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
   client(deps: StepDeps): ConntrackdClient
-  /** `conntrackd -s` on the other node, when conntrackd.peer_exec says how to run it. */
-  peerStats(deps: StepDeps): (() => Promise<ConntrackdStats>) | undefined
+  /** The MASTER's flow records, over the peer port (`ha-tool peer flows` there). */
+  peerFlows(deps: StepDeps): (() => Promise<FlowRecord[]>) | undefined
+  /** This node's kernel table (`conntrack -L`). */
+  kernelFlows(deps: StepDeps): Promise<string>
   sleep(ms: number): Promise<void>
   mono(): number
 }
@@ -27,13 +30,26 @@ export const realConntrackBackend: ConntrackBackend = {
     const cfg = deps.config.conntrackd
     return createConntrackd({exec: deps.exec, binary: cfg.binary, config: cfg.config, timeoutMs: cfg.timeout_ms, log: deps.log})
   },
-  peerStats(deps) {
-    const cfg = deps.config.conntrackd
-    if (cfg.peer_exec.length === 0) return undefined
-    return () => remoteConntrackdStats({exec: deps.exec, via: cfg.peer_exec, binary: cfg.binary, config: cfg.peer_config || cfg.config, timeoutMs: cfg.timeout_ms})
+  peerFlows(deps) {
+    const peer = peerFromConfig(deps.config, deps.log)
+    return () => readPeerFlows(peer)
   },
+  kernelFlows: (deps) => readKernelFlows(deps.exec, deps.config.conntrackd.timeout_ms),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   mono: () => monoMs(),
+}
+
+/** `ha-tool peer flows` on the other node, record by record as they arrive. */
+export async function readPeerFlows(peer: Pick<Peer, 'stream'>, onRole?: (role: string) => void): Promise<FlowRecord[]> {
+  const records: FlowRecord[] = []
+  const r = await peer.stream(['peer', 'flows'], (line) => {
+    const rec = parseFlowRecord(line)
+    if (rec) records.push(rec)
+    else if (line.startsWith('R\t')) onRole?.(line.slice(2))
+  })
+  // Exit 1, not 69: the peer answered (an unreachable peer is the port's own 69).
+  if (r.code !== 0) throw new HaError(`ha-tool peer flows on the peer: exit ${r.code}${r.stderr ? `: ${r.stderr.split('\n').filter(Boolean).pop()}` : ''}`, ExitCode.FAILED)
+  return records
 }
 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */
@@ -127,8 +143,8 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     if (a.noop) return {skipped: true, detail: a.noop}
     const cfg = deps.config.conntrackd
     const report = await checkFailbackSync(
-      {client: backend.client(deps), peerStats: backend.peerStats(deps), sleep: backend.sleep, mono: backend.mono},
-      {role: 'BACKUP', waitMs: cfg.verify_timeout_ms, tolerancePercent: cfg.sync_tolerance_percent},
+      {client: backend.client(deps), peerFlows: backend.peerFlows(deps), kernelFlows: () => backend.kernelFlows(deps), sleep: backend.sleep, mono: backend.mono},
+      {waitMs: cfg.verify_timeout_ms, tolerancePercent: cfg.sync_tolerance_percent},
     )
     if (report.state === 'behind') throw new HaError(`failback resync incomplete: ${report.message}`, ExitCode.FAILED, {kind: 'resync-incomplete', hint: 'check the sync link and `conntrackd -s` on both nodes; ha-tool resync --role backup retries'})
     if (report.state === 'unavailable') throw new HaError(`failback check: ${report.message}`, ExitCode.UNAVAILABLE)

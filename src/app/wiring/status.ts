@@ -3,6 +3,7 @@ import {createConntrackd} from '../../adapters/conntrackd.js'
 import type {Exec} from '../../adapters/exec.js'
 import {readHealthStatusFile, readMaintenanceFlag, readTrackFile} from '../../adapters/health-files.js'
 import {processAlive} from './health.js'
+import {gateFilePath, readGateFile} from '../../adapters/gate-file.js'
 import {createIpRoute} from '../../adapters/iproute.js'
 import {readKeepalivedInstances} from '../../adapters/keepalived-dbus.js'
 import {createRootedFs} from '../../adapters/rooted-fs.js'
@@ -34,6 +35,10 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
       const text = fs.read(config.dnsmasq.leases)
       const st = fs.stat(config.dnsmasq.leases)
       return text === undefined || !st ? undefined : {count: countLeases(text), mtimeMs: st.mtimeMs}
+    },
+    failbackGate: () => {
+      const g = readGateFile(gateFilePath(config.state.dir))
+      return g ? {state: g, running: processAlive(g.pid)} : undefined
     },
     health: () => readHealthView(config, {readMaintenance: readMaintenanceFlag, readTrack: readTrackFile, readStatus: readHealthStatusFile, alive: processAlive}),
   }
