@@ -28,6 +28,8 @@ export type FailbackGateSettings = {
   role?: string
 }
 
+const RESYNC_EVERY_MS = 5000
+
 export type FailbackGate = {
   isOpen(): boolean
   state(): GateState
@@ -55,9 +57,18 @@ export function startFailbackGate(deps: FailbackGateDeps, s: FailbackGateSetting
   }
   apply({kind: 'start', at: deps.now(), role: s.role, enabled: s.enabled, why: s.why, forcedOpen: s.forcedOpen})
 
-  const loop = async () => {
+  const resync = async () => {
     try { await deps.requestResync() } catch (error) { deps.log.warn({err: errorLine(error)}, 'failback gate: conntrackd -n failed; checking what arrives anyway') }
+  }
+  const loop = async () => {
+    await resync()
+    let lastResync = deps.now()
     while (!stopped && !state.open) {
+      // A resync lost on the way (sync link down for a moment) is asked for again.
+      if (deps.now() - lastResync >= RESYNC_EVERY_MS) {
+        await resync()
+        lastResync = deps.now()
+      }
       let c: GateCheck
       try {
         c = await deps.check()

@@ -20,7 +20,7 @@ export type PeerServeDeps = {
  * refuses anything else (logged, exit 2). The exit code is the request's.
  */
 export async function servePeerRequest(deps: PeerServeDeps, original: string | undefined): Promise<number> {
-  const req = decideServeRequest(original, deps.config.dnsmasq.leases)
+  const req = decideServeRequest(original, [deps.config.dnsmasq.leases, deps.config.conntrackd.config])
   switch (req.kind) {
     case 'refused':
       deps.log.warn({request: original?.slice(0, 500)}, `peer serve: refused: ${req.why}`)

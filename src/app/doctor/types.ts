@@ -15,7 +15,7 @@ export type DoctorDeps = {
   fs: RootedFs
   exec: Exec
   /** The peer port ([peer]); doctor's peer checks go through it. */
-  peer?: Pick<Peer, 'ha' | 'destination'>
+  peer?: Pick<Peer, 'ha' | 'destination' | 'fetch'>
   /** True when --root is `/`: live state (nft ruleset, sockets, the peer) may be read too. */
   live: boolean
   /** The last transition's state file, if any (read through fs). */

@@ -3,6 +3,7 @@ import type {HealthViewDeps} from '../health-status.js'
 import type {MaintenanceDeps} from '../maintenance.js'
 import type {Role} from '../../core/transition/types.js'
 import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../../adapters/health-files.js'
+import {readGateFile} from '../../adapters/gate-file.js'
 import {createIcmpStreams} from '../../adapters/probes/icmp-stream.js'
 import {createProber} from '../../adapters/probes/index.js'
 import {readStateFile, stateFilePath} from '../../adapters/state-file.js'
@@ -63,5 +64,6 @@ export function createMaintenanceDeps(): MaintenanceDeps & HealthViewDeps {
     readTrack: readTrackFile,
     readStatus: readHealthStatusFile,
     alive: processAlive,
+    readGate: readGateFile,
   }
 }

@@ -4,21 +4,33 @@
  * compared flow by flow instead of by count. Pure.
  */
 
-// The words that name a flow: both directions' addresses and ports (NAT shows in the reply
-// direction), ICMP's type/code/id, and the zone. Timers, states, marks and counters change
-// while a flow lives and are left out.
-const TUPLE_KEYS = new Set(['src', 'dst', 'sport', 'dport', 'type', 'code', 'id', 'zone'])
+// The words that name a flow, per protocol: the ORIGINAL direction's addresses and ports, or
+// ICMP's type/code/id. conntrackd's external cache prints only that direction (it replicates the
+// original tuple and rebuilds the reply from the NAT attributes: `conntrackd -e` shows
+// "tcp 6 ESTABLISHED src=.. dst=.. sport=.. dport=.. [UNREPLIED] [ASSURED] mark=0 [active since 1s]"
+// where `conntrack -L` shows both directions), and the original tuple alone names a flow in the
+// table. Timers, states, marks, counters and the reply direction are left out.
+const PORTS = ['src', 'dst', 'sport', 'dport']
+const ICMP = ['src', 'dst', 'type', 'code', 'id']
+const tupleKeys = (proto: string): readonly string[] => (/^icmp/.test(proto) ? ICMP : ['tcp', 'udp', 'sctp', 'dccp', 'udplite'].includes(proto) ? PORTS : ['src', 'dst'])
 
-/** The flow's key ("tcp src=.. dst=.. sport=.. dport=.. src=.. ..."), or undefined for a line that is not a flow. */
+/** The flow's key ("tcp src=.. dst=.. sport=.. dport=.."), or undefined for a line that is not a flow. */
 export function flowKey(line: string): string | undefined {
   const words = line.trim().split(/\s+/)
   if (words.length < 3 || !/^[a-z][a-z0-9-]*$/.test(words[0])) return undefined
-  // `conntrack -L` may prefix the layer-3 name ("ipv4 2 tcp 6 ..." with -o extended).
+  // `conntrack -L -o extended` and conntrackd may prefix the layer-3 name ("ipv4 2 tcp 6 ...").
   const at = /^ipv[46]$/.test(words[0]) ? 2 : 0
-  const parts = [words[at]]
+  const proto = words[at]
+  const keys = tupleKeys(proto)
+  const seen = new Map<string, number>()
+  const parts = [proto]
   for (const w of words.slice(at + 1)) {
     const eq = w.indexOf('=')
-    if (eq > 0 && TUPLE_KEYS.has(w.slice(0, eq))) parts.push(w)
+    if (eq <= 0) continue
+    const k = w.slice(0, eq)
+    if (!keys.includes(k) || seen.has(k)) continue
+    seen.set(k, (seen.get(k) ?? 0) + 1)
+    parts.push(w)
   }
   return parts.length >= 3 ? parts.join(' ') : undefined
 }

@@ -44,8 +44,11 @@ export function shellWords(line: string): string[] | undefined {
   return words
 }
 
-/** Decides one request; `leasesFile` is this node's dnsmasq lease file, the only file it hands out. */
-export function decideServeRequest(original: string | undefined, leasesFile: string): ServeRequest {
+/**
+ * Decides one request. `files` are the only files this node hands out: its dnsmasq lease file
+ * (lease sync) and its conntrackd.conf (doctor compares the sync channels).
+ */
+export function decideServeRequest(original: string | undefined, files: readonly string[]): ServeRequest {
   if (original === undefined || original.trim() === '') return {kind: 'refused', why: 'no command (SSH_ORIGINAL_COMMAND is empty): this key may only run ha-tool\'s peer requests'}
   const words = shellWords(original)
   if (!words) return {kind: 'refused', why: `not a plain command line: ${JSON.stringify(original.slice(0, 200))}`}
@@ -53,8 +56,8 @@ export function decideServeRequest(original: string | undefined, leasesFile: str
   if (at < 0) return {kind: 'refused', why: `not a peer request: ${JSON.stringify(original.slice(0, 200))}`}
   const rest = words.slice(at)
   if (rest[0] === 'cat') {
-    if (rest.length === 3 && rest[1] === '--' && rest[2] === leasesFile) return {kind: 'cat', path: leasesFile}
-    return {kind: 'refused', why: `only this node's lease file (${leasesFile}) may be fetched, asked: ${JSON.stringify(rest.slice(1).join(' '))}`}
+    if (rest.length === 3 && rest[1] === '--' && files.includes(rest[2])) return {kind: 'cat', path: rest[2]}
+    return {kind: 'refused', why: `only ${files.join(' and ')} may be fetched, asked: ${JSON.stringify(rest.slice(1).join(' '))}`}
   }
   // The caller's --config names a file on ITS idea of this node: this node's own config is used.
   const args: string[] = []
@@ -69,7 +72,7 @@ export function decideServeRequest(original: string | undefined, leasesFile: str
     if (extra.every((f) => a.flags.includes(f))) return {kind: 'ha-tool', args}
     return {kind: 'refused', why: `${a.words.join(' ')}: arguments not allowed from the peer: ${extra.join(' ')}`}
   }
-  return {kind: 'refused', why: `not a peer request: ${JSON.stringify(args.join(' ').slice(0, 200))} (allowed: ${ALLOWED.map((a) => a.words.join(' ')).join(', ')}, cat -- ${leasesFile})`}
+  return {kind: 'refused', why: `not a peer request: ${JSON.stringify(args.join(' ').slice(0, 200))} (allowed: ${ALLOWED.map((a) => a.words.join(' ')).join(', ')}, cat -- ${files.join('|')})`}
 }
 
 /** The authorized_keys line that lets the other node's root key run only the receiving side here. */

@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['peer-config', 'peer-ssh'])
+    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'peer-config', 'peer-ssh'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -213,6 +213,38 @@ describe('planted traps', () => {
     const inject = check(await doctor(node), 'conntrackd')
     assert.equal(inject.status, 'warn')
     assert.match(inject.detail, /-c commits nothing/)
+  })
+
+  test('conntrackd with HashSize 8192: 1.4.7 then ignores every flush after a commit', async () => {
+    edit(node.config.conntrackd.config, /HashSize \d+/, 'HashSize 8192')
+    const c = check(await doctor(node), 'conntrackd')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /HashSize 8192 <= 8192: conntrackd 1\.4\.7 .* ignores every later -f/)
+    assert.match(c.fix!, /HashSize 16384/)
+  })
+
+  test('the two nodes\' sync channels: matching passes, a wrong destination or a missing Sync fails', async () => {
+    const {buildExample} = await import('../../../src/app/config-example.js')
+    const peerCfg = {...node.config, sync: {...node.config.sync, address: '192.168.190.2/29'}}
+    const answer = (peerConf: string) => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'nft') return {stdout: ''}
+      if (argv[0] !== 'ssh') return undefined
+      const remote = argv.at(-1)!
+      if (remote.includes('config show')) return {stdout: JSON.stringify({config: peerCfg})}
+      if (remote === `cat -- ${node.config.conntrackd.config}`) return {stdout: peerConf}
+      return {code: 2, stderr: 'refused'}
+    })
+    const good = buildExample('conntrackd', peerCfg, '/etc/ha-tool/config.toml')
+    const ok = check(await doctor(node, {live: true, exec: answer(good)}), 'conntrackd-peer-channel')
+    assert.equal(ok.status, 'pass', ok.detail)
+    assert.match(ok.detail, /^UDP 192\.168\.190\.1 <-> 192\.168\.190\.2, Mode FTFW on both nodes/)
+    const wrong = check(await doctor(node, {live: true, exec: answer(good.replace(/IPv4_Destination_Address 192\.168\.190\.1/, 'IPv4_Destination_Address 192.168.190.5'))}), 'conntrackd-peer-channel')
+    assert.equal(wrong.status, 'fail')
+    assert.match(wrong.detail, /the peer sends to 192\.168\.190\.5, but this node's address is 192\.168\.190\.1/)
+    const none = check(await doctor(node, {live: true, exec: answer('General {\n HashSize 16384\n}\n')}), 'conntrackd-peer-channel')
+    assert.equal(none.status, 'fail')
+    assert.match(none.detail, /the peer's conntrackd\.conf has no sync channel/)
   })
 
   test('conntrackd without a control socket configured', async () => {

@@ -98,7 +98,7 @@ export function check(report: DoctorReport, id: string): CheckResult {
 }
 
 /** The peer port over a fake exec: the ssh argv the real port builds, exit 255 as the real port reports it. */
-export function execPeer(exec: Exec, config: Config): Pick<Peer, 'ha' | 'destination'> {
+export function execPeer(exec: Exec, config: Config): Pick<Peer, 'ha' | 'destination' | 'fetch'> {
   const t = peerTarget(config)
   return {
     destination: t.destination,
@@ -106,6 +106,11 @@ export function execPeer(exec: Exec, config: Config): Pick<Peer, 'ha' | 'destina
       const r = await exec(peerSshArgv(t, peerHaArgv(t, args)), {timeoutMs: t.timeoutMs})
       if (r.code === 255 || r.code === null) throw unavailableError(`peer ${t.destination} unreachable: ssh failed: ${r.stderr.trim().split('\n').pop()}`)
       return {code: r.code, stdout: Buffer.from(r.stdout), stderr: r.stderr}
+    },
+    async fetch(path) {
+      const r = await exec(peerSshArgv(t, ['cat', '--', path]), {timeoutMs: t.timeoutMs})
+      if (r.code !== 0) throw unavailableError(`peer ${t.destination}:${path}: cannot read`)
+      return Buffer.from(r.stdout)
     },
   }
 }

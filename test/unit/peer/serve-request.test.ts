@@ -5,7 +5,7 @@ import {shellQuote} from '../../../src/adapters/peer.js'
 import {authorizedKeysLine, decideServeRequest, shellWords} from '../../../src/core/peer/serve-request.js'
 
 const LEASES = '/var/lib/misc/dnsmasq.leases'
-const decide = (line: string | undefined) => decideServeRequest(line, LEASES)
+const decide = (line: string | undefined) => decideServeRequest(line, [LEASES, '/etc/conntrackd/conntrackd.conf'])
 const remote = (argv: string[]) => argv.map(shellQuote).join(' ')
 
 describe('decideServeRequest', () => {
@@ -15,6 +15,7 @@ describe('decideServeRequest', () => {
     assert.deepEqual(decide(remote(['ha-tool', 'leases', 'receive', '--config=/x'])), {kind: 'ha-tool', args: ['leases', 'receive']})
     assert.deepEqual(decide(remote(['ha-tool', 'peer', 'flows'])), {kind: 'ha-tool', args: ['peer', 'flows']})
     assert.deepEqual(decide(remote(['cat', '--', LEASES])), {kind: 'cat', path: LEASES})
+    assert.deepEqual(decide(remote(['cat', '--', '/etc/conntrackd/conntrackd.conf'])), {kind: 'cat', path: '/etc/conntrackd/conntrackd.conf'})
   })
 
   test('anything else is refused, saying what', () => {
@@ -23,8 +24,8 @@ describe('decideServeRequest', () => {
       ['bash -i', /not a peer request/],
       ['ha-tool status --json; rm -rf /', /not a plain command line/],
       ['ha-tool status $(id)', /not a plain command line/],
-      [remote(['cat', '--', '/etc/shadow']), /only this node's lease file/],
-      [remote(['cat', LEASES]), /only this node's lease file/],
+      [remote(['cat', '--', '/etc/shadow']), /only \/var\/lib\/misc\/dnsmasq\.leases and \/etc\/conntrackd\/conntrackd\.conf may be fetched/],
+      [remote(['cat', LEASES]), /only \/var\/lib\/misc\/dnsmasq\.leases and \/etc\/conntrackd\/conntrackd\.conf may be fetched/],
       [remote(['ha-tool', 'maintenance', 'on']), /not a peer request/],
       [remote(['ha-tool', 'status', '--log-file', '/etc/passwd']), /status: arguments not allowed from the peer: --log-file \/etc\/passwd/],
       [remote(['ha-tool', 'config', 'example', 'ha-tool']), /not a peer request/],
