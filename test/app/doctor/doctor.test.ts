@@ -75,14 +75,24 @@ describe('planted traps', () => {
     assert.match(c.detail, /\/usr\/sbin\/ha-tool: not found/)
   })
 
-  test('keepalived -t reports SECURITY VIOLATION (exit 6 on 2.2.7, 5 in the man page)', async () => {
-    for (const code of [5, 6]) {
-      const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code, stderr: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n'} : undefined))
-      const c = check(await doctor(node, {exec}), 'keepalived-test')
-      assert.equal(c.status, 'fail')
-      assert.match(c.detail, new RegExp(`exit ${code}: scripts are configured but script security is off`))
-      assert.match(c.fix!, /enable_script_security.*script_user root/)
-    }
+  test('keepalived -t judged on exit status and output together (as keepalived 2.2.7 prints them)', async () => {
+    const run = async (code: number, stderr: string, version = 'Keepalived v2.2.7 (01/16,2022)\n') => check(await doctor(node, {exec: fakeExec((argv) => (argv[0] !== 'keepalived' ? undefined : argv[1] === '-v' ? {stderr: version} : {code, stderr}))}), 'keepalived-test')
+    const viol = await run(6, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n')
+    assert.equal(viol.status, 'fail')
+    assert.match(viol.detail, /^keepalived 2\.2\.7 -t: exit 6 \(script security violation\): SECURITY VIOLATION/)
+    assert.match(viol.fix!, /enable_script_security.*script_user root/)
+    const unk = await run(5, "(/etc/keepalived/keepalived.conf: Line 9) Unknown keyword 'bogus_keyword'\n")
+    assert.equal(unk.status, 'fail')
+    assert.match(unk.detail, /exit 5 \(configuration errors\): .*Line 9\) Unknown keyword 'bogus_keyword'/)
+    const track = await run(5, 'Disabling track script c since not found/accessible\n')
+    assert.match(track.fix!, /scripts\/install/)
+    // Exit 0 with something printed is not a clean pass; exit 0 silent is.
+    assert.equal((await run(0, '(VI_1) interface x does not support multicast, specify unicast peers - disabling\n')).status, 'warn')
+    assert.equal((await run(0, '')).status, 'pass')
+    // A status with nothing printed still fails, and another version says whose exit codes were used.
+    const other = await run(4, '', 'Keepalived v2.3.1 (x)\n')
+    assert.equal(other.status, 'fail')
+    assert.match(other.detail, /^keepalived 2\.3\.1 -t: exit 4 \(unknown status, as keepalived 2\.2\.7 means it\) and printed nothing/)
   })
 
   test('keepalived -t is given the file under the root', async () => {
