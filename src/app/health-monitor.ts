@@ -70,9 +70,9 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         report = {healthy: false, status: 'unhealthy', reason: `unhealthy: check failed: ${(error as Error).message}`, path: 'main', ok: 0, total: 0, minOk: settings.minOk, durationMs: 0, results: []}
       }
       if (stopping.cancelled) return
-      if (report.status === 'standby') {
+      if (report.status === 'standby' || report.status === 'unknown') {
         hyst = STANDBY_HYSTERESIS
-        status = 'standby'
+        status = report.status
       } else {
         hyst = nextHysteresis(hyst, report.healthy, settings)
         status = hyst.status === 'unhealthy' ? 'unhealthy' : 'healthy'

@@ -31,7 +31,8 @@ export async function startDaemonServices(config: Config, log: Logger, env: Node
     services.push({name: 'failback gate', stop: () => gate.stop(), afterTransition: (role) => gate.afterTransition(role)})
     if (config.health.monitor && config.health.targets.length > 0) {
       // The role the daemon last applied decides whether WAN-path probes run (a BACKUP's WAN is silent).
-      const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role)
+      const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role,
+        config.keepalived.dbus ? {instance: config.keepalived.instance, timeoutMs: config.wan.dbus_timeout_ms} : undefined)
       const monitor = startHealthMonitor({...deps, gateOpen: () => gate.isOpen()}, config, log.child({service: 'health'}))
       poke = () => monitor.poke()
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
