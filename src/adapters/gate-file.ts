@@ -1,10 +1,9 @@
 import type {GateState} from '../core/failback/gate.js'
+export {gateFilePath} from '../core/failback/gate.js'
 import {readTextOrUndefined, writeFileAtomic} from './files.js'
 
 /** The gate as the daemon last decided it, for `status` and `maintenance off` (<state.dir>/failback-gate.json). */
 export type GateFile = GateState & {version: 1; pid: number}
-
-export const gateFilePath = (stateDir: string): string => `${stateDir}/failback-gate.json`
 
 export function writeGateFile(path: string, state: GateState): void {
   writeFileAtomic(path, `${JSON.stringify({version: 1, pid: process.pid, ...state})}\n`, {mode: 0o644, mkdir: true, durable: false})

@@ -1,4 +1,4 @@
-import {SILENCE_TABLE} from '../adapters/wan-silence.js'
+import {SILENCE_TABLE} from '../core/nft/silence.js'
 import {renderConfigToml} from '../config/render.js'
 import type {Config} from '../config/schema.js'
 import {authorizedKeysExample} from '../core/examples/authorized-keys.js'

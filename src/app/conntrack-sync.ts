@@ -1,4 +1,4 @@
-import type {ConntrackdClient} from '../adapters/conntrackd.js'
+import type {ConntrackdClient} from '../ports.js'
 import {errorLine} from '../core/errors.js'
 import {compareFlows, type FlowComparison, type FlowRecord, parseFlows} from '../core/conntrack/flows.js'
 

@@ -1,4 +1,4 @@
-import type {Logger} from '../adapters/log.js'
+import type {Logger} from '../ports.js'
 import {errorLine} from '../core/errors.js'
 import {type GateEvent, type GateState, nextGate, type PeerRole} from '../core/failback/gate.js'
 import type {FailbackStatus} from './conntrack-sync.js'

@@ -2,7 +2,7 @@ import {decideServeRequest} from '../core/peer/serve-request.js'
 import {HaError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import type {Config} from '../config/schema.js'
-import type {Logger} from '../adapters/log.js'
+import type {Logger} from '../ports.js'
 
 export type PeerServeDeps = {
   config: Config

@@ -15,16 +15,13 @@ export const keepalivedTest: DoctorCheck = {
     const file = ctx.fs.root === '/' ? conf : `${ctx.fs.root}${conf}`
     let r
     try {
-      r = await ctx.deps.exec(['keepalived', '-t', '-l', '-f', file], {timeoutMs: 15000})
+      r = await ctx.deps.probes.keepalivedTest(file)
     } catch (error) {
       if (error instanceof HaError) return skip(`keepalived is not installed here: ${error.message}`)
       throw error
     }
     let version: string | undefined
-    try {
-      const v = await ctx.deps.exec(['keepalived', '-v'], {timeoutMs: 5000})
-      version = parseKeepalivedVersion(`${v.stdout}\n${v.stderr}`)
-    } catch { /* unknown */ }
+    try { version = parseKeepalivedVersion(await ctx.deps.probes.keepalivedVersion()) } catch { /* unknown */ }
     const v = judgeConfigTest({code: r.code, output: `${r.stdout}\n${r.stderr}`, version, live: ctx.deps.live})
     const detail = v.detail.replaceAll(file, conf)
     if (v.status === 'pass') return pass(detail)

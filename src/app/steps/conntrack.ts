@@ -1,42 +1,33 @@
-import {type ConntrackdClient, createConntrackd, readKernelFlows} from '../../adapters/conntrackd.js'
-import {type Peer, peerFromConfig} from '../../adapters/peer.js'
-import {type FlowRecord, parseFlowRecord} from '../../core/conntrack/flows.js'
+import type {ConntrackdClient, Peer} from '../../ports.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
 import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
-import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepArgs, conntrackSteps} from '../../core/conntrack/plan.js'
+import {type FlowRecord, parseFlowRecord} from '../../core/conntrack/flows.js'
+import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepKind, conntrackSteps} from '../../core/conntrack/plan.js'
 import {judgeCommit, parseCommitLog} from '../../core/conntrack/verify.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {Config} from '../../config/schema.js'
-import type {Role} from '../../core/transition/types.js'
+import type {Role, StepOf} from '../../core/transition/types.js'
 import {checkFailbackSync} from '../conntrack-sync.js'
-import type {StepDeps, StepExecutor, StepExecutors} from './types.js'
-import {monoMs} from '../../adapters/clock.js'
+import type {ExecutorsFor, StepExecutor} from './types.js'
 
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
-  client(deps: StepDeps): ConntrackdClient
+  client(): ConntrackdClient
   /** The MASTER's flow records, over the peer port (`ha-tool peer flows` there). */
-  peerFlows(deps: StepDeps): (() => Promise<FlowRecord[]>) | undefined
+  peerFlows(): (() => Promise<FlowRecord[]>) | undefined
   /** This node's kernel table (`conntrack -L`). */
-  kernelFlows(deps: StepDeps): Promise<string>
+  kernelFlows(): Promise<string>
   sleep(ms: number): Promise<void>
   mono(): number
 }
 
-export const realConntrackBackend: ConntrackBackend = {
-  // A fresh client per step: it reads conntrackd.conf once, so a long-running daemon sees edits.
-  client(deps) {
-    const cfg = deps.config.conntrackd
-    return createConntrackd({exec: deps.exec, binary: cfg.binary, config: cfg.config, timeoutMs: cfg.timeout_ms, log: deps.log})
-  },
-  peerFlows(deps) {
-    const peer = peerFromConfig(deps.config, deps.log)
-    return () => readPeerFlows(peer)
-  },
-  kernelFlows: (deps) => readKernelFlows(deps.exec, deps.config.conntrackd.timeout_ms),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  mono: () => monoMs(),
+/** How to reach conntrackd here (resolved once from [conntrackd]); the peer is reached through [peer]. */
+export type ConntrackdSettings = {binary: string; config: string; timeoutMs: number}
+
+export function conntrackdSettings(config: Config): ConntrackdSettings {
+  const c = config.conntrackd
+  return {binary: c.binary, config: c.config, timeoutMs: c.timeout_ms}
 }
 
 /** `ha-tool peer flows` on the other node, record by record as they arrive. */
@@ -55,7 +46,16 @@ export async function readPeerFlows(peer: Pick<Peer, 'stream'>, onRole?: (role: 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */
 export function conntrackPlanInfo(config: Config, client?: ConntrackdClient): ConntrackPlanInfo {
   const cfg = config.conntrackd
-  const info: ConntrackPlanInfo = {enabled: cfg.enabled, startOnBackup: cfg.start_on_backup, verifyFailback: cfg.verify_failback}
+  const info: ConntrackPlanInfo = {
+    enabled: cfg.enabled,
+    startOnBackup: cfg.start_on_backup,
+    verifyFailback: cfg.verify_failback,
+    commitTimeoutMs: cfg.commit_timeout_ms,
+    startCommand: cfg.start_command,
+    startTimeoutMs: cfg.timeout_ms,
+    verifyTimeoutMs: cfg.verify_timeout_ms,
+    syncTolerancePercent: cfg.sync_tolerance_percent,
+  }
   if (!cfg.enabled || !client) return info
   try {
     info.conf = client.conf()
@@ -65,18 +65,17 @@ export function conntrackPlanInfo(config: Config, client?: ConntrackdClient): Co
   return info
 }
 
-const args = (step: {args: Record<string, unknown>}) => step.args as ConntrackStepArgs
 const ms = (n: number) => `${Math.round(n)} ms`
 
 /**
  * The step executors for the conntrackd plan steps (core/conntrack/plan.ts). A step whose
  * command is a no-op in this conntrackd.conf is not run, and its detail says why.
  */
-export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors {
-  const plain = (action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor => async (step, deps) => {
-    const a = args(step)
+export function makeConntrackExecutors(backend: ConntrackBackend): ExecutorsFor<ConntrackStepKind> {
+  type Plain = 'conntrackd.resync-kernel' | 'conntrackd.bulk-send' | 'conntrackd.purge' | 'conntrackd.request-resync'
+  const plain = <K extends Plain>(action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor<K> => async ({args: a}: StepOf<Plain>) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     const offset = c.logOffset()
     const r = await c.request(action)
     const log = offset === undefined ? undefined : c.logSince(offset)
@@ -84,16 +83,15 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     return {detail: `${CONNTRACKD_ACTIONS[action].what} (${ms(r.durationMs)})${extra ? `; ${extra}` : ''}`}
   }
 
-  const commit: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const commit: StepExecutor<'conntrackd.commit'> = async ({args: a}, {log: logger}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     // `-c` exits 0 even when conntrackd skipped it: collect the evidence around it. With a LogFile
     // the log has the exact count, so the `-s` (one more process while clients wait) is skipped.
     const offset = c.logOffset()
     const before = offset === undefined ? await c.stats() : undefined
     const kernelBefore = c.kernelCount()
-    const r = await c.request('commit', {timeoutMs: deps.config.conntrackd.commit_timeout_ms})
+    const r = await c.request('commit', {timeoutMs: a.timeoutMs})
     const kernelAfter = c.kernelCount()
     const logText = offset === undefined ? undefined : c.logSince(offset)
     const log = logText === undefined ? undefined : parseCommitLog(logText)
@@ -106,15 +104,14 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
       kernelAfter,
       log: log?.committed === undefined && !log?.skipped ? undefined : log,
     })
-    deps.log.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
+    logger.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
     if (!verdict.ok) throw new HaError(`conntrackd -c: ${verdict.message}`, ExitCode.FAILED, {kind: 'commit-unconfirmed'})
     return {detail: `${verdict.message} (${ms(r.durationMs)})`}
   }
 
-  const flush: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const flush: StepExecutor<'conntrackd.flush'> = async ({args: a}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     const offset = c.logOffset()
     const r = await c.request('flush')
     const log = offset === undefined ? undefined : c.logSince(offset)
@@ -130,21 +127,18 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     throw new HaError(`conntrackd -f: ignored by conntrackd (it still exits 0): ${cause}; flushed the internal cache only (-f internal), the external cache keeps stale entries`, ExitCode.FAILED, {kind: 'flush-ignored'})
   }
 
-  const start: StepExecutor = async (_step, deps) => {
-    const c = backend.client(deps)
+  const start: StepExecutor<'conntrackd.start'> = async ({args: a}) => {
+    const c = backend.client()
     if (await c.isRunning()) return {detail: 'conntrackd already running'}
-    const cfg = deps.config.conntrackd
-    const {staleLockRemoved} = await c.start(cfg.start_command, cfg.timeout_ms)
+    const {staleLockRemoved} = await c.start(a.command, a.timeoutMs)
     return {detail: `started conntrackd${staleLockRemoved ? ' (removed the stale lock file of an unclean stop)' : ''}`}
   }
 
-  const verifySync: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const verifySync: StepExecutor<'conntrackd.verify-sync'> = async ({args: a}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const cfg = deps.config.conntrackd
     const report = await checkFailbackSync(
-      {client: backend.client(deps), peerFlows: backend.peerFlows(deps), kernelFlows: () => backend.kernelFlows(deps), sleep: backend.sleep, mono: backend.mono},
-      {waitMs: cfg.verify_timeout_ms, tolerancePercent: cfg.sync_tolerance_percent},
+      {client: backend.client(), peerFlows: backend.peerFlows(), kernelFlows: () => backend.kernelFlows(), sleep: backend.sleep, mono: backend.mono},
+      {waitMs: a.waitMs, tolerancePercent: a.tolerancePercent},
     )
     if (report.state === 'behind') throw new HaError(`failback resync incomplete: ${report.message}`, ExitCode.FAILED, {kind: 'resync-incomplete', hint: 'check the sync link and `conntrackd -s` on both nodes; ha-tool resync --role backup retries'})
     if (report.state === 'unavailable') throw new HaError(`failback check: ${report.message}`, ExitCode.UNAVAILABLE)
@@ -167,15 +161,13 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
   }
 }
 
-export const conntrackExecutors: StepExecutors = makeConntrackExecutors(realConntrackBackend)
-
 /**
  * The conntrackd part of a transition, ready for the planner's slots: `plan(role)` reads
  * conntrackd.conf (for its mode) and returns the steps; `executors` run them.
  */
-export function conntrackTransition(deps: StepDeps): {plan(role: Role): ConntrackSlots; executors: StepExecutors} {
+export function conntrackTransition(config: Config, backend: ConntrackBackend): {plan(role: Role): ConntrackSlots; executors: ExecutorsFor<ConntrackStepKind>} {
   return {
-    plan: (role) => conntrackSteps(role, conntrackPlanInfo(deps.config, realConntrackBackend.client(deps))),
-    executors: conntrackExecutors,
+    plan: (role) => conntrackSteps(role, conntrackPlanInfo(config, backend.client())),
+    executors: makeConntrackExecutors(backend),
   }
 }

@@ -77,3 +77,6 @@ export function trackWithGate(health: number, gateOpen: boolean): number {
   if (health !== 0) return health
   return gateOpen ? 0 : TRACK_FAILBACK
 }
+
+/** Where the daemon persists the gate for status and `maintenance off`. */
+export const gateFilePath = (stateDir: string): string => `${stateDir}/failback-gate.json`

@@ -3,6 +3,7 @@
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {createDoctorProbes} from '../../../src/adapters/doctor-probes.js'
 import type {Exec, ExecResult} from '../../../src/adapters/exec.js'
 import {type Peer, peerHaArgv, peerSshArgv, peerTarget} from '../../../src/adapters/peer.js'
 import {createRootedFs} from '../../../src/adapters/rooted-fs.js'
@@ -88,7 +89,7 @@ export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; con
   const fs = createRootedFs(node.root)
   const config = opts.config ?? node.config
   const exec = opts.exec ?? fakeExec(keepalivedOk)
-  return runDoctor({config, fs, exec, peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
+  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
 }
 
 export function check(report: DoctorReport, id: string): CheckResult {

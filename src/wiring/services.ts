@@ -1,21 +1,23 @@
-import {createExec} from '../../adapters/exec.js'
-import {gateFilePath, writeGateFile} from '../../adapters/gate-file.js'
-import {readHealthStatusFile, readMaintenanceFlag, writeTrackFile} from '../../adapters/health-files.js'
-import {peerFromConfig} from '../../adapters/peer.js'
-import {trackWithGate} from '../../core/failback/gate.js'
-import {TRACK_MAINTENANCE, TRACK_OK, TRACK_UNHEALTHY} from '../../core/health/track-value.js'
-import {gateCheck} from '../failback-check.js'
-import {type FailbackGate, startFailbackGate} from '../failback-gate.js'
-import {healthStatusPath, maintenanceFilePath, trackFilePath} from '../health-settings.js'
-import {realConntrackBackend} from '../steps/conntrack.js'
+import {nodeCron} from '../adapters/cron.js'
+import {createExec} from '../adapters/exec.js'
+import {gateFilePath, writeGateFile} from '../adapters/gate-file.js'
+import {readHealthStatusFile, readMaintenanceFlag, writeTrackFile} from '../adapters/health-files.js'
+import {peerFromConfig} from '../adapters/peer.js'
+import {trackWithGate} from '../core/failback/gate.js'
+import {TRACK_MAINTENANCE, TRACK_OK, TRACK_UNHEALTHY} from '../core/health/track-value.js'
+import {gateCheck} from '../app/failback-check.js'
+import {type FailbackGate, startFailbackGate} from '../app/failback-gate.js'
+import {healthStatusPath, maintenanceFilePath, trackFilePath} from '../app/health-settings.js'
+import {conntrackdSettings} from '../app/steps/conntrack.js'
+import {realConntrackBackend} from './conntrack.js'
 import {createMonitorDeps} from './health.js'
-import type {Logger} from '../../adapters/log.js'
-import {readStateFile} from '../../adapters/state-file.js'
-import type {Config} from '../../config/schema.js'
-import type {DaemonService} from '../daemon.js'
-import {startHealthMonitor} from '../health-monitor.js'
-import {startLeaseSchedule} from '../leases/lease-schedule.js'
-import {createLeaseDeps} from '../leases/real-deps.js'
+import type {Logger} from '../adapters/log.js'
+import {readStateFile} from '../adapters/state-file.js'
+import type {Config} from '../config/schema.js'
+import type {DaemonService} from '../app/daemon.js'
+import {startHealthMonitor} from '../app/health-monitor.js'
+import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
+import {createLeaseDeps} from './leases.js'
 
 /**
  * Starts the daemon's resident services that the config enables: the health monitor writing
@@ -38,7 +40,7 @@ export async function startDaemonServices(config: Config, log: Logger, env: Node
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
-      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}))
+      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
     }
@@ -60,8 +62,8 @@ export const FORCE_GATE_ENV = 'HA_TOOL_TEST_FAILBACK_GATE'
 function startGate(config: Config, log: Logger, env: NodeJS.ProcessEnv, poke: () => void): FailbackGate {
   const c = config.conntrackd
   const exec = createExec(log)
-  const stepDeps = {config, exec, log, now: () => Date.now()}
   const peer = peerFromConfig(config, log)
+  const backend = realConntrackBackend(conntrackdSettings(config), exec, log, peer)
   const track = trackFilePath(config)
   const healthValue = (): number => {
     if (readMaintenanceFlag(maintenanceFilePath(config))) return TRACK_MAINTENANCE
@@ -73,8 +75,8 @@ function startGate(config: Config, log: Logger, env: NodeJS.ProcessEnv, poke: ()
     log,
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    requestResync: async () => { await realConntrackBackend.client(stepDeps).request('request-resync') },
-    check: () => gateCheck(realConntrackBackend, stepDeps, peer),
+    requestResync: async () => { await backend.client().request('request-resync') },
+    check: () => gateCheck(backend, peer, c.sync_tolerance_percent),
     changed: (state) => {
       writeGateFile(gateFilePath(config.state.dir), state)
       if (why === undefined) writeTrackFile(track, trackWithGate(healthValue(), state.open))
