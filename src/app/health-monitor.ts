@@ -3,6 +3,7 @@ import type {Config} from '../config/schema.js'
 import {createCancel} from '../core/health/cancel.js'
 import {type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis, STANDBY_HYSTERESIS} from '../core/health/hysteresis.js'
 import {trackValue} from '../core/health/track-value.js'
+import {trackWithGate} from '../core/failback/gate.js'
 import {healthStatusPath, maintenanceFilePath, monitorSettings, trackFilePath} from './health-settings.js'
 import {type CheckDeps, type CheckReport, runCheck} from './run-check.js'
 import type {ProbeResult} from '../core/health/verdict.js'
@@ -16,6 +17,8 @@ export type HealthMonitorDeps = CheckDeps & {
   endCycle?(): void
   /** At stop: ends every long-lived probe. */
   close?(): void
+  /** The failback gate (app/failback-gate.ts): closed holds the node out of MASTER through the same track_file. */
+  gateOpen?(): boolean
 }
 
 export type HealthMonitor = {
@@ -71,9 +74,9 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
       }
       if (stopping.cancelled) return
       probes = report.results
-      if (report.status === 'standby') {
+      if (report.status === 'standby' || report.status === 'unknown') {
         hyst = STANDBY_HYSTERESIS
-        status = 'standby'
+        status = report.status
       } else {
         hyst = nextHysteresis(hyst, report.healthy, settings)
         status = hyst.status === 'unhealthy' ? 'unhealthy' : 'healthy'
@@ -87,7 +90,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         reason = `maintenance on (${maintenancePath}): demoted`
       }
     }
-    const value = trackValue({maintenance: status === 'maintenance', healthy: status !== 'unhealthy'})
+    const value = trackWithGate(trackValue({maintenance: status === 'maintenance', healthy: status !== 'unhealthy'}), deps.gateOpen?.() ?? true)
     const now = deps.now()
     const changed = last === undefined || last.status !== status || last.value !== value
     const next: HealthStatusFile = {version: 1, status, reason, value, since: changed ? now : last!.since, at: now, pid: process.pid}

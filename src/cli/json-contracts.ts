@@ -49,6 +49,10 @@ export type JsonContracts = {
   'maintenance:off': MaintenanceResult
   'maintenance:on': MaintenanceResult
   'notify': TransitionResult | NotifyIgnored
+  /** the MASTER's flow table as lines (run by the peer over ssh; --json wraps it as a string) */
+  'peer:flows': string
+  /** the forced-command side of the peer port: no result of its own */
+  'peer:serve': null
   'resync': ResyncResult
   'status': NodeStatus | PairStatus
 }

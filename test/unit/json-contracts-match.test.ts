@@ -18,6 +18,8 @@ import type {leasesSyncCommand} from '../../src/cli/commands/leases-sync.js'
 import type {maintenanceOffCommand} from '../../src/cli/commands/maintenance-off.js'
 import type {maintenanceOnCommand} from '../../src/cli/commands/maintenance-on.js'
 import type {notifyCommand} from '../../src/cli/commands/notify.js'
+import type {peerFlowsCommand} from '../../src/cli/commands/peer-flows.js'
+import type {peerServeCommand} from '../../src/cli/commands/peer-serve.js'
 import type {resyncCommand} from '../../src/cli/commands/resync.js'
 import type {statusCommand} from '../../src/cli/commands/status.js'
 import type {JsonContracts} from '../../src/cli/json-contracts.js'
@@ -39,6 +41,8 @@ type Specs = {
   'maintenance:off': typeof maintenanceOffCommand
   'maintenance:on': typeof maintenanceOnCommand
   'notify': typeof notifyCommand
+  'peer:flows': typeof peerFlowsCommand
+  'peer:serve': typeof peerServeCommand
   'resync': typeof resyncCommand
   'status': typeof statusCommand
 }
@@ -46,9 +50,9 @@ type Specs = {
 const match: {[K in keyof JsonContracts]: Same<ResultOf<Specs[K]>, JsonContracts[K]>} & {[K in keyof Specs]: unknown} = {
   'check': true, 'config:example': true, 'config:show': true, 'config:validate': true, 'daemon': true, 'doctor': true,
   'leases:hook': true, 'leases:merge': true, 'leases:receive': true, 'leases:show': true, 'leases:sync': true,
-  'maintenance:off': true, 'maintenance:on': true, 'notify': true, 'resync': true, 'status': true,
+  'maintenance:off': true, 'maintenance:on': true, 'notify': true, 'peer:flows': true, 'peer:serve': true, 'resync': true, 'status': true,
 }
 
 it('every --json contract is the result type of its command (checked by the compiler)', () => {
-  assert.equal(Object.keys(match).length, 16)
+  assert.equal(Object.keys(match).length, 18)
 })

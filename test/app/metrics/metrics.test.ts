@@ -22,6 +22,7 @@ const STATUS: NodeStatus = {
     replication: {toPeer: {lastOkAt: AT, ageS: 3, lastTryOk: true, error: null}, fromPeer: {lastOkAt: null, ageS: null, lastTryOk: null, error: null}, queue: {pending: 2, setAside: 1, oldestAgeS: 75}, warning: 'behind'}},
   health: {available: true, verdict: 'healthy', reason: '2/2', monitorRunning: true, trackFile: '/run/ha-tool/track', trackValue: 0, trackState: 'ok'},
   maintenance: {available: true, on: false, since: null, by: null},
+  failbackGate: {available: true, open: false, since: AT, reason: 'missing flows', missing: 4, extra: 0, masterFlows: 10, checkedAt: AT, timedOut: false},
 }
 const PROBES = [
   {target: '192.0.2.1', kind: 'icmp' as const, ok: true, ms: 1.5, detail: ''},
@@ -67,6 +68,8 @@ describe('node metrics', () => {
     assert.equal(sampleValue(f, 'ha_tool_lease_replication_behind'), 1)
     assert.equal(sampleValue(f, 'ha_tool_conntrackd_cache_entries', {cache: 'internal'}), 12)
     assert.equal(sampleValue(f, 'ha_tool_conntrackd_cache_entries', {cache: 'external'}), 3)
+    assert.equal(sampleValue(f, 'ha_tool_failback_gate_open'), 0)
+    assert.equal(sampleValue(f, 'ha_tool_failback_gate_missing_flows'), 4)
     assert.equal(sampleValue(f, 'ha_tool_metrics_timestamp_seconds'), Date.parse(AT) / 1000)
     assert.equal(sampleValue(f, 'ha_tool_daemon_start_time_seconds'), Date.parse(AT) / 1000 - 3600)
     // Every row of the table produced something here: a new row needs a value in this fixture.
@@ -75,7 +78,7 @@ describe('node metrics', () => {
 
   test('a section status cannot read leaves its metrics out instead of reporting 0', () => {
     const gone = {available: false as const, reason: 'conntrackd.enabled = false'}
-    const f = parse({...STATUS, role: {role: 'UNKNOWN', source: 'none'}, transitions: gone, wan: gone, conntrackd: gone, leases: gone, health: gone, maintenance: gone}, NO_COUNTS, [])
+    const f = parse({...STATUS, role: {role: 'UNKNOWN', source: 'none'}, transitions: gone, wan: gone, conntrackd: gone, leases: gone, health: gone, maintenance: gone, failbackGate: gone}, NO_COUNTS, [])
     for (const name of ['ha_tool_last_transition_duration_seconds', 'ha_tool_wan_rule_copies', 'ha_tool_conntrackd_cache_entries', 'ha_tool_leases', 'ha_tool_health_verdict', 'ha_tool_maintenance', 'ha_tool_health_probe_success']) {
       assert.equal(f.has(name), false, name)
     }
