@@ -1,5 +1,6 @@
 import {Args} from '@oclif/core'
 import {startDaemon, type DaemonSummary} from '../app/daemon.js'
+import {notifyFifoOf} from '../app/notify-fifo.js'
 import {createDaemonDeps} from '../app/wiring/daemon.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
@@ -16,7 +17,8 @@ export default class Daemon extends BaseCommand<typeof Daemon> {
     keepalived SIGTERMs it on every reload and when it stops; it keeps reading until keepalived
     closes the FIFO, so the STOP events are still applied, then exits.
 
-  As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config:
+  As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config
+  (default <state.dir>/notify.fifo):
       global_defs { vrrp_notify_fifo /run/ha-tool/notify.fifo }     (no fifo script)
     It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
     its watchdog converges this node to STOP when keepalived dies without sending STOP
@@ -39,7 +41,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<DaemonSummary> {
     const {config} = this.ctx.config()
     const log = this.ctx.logger()
-    const fifo = this.args.fifo ?? (config.keepalived.fifo || undefined)
+    const fifo = this.args.fifo ?? notifyFifoOf(config)
     const mode = this.args.fifo ? 'child' : 'service'
     const deps = createDaemonDeps(config, log)
     const daemon = startDaemon(deps, {fifo, mode})

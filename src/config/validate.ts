@@ -1,4 +1,5 @@
 import {configError, type HaError} from '../core/errors.js'
+import {crossKeyProblems} from './cross-checks.js'
 import {locateKey} from './locate.js'
 import {type Config, SCHEMA} from './schema.js'
 import {describeSpec, type Spec} from './spec.js'
@@ -39,6 +40,7 @@ export function findProblems(data: Record<string, unknown>, source: string, file
       if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required key is missing (expected ${describeSpec(spec)})`)
     }
   }
+  if (out.length === 0) for (const p of crossKeyProblems(applyDefaults(data))) at(p.path, p.message)
   return out.sort((a, b) => (a.line || Infinity) - (b.line || Infinity)).map((p) => p.err)
 }
 
