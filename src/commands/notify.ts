@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {notifyCommand} from '../cli/hot/notify.js'
+import {toOclifFlags} from '../cli/oclif-flags.js'
 
 export default class Notify extends BaseCommand<typeof Notify> {
   static summary = 'Converge this node to the VRRP state keepalived reports (keepalived notify hook).'
@@ -29,6 +30,11 @@ the node's lock and records when keepalived spawned it; a run spawned before the
 does nothing. Events for other instances than keepalived.instance are logged and ignored.
 MASTER_RX_LOWER_PRI and *_PRIORITY events are not role changes and are ignored.
 
+keepalived.service's guard (scripts/packaging/keepalived.service.d/ha-tool-guard.conf) runs
+  ha-tool notify --release-vips stop
+from ExecStopPost=, so a keepalived that dies without sending STOP (kill -9, a crash) still leaves
+this node converged to STOP, with the VIPs and virtual MACs keepalived.conf names released.
+
 The plan is logged (pino JSON on stderr or log.file) before it is applied, and the result is
 recorded in <state.dir>/state.json for ha-tool status.
 
@@ -39,7 +45,9 @@ ${EXIT_CODES_HELP}`
     state: Args.string({description: 'MASTER, BACKUP, FAULT, STOP or DELETED'}),
     priority: Args.string({description: 'the instance priority (0 for groups)'}),
   }
+  static flags = toOclifFlags(notifyCommand.flags)
   static examples = [
+    '<%= config.bin %> notify --release-vips stop',
     '<%= config.bin %> notify INSTANCE VI_gateway MASTER 250',
     '<%= config.bin %> notify --config /etc/ha-tool/gw.toml backup',
     '<%= config.bin %> notify GROUP G1 FAULT 0 --json',

@@ -11,7 +11,9 @@ import {renderTransition} from '../render/transition.js'
 /** `ha-tool notify`: the body shared by the fast path and the oclif class (src/commands/notify.ts). */
 export const notifyCommand: HotCommand = {
   usage: NOTIFY_USAGE,
-  flags: {},
+  flags: {
+    'release-vips': {type: 'boolean', description: 'keepalived is gone (keepalived.service\'s ExecStopPost guard): after a BACKUP, FAULT or STOP, also release the VIPs and virtual MAC interfaces keepalived.conf (keepalived.config) names, which a keepalived killed with SIGKILL leaves behind'},
+  },
   async run(inv) {
     // Arguments first: a bad call touches nothing, not even the config.
     const event = parseNotifyArgs(inv.args)
@@ -25,7 +27,8 @@ export const notifyCommand: HotCommand = {
     }
     const deps = createTransitionDeps(config, log)
     try {
-      const result = await handleTransition(deps, {role: decision.role, source: 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey()})
+      const releaseVips = inv.flags['release-vips'] === true
+      const result = await handleTransition(deps, {role: decision.role, source: releaseVips ? 'guard' : 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey(), releaseVips})
       return {result, exit: result.exit, text: renderTransition(result)}
     } finally {
       deps.close()
