@@ -19,7 +19,7 @@ export function scriptSecurityProblems(chain: PathComponent[]): Array<{path: str
     if (c.uid !== 0) out.push({path: c.path, problem: `owned by uid ${c.uid}, not root`, fix: `chown root ${c.path}`})
     const writeChecked = c.kind === 'file' || (c.kind === 'dir' && (c.mode & 0o1000) === 0)
     if (writeChecked && (c.mode & 0o020) !== 0 && c.gid !== 0) out.push({path: c.path, problem: `group-writable (mode ${mode}, gid ${c.gid})`, fix: `chmod g-w ${c.path}`})
-    if (writeChecked && (c.mode & 0o002) !== 0) out.push({path: c.path, problem: `world-writable (mode ${mode})${c.kind === 'dir' ? ' without the sticky bit' : ''}`, fix: c.kind === 'dir' ? `chmod o-w ${c.path} (or chmod +t: keepalived accepts a sticky directory)` : `chmod o-w ${c.path}`})
+    if (writeChecked && (c.mode & 0o002) !== 0) out.push({path: c.path, problem: `world-writable (mode ${mode})${c.kind === 'dir' ? ' without the sticky bit' : ''}`, fix: `chmod o-w ${c.path}`})
     if (last && c.kind !== 'file' && c.kind !== 'symlink') out.push({path: c.path, problem: 'not a regular file', fix: 'reinstall ha-tool with scripts/install'})
   })
   return out
