@@ -5,7 +5,7 @@
 // without the guard both nodes keep the VIP and the WAN rule (checked first, so the test can fail).
 import assert from 'node:assert/strict'
 import {execFileSync, spawnSync} from 'node:child_process'
-import {copyFileSync, existsSync, mkdirSync, readFileSync, statSync} from 'node:fs'
+import {copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {eventually, keepalivedPairSkipReason, type PairNode, withKeepalivedPair} from '../support/keepalived-pair.js'
@@ -36,8 +36,15 @@ describe('keepalived.service guard drop-in', {timeout: 240_000}, () => {
       const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(units, 'keepalived.service')], {encoding: 'utf8', env: {...process.env, SYSTEMD_UNIT_PATH: `${units}:`}})
       assert.equal(r.status, 0, r.stderr)
       assert.doesNotMatch(r.stderr, /ha-tool-guard\.conf/, r.stderr)
-      const cat = spawnSync('systemd-analyze', ['cat-config', `${units}/keepalived.service.d/ha-tool-guard.conf`], {encoding: 'utf8'})
-      assert.match(cat.stdout, /^ExecStopPost=-\/usr\/sbin\/ha-tool notify --release-vips stop$/m)
+      // ha-tool-daemon.service too; its ExecStart (no '-') must exist, which only the installed tree has.
+      copyFileSync(join(ROOT, 'scripts/packaging/ha-tool-daemon.service'), join(units, 'ha-tool-daemon.service'))
+      const daemon = spawnSync('systemd-analyze', ['verify', '--man=no', join(units, 'ha-tool-daemon.service')], {encoding: 'utf8', env: {...process.env, SYSTEMD_UNIT_PATH: `${units}:`}})
+      const complaints = daemon.stderr.split('\n').filter((l) => l.trim() !== '' && !(existsSync('/usr/sbin/ha-tool') ? false : /Command \/usr\/sbin\/ha-tool is not executable/.test(l)))
+      assert.deepEqual(complaints, [], daemon.stderr)
+      // verify reads the drop-in: a broken copy is reported by name (so the pass above means something).
+      writeFileSync(join(units, 'keepalived.service.d/ha-tool-guard.conf'), `${readFileSync(DROPIN, 'utf8')}ExecStopPst=/bin/true\n`)
+      const broken = spawnSync('systemd-analyze', ['verify', '--man=no', join(units, 'keepalived.service')], {encoding: 'utf8', env: {...process.env, SYSTEMD_UNIT_PATH: `${units}:`}})
+      assert.match(broken.stderr, /ha-tool-guard\.conf:\d+: Unknown key 'ExecStopPst'/)
       // The installed tree holds the drop-in where systemd looks, and the command it names.
       const destdir = join(dir, 'root')
       const inst = await run([join(ROOT, 'scripts/install'), '--destdir', destdir, '--no-build'], {env: cleanEnv(), timeoutMs: 120_000})
