@@ -49,6 +49,7 @@ export const DEFAULTS = {
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
   wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+  keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
 }
 export const MODES = ['baseline', 'notify', 'fifo']
 export const KINDS = ['stop', 'kill', 'lan', 'node']
@@ -223,7 +224,7 @@ global_defs {
     # VRRP process would cause spurious take-overs. Not vrrp_rt_priority: under load RLIMIT_RTTIME SIGKILLs
     # the VRRP child (seen in the lab).
     vrrp_priority -15
-${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}}
+${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}${(o.keepalivedGlobals ?? []).map((l) => `    ${l}\n`).join('')}}
 vrrp_instance VI_LAN {
     state BACKUP
     interface lan0
