@@ -35,7 +35,7 @@ function counters() {
 
 function installCounters() {
   const rules = lab.GWS.flatMap((gw) => ['arp', 'ip', 'ip6'].map((t) => `    iifname "lan-${gw}" ether saddr ${VMAC} ether type ${t} counter comment "${gw}-${t}"`))
-  const text = `table bridge hat_study {\n  chain fwd {\n    type filter hook prerouting priority 0; policy accept;\n${rules.join('\n')}\n  }\n}\n`
+  const text = `table bridge hat_study {\n  chain watch {\n    type filter hook prerouting priority 0; policy accept;\n${rules.join('\n')}\n  }\n}\n`
   spawnSync('ip', ['netns', 'exec', lab.NS.client, 'nft', '-f', '-'], {input: text, encoding: 'utf8'})
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, test} from 'node:test'
+import {withNetworkdLab, networkdLabSkipReason} from '../../support/networkd-lab.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
 import {must, netnsSkipReason, sh, startIn, waitFor, withNetns} from './netns.js'
 
@@ -216,6 +217,46 @@ describe('config example output, read by the real programs', () => {
           } finally {
             await daemon.stop()
           }
+        })
+      }
+    })
+  })
+
+  test('the real systemd-networkd applies the networkd example (WAN lease into wan.table, LAN address, fallback route and iif-lo rule, sync address) in every link mode', async (t) => {
+    const why = networkdLabSkipReason()
+    if (why) { t.skip(why); return }
+    await withTempDir(async (dir) => {
+      for (const [i, v] of VARIANTS.entries()) {
+        const sub = join(dir, String(i))
+        mkdirSync(sub)
+        const text = await example('networkd', writeConfig(sub, v))
+        const files = Object.fromEntries(text.split(/^# file: /m).slice(1).map((c) => [c.slice(0, c.indexOf('\n')), c.slice(c.indexOf('\n') + 1)]))
+        const wan = files['/etc/systemd/network/10-wan0-wan.network']
+        const manual = /^ActivationPolicy=manual$/m.test(wan)
+        assert.equal(manual, v.wan.includes('link_via = "netlink"') && v.wan.includes('link = "down-on-backup"'), v.name)
+        await withNetworkdLab(`hat-t14-nd${i}`, wan, async (lab) => {
+          // The LAN and sync links, then the other example files, then networkd reloads them all.
+          for (const l of ['lan0', 'sync0']) {
+            lab.ip('link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`)
+            lab.ip('link', 'set', `${l}p`, 'up')
+          }
+          writeFileSync(join(lab.runtimeDir, '20-lan0-lan.network'), files['/etc/systemd/network/20-lan0-lan.network'], {mode: 0o644})
+          writeFileSync(join(lab.runtimeDir, '30-sync0-sync.network'), files['/etc/systemd/network/30-sync0-sync.network'], {mode: 0o644})
+          must(['busctl', `--address=${lab.busAddress}`, 'call', 'org.freedesktop.network1', '/org/freedesktop/network1', 'org.freedesktop.network1.Manager', 'Reload'])
+          if (manual) {
+            // ActivationPolicy=manual: networkd leaves the WAN down until ha-tool raises it on MASTER.
+            await new Promise((r) => setTimeout(r, 1000))
+            assert.doesNotMatch(lab.ip('link', 'show', 'dev', 'wan0'), /[<,]UP[,>]/, `${v.name}: networkd raised a manual WAN`)
+            lab.ip('link', 'set', 'wan0', 'up')
+          }
+          await lab.waitLease(15_000)
+          await waitFor(`${v.name}: LAN address, fallback route and rule, sync address`, () => {
+            const lan = lab.ip('-4', 'addr', 'show', 'dev', 'lan0')
+            const sync = lab.ip('-4', 'addr', 'show', 'dev', 'sync0')
+            const route = lab.ip('route', 'show', 'table', '240')
+            const rules = lab.ip('rule', 'show')
+            return lan.includes(`inet ${v.lan.address}`) && sync.includes(`inet ${v.sync}`) && route.includes(`default via ${v.lan.vip}`) && /32780:\s+from all iif lo lookup 240/.test(rules)
+          }, 15_000)
         })
       }
     })
