@@ -31,6 +31,12 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  # Real-time scheduling for the VRRP process: at advert_int 0.1 a starved process misses adverts',
     '  # and the peer takes over unasked (keepalived recommends it at start-up).',
     '  max_auto_priority',
+    '  # A node whose keepalived died (kill -9, crash) still holds the VIP on its VMAC and answers the new',
+    '  # MASTER\'s gratuitous ARPs from the virtual MAC, which moves the VMAC back to the dead node\'s switch',
+    '  # port; the clients are cut off until the next gratuitous ARPs (garp_master_delay, 5 s by default).',
+    '  # Re-announcing every second bounds that to about a second (docs/failover.md, measured in the lab).',
+    '  vrrp_garp_master_delay 1',
+    '  vrrp_garp_master_refresh 1',
   ]
   if (mode === 'fifo') {
     out.push(

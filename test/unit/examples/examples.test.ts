@@ -24,7 +24,7 @@ describe('keepalived', () => {
     const text = buildExample('keepalived', cfg({state: {dir: '/run/x'}, lan: {interface: 'lan0', vrid: 42, vip: '10.0.0.3'}}), '/etc/ha-tool/config.toml')
     const tree = parseBraceConf(text)
     const defs = tree.find((n) => n.key === 'global_defs')!.children.map((n) => [n.key, ...n.args].join(' '))
-    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'max_auto_priority', 'vrrp_notify_fifo /run/x/notify.fifo'])
+    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'max_auto_priority', 'vrrp_garp_master_delay 1', 'vrrp_garp_master_refresh 1', 'vrrp_notify_fifo /run/x/notify.fifo'])
     const all = walkConf(tree)
     // track_file, not the deprecated vrrp_track_file.
     assert.equal(tree.find((n) => n.key === 'track_file')?.children.find((n) => n.key === 'file')?.args[0], '/run/x/track')
