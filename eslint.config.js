@@ -36,4 +36,23 @@ export default tseslint.config(
       ]}],
     },
   },
+  {
+    // Use-cases and commands get adapters passed in: their types come from src/ports.ts, the real
+    // ones are built only in src/wiring (the composition root). Type-only imports are fine.
+    files: ['src/app/**/*.ts', 'src/commands/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {patterns: [
+        {group: ['**/adapters/*', '**/adapters/**'], allowTypeImports: true, message: 'no runtime imports of src/adapters here: take the adapter as an argument (types from src/ports.ts), build it in src/wiring'},
+      ]}],
+    },
+  },
+  {
+    files: ['src/app/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {patterns: [
+        {group: ['**/adapters/*', '**/adapters/**'], allowTypeImports: true, message: 'no runtime imports of src/adapters here: take the adapter as an argument (types from src/ports.ts), build it in src/wiring'},
+        {group: ['**/wiring/*', '**/wiring/**'], message: 'src/app never depends on the wiring root: src/wiring builds the use-cases\' adapters, not the other way round'},
+      ]}],
+    },
+  },
 )

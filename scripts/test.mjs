@@ -4,7 +4,7 @@
 // Usage: node scripts/test.mjs [unit|app|integration|e2e ...] [--no-build]
 import {spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync, mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {availableParallelism, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -26,8 +26,10 @@ try {
     if (files.length === 0) { console.log(`# ${tier}: no test files`); continue }
     console.log(`\n# ${tier}: ${files.length} files`)
     const tap = join(scratch, `${tier}.tap`)
+    // unit and app tests use fakes only: files run in parallel. The others share fixed namespace names.
+    const concurrency = tier === 'unit' || tier === 'app' ? availableParallelism() : 1
     const r = spawnSync(process.execPath, [
-      '--import', 'tsx', '--test', '--test-concurrency=1',
+      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
       ...files,

@@ -23,10 +23,11 @@ async function child(confPath, tomlPath, n) {
   const {createExec} = await import(join(root, 'dist/adapters/exec.js'))
   const {silentLogger} = await import(join(root, 'dist/adapters/log.js'))
   const {loadConfig} = await import(join(root, 'dist/config/load.js'))
-  const {conntrackTransition} = await import(join(root, 'dist/app/steps/conntrack.js'))
+  const {conntrackTransition, conntrackdSettings} = await import(join(root, 'dist/app/steps/conntrack.js'))
+  const {realConntrackBackend} = await import(join(root, 'dist/wiring/conntrack.js'))
   const {config} = loadConfig(tomlPath)
-  const deps = {config, exec: createExec(), log: silentLogger, now: Date.now}
-  const ct = conntrackTransition(deps)
+  const deps = {log: silentLogger}
+  const ct = conntrackTransition(config, realConntrackBackend(conntrackdSettings(config), createExec(), silentLogger))
   const bare = (flag) => spawnSync('conntrackd', ['-C', confPath, flag], {stdio: 'ignore'})
   const t = {bareCommit: [], haCommit: [], bareAfter: [], haAfter: []}
   for (let i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ const [configPath, cyclesArg] = process.argv.slice(2)
 const cycles = Number(cyclesArg ?? 100)
 const {loadConfig} = await import(`${root}dist/config/load.js`)
 const {startHealthMonitor} = await import(`${root}dist/app/health-monitor.js`)
-const {createMonitorDeps} = await import(`${root}dist/app/wiring/health.js`)
+const {createMonitorDeps} = await import(`${root}dist/wiring/health.js`)
 const {silentLogger} = await import(`${root}dist/adapters/log.js`)
 
 const {config} = loadConfig(configPath)

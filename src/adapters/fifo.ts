@@ -11,10 +11,9 @@ export type FifoReader = {
 /**
  * Reads lines from keepalived's notify FIFO through libuv's event loop (a non-blocking fd
  * in a net.Socket), so closing it never leaves a thread-pool thread stuck in read().
- * - 'reader' (keepalived's notify_fifo_script): opened read-only; EOF means keepalived
- *   closed its end (reload or exit).
- * - 'holder' (the daemon as its own service): opened read-write, so we are a writer too
- *   and never see EOF; reloads and keepalived's death are noticed by polling instead.
+ * - 'reader' (the daemon, in both modes): opened read-only; EOF means keepalived, the only
+ *   writer, closed its end (reload or exit), or has not opened it yet.
+ * - 'holder': opened read-write, so we are a writer too and never see EOF.
  */
 export function openFifo(path: string, mode: 'reader' | 'holder', onLine: (line: string) => void): FifoReader {
   const st = statSync(path)

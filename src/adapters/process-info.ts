@@ -18,3 +18,14 @@ export function pidMax(): number {
     return 4194304
   }
 }
+
+/** Whether pid is alive (EPERM still means it exists). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

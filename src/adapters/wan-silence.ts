@@ -1,9 +1,9 @@
-import {type SilenceState, silenceState, silenceTableScript} from '../core/nft/silence.js'
+import {SILENCE_TABLE, type SilenceState, silenceState, silenceTableScript} from '../core/nft/silence.js'
 import {parseNftRuleset} from '../core/parse/nft-ruleset.js'
 import {assertOk, type Exec} from './exec.js'
 
 /** The nftables table that silences the WAN of a node that is not MASTER (keep-up mode). */
-export const SILENCE_TABLE = 'ha_tool_wan_silence'
+export {SILENCE_TABLE} from '../core/nft/silence.js'
 
 /**
  * Both nodes hold the WAN address and the shared MAC; every frame a BACKUP sends (ARP

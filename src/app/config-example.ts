@@ -1,5 +1,5 @@
 import {resolve} from 'node:path'
-import {SILENCE_TABLE} from '../adapters/wan-silence.js'
+import {SILENCE_TABLE} from '../core/nft/silence.js'
 import {renderConfigToml} from '../config/render.js'
 import type {Config} from '../config/schema.js'
 import {conntrackdExample} from '../core/examples/conntrackd.js'

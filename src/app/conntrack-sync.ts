@@ -1,4 +1,4 @@
-import type {ConntrackdClient} from '../adapters/conntrackd.js'
+import type {ConntrackdClient} from '../ports.js'
 import {errorLine} from '../core/errors.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {compareFailback} from '../core/conntrack/verify.js'

@@ -1,10 +1,8 @@
-import type {FifoReader} from '../adapters/fifo.js'
-import type {KeepalivedInstance} from '../adapters/keepalived-dbus.js'
-import type {Logger} from '../adapters/log.js'
+import type {FifoReader, KeepalivedInstance, Logger} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
-import {decideEvent} from '../core/keepalived/event.js'
-import {parseFifoLine} from '../core/keepalived/fifo-line.js'
+import {initialDaemonState, step} from '../core/daemon/machine.js'
+import type {DaemonAction, DaemonEvent, DaemonRequest} from '../core/daemon/types.js'
 import type {Role} from '../core/transition/types.js'
 import type {TransitionRequest, TransitionResult} from './handle-transition.js'
 
@@ -15,23 +13,29 @@ export type DaemonService = {
   afterTransition?(role: Role): void
 }
 
+/** Time for the runner: the real timers in production, a hand-advanced clock in test/app. */
+export type DaemonClock = {
+  now(): number
+  /** Calls fn after ms; returns a cancel function. */
+  after(ms: number, fn: () => void): () => void
+}
+
 export type DaemonDeps = {
   config: Config
   log: Logger
   transition(req: TransitionRequest): Promise<TransitionResult>
   openFifo(path: string, mode: 'reader' | 'holder', onLine: (line: string) => void): FifoReader
   fifoInode(path: string): number | undefined
-  /** Service mode: keepalived per its pid file (undefined: no pid file to go by). */
+  /** Service mode: whether keepalived runs here (process table, the pid file as a hint; undefined: cannot tell). */
   keepalivedAlive(): boolean | undefined
   /** Child mode: whether keepalived, our parent, is still there. */
   parentAlive(): boolean
   keepalivedInstances(): Promise<KeepalivedInstance[]>
   /** Starts the resident services (health monitor, lease schedule) that the config enables. */
   startServices(): Promise<DaemonService[]>
-  sleep(ms: number): Promise<void>
+  clock: DaemonClock
   /** Subscribes to kernel changes on the WAN side (rules, links, addresses, routes, the silence table). */
   watchWan?(onChange: () => void): {stop(): void}
-  now?(): number
 }
 
 export type DaemonOptions = {
@@ -44,158 +48,142 @@ export type DaemonOptions = {
   termGraceMs?: number
 }
 
+/** After EOF on the FIFO: how often, and how far apart, the process table is asked before a reload is assumed. */
+const EOF_CONFIRM_TRIES = 10
+const EOF_CONFIRM_MS = 25
+
 export type DaemonSummary = {mode: 'child' | 'service'; fifo?: string; lines: number; transitions: number; lastRole?: Role; watchdogStops: number; reconciled: number}
 
-/** A reconcile that had to change something more often than this in a minute means someone fights us. */
-const RECONCILE_MAX_PER_MINUTE = 6
-
 /**
- * The resident mode. Reads keepalived's notify FIFO (ordered, unlike notify scripts),
- * applies one transition at a time with the latest pending state winning, converges at
- * start-up to the role keepalived reports over D-Bus, and (as its own service) notices a
- * keepalived that died without a STOP and converges to STOP so the node stops routing out
- * the shared WAN.
+ * The resident mode: a thin runner around the pure rules in core/daemon/machine.ts. It turns
+ * what happens (FIFO lines, finished transitions, kernel changes, timers, keepalived's death)
+ * into events, and performs the actions the rules return. Reads keepalived's notify FIFO
+ * (ordered, unlike notify scripts), converges at start-up to the role keepalived reports over
+ * D-Bus, and (as its own service) notices a keepalived that died without a STOP.
  */
 export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promise<DaemonSummary>; terminate(): void} {
-  const {config, log} = deps
+  const {config, log, clock} = deps
   const pollMs = opts.pollMs ?? 500
-  const summary: DaemonSummary = {mode: opts.mode, fifo: opts.fifo, lines: 0, transitions: 0, watchdogStops: 0, reconciled: 0}
-  let terminating = false
+  const sleep = (ms: number) => new Promise<void>((resolve) => { clock.after(ms, resolve) })
+  let state = initialDaemonState({instance: config.keepalived.instance, watchdog: config.keepalived.watchdog})
+  let services: DaemonService[] = []
+  let inflight: Promise<void> | undefined
+  let cancelTimer: (() => void) | undefined
   let wake: () => void = () => {}
   const terminated = new Promise<void>((resolve) => { wake = resolve })
-  let sawEvent = false
-  const names = new Set<string>()
 
-  // One transition at a time; a newer request replaces a pending one (coalescing).
-  let pending: TransitionRequest | undefined
-  let worker: Promise<void> | undefined
-  const enqueue = (req: TransitionRequest) => {
-    pending = req
-    worker ??= (async () => {
-      while (pending) {
-        const next = pending
-        pending = undefined
-        try {
-          const r = await deps.transition(next)
-          summary.transitions++
-          summary.lastRole = next.role
-          for (const s of services) s.afterTransition?.(next.role)
-          if (next.source === 'reconcile' && r.steps.length > 0) noteRepair(r.steps.map((x) => x.kind))
-          log.debug({role: next.role, exit: r.exit, source: next.source}, 'applied')
-        } catch (error) {
-          log.error({role: next.role, error: errorLine(error)}, 'transition failed')
-        }
-      }
-      worker = undefined
-    })()
+  const dispatch = (event: DaemonEvent): void => {
+    const r = step(state, event, clock.now())
+    state = r.state
+    for (const a of r.actions) perform(a)
   }
-  const drain = async () => { while (worker) await worker }
-
-  const onLine = (line: string) => {
-    summary.lines++
-    const parsed = parseFifoLine(line)
-    if ('error' in parsed) { log.warn({line}, parsed.error); return }
-    if ('ignore' in parsed) { log.debug({line}, `ignored: ${parsed.ignore}`); return }
-    const {event} = parsed
-    if (config.keepalived.instance === '' && event.name) {
-      names.add(`${event.type} ${event.name}`)
-      if (names.size === 2) log.warn({seen: [...names]}, 'events for more than one instance or group: set keepalived.instance to the one that drives this node')
+  const perform = (a: DaemonAction): void => {
+    switch (a.type) {
+      case 'log': log[a.level](a.fields ?? {}, a.msg); break
+      case 'transition': inflight = apply(a.request); break
+      case 'after-transition': for (const s of services) s.afterTransition?.(a.role); break
+      case 'timer':
+        cancelTimer?.()
+        cancelTimer = a.at === undefined ? undefined : clock.after(Math.max(0, a.at - clock.now()), () => { cancelTimer = undefined; dispatch({type: 'timer'}) })
+        break
     }
-    const decision = decideEvent(event, config.keepalived.instance)
-    if (decision.action === 'ignore') { log.info({line}, `ignored: ${decision.reason}`); return }
-    sawEvent = true
-    enqueue({role: decision.role, source: 'fifo', instance: event.name ?? ''})
   }
+  const apply = async (request: DaemonRequest): Promise<void> => {
+    let done: DaemonEvent
+    try {
+      const r = await deps.transition(request)
+      done = {type: 'transition-done', request, exit: r.exit, steps: r.steps.map((x) => x.kind)}
+    } catch (error) {
+      done = {type: 'transition-done', request, steps: [], error: errorLine(error)}
+    }
+    inflight = undefined
+    dispatch(done) // may start the pending request (inflight again)
+  }
+  const drain = async () => { while (inflight) await inflight }
+  const onLine = (line: string) => dispatch({type: 'fifo-line', line})
 
   const convergeFromDbus = async () => {
     if (!config.keepalived.dbus) return
     try {
       const role = pickRole(await deps.keepalivedInstances(), config.keepalived.instance)
-      if (!role) { log.info('keepalived reports no usable role over D-Bus yet; waiting for the FIFO'); return }
-      if (sawEvent) return // a FIFO event is newer than what we just read
-      log.info({role}, 'start-up: converging to the role keepalived reports')
-      enqueue({role, source: 'dbus', instance: config.keepalived.instance})
+      dispatch({type: 'dbus-role', role})
     } catch (error) {
       log.info({error: errorLine(error)}, 'keepalived state over D-Bus unavailable at start-up; waiting for the FIFO')
     }
   }
 
-  const watchdogStop = (why: string) => {
-    if (!config.keepalived.watchdog || summary.lastRole === 'STOP' || pending?.role === 'STOP') return
-    summary.watchdogStops++
-    log.warn({why}, 'watchdog: keepalived is gone without a STOP; converging to STOP')
-    enqueue({role: 'STOP', source: 'watchdog', instance: config.keepalived.instance, releaseVips: true})
-  }
-
   // Reconcile: when the kernel side changes (a rule deleted by hand or by networkd, a link
-  // flap, a firewall reload that dropped the silence table), converge again to the last role
-  // keepalived reported. Our own changes trigger it too, and then find nothing to do.
-  let reconcileTimer: NodeJS.Timeout | undefined
-  let repairs: number[] = []
-  let pausedUntil = 0
-  const now = deps.now ?? Date.now
-  const noteRepair = (kinds: string[]) => {
-    summary.reconciled++
-    const t = now()
-    repairs = [...repairs.filter((x) => t - x < 60_000), t]
-    log.warn({steps: kinds}, 'reconcile: the WAN drifted from the applied role; converged it again')
-    if (repairs.length > RECONCILE_MAX_PER_MINUTE) {
-      pausedUntil = t + 60_000
-      log.error({repairs: repairs.length}, 'reconcile: something keeps undoing the WAN state (networkd ManageForeignRoutingPolicyRules? a firewall reload?); pausing repairs for a minute')
-    }
-  }
-  const reconcile = () => {
-    if (terminating || !summary.lastRole || pending || worker || now() < pausedUntil) return
-    enqueue({role: summary.lastRole, source: 'reconcile', instance: config.keepalived.instance})
-  }
-  const watch = deps.watchWan?.(() => {
-    clearTimeout(reconcileTimer)
-    reconcileTimer = setTimeout(reconcile, 200)
-  })
+  // flap, a firewall reload that dropped the silence table), converge again to the last role.
+  const watch = deps.watchWan?.(() => dispatch({type: 'kernel-change'}))
 
   const readChild = async (fifo: string) => {
     const reader = deps.openFifo(fifo, 'reader', onLine)
     // After SIGTERM keepalived still writes the STOP events, then closes: read to EOF, bounded.
-    const grace = terminated.then(() => deps.sleep(opts.termGraceMs ?? 3000))
+    const grace = terminated.then(() => sleep(opts.termGraceMs ?? 3000))
     await Promise.race([reader.done, grace])
     reader.close()
-    if (!deps.parentAlive()) watchdogStop('keepalived (our parent) exited')
+    if (!deps.parentAlive()) dispatch({type: 'keepalived-gone', why: 'keepalived (our parent) exited'})
   }
 
+  // Service mode reads the FIFO read-only: keepalived holds the only write end, so EOF means it
+  // closed it (it exited, or it is recreating the FIFO on reload). The process table tells which,
+  // at once: the peer takes over ~3 x advert_int after a kill -9, and cleaning up after that costs
+  // the LAN clients ~5 s (docs/watchdog.md), so this cannot wait for the next poll.
   const readService = async (fifo: string) => {
     let waitingLogged = false
-    let deadSeen = false
-    while (!terminating) {
+    while (!state.terminating) {
       const inode = deps.fifoInode(fifo)
       if (inode === undefined) {
         if (!waitingLogged) log.info({fifo}, 'waiting for keepalived to create the notify FIFO')
         waitingLogged = true
-        await Promise.race([deps.sleep(pollMs), terminated])
+        await Promise.race([sleep(pollMs), terminated])
         continue
       }
       waitingLogged = false
       let reader: FifoReader
       try {
-        reader = deps.openFifo(fifo, 'holder', onLine)
+        reader = deps.openFifo(fifo, 'reader', onLine)
       } catch (error) {
         log.error({fifo, error: errorLine(error)}, 'cannot open the notify FIFO')
-        await Promise.race([deps.sleep(pollMs), terminated])
+        await Promise.race([sleep(pollMs), terminated])
         continue
       }
-      log.info({fifo}, 'reading the notify FIFO')
-      while (!terminating) {
-        await Promise.race([deps.sleep(pollMs), terminated])
-        if (terminating) break
-        const alive = deps.keepalivedAlive()
-        if (alive === false && !deadSeen) { deadSeen = true; watchdogStop('keepalived is not running (pid file)') }
-        if (alive) deadSeen = false
+      log.debug({fifo}, 'reading the notify FIFO')
+      let eof = false
+      void reader.done.then(() => { eof = true })
+      while (!state.terminating && !eof) {
+        await Promise.race([sleep(pollMs), terminated, reader.done])
+        if (state.terminating || eof) break
+        // The backstop: a FIFO someone else holds open never shows EOF.
+        dispatch({type: 'watchdog-tick', alive: deps.keepalivedAlive()})
         if (deps.fifoInode(fifo) !== inode) { log.info({fifo}, 'notify FIFO recreated (keepalived reload): reopening'); break }
       }
       reader.close()
+      if (eof && !state.terminating) await afterEof(fifo, inode)
     }
   }
 
-  let services: DaemonService[] = []
+  /** The FIFO's writer closed: keepalived died (act now) or reloads (reopen); else wait for it to return. */
+  const afterEof = async (fifo: string, inode: number) => {
+    // A killed keepalived's processes may linger in the table for a moment after their fds close.
+    for (let i = 0; i < EOF_CONFIRM_TRIES && !state.terminating; i++) {
+      if (deps.fifoInode(fifo) !== inode) { log.info({fifo}, 'notify FIFO recreated (keepalived reload): reopening'); return }
+      const alive = deps.keepalivedAlive()
+      if (alive === false) {
+        dispatch({type: 'keepalived-gone', why: 'the notify FIFO closed and no keepalived process is left'})
+        break
+      }
+      await Promise.race([sleep(EOF_CONFIRM_MS), terminated])
+    }
+    // Until keepalived (re)opens its FIFO, a read-only open sees EOF at once: wait for it to run.
+    while (!state.terminating) {
+      const alive = deps.keepalivedAlive()
+      dispatch({type: 'watchdog-tick', alive})
+      if (alive !== false) return
+      await Promise.race([sleep(pollMs), terminated])
+    }
+  }
+
   const done = (async (): Promise<DaemonSummary> => {
     services = await deps.startServices()
     const startup = convergeFromDbus()
@@ -204,17 +192,26 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
       else await terminated
     } finally {
       watch?.stop()
-      clearTimeout(reconcileTimer)
+      cancelTimer?.()
       await startup
       await drain()
       for (const s of services) {
         try { await s.stop() } catch (error) { log.warn({service: s.name, error: errorLine(error)}, 'service did not stop cleanly') }
       }
     }
-    return summary
+    const c = state.counters
+    return {mode: opts.mode, fifo: opts.fifo, lines: c.lines, transitions: c.transitions, ...(state.lastRole ? {lastRole: state.lastRole} : {}), watchdogStops: c.watchdogStops, reconciled: c.reconciled}
   })()
 
-  return {done, terminate: () => { terminating = true; wake() }}
+  return {done, terminate: () => { dispatch({type: 'terminate'}); wake() }}
+}
+
+/**
+ * keepalived's notify_fifo_script only when keepalived itself started us with the FIFO; anything
+ * else (a shell, systemd, a test) gets the service mode, which outlives its parent and keeps the watchdog.
+ */
+export function daemonMode(fifoArg: string | undefined, parentIsKeepalived: () => boolean): 'child' | 'service' {
+  return fifoArg !== undefined && parentIsKeepalived() ? 'child' : 'service'
 }
 
 /** The role of the instance (or, for "" or a sync group, of all instances when they agree). */

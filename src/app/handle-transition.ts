@@ -1,22 +1,17 @@
-import type {Exec} from '../adapters/exec.js'
-import type {Logger} from '../adapters/log.js'
-import type {IpRoute} from '../adapters/iproute.js'
-import type {Lock} from '../adapters/lock.js'
-import type {WanSilence} from '../adapters/wan-silence.js'
+import type {IpRoute, Lock, Logger, WanSilence} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {type OrderKey, spawnedBefore} from '../core/transition/order.js'
 import {planTransition, type PlanSlots} from '../core/transition/plan.js'
 import type {ObservedWan, Role, StateFile, Step, StepOutcome} from '../core/transition/types.js'
-import type {StepExecutors} from './steps/types.js'
+import {runStep, type StepExecutors} from './steps/types.js'
 
 const HISTORY = 20
 
 export type TransitionDeps = {
   config: Config
   log: Logger
-  exec: Exec
   ip: IpRoute
   silence: WanSilence
   executors: StepExecutors
@@ -75,7 +70,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const observed = deps.observer ? await deps.observer.get() : await readObserved(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVipsFrom: req.releaseVips && req.role !== 'MASTER' ? config.keepalived.config : undefined})
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined})
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
 
@@ -129,11 +124,9 @@ async function execute(deps: TransitionDeps, plan: Step[]): Promise<StepOutcome[
       out.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${stopped} failed`})
       continue
     }
-    const run = deps.executors[step.kind]
     const t0 = deps.mono()
     try {
-      if (!run) throw new Error(`no executor for step ${step.kind}`)
-      const r = await run(step, {config: deps.config, exec: deps.exec, log: deps.log, now: deps.now})
+      const r = await runStep(deps.executors, step, {log: deps.log})
       out.push({kind: step.kind, why: step.why, status: r && r.skipped ? 'skipped' : 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
     } catch (error) {
       const line = errorLine(error)

@@ -1,12 +1,10 @@
-import type {HealthStatusFile, MaintenanceFlag} from '../adapters/health-files.js'
-import type {Logger} from '../adapters/log.js'
+import type {HealthStatusFile, Logger, MaintenanceFlag} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {createCancel} from '../core/health/cancel.js'
 import {type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis, STANDBY_HYSTERESIS} from '../core/health/hysteresis.js'
 import {trackValue} from '../core/health/track-value.js'
 import {healthStatusPath, maintenanceFilePath, monitorSettings, trackFilePath} from './health-settings.js'
 import {type CheckDeps, type CheckReport, runCheck} from './run-check.js'
-import {monoMs} from '../adapters/clock.js'
 
 export type HealthMonitorDeps = CheckDeps & {
   now(): number
@@ -108,11 +106,11 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   const schedule = (delay: number) => {
     if (stopping.cancelled) return
     timer = setTimeout(() => {
-      const started = monoMs()
+      const started = deps.mono()
       running = cycle().finally(() => {
         running = undefined
         // A poke during the cycle means the role changed while it ran: look again at once.
-        schedule(pokeAfter ? 0 : Math.max(0, settings.intervalMs - (monoMs() - started)))
+        schedule(pokeAfter ? 0 : Math.max(0, settings.intervalMs - (deps.mono() - started)))
         pokeAfter = false
       })
     }, delay)

@@ -1,4 +1,4 @@
-import type {HealthStatusFile, MaintenanceFlag} from '../adapters/health-files.js'
+import type {HealthStatusFile, MaintenanceFlag} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import type {TrackState} from '../core/health/track-value.js'
 import {healthStatusPath, maintenanceFilePath, trackFilePath} from './health-settings.js'

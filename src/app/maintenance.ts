@@ -1,5 +1,4 @@
-import type {HealthStatusFile, MaintenanceFlag} from '../adapters/health-files.js'
-import type {Logger} from '../adapters/log.js'
+import type {HealthStatusFile, Logger, MaintenanceFlag} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {TRACK_MAINTENANCE, TRACK_OK, TRACK_UNHEALTHY, type TrackState} from '../core/health/track-value.js'
 import {healthStatusPath, maintenanceFilePath, trackFilePath} from './health-settings.js'

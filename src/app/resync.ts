@@ -1,22 +1,24 @@
-import type {ConntrackdClient} from '../adapters/conntrackd.js'
-import type {Lock} from '../adapters/lock.js'
-import {conntrackSteps} from '../core/conntrack/plan.js'
-import type {ConntrackStepArgs} from '../core/conntrack/plan.js'
+import type {ConntrackdClient, Lock, Logger} from '../ports.js'
+import {type ConntrackStepKind, conntrackSteps} from '../core/conntrack/plan.js'
 import {errorLine, exitOf, HaError, usageError} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import {conntrackPlanInfo} from './steps/conntrack.js'
-import type {StepDeps, StepExecutors} from './steps/types.js'
-import {monoMs} from '../adapters/clock.js'
+import type {Config} from '../config/schema.js'
+import {type ExecutorsFor, runStep} from './steps/types.js'
 
 export type ResyncRoleFlag = 'master' | 'backup' | 'fault'
 
-export type ResyncDeps = StepDeps & {
-  executors: StepExecutors
+export type ResyncDeps = {
+  config: Config
+  log: Logger
+  executors: ExecutorsFor<ConntrackStepKind>
   client: ConntrackdClient
   /** The state file's text, or undefined when there is none. */
   readState(path: string): string | undefined
   lock(path: string, timeoutMs: number): Promise<Lock>
+  /** Monotonic ms, for step durations. */
+  mono(): number
 }
 
 export type ResyncResult = {
@@ -57,16 +59,14 @@ export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag})
         outcomes.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${abort.message}`})
         continue
       }
-      const started = monoMs()
-      const exec = deps.executors[step.kind]
+      const started = deps.mono()
       try {
-        if (!exec) throw new HaError(`no executor for step ${step.kind}`)
-        const r = await exec(step, deps)
+        const r = await runStep(deps.executors, step, {log: deps.log})
         const detail = r?.detail
-        const skipped = Boolean(r && r.skipped) || (step.args as ConntrackStepArgs).noop !== undefined
-        outcomes.push({kind: step.kind, why: step.why, status: skipped ? 'skipped' : 'ok', durationMs: elapsed(started), ...(detail ? {detail} : {})})
+        const skipped = Boolean(r && r.skipped) || step.args.noop !== undefined
+        outcomes.push({kind: step.kind, why: step.why, status: skipped ? 'skipped' : 'ok', durationMs: elapsed(deps, started), ...(detail ? {detail} : {})})
       } catch (error) {
-        outcomes.push({kind: step.kind, why: step.why, status: 'failed', durationMs: elapsed(started), error: errorLine(error)})
+        outcomes.push({kind: step.kind, why: step.why, status: 'failed', durationMs: elapsed(deps, started), error: errorLine(error)})
         deps.log.warn({step: step.kind, err: errorLine(error)}, 'resync step failed')
         const code = exitOf(error)
         // conntrackd unreachable or its config unusable: every later step would fail the same way.
@@ -103,7 +103,7 @@ function resolveRole(deps: ResyncDeps, flag: ResyncRoleFlag | undefined, stateFi
   return {role: state.role, roleFrom: 'state-file'}
 }
 
-const elapsed = (started: number) => Math.round((monoMs() - started) * 10) / 10
+const elapsed = (deps: ResyncDeps, started: number) => Math.round((deps.mono() - started) * 10) / 10
 
 const LABEL: Record<string, string> = {
   'conntrackd.commit': '-c', 'conntrackd.flush': '-f', 'conntrackd.resync-kernel': '-R', 'conntrackd.bulk-send': '-B',

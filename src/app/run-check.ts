@@ -1,16 +1,17 @@
-import type {ProbeSource, Prober} from '../adapters/probes/types.js'
+import type {ProbeSource, Prober} from '../ports.js'
 import {type Cancel, createCancel} from '../core/health/cancel.js'
 import {probePath, type WanAddresses} from '../core/health/path.js'
 import {decided, type ProbeResult, quorum} from '../core/health/verdict.js'
 import type {Role} from '../core/transition/types.js'
 import type {CheckSettings} from './health-settings.js'
-import {monoMs} from '../adapters/clock.js'
 
 export type CheckDeps = {
   probe: Prober
   /** This node's VRRP role, and where it was read (for the reason line). */
   role(): {role: Role | undefined; source: string}
   wanAddresses(dev: string): WanAddresses
+  /** Monotonic ms, for durations and the deadline. */
+  mono(): number
 }
 
 export type CheckReport = {
@@ -34,16 +35,16 @@ export type CheckReport = {
  * as keepalived counts a killed script, but every child and socket is released first.
  */
 export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Cancel): Promise<CheckReport> {
-  const started = monoMs()
+  const started = deps.mono()
   const via = s.via === 'auto' ? (s.wanInterface ? 'wan' : 'main') : s.via
   const who = via === 'wan' ? deps.role() : {role: undefined, source: ''}
   const path = probePath({via, role: who.role, wanInterface: s.wanInterface, roleSource: who.source, wan: via === 'wan' && who.role === 'MASTER' ? deps.wanAddresses(s.wanInterface) : undefined})
   const base = {role: who.role, minOk: s.minOk, total: s.targets.length}
   if (path.mode === 'standby') {
-    return {...base, healthy: true, status: 'standby', reason: path.reason, path: 'standby', ok: 0, durationMs: ms(started), results: []}
+    return {...base, healthy: true, status: 'standby', reason: path.reason, path: 'standby', ok: 0, durationMs: ms(deps, started), results: []}
   }
   if (s.targets.length === 0) {
-    return {...base, healthy: true, status: 'healthy', reason: 'healthy: no targets configured', path: path.mode, ok: 0, durationMs: ms(started), results: []}
+    return {...base, healthy: true, status: 'healthy', reason: 'healthy: no targets configured', path: path.mode, ok: 0, durationMs: ms(deps, started), results: []}
   }
   const source: ProbeSource | undefined = path.mode === 'wan' ? {dev: path.dev, v4: path.v4, v6: path.v6} : undefined
 
@@ -74,13 +75,13 @@ export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Cance
     // A run cut short by SIGTERM is a failure whatever had answered: keepalived counts it as one.
     const healthy = v.healthy && why !== 'signal'
     const reason = why === 'signal'
-      ? `unhealthy${where}: interrupted by SIGTERM after ${Math.round(ms(started))} ms (${v.ok}/${v.total} targets had answered)`
+      ? `unhealthy${where}: interrupted by SIGTERM after ${Math.round(ms(deps, started))} ms (${v.ok}/${v.total} targets had answered)`
       : v.reason.replace(/^(healthy|unhealthy)/, `$1${where}`)
-    return {...base, healthy, status: healthy ? 'healthy' : 'unhealthy', reason, path: path.mode, ok: v.ok, durationMs: ms(started), results}
+    return {...base, healthy, status: healthy ? 'healthy' : 'unhealthy', reason, path: path.mode, ok: v.ok, durationMs: ms(deps, started), results}
   } finally {
     clearTimeout(deadline)
     unsubscribe?.()
   }
 }
 
-const ms = (started: number) => Math.round((monoMs() - started) * 10) / 10
+const ms = (deps: CheckDeps, started: number) => Math.round((deps.mono() - started) * 10) / 10

@@ -1,13 +1,10 @@
-import type {KeepalivedInstance} from '../adapters/keepalived-dbus.js'
-import type {RootedFs} from '../adapters/rooted-fs.js'
-import type {WanSnapshot} from '../adapters/iproute.js'
+import type {Exec, KeepalivedInstance, RootedFs, WanSnapshot} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {errorLine} from '../core/errors.js'
 import {parseStateFile} from '../core/transition/state-file.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import type {HealthView} from './health-status.js'
-import type {Exec} from '../adapters/exec.js'
 
 /**
  * `ha-tool status --json`, version 1. Every section but `node`, `at` and `role` is either

@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
-import {startDaemon, type DaemonSummary} from '../app/daemon.js'
+import {daemonMode, startDaemon, type DaemonSummary} from '../app/daemon.js'
 import {notifyFifoOf} from '../app/notify-fifo.js'
-import {createDaemonDeps} from '../app/wiring/daemon.js'
+import {createDaemonDeps} from '../wiring/daemon.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
 
@@ -21,8 +21,12 @@ export default class Daemon extends BaseCommand<typeof Daemon> {
   (default <state.dir>/notify.fifo):
       global_defs { vrrp_notify_fifo /run/ha-tool/notify.fifo }     (no fifo script)
     It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
-    its watchdog converges this node to STOP when keepalived dies without sending STOP
-    (kill -9, a crash), which keepalived itself cannot do.
+    its watchdog converges this node to STOP and releases the VIPs keepalived left behind when
+    keepalived dies without sending STOP (kill -9, a crash), which keepalived itself cannot do.
+    It knows at once: the FIFO's write end closes, and the process table (keepalived.pidfile is
+    only a hint) shows no keepalived in this network namespace. The VIPs come from keepalived.config
+    when readable, else from the kernel (keepalived's VMAC interfaces, vrrp.*).
+    Started with a FIFO argument by anything but keepalived (a shell), it runs this way too.
 
 FIFO lines (INSTANCE "VI_1" MASTER 100, GROUP "G1" BACKUP 0) are applied one at a time in order;
 when several arrive while a transition runs, the latest state wins. At start-up it converges to the
@@ -42,8 +46,9 @@ ${EXIT_CODES_HELP}`
     const {config} = this.ctx.config()
     const log = this.ctx.logger()
     const fifo = this.args.fifo ?? notifyFifoOf(config)
-    const mode = this.args.fifo ? 'child' : 'service'
     const deps = createDaemonDeps(config, log)
+    const mode = daemonMode(this.args.fifo, deps.parentIsKeepalived)
+    if (this.args.fifo && mode === 'service') log.info({fifo}, 'started with a FIFO by something other than keepalived: running as its own service')
     const daemon = startDaemon(deps, {fifo, mode})
     const stop = (signal: string) => { log.info({signal}, 'stopping'); daemon.terminate() }
     process.on('SIGTERM', () => stop('SIGTERM'))

@@ -1,9 +1,7 @@
 import {Flags} from '@oclif/core'
-import {createExec} from '../adapters/exec.js'
-import {createRootedFs} from '../adapters/rooted-fs.js'
 import {CHECKS} from '../app/doctor/checks.js'
 import {type DoctorReport, renderDoctor, runDoctor} from '../app/doctor/run.js'
-import {stateFromFs} from '../app/status.js'
+import {createDoctorDeps} from '../wiring/doctor.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {loadConfig} from '../config/load.js'
 import {ExitCode} from '../core/exit-codes.js'
@@ -27,9 +25,8 @@ ${EXIT_CODES_HELP}`
     const root = this.flags.root.replace(/\/+$/, '') || '/'
     const rootedDefault = root !== '/' && !this.flags.config && !process.env.HA_TOOL_CONFIG
     const {config} = rootedDefault ? loadConfig(`${root}/etc/ha-tool/config.toml`) : this.ctx.config()
-    const fs = createRootedFs(root)
     const report = await runDoctor(
-      {config, fs, exec: createExec(this.ctx.logger()), live: root === '/', state: stateFromFs(fs, config.state.dir)},
+      createDoctorDeps(config, root, this.ctx.logger()),
       [...config.doctor.skip, ...(this.flags.skip ?? [])],
     )
     return this.finish({result: report, exit: report.ok ? ExitCode.OK : ExitCode.FAILED, text: renderDoctor(report)})

@@ -1,10 +1,6 @@
 import {Flags} from '@oclif/core'
-import {createExec} from '../adapters/exec.js'
-import {readTextOrUndefined} from '../adapters/files.js'
-import {acquireLock} from '../adapters/lock.js'
 import {runResync, type ResyncResult, type ResyncRoleFlag} from '../app/resync.js'
-import {conntrackExecutors, realConntrackBackend} from '../app/steps/conntrack.js'
-import type {StepDeps} from '../app/steps/types.js'
+import {createResyncDeps} from '../wiring/resync.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 
 export default class Resync extends BaseCommand<typeof Resync> {
@@ -30,14 +26,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<ResyncResult> {
     const {config} = this.ctx.config()
     const log = this.ctx.logger()
-    const deps: StepDeps = {config, exec: createExec(log), log, now: () => Date.now()}
-    const outcome = await runResync({
-      ...deps,
-      executors: conntrackExecutors,
-      client: realConntrackBackend.client(deps),
-      readState: readTextOrUndefined,
-      lock: acquireLock,
-    }, {role: this.flags.role as ResyncRoleFlag | undefined})
+    const outcome = await runResync(createResyncDeps(config, log), {role: this.flags.role as ResyncRoleFlag | undefined})
     return this.finish(outcome)
   }
 }

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
-import {createExec} from '../adapters/exec.js'
-import {collectStatus, type NodeStatus, type PairStatus, peerStatus, renderPair, renderStatus} from '../app/status.js'
-import {createStatusDeps} from '../app/wiring/status.js'
+import {collectStatus, type NodeStatus, type PairStatus, renderPair, renderStatus} from '../app/status.js'
+import {statusWiring} from '../wiring/status.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
 import {ExitCode} from '../core/exit-codes.js'
 
@@ -21,10 +20,10 @@ ${EXIT_CODES_HELP}`
 
   async run(): Promise<NodeStatus | PairStatus> {
     const {config} = this.ctx.config()
-    const exec = createExec(this.ctx.logger())
-    const local = await collectStatus(createStatusDeps(config, exec))
+    const wiring = statusWiring(config, this.ctx.logger())
+    const local = await collectStatus(wiring.deps)
     if (!this.flags.peer) return this.finish({result: local, exit: ExitCode.OK, text: renderStatus(local)})
-    const pair: PairStatus = {local, peer: await peerStatus(exec, config)}
+    const pair: PairStatus = {local, peer: await wiring.peer()}
     return this.finish({result: pair, exit: 'version' in pair.peer ? ExitCode.OK : ExitCode.UNAVAILABLE, text: renderPair(pair)})
   }
 }

@@ -32,7 +32,7 @@ test('with ha-tool\'s conntrackd steps, TCP through NAT survives every failover 
     const first = lab.master()
     assert.ok(first, 'one MASTER after lab up')
     if (conntrackSteps(stateOf(lab, first)).length === 0) {
-      // The lead wires conntrackTransition() into the planner's slots (src/app/wiring/slots.ts); until then there is nothing to test.
+      // The lead wires conntrackTransition() into the planner's slots (src/wiring/slots.ts); until then there is nothing to test.
       t.skip(`ha-tool notify ran no conntrackd step on ${first} (state.json): the conntrackd slots are not wired into transitions yet`)
       return
     }

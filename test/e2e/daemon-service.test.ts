@@ -58,4 +58,31 @@ describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
       assert.ok(vipOn(b), 'the new MASTER holds the VIP')
     })
   })
+
+  it('the watchdog needs no right paths: wrong pidfile and keepalived.conf, it acts on the FIFO closing, before the peer takes over', async () => {
+    await withKeepalivedPair('hat-t3-sp', {mode: 'service', keepalivedPaths: {config: '/nonexistent/keepalived.conf', pidfile: '/nonexistent/keepalived.pid'}}, async ([a, b]) => {
+      await a.startKeepalived()
+      await b.startKeepalived()
+      await a.startDaemon()
+      await b.startDaemon()
+      assert.ok(await eventually(() => a.wanRules() === 1 && b.wanRules() === 0, 15_000), show([a, b]))
+      const killed = Date.now()
+      await a.stopKeepalived('SIGKILL')
+      let released = 0
+      let takeover = 0
+      const gone = await eventually(() => {
+        if (!released && a.wanRules() === 0) released = Date.now() - killed
+        if (!takeover && b.wanRules() === 1) takeover = Date.now() - killed
+        return released > 0 && takeover > 0
+      }, 10_000, 5)
+      assert.ok(gone, `killed node rule released: ${released} ms, peer took over: ${takeover} ms\n${show([a, b])}`)
+      assert.equal(state(a)?.source, 'watchdog')
+      // Sampled every few ms in this process beside the test's namespaces: generous, but far below the old 500 ms poll + luck.
+      assert.ok(released < 400, `released ${released} ms after the kill (peer took over after ${takeover} ms)`)
+      process.stderr.write(`# kill -9: rule released after ${released} ms, peer rule after ${takeover} ms\n`)
+      // keepalived.conf is unreadable here: the VIP sits on lan0 (no VMAC), so only VMACs could go; the step says so.
+      const log = readFileSync(join(a.dir, 'ha-tool.log'), 'utf8')
+      assert.match(log, /releasing keepalived's VMAC interfaces/)
+    })
+  })
 })

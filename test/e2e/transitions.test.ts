@@ -3,6 +3,8 @@
 // WAN rule (and, when configured, the WAN link) to the other node; a burst of flaps ends with each
 // node in the state keepalived reported last.
 import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {eventually, keepalivedPairSkipReason, type PairMode, type PairNode, withKeepalivedPair} from '../support/keepalived-pair.js'
 import {ensureBuilt} from '../support/spawn.js'
@@ -38,6 +40,8 @@ for (const mode of ['notify', 'fifo'] as PairMode[]) {
         await a.stopKeepalived()
         assert.ok(await eventually(() => b.wanRules() === 1 && b.applied() === 'MASTER', 10_000), show([a, b]))
         assert.ok(await eventually(() => a.wanRules() === 0 && a.applied() === 'STOP', 10_000), show([a, b]))
+        // keepalived itself started the daemon with the FIFO: it knows it is keepalived's child.
+        if (mode === 'fifo') assert.match(readFileSync(join(a.dir, 'ha-tool.log'), 'utf8'), /"mode":"child"[^\n]*"daemon started"/)
       })
     })
 

@@ -1,7 +1,7 @@
 // Runs the daemon's health monitor alone (the way `ha-tool daemon` hosts it), for tests:
 //   node --import tsx test/support/health-monitor-runner.ts CONFIG
 // Prints one JSON line per cycle on stdout ({status, value, reason, pings}); SIGTERM stops it cleanly.
-import {createMonitorDeps} from '../../src/app/wiring/health.js'
+import {createMonitorDeps} from '../../src/wiring/health.js'
 import {createLogger} from '../../src/adapters/log.js'
 import {startHealthMonitor} from '../../src/app/health-monitor.js'
 import {loadConfig} from '../../src/config/load.js'

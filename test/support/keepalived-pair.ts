@@ -48,7 +48,7 @@ async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string; dbus?: boolean}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
+export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string; dbus?: boolean; keepalivedPaths?: {config?: string; pidfile?: string}}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
   chmodSync(root, 0o755)
@@ -73,7 +73,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
       ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\nconfig = "${join(dir, 'keepalived.conf')}"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
+      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\nconfig = "${opts.keepalivedPaths?.config ?? join(dir, 'keepalived.conf')}"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
       writeFileSync(join(dir, 'track'), '0\n')
       const events = join(dir, 'events.fifo')
       const hook = `${BIN} ${opts.mode === 'notify' ? 'notify' : 'daemon'} --config ${config}`

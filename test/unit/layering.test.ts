@@ -1,6 +1,7 @@
 // The layering rule of DESIGN.md section 3, as a test over every import in src/ (eslint checks the
 // same; this makes it part of the suite): src/core is pure and imports no other layer; only
-// src/adapters touches fs, child_process and D-Bus.
+// src/adapters touches fs, child_process and D-Bus; src/app and src/commands import adapters for their
+// types only (src/ports.ts), the real ones are built in src/wiring, and src/app never imports src/wiring.
 import assert from 'node:assert/strict'
 import {readdirSync, readFileSync} from 'node:fs'
 import {dirname, join, relative, resolve} from 'node:path'
@@ -33,18 +34,49 @@ function layerOf(path: string): string {
   return relative(SRC, path).split('/')[0]
 }
 
+/** The module specifiers a file imports for types only (`import type`, `import {type A, type B}`, `export type`). */
+function typeOnlyImportsOf(text: string): string[] {
+  const sf = ts.createSourceFile('x.ts', text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
+  const out: string[] = []
+  for (const st of sf.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const c = st.importClause
+      const named = c?.namedBindings
+      const allTypes = c !== undefined && (c.isTypeOnly || (!c.name && named !== undefined && ts.isNamedImports(named) && named.elements.length > 0 && named.elements.every((e) => e.isTypeOnly)))
+      if (allTypes) out.push(st.moduleSpecifier.text)
+    } else if (ts.isExportDeclaration(st) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) && st.isTypeOnly) {
+      out.push(st.moduleSpecifier.text)
+    }
+  }
+  return out
+}
+
+/** Imports that load code at run time: every import minus the type-only ones. */
+function runtimeImportsOf(text: string): string[] {
+  const typeOnly = typeOnlyImportsOf(text)
+  return importsOf(text).filter((spec) => {
+    const i = typeOnly.indexOf(spec)
+    if (i < 0) return true
+    typeOnly.splice(i, 1)
+    return false
+  })
+}
+
 /** Every violation of the rule in these files, as `file: imports 'x' (why)`. */
 function violations(files: SourceFile[]): string[] {
   const out: string[] = []
   for (const {path, text} of files) {
     const layer = layerOf(path)
     const name = relative(ROOT, path)
+    const runtime = runtimeImportsOf(text)
     for (const spec of importsOf(text)) {
       if (spec.startsWith('.')) {
         const target = resolve(dirname(path), spec)
         const targetLayer = layerOf(target)
         if (target.startsWith(`${SRC}/`) || target === SRC) {
           if (layer === 'core' && targetLayer !== 'core') out.push(`${name}: imports '${spec}' (src/core imports nothing of the other layers, here ${targetLayer})`)
+          else if ((layer === 'app' || layer === 'commands') && targetLayer === 'adapters' && runtime.includes(spec)) out.push(`${name}: imports '${spec}' at run time (src/${layer} gets adapters passed in: types from src/ports.ts, built in src/wiring)`)
+          else if (layer === 'app' && targetLayer === 'wiring') out.push(`${name}: imports '${spec}' (src/app never depends on the wiring root)`)
         } else {
           out.push(`${name}: imports '${spec}' (outside src/)`)
         }
@@ -90,6 +122,11 @@ describe('layering', () => {
       at('adapters/k.ts', "import {readFileSync} from 'node:fs'\nimport {x} from '../core/y.js'"),
       at('app/l.ts', "// import fs from 'node:fs' in a comment is not an import\nimport {x} from '../adapters/files.js'"),
       at('core/m.ts', "import {parse} from 'smol-toml'\nimport {ok} from './n.js'"),
+      at('commands/o.ts', "import {createExec} from '../adapters/exec.js'\nimport {createDaemonDeps} from '../wiring/daemon.js'"),
+      at('app/p.ts', "import type {Exec} from '../adapters/exec.js'\nimport {type Lock, type Logger} from '../adapters/lock.js'\nexport type {X} from '../adapters/x.js'"),
+      at('app/q.ts', "import {type Exec, createExec} from '../adapters/exec.js'"),
+      at('app/r.ts', "const w = await import('../wiring/daemon.js')"),
+      at('wiring/s.ts', "import {createExec} from '../adapters/exec.js'"),
     ]).map((v) => v.split(':')[0])
     assert.deepEqual(found, [
       'src/core/a.ts',
@@ -102,6 +139,10 @@ describe('layering', () => {
       'src/config/h.ts',
       'src/commands/i.ts',
       'src/cli/j.ts',
+      'src/app/l.ts',
+      'src/commands/o.ts',
+      'src/app/q.ts',
+      'src/app/r.ts',
     ])
   })
 })

@@ -103,8 +103,8 @@ export class DoctorContext {
     let result: {tables: NftTable[]; source: string} | undefined
     if (this.deps.live) {
       try {
-        const r = await this.deps.exec(['nft', 'list', 'ruleset'], {timeoutMs: 5000})
-        if (r.code === 0) result = {tables: parseNftRuleset(r.stdout), source: 'the live ruleset (nft list ruleset)'}
+        const text = await this.deps.probes.nftRuleset()
+        if (text !== undefined) result = {tables: parseNftRuleset(text), source: 'the live ruleset (nft list ruleset)'}
       } catch { /* nft missing: fall back to the file */ }
     }
     if (!result) {

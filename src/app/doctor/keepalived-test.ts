@@ -15,7 +15,7 @@ export const keepalivedTest: DoctorCheck = {
     const file = ctx.fs.root === '/' ? conf : `${ctx.fs.root}${conf}`
     let r
     try {
-      r = await ctx.deps.exec(['keepalived', '-t', '-l', '-f', file], {timeoutMs: 15000})
+      r = await ctx.deps.probes.keepalivedTest(file)
     } catch (error) {
       if (error instanceof HaError) return skip(`keepalived is not installed here: ${error.message}`)
       throw error

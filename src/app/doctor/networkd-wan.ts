@@ -77,8 +77,7 @@ async function liveFallbackRule(ctx: DoctorContext, table: number, prio: number)
   if (!ctx.deps.live) return skip(`no .network file in ${ctx.config.doctor.networkd_dir} matches the LAN ${lan}, and the live rules are read only on the node itself`)
   let rules: Array<{priority?: number; iif?: string; table?: string}>
   try {
-    const r = await ctx.deps.exec(['ip', '-j', 'rule', 'show'], {timeoutMs: 5000})
-    rules = JSON.parse(r.stdout) as typeof rules
+    rules = await ctx.deps.probes.ipRules()
   } catch (error) {
     return skip(`cannot read the rules (ip -j rule show): ${(error as Error).message}`)
   }

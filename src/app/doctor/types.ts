@@ -1,5 +1,4 @@
-import type {Exec} from '../../adapters/exec.js'
-import type {RootedFs} from '../../adapters/rooted-fs.js'
+import type {DoctorProbes, Exec, RootedFs} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import type {StateFile} from '../../core/transition/types.js'
 
@@ -12,7 +11,10 @@ export type DoctorDeps = {
   config: Config
   /** The node's filesystem (under --root). */
   fs: RootedFs
+  /** Runs the peer's commands over ssh (peer checks). */
   exec: Exec
+  /** Live reads: ip rules, the nft ruleset, keepalived -t. */
+  probes: DoctorProbes
   /** True when --root is `/`: live state (nft ruleset, sockets, the peer) may be read too. */
   live: boolean
   /** The last transition's state file, if any (read through fs). */

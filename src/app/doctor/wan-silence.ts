@@ -1,4 +1,4 @@
-import {SILENCE_TABLE} from '../../adapters/wan-silence.js'
+import {SILENCE_TABLE} from '../../core/nft/silence.js'
 import {silenceState} from '../../core/nft/silence.js'
 import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 

@@ -1,9 +1,4 @@
-import type {DnsmasqControl} from '../../adapters/dnsmasq.js'
-import type {DnsmasqDbus} from '../../adapters/dnsmasq-dbus.js'
-import type {LeaseQueue} from '../../adapters/lease-store.js'
-import type {Lock} from '../../adapters/lock.js'
-import type {Logger} from '../../adapters/log.js'
-import type {SshResult} from '../../adapters/ssh.js'
+import type {DnsmasqControl, DnsmasqDbus, LeaseQueue, Lock, Logger, SshResult} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 
 /** What the lease use-cases touch, injected so test/app can run them against fakes. */

@@ -1,34 +1,31 @@
-import type {Logger} from '../../adapters/log.js'
+import type {Cron, Logger} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import {configError} from '../../core/errors.js'
 import type {LeaseDeps} from './deps.js'
 import {syncLeases} from './sync-leases.js'
-import {lazyRequire} from '../../adapters/lazy-require.js'
 
 export type LeaseSchedule = {stop(): Promise<void>}
 
 /**
  * The daemon's safety net: a full `leases sync` on dnsmasq.sync_schedule (cron), catching changes
  * the hook could not push. Runs never overlap; a failure is logged and the next run tries again.
- * node-cron is loaded only when a schedule is configured.
+ * `cron` is node-cron (src/adapters/cron.ts), loaded only when a schedule is configured.
  */
-export function startLeaseSchedule(deps: LeaseDeps, config: Config, log: Logger): LeaseSchedule {
+export function startLeaseSchedule(deps: LeaseDeps, config: Config, log: Logger, cron: Cron): LeaseSchedule {
   const expr = config.dnsmasq.sync_schedule
   if (!config.dnsmasq.enabled || expr === '') return {stop: async () => {}}
-  const cron = lazyRequire<typeof import('node-cron')>('node-cron', import.meta.url)
   if (!cron.validate(expr)) throw configError(`dnsmasq.sync_schedule: ${JSON.stringify(expr)} is not a valid cron expression`)
-  const task = cron.schedule(expr, async () => {
+  const task = cron.schedule(expr, 'ha-tool-lease-sync', async () => {
     try {
       const r = await syncLeases(deps)
       log.info({method: r.method, added: r.report.added, updated: r.report.updated, flushed: r.flushed}, 'scheduled lease sync')
     } catch (error) {
       log.warn({err: (error as Error).message}, 'scheduled lease sync failed')
     }
-  }, {name: 'ha-tool-lease-sync', noOverlap: true})
+  })
   return {
     stop: async () => {
       await task.stop()
-      await task.destroy()
       deps.close()
     },
   }

@@ -1,45 +1,46 @@
-import {type ConntrackdClient, createConntrackd, remoteConntrackdStats} from '../../adapters/conntrackd.js'
+import type {ConntrackdClient} from '../../ports.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
 import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
-import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepArgs, conntrackSteps} from '../../core/conntrack/plan.js'
+import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepKind, conntrackSteps} from '../../core/conntrack/plan.js'
 import type {ConntrackdStats} from '../../core/conntrack/stats.js'
 import {judgeCommit, parseCommitLog} from '../../core/conntrack/verify.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {Config} from '../../config/schema.js'
-import type {Role} from '../../core/transition/types.js'
+import type {Role, StepOf} from '../../core/transition/types.js'
 import {checkFailbackSync} from '../conntrack-sync.js'
-import type {StepDeps, StepExecutor, StepExecutors} from './types.js'
-import {monoMs} from '../../adapters/clock.js'
+import type {ExecutorsFor, StepExecutor} from './types.js'
 
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
-  client(deps: StepDeps): ConntrackdClient
+  client(): ConntrackdClient
   /** `conntrackd -s` on the other node, when conntrackd.peer_exec says how to run it. */
-  peerStats(deps: StepDeps): (() => Promise<ConntrackdStats>) | undefined
+  peerStats(): (() => Promise<ConntrackdStats>) | undefined
   sleep(ms: number): Promise<void>
   mono(): number
 }
 
-export const realConntrackBackend: ConntrackBackend = {
-  // A fresh client per step: it reads conntrackd.conf once, so a long-running daemon sees edits.
-  client(deps) {
-    const cfg = deps.config.conntrackd
-    return createConntrackd({exec: deps.exec, binary: cfg.binary, config: cfg.config, timeoutMs: cfg.timeout_ms, log: deps.log})
-  },
-  peerStats(deps) {
-    const cfg = deps.config.conntrackd
-    if (cfg.peer_exec.length === 0) return undefined
-    return () => remoteConntrackdStats({exec: deps.exec, via: cfg.peer_exec, binary: cfg.binary, config: cfg.peer_config || cfg.config, timeoutMs: cfg.timeout_ms})
-  },
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  mono: () => monoMs(),
+/** How to reach conntrackd here and on the peer (resolved once from [conntrackd]). */
+export type ConntrackdSettings = {binary: string; config: string; timeoutMs: number; peerExec: string[]; peerConfig: string}
+
+export function conntrackdSettings(config: Config): ConntrackdSettings {
+  const c = config.conntrackd
+  return {binary: c.binary, config: c.config, timeoutMs: c.timeout_ms, peerExec: c.peer_exec, peerConfig: c.peer_config || c.config}
 }
 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */
 export function conntrackPlanInfo(config: Config, client?: ConntrackdClient): ConntrackPlanInfo {
   const cfg = config.conntrackd
-  const info: ConntrackPlanInfo = {enabled: cfg.enabled, startOnBackup: cfg.start_on_backup, verifyFailback: cfg.verify_failback}
+  const info: ConntrackPlanInfo = {
+    enabled: cfg.enabled,
+    startOnBackup: cfg.start_on_backup,
+    verifyFailback: cfg.verify_failback,
+    commitTimeoutMs: cfg.commit_timeout_ms,
+    startCommand: cfg.start_command,
+    startTimeoutMs: cfg.timeout_ms,
+    verifyTimeoutMs: cfg.verify_timeout_ms,
+    syncTolerancePercent: cfg.sync_tolerance_percent,
+  }
   if (!cfg.enabled || !client) return info
   try {
     info.conf = client.conf()
@@ -49,18 +50,17 @@ export function conntrackPlanInfo(config: Config, client?: ConntrackdClient): Co
   return info
 }
 
-const args = (step: {args: Record<string, unknown>}) => step.args as ConntrackStepArgs
 const ms = (n: number) => `${Math.round(n)} ms`
 
 /**
  * The step executors for the conntrackd plan steps (core/conntrack/plan.ts). A step whose
  * command is a no-op in this conntrackd.conf is not run, and its detail says why.
  */
-export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors {
-  const plain = (action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor => async (step, deps) => {
-    const a = args(step)
+export function makeConntrackExecutors(backend: ConntrackBackend): ExecutorsFor<ConntrackStepKind> {
+  type Plain = 'conntrackd.resync-kernel' | 'conntrackd.bulk-send' | 'conntrackd.purge' | 'conntrackd.request-resync'
+  const plain = <K extends Plain>(action: ConntrackdAction, after?: (c: ConntrackdClient, log: string | undefined) => string | undefined): StepExecutor<K> => async ({args: a}: StepOf<Plain>) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     const offset = c.logOffset()
     const r = await c.request(action)
     const log = offset === undefined ? undefined : c.logSince(offset)
@@ -68,16 +68,15 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     return {detail: `${CONNTRACKD_ACTIONS[action].what} (${ms(r.durationMs)})${extra ? `; ${extra}` : ''}`}
   }
 
-  const commit: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const commit: StepExecutor<'conntrackd.commit'> = async ({args: a}, {log: logger}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     // `-c` exits 0 even when conntrackd skipped it: collect the evidence around it. With a LogFile
     // the log has the exact count, so the `-s` (one more process while clients wait) is skipped.
     const offset = c.logOffset()
     const before = offset === undefined ? await c.stats() : undefined
     const kernelBefore = c.kernelCount()
-    const r = await c.request('commit', {timeoutMs: deps.config.conntrackd.commit_timeout_ms})
+    const r = await c.request('commit', {timeoutMs: a.timeoutMs})
     const kernelAfter = c.kernelCount()
     const logText = offset === undefined ? undefined : c.logSince(offset)
     const log = logText === undefined ? undefined : parseCommitLog(logText)
@@ -90,15 +89,14 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
       kernelAfter,
       log: log?.committed === undefined && !log?.skipped ? undefined : log,
     })
-    deps.log.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
+    logger.info({verdict: verdict.how, committed: verdict.committed, ms: Math.round(r.durationMs)}, `conntrackd -c: ${verdict.message}`)
     if (!verdict.ok) throw new HaError(`conntrackd -c: ${verdict.message}`, ExitCode.FAILED, {kind: 'commit-unconfirmed'})
     return {detail: `${verdict.message} (${ms(r.durationMs)})`}
   }
 
-  const flush: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const flush: StepExecutor<'conntrackd.flush'> = async ({args: a}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const c = backend.client(deps)
+    const c = backend.client()
     const offset = c.logOffset()
     const r = await c.request('flush')
     const log = offset === undefined ? undefined : c.logSince(offset)
@@ -114,21 +112,18 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
     throw new HaError(`conntrackd -f: ignored by conntrackd (it still exits 0): ${cause}; flushed the internal cache only (-f internal), the external cache keeps stale entries`, ExitCode.FAILED, {kind: 'flush-ignored'})
   }
 
-  const start: StepExecutor = async (_step, deps) => {
-    const c = backend.client(deps)
+  const start: StepExecutor<'conntrackd.start'> = async ({args: a}) => {
+    const c = backend.client()
     if (await c.isRunning()) return {detail: 'conntrackd already running'}
-    const cfg = deps.config.conntrackd
-    const {staleLockRemoved} = await c.start(cfg.start_command, cfg.timeout_ms)
+    const {staleLockRemoved} = await c.start(a.command, a.timeoutMs)
     return {detail: `started conntrackd${staleLockRemoved ? ' (removed the stale lock file of an unclean stop)' : ''}`}
   }
 
-  const verifySync: StepExecutor = async (step, deps) => {
-    const a = args(step)
+  const verifySync: StepExecutor<'conntrackd.verify-sync'> = async ({args: a}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
-    const cfg = deps.config.conntrackd
     const report = await checkFailbackSync(
-      {client: backend.client(deps), peerStats: backend.peerStats(deps), sleep: backend.sleep, mono: backend.mono},
-      {role: 'BACKUP', waitMs: cfg.verify_timeout_ms, tolerancePercent: cfg.sync_tolerance_percent},
+      {client: backend.client(), peerStats: backend.peerStats(), sleep: backend.sleep, mono: backend.mono},
+      {role: 'BACKUP', waitMs: a.waitMs, tolerancePercent: a.tolerancePercent},
     )
     if (report.state === 'behind') throw new HaError(`failback resync incomplete: ${report.message}`, ExitCode.FAILED, {kind: 'resync-incomplete', hint: 'check the sync link and `conntrackd -s` on both nodes; ha-tool resync --role backup retries'})
     if (report.state === 'unavailable') throw new HaError(`failback check: ${report.message}`, ExitCode.UNAVAILABLE)
@@ -151,15 +146,13 @@ export function makeConntrackExecutors(backend: ConntrackBackend): StepExecutors
   }
 }
 
-export const conntrackExecutors: StepExecutors = makeConntrackExecutors(realConntrackBackend)
-
 /**
  * The conntrackd part of a transition, ready for the planner's slots: `plan(role)` reads
  * conntrackd.conf (for its mode) and returns the steps; `executors` run them.
  */
-export function conntrackTransition(deps: StepDeps): {plan(role: Role): ConntrackSlots; executors: StepExecutors} {
+export function conntrackTransition(config: Config, backend: ConntrackBackend): {plan(role: Role): ConntrackSlots; executors: ExecutorsFor<ConntrackStepKind>} {
   return {
-    plan: (role) => conntrackSteps(role, conntrackPlanInfo(deps.config, realConntrackBackend.client(deps))),
-    executors: conntrackExecutors,
+    plan: (role) => conntrackSteps(role, conntrackPlanInfo(config, backend.client())),
+    executors: makeConntrackExecutors(backend),
   }
 }

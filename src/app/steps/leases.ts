@@ -1,15 +1,16 @@
-import {createLeaseDeps} from '../leases/real-deps.js'
 import type {LeaseDeps} from '../leases/deps.js'
 import {syncLeases} from '../leases/sync-leases.js'
-import type {StepDeps, StepExecutors} from './types.js'
+import type {ExecutorsFor} from './types.js'
+
+export type LeaseStepKind = 'leases.pull' | 'dnsmasq.start' | 'dnsmasq.stop'
 
 /**
- * Executors of the lease steps (core/leases/transition-steps.ts), from any way to get the lease
- * adapters: the real ones by default, fakes in test/app.
+ * Executors of the lease steps (core/leases/transition-steps.ts). `makeDeps` opens the lease
+ * adapters for one step (the real ones from src/wiring, fakes in test/app); they are closed after it.
  */
-export function createLeaseExecutors(makeDeps: (deps: StepDeps) => LeaseDeps): StepExecutors {
-  const withDeps = async <T>(deps: StepDeps, fn: (d: LeaseDeps) => Promise<T>): Promise<T> => {
-    const d = makeDeps(deps)
+export function createLeaseExecutors(makeDeps: () => LeaseDeps): ExecutorsFor<LeaseStepKind> {
+  const withDeps = async <T>(fn: (d: LeaseDeps) => Promise<T>): Promise<T> => {
+    const d = makeDeps()
     try {
       return await fn(d)
     } finally {
@@ -18,17 +19,17 @@ export function createLeaseExecutors(makeDeps: (deps: StepDeps) => LeaseDeps): S
   }
   return {
     // Promotion: the peer's leases first, so dnsmasq starts with them (or gets them over D-Bus / a restart).
-    'leases.pull': (_step, deps) => withDeps(deps, async (d) => {
-      const r = await syncLeases(d, {allowRestart: true})
+    'leases.pull': ({args}) => withDeps(async (d) => {
+      const r = await syncLeases(d, {allowRestart: args.allowRestart})
       return {detail: `${r.peerLeases} peer leases: ${r.report.added} added, ${r.report.updated} updated (${r.method})`}
     }),
-    'dnsmasq.start': (_step, deps) => withDeps(deps, async (d) => {
+    'dnsmasq.start': () => withDeps(async (d) => {
       const pid = d.dnsmasq.running()
       if (pid !== undefined) return {detail: `already running (pid ${pid})`}
       await d.dnsmasq.start()
       return {detail: `started (pid ${d.dnsmasq.running() ?? '?'})`}
     }),
-    'dnsmasq.stop': (_step, deps) => withDeps(deps, async (d) => {
+    'dnsmasq.stop': () => withDeps(async (d) => {
       const pid = d.dnsmasq.running()
       if (pid === undefined) return {detail: 'not running'}
       await d.dnsmasq.stop()
@@ -36,5 +37,3 @@ export function createLeaseExecutors(makeDeps: (deps: StepDeps) => LeaseDeps): S
     }),
   }
 }
-
-export const leaseExecutors: StepExecutors = createLeaseExecutors((deps) => createLeaseDeps(deps.config, deps.exec, deps.log, deps.now))

@@ -1,100 +1,94 @@
-import type {IpRoute} from '../../adapters/iproute.js'
-import type {Networkd} from '../../adapters/networkd.js'
-import type {WanSilence} from '../../adapters/wan-silence.js'
+import type {IpRoute, Networkd, WanSilence} from '../../ports.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import type {Config} from '../../config/schema.js'
-import type {StepExecutors} from './types.js'
+import type {ExecutorsFor} from './types.js'
 
 export type WanAdapters = {
   ip: IpRoute
   silence: WanSilence
   /** Connects to networkd on first use (dbus-next loads only then). */
   networkd(): Promise<Networkd>
-  dropin: {write(networkFile: string, policy: 'up' | 'down'): boolean}
+  /** The runtime drop-in writer; dir is where it writes (for the hint when networkd refuses it). */
+  dropin: {dir: string; write(networkFile: string, policy: 'up' | 'down'): boolean}
   sleep(ms: number): Promise<void>
   mono(): number
 }
 
+export type WanStepKind = 'rule.add' | 'rule.del' | 'silence.apply' | 'silence.lift' | 'link.up' | 'link.down' | 'renew' | 'wait.wan'
+
 /** Executors for the WAN steps the planner emits (rule, link, silence, renew, wait). */
-export function createWanExecutors(config: Config, a: WanAdapters): StepExecutors {
-  const wan = config.wan
-  const networkFile = async (nd: Networkd, dev: string): Promise<string> => {
-    if (wan.network_file) return wan.network_file
+export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
+  const networkFile = async (nd: Networkd, dev: string, configured: string): Promise<string> => {
+    if (configured) return configured
     const file = (await nd.describe(dev)).NetworkFile
     if (typeof file !== 'string' || file === '') {
       throw new HaError(`networkd does not manage ${dev} (no .network file matches it)`, ExitCode.FAILED, {hint: 'set wan.network_file or give the WAN a .network file'})
     }
     return file
   }
-  const viaNetworkd = async (dev: string, policy: 'up' | 'down'): Promise<string> => {
+  const viaNetworkd = async (dev: string, configured: string, policy: 'up' | 'down'): Promise<string> => {
     const nd = await a.networkd()
-    const file = await networkFile(nd, dev)
+    const file = await networkFile(nd, dev, configured)
     const changed = a.dropin.write(file, policy)
     if (!changed) return `drop-in for ${file} already says ${policy}`
     await nd.reload()
     // An unreadable or broken drop-in makes networkd drop the whole .network: check it took.
     const d = await nd.describe(dev)
     if (d.AdministrativeState === 'failed' || d.AdministrativeState === 'unmanaged') {
-      throw new HaError(`networkd marked ${dev} ${String(d.AdministrativeState)} after the drop-in`, ExitCode.FAILED, {hint: `check ${wan.networkd_runtime_dir}/${file}.d/ and journalctl -u systemd-networkd`})
+      throw new HaError(`networkd marked ${dev} ${String(d.AdministrativeState)} after the drop-in`, ExitCode.FAILED, {hint: `check ${a.dropin.dir}/${file}.d/ and journalctl -u systemd-networkd`})
     }
     return `ActivationPolicy=${policy} drop-in for ${file}, networkd reloaded`
   }
 
   return {
-    'rule.add': async (step) => {
-      await a.ip.ruleAdd(Number(step.args.table), Number(step.args.priority))
-      return {detail: `added: to all lookup ${step.args.table} priority ${step.args.priority}`}
+    'rule.add': async ({args}) => {
+      await a.ip.ruleAdd(args.table, args.priority)
+      return {detail: `added: to all lookup ${args.table} priority ${args.priority}`}
     },
-    'rule.del': async (step) => {
-      const count = Number(step.args.count ?? 1)
-      for (let i = 0; i < count; i++) await a.ip.ruleDel(Number(step.args.table), Number(step.args.priority))
-      return {detail: `removed ${count}`}
+    'rule.del': async ({args}) => {
+      for (let i = 0; i < args.count; i++) await a.ip.ruleDel(args.table, args.priority)
+      return {detail: `removed ${args.count}`}
     },
-    'silence.apply': async (step) => {
-      await a.silence.apply(String(step.args.dev))
-      return {detail: `nftables netdev drop on ${step.args.dev}`}
+    'silence.apply': async ({args}) => {
+      await a.silence.apply(args.dev)
+      return {detail: `nftables netdev drop on ${args.dev}`}
     },
     'silence.lift': async () => {
       await a.silence.lift()
     },
-    'link.up': async (step) => {
-      const dev = String(step.args.dev)
-      if (step.args.via === 'networkd') return {detail: await viaNetworkd(dev, 'up')}
-      await a.ip.linkSet(dev, 'up')
+    'link.up': async ({args}) => {
+      if (args.via === 'networkd') return {detail: await viaNetworkd(args.dev, args.networkFile, 'up')}
+      await a.ip.linkSet(args.dev, 'up')
     },
-    'link.down': async (step) => {
-      const dev = String(step.args.dev)
-      if (step.args.via === 'networkd') return {detail: await viaNetworkd(dev, 'down')}
-      await a.ip.linkSet(dev, 'down')
+    'link.down': async ({args}) => {
+      if (args.via === 'networkd') return {detail: await viaNetworkd(args.dev, args.networkFile, 'down')}
+      await a.ip.linkSet(args.dev, 'down')
     },
-    renew: async (step) => {
+    renew: async ({args}) => {
       const nd = await a.networkd()
-      const dev = String(step.args.dev)
-      if (step.args.reconfigure) {
-        await nd.reconfigure(dev)
+      if (args.reconfigure) {
+        await nd.reconfigure(args.dev)
         return {detail: 'ReconfigureLink (new DHCP exchange)'}
       }
-      await nd.renew(dev)
+      await nd.renew(args.dev)
       return {detail: 'RenewLink'}
     },
-    'wait.wan': async (step) => {
-      const dev = String(step.args.dev)
-      const table = Number(step.args.table)
-      const deadline = a.mono() + Number(step.args.timeoutMs)
+    'wait.wan': async ({args}) => {
+      const {dev, table} = args
+      const deadline = a.mono() + args.timeoutMs
       const started = a.mono()
       let reconfigured = false
       for (;;) {
-        const {observed: o} = await a.ip.readWan(dev, table, wan.rule_priority)
+        const {observed: o} = await a.ip.readWan(dev, table, args.priority)
         if (o.link.carrier && o.hasAddress && o.hasDefaultRoute) return {detail: `ready after ${Math.round(a.mono() - started)} ms`}
         // The table's routes vanish with a link flap and only a new lease brings them back.
-        if (step.args.reconfigure && !reconfigured && o.hasAddress && !o.hasDefaultRoute && a.mono() - started > 1000) {
+        if (args.reconfigure && !reconfigured && o.hasAddress && !o.hasDefaultRoute && a.mono() - started > 1000) {
           reconfigured = true
           await (await a.networkd()).reconfigure(dev)
         }
         if (a.mono() >= deadline) {
           const missing = [!o.link.carrier && 'carrier', !o.hasAddress && 'an address', !o.hasDefaultRoute && `a default route in table ${table}`].filter(Boolean).join(', ')
-          throw new HaError(`${dev}: no ${missing} after ${step.args.timeoutMs} ms`, ExitCode.FAILED, {hint: 'check the DHCP client on the WAN (networkctl status, the ISP link); wan.up_timeout_ms sets the wait'})
+          throw new HaError(`${dev}: no ${missing} after ${args.timeoutMs} ms`, ExitCode.FAILED, {hint: 'check the DHCP client on the WAN (networkctl status, the ISP link); wan.up_timeout_ms sets the wait'})
         }
         await a.sleep(20)
       }

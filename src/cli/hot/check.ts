@@ -1,4 +1,4 @@
-import {createHealthDeps} from '../../app/wiring/health.js'
+import {createHealthDeps} from '../../wiring/health.js'
 import {fileExists} from '../../adapters/health-files.js'
 import {writeStderrLine} from '../../adapters/stderr.js'
 import {checkDefaults, type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'

@@ -1,6 +1,6 @@
 import {ownOrderKey} from '../../adapters/process-info.js'
 import {handleTransition} from '../../app/handle-transition.js'
-import {createTransitionDeps} from '../../app/wiring/transition.js'
+import {createTransitionDeps} from '../../wiring/transition.js'
 import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {decideEvent} from '../../core/keepalived/event.js'

@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {readLeaseBytes} from '../../adapters/lease-store.js'
+import {readLeaseBytes} from '../../wiring/leases.js'
 import {showLeases, type ShowResult} from '../../app/leases/show-leases.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
 import {ExitCode} from '../../core/exit-codes.js'

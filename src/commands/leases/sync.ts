@@ -1,5 +1,4 @@
-import {createExec} from '../../adapters/exec.js'
-import {createLeaseDeps} from '../../app/leases/real-deps.js'
+import {realLeaseDeps} from '../../wiring/leases.js'
 import {syncLeases, type SyncResult} from '../../app/leases/sync-leases.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -24,7 +23,7 @@ ${EXIT_CODES_HELP}`
   async run(): Promise<SyncResult> {
     const {config} = this.ctx.config()
     const log = this.ctx.logger()
-    const deps = createLeaseDeps(config, createExec(log), log)
+    const deps = realLeaseDeps(config, log)
     try {
       const r = await syncLeases(deps)
       const how = {unchanged: 'nothing to change', file: `wrote ${r.file} (dnsmasq stopped)`, dbus: 'told the running dnsmasq over D-Bus', restart: `wrote ${r.file} and restarted dnsmasq`, deferred: 'dnsmasq runs without D-Bus: left for a restart'}[r.method]

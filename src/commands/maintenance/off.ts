@@ -1,4 +1,4 @@
-import {createMaintenanceDeps} from '../../app/wiring/health.js'
+import {createMaintenanceDeps} from '../../wiring/health.js'
 import {maintenanceOff, type MaintenanceResult} from '../../app/maintenance.js'
 import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
 import {ExitCode} from '../../core/exit-codes.js'

@@ -1,4 +1,4 @@
-import type {Role, Step} from '../transition/types.js'
+import type {Role, StepKind, StepOf} from '../transition/types.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction, noopReason} from './actions.js'
 import type {ConntrackdConf} from './config.js'
 
@@ -11,17 +11,27 @@ export type ConntrackPlanInfo = {
   startOnBackup: boolean
   /** BACKUP: after `-n`, check that the MASTER's flows arrived (conntrackd.verify_failback). */
   verifyFailback: boolean
+  /** How long `conntrackd -c` may take (conntrackd.commit_timeout_ms). */
+  commitTimeoutMs: number
+  /** How BACKUP starts conntrackd ([] = <binary> -d -C <config>) and how long that may take. */
+  startCommand: string[]
+  startTimeoutMs: number
+  /** BACKUP: how long to wait for the MASTER's flows, and how many may be missing (percent). */
+  verifyTimeoutMs: number
+  syncTolerancePercent: number
 }
-
-export type ConntrackSlots = {beforeWan: Step[]; afterWan: Step[]}
-
-/** Args of every conntrackd step: what to run, and why it will not run when it is a no-op here. */
-export type ConntrackStepArgs = {action: ConntrackdAction | 'start' | 'verify-sync'; flag?: string; noop?: string}
 
 export const CONNTRACK_STEP_KINDS = [
   'conntrackd.commit', 'conntrackd.flush', 'conntrackd.resync-kernel', 'conntrackd.bulk-send',
   'conntrackd.start', 'conntrackd.purge', 'conntrackd.request-resync', 'conntrackd.verify-sync',
-] as const
+] as const satisfies readonly StepKind[]
+
+export type ConntrackStepKind = (typeof CONNTRACK_STEP_KINDS)[number]
+export type ConntrackStep = StepOf<ConntrackStepKind>
+export type ConntrackSlots = {beforeWan: ConntrackStep[]; afterWan: ConntrackStep[]}
+
+/** The conntrackd requests that are plan steps of their own, with no args beyond flag and noop. */
+type PlainAction = 'flush' | 'resync-kernel' | 'bulk-send' | 'purge' | 'request-resync'
 
 /**
  * conntrack-tools' primary-backup.sh as plan steps, in its order:
@@ -38,14 +48,15 @@ export const CONNTRACK_STEP_KINDS = [
 export function conntrackSteps(role: Role, info: ConntrackPlanInfo): ConntrackSlots {
   const slots: ConntrackSlots = {beforeWan: [], afterWan: []}
   if (!info.enabled) return slots
-  const step = (action: ConntrackdAction, why: string): Step => {
-    const noop = info.conf ? noopReason(info.conf, action) : undefined
-    const args: ConntrackStepArgs = {action, flag: CONNTRACKD_ACTIONS[action].flag, ...(noop ? {noop} : {})}
-    return {kind: `conntrackd.${action}`, args, why, critical: false}
+  const noop = (action: ConntrackdAction) => (info.conf ? noopReason(info.conf, action) : undefined)
+  const base = (action: ConntrackdAction) => {
+    const why = noop(action)
+    return {flag: CONNTRACKD_ACTIONS[action].flag, ...(why ? {noop: why} : {})}
   }
+  const step = <A extends PlainAction>(action: A, why: string) => ({kind: `conntrackd.${action}` as const, args: base(action), why, critical: false})
   switch (role) {
     case 'MASTER':
-      slots.beforeWan.push(step('commit', 'conntrackd -c: commit the peer\'s flows into the kernel before the WAN opens'))
+      slots.beforeWan.push({kind: 'conntrackd.commit', args: {...base('commit'), timeoutMs: info.commitTimeoutMs}, why: 'conntrackd -c: commit the peer\'s flows into the kernel before the WAN opens', critical: false})
       slots.afterWan.push(
         step('flush', 'conntrackd -f: flush the caches, the kernel table is now authoritative'),
         step('resync-kernel', 'conntrackd -R: rebuild the internal cache from the kernel table'),
@@ -54,13 +65,13 @@ export function conntrackSteps(role: Role, info: ConntrackPlanInfo): ConntrackSl
       break
     case 'BACKUP': {
       if (info.startOnBackup) {
-        slots.afterWan.push({kind: 'conntrackd.start', args: {action: 'start'} satisfies ConntrackStepArgs, why: 'start conntrackd if it is not running', critical: false})
+        slots.afterWan.push({kind: 'conntrackd.start', args: {command: info.startCommand, timeoutMs: info.startTimeoutMs}, why: 'start conntrackd if it is not running', critical: false})
       }
       const resync = step('request-resync', 'conntrackd -n: ask the MASTER for a full resync (a returning node holds no state)')
       slots.afterWan.push(step('purge', 'conntrackd -t: purge zombie kernel entries after PurgeTimeout'), resync)
       if (info.verifyFailback) {
-        const noop = (resync.args as ConntrackStepArgs).noop
-        const args: ConntrackStepArgs = {action: 'verify-sync', ...(noop ? {noop} : {})}
+        const skip = resync.args.noop
+        const args = {waitMs: info.verifyTimeoutMs, tolerancePercent: info.syncTolerancePercent, ...(skip ? {noop: skip} : {})}
         slots.afterWan.push({kind: 'conntrackd.verify-sync', args, why: 'check that the MASTER\'s flows arrived here', critical: false})
       }
       break

@@ -1,4 +1,4 @@
-import type {Role, Step} from '../transition/types.js'
+import type {Role, StepOf} from '../transition/types.js'
 
 /** The [dnsmasq] keys the lease steps depend on (structural, so core needs nothing from config/). */
 export type LeaseStepConfig = {dnsmasq: {enabled: boolean; stop_on_backup: boolean}}
@@ -11,12 +11,14 @@ export type LeaseStepConfig = {dnsmasq: {enabled: boolean; stop_on_backup: boole
  * a dead peer is the usual reason for a promotion, and serving DHCP matters more than its leases.
  * BACKUP/FAULT/STOP: in active/passive mode stop dnsmasq, so only the MASTER answers clients.
  */
-export function leaseSteps(role: Role, config: LeaseStepConfig): Step[] {
+export type LeaseStep = StepOf<'leases.pull' | 'dnsmasq.start' | 'dnsmasq.stop'>
+
+export function leaseSteps(role: Role, config: LeaseStepConfig): LeaseStep[] {
   const c = config.dnsmasq
   if (!c.enabled) return []
   if (role === 'MASTER') {
     return [
-      {kind: 'leases.pull', args: {}, why: 'pull the peer\'s DHCP leases and merge them into this node\'s', critical: false},
+      {kind: 'leases.pull', args: {allowRestart: true}, why: 'pull the peer\'s DHCP leases and merge them into this node\'s', critical: false},
       {kind: 'dnsmasq.start', args: {}, why: 'start dnsmasq (if stopped) so it serves the merged leases', critical: false},
     ]
   }

@@ -1,5 +1,8 @@
 import type {NftTable} from '../parse/nft-ruleset.js'
 
+/** The netdev table that silences the WAN on a keep-up BACKUP. */
+export const SILENCE_TABLE = 'ha_tool_wan_silence'
+
 /**
  * The WAN silence table: netdev base chains on the WAN device (ingress and egress) that jump
  * to a `gate` chain and drop whatever the gate did not accept. Silenced = the gate is empty;

@@ -1,4 +1,4 @@
-import type {ObservedWan, Role, Step} from './types.js'
+import type {ObservedWan, Role, Step, VipSource} from './types.js'
 
 export type WanPlanConfig = {
   interface: string
@@ -9,6 +9,8 @@ export type WanPlanConfig = {
   renew: 'none' | 'networkd'
   silence: 'nftables' | 'none'
   up_timeout_ms: number
+  /** .network file of the WAN for link_via networkd; "" = ask networkd. */
+  network_file: string
 }
 
 /**
@@ -29,7 +31,7 @@ export type PlanInput = {
   observed: ObservedWan
   slots?: PlanSlots
   /** keepalived died without a STOP: also release the VIPs it left here (from this keepalived.conf). */
-  releaseVipsFrom?: string
+  releaseVips?: VipSource
 }
 
 /**
@@ -49,13 +51,13 @@ export function planTransition(input: PlanInput): Step[] {
     steps.push(...(slots.beforeWan ?? []))
     if (observed.silenced) steps.push({kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} before anything is sent`, critical: true})
     const linkDown = !observed.link.adminUp
-    if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
+    if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
     const needWait = linkDown || !observed.hasAddress || !observed.hasDefaultRoute
     // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too.
     if ((needWait || observed.silenced) && wan.renew === 'networkd') {
       steps.push({kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false})
     }
-    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
+    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, priority: wan.rule_priority, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
     if (observed.ruleCount !== 1) {
       if (observed.ruleCount > 1) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})
       else steps.push({kind: 'rule.add', args: rule, why: `route through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority}`, critical: true})
@@ -67,11 +69,11 @@ export function planTransition(input: PlanInput): Step[] {
   // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
   if (wan.link === 'down-on-backup') {
-    if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})
+    if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})
   } else if (wan.silence === 'nftables' && !observed.silenced && observed.link.exists) {
     steps.push({kind: 'silence.apply', args: {dev}, why: `drop all ${dev} ingress and egress while not MASTER (shared MAC)`, critical: false})
   }
   steps.push(...(slots.afterWan ?? []))
-  if (input.releaseVipsFrom) steps.push({kind: 'vip.release', args: {config: input.releaseVipsFrom}, why: 'keepalived is gone: release the VIP (and VMAC) it left on this node', critical: false})
+  if (input.releaseVips) steps.push({kind: 'vip.release', args: input.releaseVips, why: 'keepalived is gone: release the VIP (and VMAC) it left on this node', critical: false})
   return steps
 }

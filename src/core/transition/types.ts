@@ -5,19 +5,57 @@
  */
 export type Role = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
 
+/** Args every conntrackd step carries: the flag it runs, and why it will not run when it is a no-op here. */
+type ConntrackActionArgs = {flag: string; noop?: string}
+
 /**
- * One action of a plan. `kind` selects the executor (src/app/steps/*); `args` is its input.
+ * What each step kind needs to run, put there by its planner from the resolved settings, so an
+ * executor reads nothing but its step (no config, no coercion). One entry per kind: adding a
+ * kind here without an executor in src/app/steps is a compile error (StepExecutors is exhaustive).
+ */
+export type StepArgs = {
+  'silence.lift': {dev: string}
+  'silence.apply': {dev: string}
+  /** networkFile: wan.network_file ("" = ask networkd which .network manages dev). */
+  'link.up': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
+  'link.down': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
+  renew: {dev: string; reconfigure: boolean}
+  'wait.wan': {dev: string; table: number; priority: number; timeoutMs: number; reconfigure: boolean}
+  'rule.add': {table: number; priority: number}
+  'rule.del': {table: number; priority: number; count: number}
+  /** keepalived died without a STOP: release the VIPs (and VMACs) it left on this node. */
+  'vip.release': VipSource
+  'conntrackd.commit': ConntrackActionArgs & {timeoutMs: number}
+  'conntrackd.flush': ConntrackActionArgs
+  'conntrackd.resync-kernel': ConntrackActionArgs
+  'conntrackd.bulk-send': ConntrackActionArgs
+  'conntrackd.purge': ConntrackActionArgs
+  'conntrackd.request-resync': ConntrackActionArgs
+  /** command: [] = <binary> -d -C <config>. */
+  'conntrackd.start': {command: string[]; timeoutMs: number; noop?: string}
+  'conntrackd.verify-sync': {noop?: string; waitMs: number; tolerancePercent: number}
+  'leases.pull': {allowRestart: boolean}
+  'dnsmasq.start': Record<string, never>
+  'dnsmasq.stop': Record<string, never>
+}
+
+/** Where the VIPs to release come from: keepalived.conf when readable, else the kernel's VMAC links. */
+export type VipSource = {config: string}
+
+export type StepKind = keyof StepArgs
+
+/**
+ * One action of a plan, a discriminated union on `kind`; `args` is what its executor needs.
  * `critical` steps stop the plan when they fail (nothing after them may run safely);
  * the rest are reported and the plan goes on (exit 3, partial).
  */
-export type Step = {
-  kind: string
-  args: Record<string, unknown>
-  why: string
-  critical: boolean
-}
+export type Step = {[K in StepKind]: {kind: K; args: StepArgs[K]; why: string; critical: boolean}}[StepKind]
+
+/** The step of one kind. */
+export type StepOf<K extends StepKind> = Extract<Step, {kind: K}>
 
 export type StepOutcome = {
+  /** A StepKind; string because state files written by other versions are read back too. */
   kind: string
   why: string
   status: 'ok' | 'failed' | 'skipped'

@@ -25,7 +25,7 @@ function setup(s: Setup = {}) {
   const backend: ConntrackBackend = {client: () => client, peerStats: () => peerStats, sleep: async (ms) => { clock += ms }, mono: () => clock}
   const locks: string[] = []
   const deps: ResyncDeps = {
-    config, exec: async () => { throw new Error('no exec in app tests') }, log: silentLogger, now: () => 0,
+    config, log: silentLogger, mono: () => clock,
     executors: makeConntrackExecutors(backend),
     client,
     readState: (path) => (path === '/run/ha-test/state.json' ? s.stateFile : undefined),

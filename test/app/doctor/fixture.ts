@@ -3,6 +3,7 @@
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {createDoctorProbes} from '../../../src/adapters/doctor-probes.js'
 import type {Exec, ExecResult} from '../../../src/adapters/exec.js'
 import {createRootedFs} from '../../../src/adapters/rooted-fs.js'
 import {buildExample} from '../../../src/app/config-example.js'
@@ -84,7 +85,8 @@ export const keepalivedOk: ExecScript = (argv) => (argv[0] === 'keepalived' ? {c
 export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; config?: Config; skip?: string[]} = {}): Promise<DoctorReport> {
   const fs = createRootedFs(node.root)
   const config = opts.config ?? node.config
-  return runDoctor({config, fs, exec: opts.exec ?? fakeExec(keepalivedOk), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
+  const exec = opts.exec ?? fakeExec(keepalivedOk)
+  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
 }
 
 export function check(report: DoctorReport, id: string): CheckResult {

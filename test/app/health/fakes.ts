@@ -42,6 +42,7 @@ export function monitorDeps(files: MemFiles, answers: Record<string, Answer | un
     cycles: 0,
     role: () => ({role: role(), source: 'fake'}),
     wanAddresses: () => ({exists: true, v4: '198.51.100.10'}),
+    mono: () => performance.now(),
     now: () => 1_700_000_000_000,
     readMaintenance: (path: string) => { const t = files.read(path); return t === undefined ? undefined : JSON.parse(t) as MaintenanceFlag },
     writeTrack: (path: string, value: number) => files.write(path, `${value}\n`),

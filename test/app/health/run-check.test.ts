@@ -13,7 +13,7 @@ const settings = (targets: string[], over: Partial<CheckSettings> = {}): CheckSe
 })
 const deps = (answers: Record<string, Answer | undefined>, role?: Role, v4: string | undefined = '198.51.100.10') => {
   const p = fakeProber(answers)
-  return {probe: p.probe, calls: p.calls, role: () => ({role, source: '/run/ha-tool/state.json'}), wanAddresses: () => ({exists: true, ...(v4 ? {v4} : {})})}
+  return {probe: p.probe, calls: p.calls, role: () => ({role, source: '/run/ha-tool/state.json'}), wanAddresses: () => ({exists: true, ...(v4 ? {v4} : {})}), mono: () => performance.now()}
 }
 
 describe('runCheck', () => {

@@ -1,9 +1,23 @@
-// The daemon's scheduled full sync: node-cron for real, fakes for the adapters.
+// The daemon's scheduled full sync over a fake cron that the test fires (node-cron itself: test/integration/adapters/cron.test.ts).
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {startLeaseSchedule} from '../../../src/app/leases/lease-schedule.js'
+import type {Cron} from '../../../src/adapters/cron.js'
 import {HaError} from '../../../src/core/errors.js'
 import {LOCAL, NOW_S, lease, world} from './fakes.js'
+
+/** A cron that runs its job when the test says so; validates like node-cron's field count. */
+function fakeCron() {
+  let job: (() => Promise<void>) | undefined
+  const cron: Cron = {
+    validate: (expr) => !expr.startsWith('99'),
+    schedule: (_expr, _name, fn) => {
+      job = fn
+      return {stop: async () => { job = undefined }}
+    },
+  }
+  return {cron, fire: async () => { await job?.() }, scheduled: () => job !== undefined}
+}
 
 describe('startLeaseSchedule', () => {
   test('runs leases sync on the cron schedule, survives a failing run, and stops', async () => {
@@ -11,26 +25,28 @@ describe('startLeaseSchedule', () => {
     w.files.set(LOCAL, '')
     w.peerFile = lease(NOW_S + 900, '52:54:00:00:00:0b', '192.168.1.160')
     w.peerUp = false // the first runs fail: logged, not thrown
-    const s = startLeaseSchedule(w.deps, w.deps.config, w.deps.log)
+    const c = fakeCron()
+    const s = startLeaseSchedule(w.deps, w.deps.config, w.deps.log, c.cron)
     try {
-      for (let i = 0; i < 60 && !w.calls.some((c) => c.startsWith('ssh cat')); i++) await new Promise((r) => setTimeout(r, 50))
-      assert.ok(w.calls.some((c) => c.startsWith('ssh cat')), 'a scheduled run tried the peer')
+      await c.fire()
+      assert.ok(w.calls.some((x) => x.startsWith('ssh cat')), 'a scheduled run tried the peer')
+      assert.equal(w.files.get(LOCAL), '', 'the failed run changed nothing')
       w.peerUp = true
-      for (let i = 0; i < 60 && !w.files.get(LOCAL); i++) await new Promise((r) => setTimeout(r, 50))
+      await c.fire()
       assert.equal(w.files.get(LOCAL), w.peerFile)
     } finally {
       await s.stop()
     }
-    const n = w.calls.length
-    await new Promise((r) => setTimeout(r, 1300))
-    assert.equal(w.calls.length, n, 'no run after stop()')
+    assert.equal(c.scheduled(), false, 'no run after stop()')
   })
 
   test('off when the schedule is "" or dnsmasq is not managed; a bad expression is a config error', async () => {
-    await startLeaseSchedule(world({sync_schedule: ''}).deps, world({sync_schedule: ''}).deps.config, world().deps.log).stop()
+    const c = fakeCron()
+    await startLeaseSchedule(world({sync_schedule: ''}).deps, world({sync_schedule: ''}).deps.config, world().deps.log, c.cron).stop()
     const off = world({enabled: false})
-    await startLeaseSchedule(off.deps, off.deps.config, off.deps.log).stop()
+    await startLeaseSchedule(off.deps, off.deps.config, off.deps.log, c.cron).stop()
+    assert.equal(c.scheduled(), false)
     const bad = world({sync_schedule: '99 * * * *'})
-    assert.throws(() => startLeaseSchedule(bad.deps, bad.deps.config, bad.deps.log), (e: unknown) => e instanceof HaError && e.exit === 78)
+    assert.throws(() => startLeaseSchedule(bad.deps, bad.deps.config, bad.deps.log, c.cron), (e: unknown) => e instanceof HaError && e.exit === 78)
   })
 })

@@ -186,9 +186,9 @@ describe('lease step executors', () => {
     w.files.set(LOCAL, mine)
     w.peerFile = theirs
     const ex = createLeaseExecutors(() => w.deps)
-    const stepDeps = {config: w.deps.config, exec: async () => { throw new Error('unused') }, log: w.deps.log, now: w.deps.now}
-    const step = (kind: string) => ({kind, args: {}, why: '', critical: false})
-    assert.match(String((await ex['leases.pull'](step('leases.pull'), stepDeps))?.detail), /1 peer leases: 1 added/)
+    const stepDeps = {log: w.deps.log}
+    const step = <K extends 'dnsmasq.start' | 'dnsmasq.stop'>(kind: K) => ({kind, args: {}, why: '', critical: false})
+    assert.match(String((await ex['leases.pull']({kind: 'leases.pull', args: {allowRestart: true}, why: '', critical: false}, stepDeps))?.detail), /1 peer leases: 1 added/)
     assert.match(String((await ex['dnsmasq.start'](step('dnsmasq.start'), stepDeps))?.detail), /started/)
     assert.deepEqual(w.calls.filter((c) => !c.startsWith('ssh')), [`write ${LOCAL}`, 'start'])
     assert.match(String((await ex['dnsmasq.start'](step('dnsmasq.start'), stepDeps))?.detail), /already running/)

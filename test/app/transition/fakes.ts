@@ -2,6 +2,9 @@ import type {IpRoute} from '../../../src/adapters/iproute.js'
 import {silentLogger} from '../../../src/adapters/log.js'
 import type {WanSilence} from '../../../src/adapters/wan-silence.js'
 import type {TransitionDeps} from '../../../src/app/handle-transition.js'
+import {makeConntrackExecutors} from '../../../src/app/steps/conntrack.js'
+import {createLeaseExecutors} from '../../../src/app/steps/leases.js'
+import {createVipExecutors} from '../../../src/app/steps/vip.js'
 import {createWanExecutors} from '../../../src/app/steps/wan.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import type {Config} from '../../../src/config/schema.js'
@@ -37,10 +40,14 @@ export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: strin
   const deps: TransitionDeps = {
     config,
     log: silentLogger,
-    exec: async () => { throw new Error('no exec in fakes') },
     ip,
     silence,
-    executors: createWanExecutors(config, {ip, silence, networkd: async () => { throw new Error('no networkd in fakes') }, dropin: {write: () => true}, sleep: async () => {}, mono}),
+    executors: {
+      ...createWanExecutors({ip, silence, networkd: async () => { throw new Error('no networkd in fakes') }, dropin: {dir: '/run/systemd/network', write: () => true}, sleep: async () => {}, mono}),
+      ...createVipExecutors(ip, () => { throw new Error('no keepalived.conf in fakes') }),
+      ...makeConntrackExecutors({client: () => { throw new Error('no conntrackd in fakes') }, peerStats: () => undefined, sleep: async () => {}, mono}),
+      ...createLeaseExecutors(() => { throw new Error('no lease adapters in fakes') }),
+    },
     lock: async () => ({release: async () => {}}),
     readState: () => state,
     writeState: (s) => { state = structuredClone(s) },

@@ -3,14 +3,16 @@
 // Usage: node run-lease-steps.mjs ROLE CONFIG [--no-pull]   (prints the step outcomes as JSON)
 import {createExec} from '../../../dist/adapters/exec.js'
 import {createLogger} from '../../../dist/adapters/log.js'
-import {leaseExecutors} from '../../../dist/app/steps/leases.js'
+import {createLeaseDeps} from '../../../dist/wiring/leases.js'
+import {createLeaseExecutors} from '../../../dist/app/steps/leases.js'
 import {loadConfig} from '../../../dist/config/load.js'
 import {leaseSteps} from '../../../dist/core/leases/transition-steps.js'
 
 const [role, configPath, flag] = process.argv.slice(2)
 const {config} = loadConfig(configPath)
 const log = createLogger({level: 'warn'})
-const deps = {config, exec: createExec(log), log, now: Date.now}
+const deps = {log}
+const leaseExecutors = createLeaseExecutors(() => createLeaseDeps(config, createExec(log), log, Date.now))
 const out = []
 for (const step of leaseSteps(role, config)) {
   if (flag === '--no-pull' && step.kind === 'leases.pull') continue

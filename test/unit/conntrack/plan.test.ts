@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {parseConntrackdConf} from '../../../src/core/conntrack/config.js'
-import {type ConntrackPlanInfo, type ConntrackStepArgs, conntrackSteps} from '../../../src/core/conntrack/plan.js'
+import {type ConntrackPlanInfo, conntrackSteps} from '../../../src/core/conntrack/plan.js'
 import {planTransition} from '../../../src/core/transition/plan.js'
 import type {Step} from '../../../src/core/transition/types.js'
 
@@ -10,10 +10,13 @@ const conf = (mode: string, body = '') =>
   parseConntrackdConf(`Sync {\n Mode ${mode} {\n${body}\n }\n UDP {\n Interface e\n }\n}\nGeneral {\n UNIX {\n Path /s\n }\n}\n`).conf
 
 const info = (over: Partial<ConntrackPlanInfo> = {}): ConntrackPlanInfo =>
-  ({enabled: true, conf: conf('FTFW'), startOnBackup: true, verifyFailback: true, ...over})
+  ({enabled: true, conf: conf('FTFW'), startOnBackup: true, verifyFailback: true, commitTimeoutMs: 30000, startCommand: [], startTimeoutMs: 10000, verifyTimeoutMs: 1000, syncTolerancePercent: 2, ...over})
 
-const flags = (steps: Step[]) => steps.map((s) => (s.args as ConntrackStepArgs).flag ?? (s.args as ConntrackStepArgs).action)
-const noops = (steps: Step[]): Record<string, string> => Object.fromEntries(steps.filter((s) => (s.args as ConntrackStepArgs).noop).map((s) => [(s.args as ConntrackStepArgs).flag ?? s.kind, (s.args as ConntrackStepArgs).noop!]))
+/** The conntrackd flag a step runs, or its action when it runs no flag (start, verify-sync). */
+const flagOf = (s: Step) => ('flag' in s.args ? s.args.flag : s.kind.replace('conntrackd.', ''))
+const noopOf = (s: Step) => ('noop' in s.args ? s.args.noop : undefined)
+const flags = (steps: Step[]) => steps.map(flagOf)
+const noops = (steps: Step[]): Record<string, string> => Object.fromEntries(steps.filter((s) => noopOf(s)).map((s) => ['flag' in s.args ? s.args.flag : s.kind, noopOf(s)!]))
 
 describe('conntrackSteps per role (FTFW, external cache on)', () => {
   test('MASTER: -c before the WAN opens; -f, -R, -B after', () => {
@@ -81,7 +84,7 @@ describe('conntrackSteps per mode: no-ops are planned, marked, and say why', () 
     const c = parseConntrackdConf('General {\n UNIX { Path /s }\n}\nStats {\n}\n').conf
     const m = conntrackSteps('MASTER', info({conf: c}))
     const b = conntrackSteps('BACKUP', info({conf: c, startOnBackup: false}))
-    for (const step of [...m.beforeWan, ...m.afterWan, ...b.afterWan]) assert.match((step.args as ConntrackStepArgs).noop ?? '', /no Sync section/, step.kind)
+    for (const step of [...m.beforeWan, ...m.afterWan, ...b.afterWan]) assert.match(noopOf(step) ?? '', /no Sync section/, step.kind)
   })
 
   test('unreadable conntrackd.conf: the full sequence, as primary-backup.sh would run it blind', () => {
@@ -96,7 +99,7 @@ describe('conntrack slots in the transition planner', () => {
     const s = conntrackSteps('MASTER', info())
     const steps = planTransition({
       role: 'MASTER', previousRole: 'BACKUP',
-      wan: {interface: 'wan0', table: 250, rule_priority: 32770, link: 'down-on-backup', link_via: 'netlink', renew: 'none', silence: 'none', up_timeout_ms: 1000},
+      wan: {interface: 'wan0', table: 250, rule_priority: 32770, link: 'down-on-backup', link_via: 'netlink', renew: 'none', silence: 'none', up_timeout_ms: 1000, network_file: ''},
       observed: {ruleCount: 0, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false, silenced: false},
       slots: s,
     }).map((x) => x.kind)

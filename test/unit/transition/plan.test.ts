@@ -2,18 +2,23 @@ import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {countWanRules, observeWan, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
-import type {ObservedWan, Role, Step} from '../../../src/core/transition/types.js'
+import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
-const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000}
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
 const READY: ObservedWan = {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
 const kinds = (steps: Step[]) => steps.map((s) => s.kind)
+/** The args of a step that must be of kind k. */
+function argsOf<K extends StepKind>(step: Step, k: K): StepArgs[K] {
+  assert.equal(step.kind, k)
+  return step.args as StepArgs[K]
+}
 
 /** What a step does to the observed state, to check that planning against the result plans nothing. */
 function apply(o: ObservedWan, steps: Step[]): ObservedWan {
   const n = structuredClone(o)
   for (const s of steps) {
     if (s.kind === 'rule.add') n.ruleCount++
-    if (s.kind === 'rule.del') n.ruleCount -= Number(s.args.count)
+    if (s.kind === 'rule.del') n.ruleCount -= s.args.count
     if (s.kind === 'silence.apply') n.silenced = true
     if (s.kind === 'silence.lift') n.silenced = false
     if (s.kind === 'link.up') n.link.adminUp = true
@@ -30,7 +35,7 @@ describe('planTransition', () => {
   it('MASTER with duplicate rules: removes the extras, adds none', () => {
     const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, ruleCount: 3}})
     assert.deepEqual(kinds(steps), ['rule.del'])
-    assert.equal(steps[0].args.count, 2)
+    assert.equal(argsOf(steps[0], 'rule.del').count, 2)
   })
   it('MASTER from a silenced keep-up BACKUP: lift first, then the rule', () => {
     assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}})), ['silence.lift', 'rule.add'])
@@ -43,22 +48,22 @@ describe('planTransition', () => {
   it('MASTER whose table lost its default route after a flap waits (and may reconfigure)', () => {
     const steps = planTransition({role: 'MASTER', wan: {...WAN, renew: 'networkd'}, observed: {...READY, hasDefaultRoute: false}})
     assert.deepEqual(kinds(steps), ['renew', 'wait.wan', 'rule.add'])
-    assert.equal(steps[0].args.reconfigure, true)
+    assert.equal(argsOf(steps[0], 'renew').reconfigure, true)
   })
   it('the conntrackd commit slot comes before the WAN opens, the rest after the rule', () => {
-    const s = (kind: string): Step => ({kind, args: {}, why: kind, critical: false})
-    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}, slots: {beforeWan: [s('conntrack.commit')], afterWan: [s('conntrack.flush'), s('leases.pull')]}})
-    assert.deepEqual(kinds(steps), ['conntrack.commit', 'silence.lift', 'rule.add', 'conntrack.flush', 'leases.pull'])
+    const s = (kind: 'dnsmasq.start' | 'dnsmasq.stop'): Step => ({kind, args: {}, why: kind, critical: false})
+    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}, slots: {beforeWan: [s('dnsmasq.stop')], afterWan: [s('dnsmasq.start')]}})
+    assert.deepEqual(kinds(steps), ['dnsmasq.stop', 'silence.lift', 'rule.add', 'dnsmasq.start'])
   })
   it('slot steps run only when the role changes', () => {
-    const s = (kind: string): Step => ({kind, args: {}, why: kind, critical: false})
-    assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: WAN, observed: {...READY, ruleCount: 1}, slots: {afterWan: [s('conntrack.flush')]}})), [])
+    const s = (kind: 'dnsmasq.start' | 'dnsmasq.stop'): Step => ({kind, args: {}, why: kind, critical: false})
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: WAN, observed: {...READY, ruleCount: 1}, slots: {afterWan: [s('dnsmasq.start')]}})), [])
   })
   for (const role of ['BACKUP', 'FAULT', 'STOP'] as Role[]) {
     it(`${role} in keep-up mode: every rule copy goes, then the WAN is silenced`, () => {
       const steps = planTransition({role, wan: WAN, observed: {...READY, ruleCount: 2}})
       assert.deepEqual(kinds(steps), ['rule.del', 'silence.apply'])
-      assert.equal(steps[0].args.count, 2)
+      assert.equal(argsOf(steps[0], 'rule.del').count, 2)
     })
     it(`${role} in down-on-backup mode: rule first, then the link goes down`, () => {
       assert.deepEqual(kinds(planTransition({role, wan: {...WAN, link: 'down-on-backup'}, observed: {...READY, ruleCount: 1}})), ['rule.del', 'link.down'])

@@ -1,18 +1,18 @@
-import {createExec} from '../../adapters/exec.js'
-import {readText} from '../../adapters/files.js'
-import {createIpRoute} from '../../adapters/iproute.js'
-import {acquireLock} from '../../adapters/lock.js'
-import type {Logger} from '../../adapters/log.js'
-import {connectNetworkd, type Networkd} from '../../adapters/networkd.js'
-import {writeActivationDropin} from '../../adapters/networkd-dropin.js'
-import {pidMax} from '../../adapters/process-info.js'
-import {readStateFile, writeStateFile} from '../../adapters/state-file.js'
-import {createWanSilence} from '../../adapters/wan-silence.js'
-import {systemClock} from '../../adapters/clock.js'
-import type {Config} from '../../config/schema.js'
-import type {TransitionDeps} from '../handle-transition.js'
-import {createVipExecutors} from '../steps/vip.js'
-import {createWanExecutors} from '../steps/wan.js'
+import {createExec} from '../adapters/exec.js'
+import {readText} from '../adapters/files.js'
+import {createIpRoute} from '../adapters/iproute.js'
+import {acquireLock} from '../adapters/lock.js'
+import type {Logger} from '../adapters/log.js'
+import {connectNetworkd, type Networkd} from '../adapters/networkd.js'
+import {writeActivationDropin} from '../adapters/networkd-dropin.js'
+import {pidMax} from '../adapters/process-info.js'
+import {readStateFile, writeStateFile} from '../adapters/state-file.js'
+import {createWanSilence} from '../adapters/wan-silence.js'
+import {systemClock} from '../adapters/clock.js'
+import type {Config} from '../config/schema.js'
+import type {TransitionDeps} from '../app/handle-transition.js'
+import {createVipExecutors} from '../app/steps/vip.js'
+import {createWanExecutors} from '../app/steps/wan.js'
 import {transitionSlots} from './slots.js'
 
 /** The real adapters behind a transition (the composition root for notify, daemon and resync). */
@@ -21,11 +21,11 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
   const ip = createIpRoute(exec)
   const silence = createWanSilence(exec)
   let networkd: Promise<Networkd> | undefined
-  const wanExecutors = createWanExecutors(config, {
+  const wanExecutors = createWanExecutors({
     ip,
     silence,
     networkd: () => (networkd ??= connectNetworkd({timeoutMs: config.wan.dbus_timeout_ms})),
-    dropin: {write: (file, policy) => writeActivationDropin(config.wan.networkd_runtime_dir, file, policy)},
+    dropin: {dir: config.wan.networkd_runtime_dir, write: (file, policy) => writeActivationDropin(config.wan.networkd_runtime_dir, file, policy)},
     sleep: systemClock.sleep,
     mono: systemClock.mono,
   })
@@ -33,7 +33,6 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
   return {
     config,
     log,
-    exec,
     ip,
     silence,
     executors: {...wanExecutors, ...createVipExecutors(ip, readText), ...slots.executors},

@@ -1,12 +1,14 @@
-import type {HealthMonitorDeps} from '../health-monitor.js'
-import type {HealthViewDeps} from '../health-status.js'
-import type {MaintenanceDeps} from '../maintenance.js'
-import type {Role} from '../../core/transition/types.js'
-import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../../adapters/health-files.js'
-import {createIcmpStreams} from '../../adapters/probes/icmp-stream.js'
-import {createProber} from '../../adapters/probes/index.js'
-import {readStateFile, stateFilePath} from '../../adapters/state-file.js'
-import {readWanAddresses} from '../../adapters/wan-address.js'
+import {processAlive} from '../adapters/process-info.js'
+import {monoMs} from '../adapters/clock.js'
+import type {HealthMonitorDeps} from '../app/health-monitor.js'
+import type {HealthViewDeps} from '../app/health-status.js'
+import type {MaintenanceDeps} from '../app/maintenance.js'
+import type {Role} from '../core/transition/types.js'
+import {clearMaintenanceFlag, readHealthStatusFile, readMaintenanceFlag, readTrackFile, writeHealthStatusFile, writeMaintenanceFlag, writeTrackFile} from '../adapters/health-files.js'
+import {createIcmpStreams} from '../adapters/probes/icmp-stream.js'
+import {createProber} from '../adapters/probes/index.js'
+import {readStateFile, stateFilePath} from '../adapters/state-file.js'
+import {readWanAddresses} from '../adapters/wan-address.js'
 
 /**
  * The real adapters behind `check` and the daemon's health monitor. The daemon may pass
@@ -17,6 +19,7 @@ export function createHealthDeps(stateDir: string, role?: () => Role | undefined
     probe: createProber(),
     role: role ? () => ({role: role(), source: 'the daemon'}) : () => ({role: readStateFile(stateDir)?.role, source: stateFilePath(stateDir)}),
     wanAddresses: readWanAddresses,
+    mono: monoMs,
     now: () => Date.now(),
     readMaintenance: readMaintenanceFlag,
     writeTrack: writeTrackFile,
@@ -38,17 +41,6 @@ export function createMonitorDeps(stateDir: string, intervalMs: number, role?: (
     endCycle: () => streams.sweep(),
     close: () => streams.close(),
     icmpPids: () => streams.pids(),
-  }
-}
-
-/** Whether pid is alive (EPERM still means it exists). */
-export function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

@@ -1,15 +1,17 @@
 import {hostname} from 'node:os'
-import {createConntrackd} from '../../adapters/conntrackd.js'
-import type {Exec} from '../../adapters/exec.js'
-import {readHealthStatusFile, readMaintenanceFlag, readTrackFile} from '../../adapters/health-files.js'
-import {processAlive} from './health.js'
-import {createIpRoute} from '../../adapters/iproute.js'
-import {readKeepalivedInstances} from '../../adapters/keepalived-dbus.js'
-import {createRootedFs} from '../../adapters/rooted-fs.js'
-import {createWanSilence} from '../../adapters/wan-silence.js'
-import type {Config} from '../../config/schema.js'
-import {readHealthView} from '../health-status.js'
-import {countLeases, type StatusDeps, stateFromFs} from '../status.js'
+import {createConntrackd} from '../adapters/conntrackd.js'
+import type {Exec} from '../adapters/exec.js'
+import {readHealthStatusFile, readMaintenanceFlag, readTrackFile} from '../adapters/health-files.js'
+import {processAlive} from '../adapters/process-info.js'
+import {createIpRoute} from '../adapters/iproute.js'
+import {readKeepalivedInstances} from '../adapters/keepalived-dbus.js'
+import {createRootedFs} from '../adapters/rooted-fs.js'
+import {createWanSilence} from '../adapters/wan-silence.js'
+import type {Config} from '../config/schema.js'
+import {readHealthView} from '../app/health-status.js'
+import {countLeases, peerStatus, type PairStatus, type StatusDeps, stateFromFs} from '../app/status.js'
+import {createExec} from '../adapters/exec.js'
+import type {Logger} from '../adapters/log.js'
 
 /** The real adapters behind `status` (the composition root). */
 export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
@@ -37,4 +39,10 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
     },
     health: () => readHealthView(config, {readMaintenance: readMaintenanceFlag, readTrack: readTrackFile, readStatus: readHealthStatusFile, alive: processAlive}),
   }
+}
+
+/** `status`: this node's adapters, and the peer's status over ssh (one exec for both). */
+export function statusWiring(config: Config, log: Logger): {deps: StatusDeps; peer(): Promise<PairStatus['peer']>} {
+  const exec = createExec(log)
+  return {deps: createStatusDeps(config, exec), peer: () => peerStatus(exec, config)}
 }

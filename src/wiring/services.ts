@@ -1,12 +1,13 @@
-import {createExec} from '../../adapters/exec.js'
+import {nodeCron} from '../adapters/cron.js'
+import {createExec} from '../adapters/exec.js'
 import {createMonitorDeps} from './health.js'
-import type {Logger} from '../../adapters/log.js'
-import {readStateFile} from '../../adapters/state-file.js'
-import type {Config} from '../../config/schema.js'
-import type {DaemonService} from '../daemon.js'
-import {startHealthMonitor} from '../health-monitor.js'
-import {startLeaseSchedule} from '../leases/lease-schedule.js'
-import {createLeaseDeps} from '../leases/real-deps.js'
+import type {Logger} from '../adapters/log.js'
+import {readStateFile} from '../adapters/state-file.js'
+import type {Config} from '../config/schema.js'
+import type {DaemonService} from '../app/daemon.js'
+import {startHealthMonitor} from '../app/health-monitor.js'
+import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
+import {createLeaseDeps} from './leases.js'
 
 /**
  * Starts the daemon's resident services that the config enables: the health monitor writing
@@ -23,7 +24,7 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
-      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}))
+      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
     }

@@ -1,18 +1,18 @@
-import {systemClock} from '../../adapters/clock.js'
-import {fifoInode, openFifo} from '../../adapters/fifo.js'
-import {readKeepalivedInstances} from '../../adapters/keepalived-dbus.js'
-import {keepalivedAlive} from '../../adapters/keepalived-process.js'
-import type {Logger} from '../../adapters/log.js'
-import type {Config} from '../../config/schema.js'
-import type {DaemonDeps} from '../daemon.js'
-import {watchWan} from '../../adapters/wan-watch.js'
-import {handleTransition, readObserved} from '../handle-transition.js'
-import {createWanObserver} from '../wan-observer.js'
+import {systemClock} from '../adapters/clock.js'
+import {fifoInode, openFifo} from '../adapters/fifo.js'
+import {readKeepalivedInstances} from '../adapters/keepalived-dbus.js'
+import {keepalivedAlive, parentIsKeepalived} from '../adapters/keepalived-process.js'
+import type {Logger} from '../adapters/log.js'
+import type {Config} from '../config/schema.js'
+import type {DaemonDeps} from '../app/daemon.js'
+import {watchWan} from '../adapters/wan-watch.js'
+import {handleTransition, readObserved} from '../app/handle-transition.js'
+import {createWanObserver} from '../app/wan-observer.js'
 import {startDaemonServices} from './services.js'
 import {createTransitionDeps} from './transition.js'
 
 /** The real adapters behind `ha-tool daemon`. */
-export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void} {
+export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void; parentIsKeepalived(): boolean} {
   const base = createTransitionDeps(config, log)
   // The resident view of the WAN: read once, then kept current by kernel change events.
   const observer = createWanObserver(() => readObserved(base))
@@ -27,10 +27,10 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     keepalivedAlive: () => keepalivedAlive(config.keepalived.pidfile),
     // keepalived gone: we were reparented (to init or a subreaper).
     parentAlive: () => process.ppid === parent,
+    parentIsKeepalived,
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log),
-    sleep: systemClock.sleep,
-    now: systemClock.now,
+    clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},
     watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables'}, (lost) => {
       observer.changed(lost)
       if (lost) log.warn('a kernel change watcher (ip monitor / nft monitor) stopped: reading the WAN state on every transition from now on')
