@@ -1,7 +1,10 @@
-import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
-import {leasesHookCommand} from '../../cli/hot/leases-hook.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../../cli/base-command.js'
+import {leasesHookCommand} from '../../cli/commands/leases-hook.js'
 
-export default class LeasesHook extends BaseCommand<typeof LeasesHook> {
+/** oclif shim: help text here, everything else in src/cli/commands/leases-hook.ts. */
+const shape = oclifShape(leasesHookCommand)
+
+export default class LeasesHook extends BaseCommand {
   static summary = 'dnsmasq --dhcp-script: push each lease change to the peer at once.'
   static description = `dnsmasq runs its lease script as SCRIPT add|old|del MAC-or-DUID IP [HOSTNAME] (details in DNSMASQ_* variables), one call at a time. --dhcp-script takes a path without arguments, so point it at a two-line wrapper:
   #!/bin/sh
@@ -13,14 +16,15 @@ With dnsmasq.leasefile_ro = true the hook also keeps dnsmasq.leases itself (dnsm
 Other actions (tftp, arp-add, arp-del, relay-snoop) are ignored, as dnsmasq(8) asks. The exit status is 0 unless the call itself is wrong or the config is broken.
 
 ${EXIT_CODES_HELP}`
-  static strict = false
   static examples = [
     'dnsmasq --dhcp-script=/etc/ha-tool/dnsmasq-hook',
     '<%= config.bin %> leases hook add 52:54:00:12:34:56 192.168.1.150 laptop',
   ]
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
   async run(): Promise<unknown> {
-    const {argv} = await this.parse(LeasesHook)
-    return this.finish(await leasesHookCommand.run(this.invocation(argv as string[])))
+    return this.execute(leasesHookCommand)
   }
 }

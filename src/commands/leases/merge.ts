@@ -1,9 +1,10 @@
-import {Args} from '@oclif/core'
-import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
-import {leasesMergeCommand} from '../../cli/hot/leases-merge.js'
-import {toOclifFlags} from '../../cli/oclif-flags.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../../cli/base-command.js'
+import {leasesMergeCommand} from '../../cli/commands/leases-merge.js'
 
-export default class LeasesMerge extends BaseCommand<typeof LeasesMerge> {
+/** oclif shim: help text here, everything else in src/cli/commands/leases-merge.ts. */
+const shape = oclifShape(leasesMergeCommand)
+
+export default class LeasesMerge extends BaseCommand {
   static summary = 'Merge dnsmasq lease files semantically (what `sort -u` gets wrong).'
   static description = `Reads every FILE (dnsmasq --dhcp-leasefile format), checks each line, and writes one database that dnsmasq can start from:
   - one lease per address: the later expiry wins (expiry 0 = infinite beats all);
@@ -18,17 +19,16 @@ Without -o the merged file goes to stdout (with --json: the report, the file in 
 Merging a file into a RUNNING dnsmasq's lease file does nothing useful (dnsmasq reads it only at start and overwrites it): use \`ha-tool leases sync\`.
 
 ${EXIT_CODES_HELP}`
-  static strict = false
-  static args = {files: Args.string({description: 'lease files; the first is the base the report is relative to', required: true})}
-  static flags = toOclifFlags(leasesMergeCommand.flags)
   static examples = [
     '<%= config.bin %> leases merge /var/lib/misc/dnsmasq.leases /tmp/peer.leases -o /tmp/merged.leases',
     '<%= config.bin %> leases merge a.leases b.leases > merged.leases',
     '<%= config.bin %> leases merge a.leases b.leases -o out.leases --json',
   ]
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
   async run(): Promise<unknown> {
-    const {argv} = await this.parse(LeasesMerge)
-    return this.finish(await leasesMergeCommand.run(this.invocation(argv as string[])))
+    return this.execute(leasesMergeCommand)
   }
 }

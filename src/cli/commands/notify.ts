@@ -5,15 +5,23 @@ import {usageError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import {decideEvent} from '../../core/keepalived/event.js'
 import {NOTIFY_USAGE, parseNotifyArgs} from '../../core/keepalived/notify-args.js'
-import type {HotCommand} from '../hot.js'
-import {renderTransition} from '../render/transition.js'
+import type {CommandSpec} from '../command.js'
+import {type NotifyResult, renderNotify} from '../render/notify.js'
 
-/** `ha-tool notify`: the body shared by the fast path and the oclif class (src/commands/notify.ts). */
-export const notifyCommand: HotCommand = {
+/** `ha-tool notify`: keepalived's notify hook (fast path, and the shim src/commands/notify.ts). */
+export const notifyCommand: CommandSpec<NotifyResult> = {
   usage: NOTIFY_USAGE,
   flags: {
     'release-vips': {type: 'boolean', description: 'keepalived is gone (keepalived.service\'s ExecStopPost guard): after a BACKUP, FAULT or STOP, also release the VIPs and virtual MAC interfaces keepalived.conf (keepalived.config) names, which a keepalived killed with SIGKILL leaves behind'},
   },
+  args: [
+    {name: 'type', description: 'INSTANCE or GROUP (from keepalived notify), or master|backup|fault|stop'},
+    {name: 'name', description: 'instance or sync group name'},
+    {name: 'state', description: 'MASTER, BACKUP, FAULT, STOP or DELETED'},
+    {name: 'priority', description: 'the instance priority (0 for groups)'},
+  ],
+  exitAtOnce: true,
+  render: renderNotify,
   async run(inv) {
     // Arguments first: a bad call touches nothing, not even the config.
     const event = parseNotifyArgs(inv.args)
@@ -23,13 +31,13 @@ export const notifyCommand: HotCommand = {
     const decision = decideEvent(event, config.keepalived.instance)
     if (decision.action === 'ignore') {
       log.info({event}, `ignored: ${decision.reason}`)
-      return {result: {ignored: true, reason: decision.reason, event}, exit: ExitCode.OK, text: `ignored: ${decision.reason}`}
+      return {result: {ignored: true, reason: decision.reason, event}, exit: ExitCode.OK}
     }
     const deps = createTransitionDeps(config, log)
     try {
       const releaseVips = inv.flags['release-vips'] === true
       const result = await handleTransition(deps, {role: decision.role, source: releaseVips ? 'guard' : 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey(), releaseVips})
-      return {result, exit: result.exit, text: renderTransition(result)}
+      return {result, exit: result.exit}
     } finally {
       deps.close()
     }

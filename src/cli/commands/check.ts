@@ -7,8 +7,9 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {createCancel} from '../../core/health/cancel.js'
 import {TARGET_FORMS} from '../../core/health/targets.js'
 import type {FlagSpecs} from '../flag-spec.js'
-import type {HotCommand} from '../hot.js'
+import type {CommandSpec} from '../command.js'
 import type {Invocation, Outcome} from '../outcome.js'
+import {renderCheck} from '../render/check.js'
 
 export const CHECK_FLAGS = {
   target: {type: 'string', char: 't', multiple: true, helpValue: 'TARGET', description: `a target to probe (repeatable; replaces health.targets): ${TARGET_FORMS}`},
@@ -21,7 +22,7 @@ export const CHECK_FLAGS = {
 } as const satisfies FlagSpecs
 
 /**
- * `ha-tool check`, shared by the fast path and the oclif class. Targets may come from flags
+ * `ha-tool check`'s body. Targets may come from flags
  * alone: without a config file (at the default path) the built-in defaults apply and probes
  * go through the routing tables. The one-line reason goes to stderr; --json prints the report.
  */
@@ -39,16 +40,18 @@ export async function runCheckCommand(inv: Invocation): Promise<Outcome<CheckRep
   try {
     const report = await runCheck(settings, createHealthDeps(settings.stateDir), stop)
     if (!inv.json) writeStderrLine(report.reason)
-    return {result: report, exit: report.healthy ? ExitCode.OK : ExitCode.FAILED, text: ''}
+    return {result: report, exit: report.healthy ? ExitCode.OK : ExitCode.FAILED}
   } finally {
     process.removeListener('SIGTERM', onTerm)
     process.removeListener('SIGINT', onTerm)
   }
 }
 
-export const checkCommand: HotCommand = {
+export const checkCommand: CommandSpec<CheckReport> = {
   usage: 'ha-tool check [--target TARGET ...] [--min-ok N] [--timeout MS] [--via auto|wan|main] [--json]',
   flags: CHECK_FLAGS,
+  exitAtOnce: true,
+  render: renderCheck,
   run: async (inv) => {
     try {
       return await runCheckCommand(inv)

@@ -1,28 +1,37 @@
 import {errorJson, errorLine, exitOf, usageError} from '../core/errors.js'
 import {splitArgv} from './argv.js'
+import type {AnyCommandSpec} from './command.js'
 import {createContext} from './context.js'
 import {type FlagSpecs, GLOBAL_FLAGS, type ParsedFlags} from './flag-spec.js'
-import type {Invocation, Outcome} from './outcome.js'
+import type {Invocation} from './outcome.js'
 
 /**
- * The fast path for the commands keepalived spawns on every interval and transition.
- * bin/run.js sends `check` and `notify` to their own CommonJS bundles (dist/hot/<name>.cjs,
- * built from src/cli/hot/<name>-main.ts) unless --help is asked for, so they skip loading
- * @oclif/core (~60 ms) and the ESM loader. They parse the same flag specs as their oclif
- * classes and call the same shared bodies, so output and exit codes are identical either way.
+ * The fast path for the commands keepalived and dnsmasq spawn on every interval, transition and
+ * lease change (the list is bin/fast-path.json). bin/run.js sends them to their own CommonJS
+ * bundles (dist/hot/<bundle>.cjs, whose entry scripts/build.mjs generates from that list) unless
+ * --help is asked for, so they skip loading @oclif/core (~60 ms) and the ESM loader. They run the
+ * same CommandSpec as their oclif shims, so output and exit codes are identical either way.
  */
-export type HotCommand = {
-  usage: string
-  flags: FlagSpecs
-  run(inv: Invocation): Promise<Outcome<unknown>>
+export type CommandLoaders = Readonly<Record<string, () => Promise<AnyCommandSpec>>>
+
+/** Entry of a hot bundle: `id` is the command (`leases merge`), argv what follows it. */
+export async function runFastPath(loaders: CommandLoaders, id: string, argv: string[]): Promise<void> {
+  const load = loaders[id]
+  if (!load) throw new Error(`${id}: not in this bundle (bin/fast-path.json and the build disagree)`)
+  const cmd = await load()
+  const code = await runHot(cmd, argv)
+  // Exit as soon as the result is written (stdout and stderr are synchronous on Linux, and so
+  // is the logger): nothing is left to wait for, and Node's teardown of a drained loop costs more.
+  if (cmd.exitAtOnce) process.exit(code)
+  process.exitCode = code
 }
 
 /**
- * Runs a hot command: argv is what follows the command name. Prints the result (text, or JSON
+ * Runs a command: argv is what follows the command name. Prints the result (text, or JSON
  * with --json) on stdout, an error as one line on stderr (or JSON on stdout with --json),
  * and returns the exit code.
  */
-export async function runHot(cmd: HotCommand, argv: string[]): Promise<number> {
+export async function runHot(cmd: AnyCommandSpec, argv: string[]): Promise<number> {
   const json = argv.includes('--json')
   try {
     const inv = parseInvocation(cmd, argv, json)
@@ -31,7 +40,10 @@ export async function runHot(cmd: HotCommand, argv: string[]): Promise<number> {
     const log = inv.ctx.configMs === undefined ? undefined : inv.ctx.logger()
     if (log?.isEnabled('debug')) log.debug({configMs: round(inv.ctx.configMs!), processMs: round(process.uptime() * 1000)}, 'hot path timings')
     if (json) process.stdout.write(`${JSON.stringify(out.result, null, 2)}\n`)
-    else if (out.text) process.stdout.write(`${out.text}\n`)
+    else {
+      const text = cmd.render(out.result, inv)
+      if (text) process.stdout.write(`${text}\n`)
+    }
     return out.exit
   } catch (error) {
     if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`)
@@ -40,7 +52,7 @@ export async function runHot(cmd: HotCommand, argv: string[]): Promise<number> {
   }
 }
 
-function parseInvocation(cmd: HotCommand, argv: string[], json: boolean): Invocation {
+function parseInvocation(cmd: AnyCommandSpec, argv: string[], json: boolean): Invocation {
   const specs: FlagSpecs = {...GLOBAL_FLAGS, json: {type: 'boolean', description: ''}, ...cmd.flags}
   const parsed = splitArgv(specs, argv)
   if ('error' in parsed) throw usageError(parsed.error, `usage: ${cmd.usage}`)

@@ -2,31 +2,33 @@ import {readLeaseBytes, writeLeaseBytes} from '../../adapters/lease-store.js'
 import {mergeLeaseFiles} from '../../app/leases/merge-files.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
-import {renderMergeReport} from '../../core/leases/render.js'
-import type {HotCommand} from '../hot.js'
-import {latin1Text} from './leases-text.js'
+import type {CommandSpec} from '../command.js'
+import type {Invocation} from '../outcome.js'
+import {latin1Text} from '../render/latin1.js'
+import {type MergeCommandResult, renderLeasesMerge} from '../render/leases-merge.js'
 
-/** `ha-tool leases merge`: shared by the fast path (bin/run.js) and src/commands/leases/merge.ts. */
-export const leasesMergeCommand: HotCommand = {
+/** `ha-tool leases merge`: fast path (bin/run.js) and the shim src/commands/leases/merge.ts. */
+export const leasesMergeCommand: CommandSpec<MergeCommandResult> = {
   usage: 'ha-tool leases merge FILE... [-o OUT] [--json]',
   flags: {
     output: {type: 'string', char: 'o', description: 'write the merged file here (atomically; may be one of the inputs) instead of stdout', helpValue: 'OUT'},
   },
+  args: [{name: 'files', description: 'lease files; the first is the base the report is relative to', required: true}],
+  variadic: true,
+  render: renderLeasesMerge,
   async run(inv) {
     const out = inv.flags.output as string | undefined
     const leaseMax = configuredLeaseMax(inv)
     const r = mergeLeaseFiles({read: readLeaseBytes, write: writeLeaseBytes}, inv.args, {out, now: Math.floor(Date.now() / 1000), leaseMax, detail: inv.json})
     const {bytes, ...rest} = r
-    const head = `merged ${inv.args.length} file${inv.args.length === 1 ? '' : 's'}${out ? ` into ${out}` : ''}`
-    if (out) return {result: rest, exit: ExitCode.OK, text: renderMergeReport(r.report, head)}
-    // No -o: stdout is the merged file (its final newline comes from the printer); --json carries it as `database`.
-    const database = latin1Text(bytes)
-    return {result: {...rest, database}, exit: ExitCode.OK, text: database.endsWith('\n') ? database.slice(0, -1) : database}
+    if (out) return {result: rest, exit: ExitCode.OK}
+    // No -o: stdout is the merged file; --json carries it as `database`.
+    return {result: {...rest, database: latin1Text(bytes)}, exit: ExitCode.OK}
   },
 }
 
 /** dnsmasq.lease_max when a config is there; a merge by hand needs none. */
-function configuredLeaseMax(inv: Parameters<HotCommand['run']>[0]): number {
+function configuredLeaseMax(inv: Invocation): number {
   try {
     return inv.ctx.config().config.dnsmasq.lease_max
   } catch (error) {
