@@ -41,7 +41,6 @@ for (const name of [...new Set(Object.values(commands))]) {
     target: 'node20',
     // import.meta.url does not exist in CommonJS: give it this file's URL.
     banner: {js: 'const __import_meta_url = require("node:url").pathToFileURL(__filename).href;'},
-    // The build id keys the config cache (src/adapters/config-cache.ts): a new build never reads an old cache.
     define: {'import.meta.url': '__import_meta_url', __HA_TOOL_BUILD__: JSON.stringify(buildId)},
     // Smaller source parses faster: ~2 ms of a ~40 ms run. Errors carry their own messages.
     minify: process.env.HA_TOOL_NO_MINIFY !== "1",

@@ -1,8 +1,8 @@
-import {chownSync, closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
+import {chownSync, closeSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync} from 'node:fs'
 import {join} from 'node:path'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
-import {writeFileAtomic} from './files.js'
+import {ensureDir, writeFileAtomic} from './files.js'
 
 /** The lease file's bytes, or undefined when there is none yet (a fresh node). */
 export function readLeaseBytes(path: string): Uint8Array | undefined {
@@ -88,7 +88,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
     },
     markFailure: (at) => {
       try {
-        mkdirSync(dir, {recursive: true})
+        ensureDir(dir, 0o700)
         const fd = openSync(marker, 'w', 0o600)
         writeSync(fd, String(at))
         closeSync(fd)

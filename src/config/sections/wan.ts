@@ -1,11 +1,14 @@
+import {ifnameProblem} from '../../core/iproute/ifname.js'
 import {int, oneOf, str} from '../spec.js'
 
+/** Empty is "not set" (the required check says so); anything else must be a name the kernel takes. */
+const ifname = (v: string) => (v === '' ? undefined : ifnameProblem(v))
 const reservedTable = (t: number) => (t >= 253 && t <= 255 ? 'a table other than 253..255 (default, main, local)' : undefined)
 
 export const wan = {
-  interface: str('', 'WAN interface carrying the shared MAC and DHCP lease (required)', {required: true}),
+  interface: str('', 'WAN interface carrying the shared MAC and DHCP lease (required)', {required: true, check: ifname}),
   table: int(250, 1, 4294967295, 'routing table holding the WAN default route (networkd [DHCPv4] RouteTable=)', reservedTable),
-  rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER'),
+  rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER', (p) => (p === 32766 || p === 32767 ? 'a priority other than 32766 and 32767 (the kernel\'s main and default rules)' : undefined)),
   link: oneOf(['keep-up', 'down-on-backup'], 'keep-up', 'keep-up: the WAN stays up on BACKUP (and is silenced); down-on-backup: the link goes down on BACKUP'),
   link_via: oneOf(['netlink', 'networkd'], 'netlink', 'who takes the WAN link down/up: netlink (ip link; needs ActivationPolicy=manual) or networkd (runtime drop-in + Reload)'),
   renew: oneOf(['none', 'networkd'], 'none', 'networkd: ask networkd over D-Bus to renew the lease after the link comes up on MASTER'),

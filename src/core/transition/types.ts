@@ -21,6 +21,8 @@ export type StepArgs = {
   'link.down': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
   renew: {dev: string; reconfigure: boolean}
   'wait.wan': {dev: string; table: number; priority: number; timeoutMs: number; reconfigure: boolean}
+  /** The WAN link does not exist: planned to fail (a typo or a renamed NIC is never "converged"). */
+  'wan.missing': {dev: string; role: Role}
   'rule.add': {table: number; priority: number}
   'rule.del': {table: number; priority: number; count: number}
   /** keepalived died without a STOP: release the VIPs (and VMACs) it left on this node. */

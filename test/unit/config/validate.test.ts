@@ -49,10 +49,10 @@ describe('validateConfig', () => {
 
   test('paths keepalived opens or runs must be absolute', () => {
     const why = (data: Record<string, unknown>) => findProblems({wan: {interface: 'e'}, ...data}, '', 'F').map((e) => e.message)
-    assert.match(why({state: {dir: 'run/x'}})[0], /state\.dir: expected an absolute path/)
+    assert.match(why({state: {dir: 'run/x'}})[0], /state\.dir: must be an absolute path/)
     assert.match(why({keepalived: {fifo: 'notify.fifo'}})[0], /keepalived\.fifo: expected an absolute path/)
     assert.match(why({doctor: {binary: 'bin/run.js'}})[0], /doctor\.binary: expected an absolute path/)
-    assert.match(why({health: {track_file: 'track'}})[0], /health\.track_file: expected an absolute path/)
+    assert.match(why({health: {track_file: 'track'}})[0], /health\.track_file: must be a file in state\.dir/)
     assert.deepEqual(why({keepalived: {fifo: ''}, health: {track_file: ''}}), [])
   })
 
