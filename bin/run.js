@@ -41,7 +41,7 @@ function loadHot(name, file) {
   const st = fs.fstatSync(fd, {bigint: true})
   const source = fs.readFileSync(fd, 'utf8')
   fs.closeSync(fd)
-  const off = process.env.HA_TOOL_CODE_CACHE === '0'
+  let off = process.env.HA_TOOL_CODE_CACHE === '0'
   // One name per installed copy and per Node version and flags (V8 rejects a cache made under
   // others: without this, two callers with different NODE_OPTIONS would rewrite it in turn),
   // then the identity of this build of the bundle.
@@ -51,7 +51,16 @@ function loadHot(name, file) {
   const prefix = `${dir}/${name}-${(h >>> 0).toString(16)}-`
   const cacheFile = `${prefix}${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}.v8`
   let cachedData
-  if (!off) {
+  // The directory too: a real directory (not a symlink) of this user that nobody else can write,
+  // or no cache at all (HA_TOOL_CACHE_DIR is honoured as root).
+  const dirOk = () => {
+    try {
+      const d = fs.lstatSync(dir)
+      return d.isDirectory() && d.uid === process.getuid() && (d.mode & 0o022) === 0
+    } catch { return false }
+  }
+  if (!off && !dir.startsWith('/')) off = true
+  if (!off && dirOk()) {
     try {
       const cfd = fs.openSync(cacheFile, 'r')
       try {
@@ -73,7 +82,10 @@ function loadHot(name, file) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}.tmp`
       try {
-        fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+        // Not recursive: the parent (state.dir) is made at boot, and Node 20's recursive mkdir
+        // never returns for a path under /proc.
+        try { fs.mkdirSync(dir, {mode: 0o700}) } catch (e) { if (e.code !== 'EEXIST') throw e }
+        if (!dirOk()) return
         fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600, flag: 'wx'})
         fs.renameSync(tmp, cacheFile)
         // Caches of earlier builds of this copy are dead weight, and so are temp files of runs

@@ -1,4 +1,4 @@
-import {chmodSync, closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
+import {chmodSync, closeSync, constants, fchmodSync, fchownSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, type Stats, statSync, unlinkSync, writeSync} from 'node:fs'
 import {basename, dirname} from 'node:path'
 
 /** Reads a text file; throws the errno error, its message naming the path (callers phrase it for their context). */
@@ -81,6 +81,8 @@ export function readTextOrUndefined(path: string): string | undefined {
 
 export type AtomicWriteOptions = {
   mode?: number
+  /** Owner of the new file, set on the temp file's descriptor before the rename (never by path: a path can be swapped for a symlink). */
+  owner?: {uid: number; gid: number}
   /** Create the directory when it is missing (mode `dirMode`, default 0755). */
   mkdir?: boolean
   dirMode?: number
@@ -114,7 +116,9 @@ function writeAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteO
   let open = true
   let renamed = false
   try {
-    // The mode asked for, not what the umask leaves of it (a 0600 networkd drop-in breaks the link).
+    // Owner first: chown clears set-id bits. Then the mode asked for, not what the umask leaves of
+    // it (a 0600 networkd drop-in breaks the link).
+    if (opts.owner) fchownSync(fd, opts.owner.uid, opts.owner.gid)
     fchmodSync(fd, mode)
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0

@@ -13,7 +13,9 @@ export const leasesSyncCommand: CommandSpec<SyncResult> = {
     const log = inv.ctx.logger()
     const deps = realLeaseDeps(config, log)
     try {
-      return {result: await syncLeases(deps), exit: ExitCode.OK}
+      const r = await syncLeases(deps)
+      // Changes that did not reach the peer make the sync partial until they do (or are dealt with).
+      return {result: r, exit: r.queue.pending || r.queue.setAside ? ExitCode.PARTIAL : ExitCode.OK}
     } finally {
       deps.close()
     }

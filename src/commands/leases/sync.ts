@@ -16,6 +16,7 @@ export default class LeasesSync extends BaseCommand {
    dnsmasq running, apply = "restart" (or "auto" without D-Bus)
                               dnsmasq.stop_command, merge again, replace the file, dnsmasq.start_command.
 Nothing is done when the merge changes nothing. The peer unreachable: exit 69, the local file untouched. Disk full or read-only: the old file is intact.
+Exit 3 (partial) while queued changes could not be delivered, or the peer refused some (those are set aside in dnsmasq.queue_dir/rejected with the reason, so the rest flows).
 
 ${EXIT_CODES_HELP}`
   static examples = ['<%= config.bin %> leases sync', '<%= config.bin %> leases sync --json', '*/5 * * * * root /usr/bin/ha-tool leases sync --log-level warn']
