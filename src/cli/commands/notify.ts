@@ -1,4 +1,4 @@
-import {ownOrderKey} from '../../adapters/process-info.js'
+import {ownOrderKey} from '../../wiring/cli.js'
 import {handleTransition} from '../../app/handle-transition.js'
 import {createTransitionDeps} from '../../wiring/transition.js'
 import {usageError} from '../../core/errors.js'
