@@ -13,6 +13,7 @@ import {peerAgrees, peerSsh} from './peer.js'
 import {stateDir} from './state-dir.js'
 import {sysctl} from './sysctl.js'
 import type {DoctorCheck} from './types.js'
+import {wanRuleIpv6} from './wan-rule-ipv6.js'
 import {wanSilence} from './wan-silence.js'
 
 /** Every check, in the order a reader fixes things: install, keepalived, networkd, firewall, daemons, kernel, peer. */
@@ -30,6 +31,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   networkdLanFallback,
   nftForwardDrop,
   wanSilence,
+  wanRuleIpv6,
   dnsmasqVip,
   conntrackd,
   sysctl,

@@ -1,4 +1,4 @@
-import {int, oneOf, str} from '../spec.js'
+import {bool, int, oneOf, str} from '../spec.js'
 
 const reservedTable = (t: number) => (t >= 253 && t <= 255 ? 'a table other than 253..255 (default, main, local)' : undefined)
 
@@ -6,6 +6,7 @@ export const wan = {
   interface: str('', 'WAN interface carrying the shared MAC and DHCP lease (required)', {required: true}),
   table: int(250, 1, 4294967295, 'routing table holding the WAN default route (networkd [DHCPv4] RouteTable=)', reservedTable),
   rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER'),
+  ipv6: bool(true, 'MASTER also adds the IPv6 rule "to all lookup <table> priority <rule_priority>" (ip -6 rule), BACKUP removes it; harmless without IPv6 on the WAN (an empty table falls through)'),
   link: oneOf(['keep-up', 'down-on-backup'], 'keep-up', 'keep-up: the WAN stays up on BACKUP (and is silenced); down-on-backup: the link goes down on BACKUP'),
   link_via: oneOf(['netlink', 'networkd'], 'netlink', 'who takes the WAN link down/up: netlink (ip link; needs ActivationPolicy=manual) or networkd (runtime drop-in + Reload)'),
   renew: oneOf(['none', 'networkd'], 'none', 'networkd: ask networkd over D-Bus to renew the lease after the link comes up on MASTER'),

@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['peer-config', 'peer-ssh'])
+    assert.deepEqual(skipped, ['peer-config', 'peer-ssh', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -265,6 +265,33 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     const master = check(await doctor(node, {live: true, config: keepUp(), exec: ruleset(silenceRuleset)}), 'wan-silence')
     assert.equal(master.status, 'fail')
     assert.match(master.detail, /MASTER but ens7 is silenced/)
+  })
+
+  test('wan.ipv6: the IPv6 rule must follow the role like the IPv4 one', async () => {
+    const rule = {priority: 32770, src: 'all', table: '250'}
+    const base = [{priority: 0, src: 'all', table: 'local'}, {priority: 32766, src: 'all', table: 'main'}]
+    const rules = (v4: object[], v6: object[] | 'no-ipv6') => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'ip' && argv[1] === '-6') return v6 === 'no-ipv6' ? {code: 2, stderr: 'RTNETLINK answers: Address family not supported by protocol'} : {stdout: JSON.stringify([...base, ...v6])}
+      if (argv[0] === 'ip') return {stdout: JSON.stringify([...base, ...v4])}
+      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
+    })
+    const run = async (v4: object[], v6: object[] | 'no-ipv6', config = node.config) => check(await doctor(node, {live: true, config, exec: rules(v4, v6)}), 'wan-rule-ipv6')
+    state('MASTER')
+    assert.equal((await run([rule], [rule])).status, 'pass')
+    const missing = await run([rule], [])
+    assert.equal(missing.status, 'fail')
+    assert.match(missing.detail, /MASTER: IPv4 rule "to all lookup 250 priority 32770" present, IPv6 rule absent: IPv6 does not leave through the WAN/)
+    assert.match(missing.fix!, /ha-tool notify master/)
+    // A rule with a selector is someone else's.
+    assert.equal((await run([rule], [{...rule, src: '2001:db8::', srclen: 32}])).status, 'fail')
+    state('BACKUP')
+    assert.equal((await run([], [])).status, 'pass')
+    const leftover = await run([], [rule])
+    assert.equal(leftover.status, 'fail')
+    assert.match(leftover.detail, /BACKUP: .*IPv6 rule present: IPv6 leaves through a WAN this node should not route/)
+    assert.match((await run([], 'no-ipv6')).detail, /Address family not supported.*wan\.ipv6 = false/)
+    assert.equal((await run([], [rule], {...node.config, wan: {...node.config.wan, ipv6: false}})).status, 'skip')
   })
 
   test('ssh in BatchMode fails: peer-ssh fails, peer-config skips', async () => {
