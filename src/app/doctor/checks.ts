@@ -7,7 +7,7 @@ import {keepalivedScriptSecurity} from './keepalived-script-security.js'
 import {keepalivedTest} from './keepalived-test.js'
 import {keepalivedTrackInterface} from './keepalived-track-interface.js'
 import {networkdForeignRules} from './networkd-foreign-rules.js'
-import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp} from './networkd-wan.js'
+import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp, networkdWanDhcpv6} from './networkd-wan.js'
 import {nftForwardDrop} from './nft-forward-drop.js'
 import {peerAgrees, peerSsh} from './peer.js'
 import {stateDir} from './state-dir.js'
@@ -27,6 +27,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   stateDir,
   networkdForeignRules,
   networkdWanDhcp,
+  networkdWanDhcpv6,
   networkdActivationPolicy,
   networkdLanFallback,
   nftForwardDrop,

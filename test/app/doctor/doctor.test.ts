@@ -151,6 +151,27 @@ describe('planted traps', () => {
     assert.equal(check(await doctor(node), 'networkd-foreign-rules').status, 'fail')
   })
 
+  test('wan.ipv6: the WAN\'s DHCPv6 DUID from machine-id, an IAID other than wan.dhcpv6_iaid, RA routes in main', async () => {
+    const wan = '/etc/systemd/network/10-ens7-wan.network'
+    assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'pass')
+    edit(wan, 'DUIDType=link-layer\n', '')
+    edit(wan, /IAID=1\n/, 'IAID=7\n')
+    edit(wan, /(\[IPv6AcceptRA\][^[]*)RouteTable=250\n/, '$1')
+    const c = check(await doctor(node), 'networkd-wan-dhcpv6')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /DUIDType=vendor \(default, made from \/etc\/machine-id\)/)
+    assert.match(c.detail, /IAID=7, expected 1 \(wan\.dhcpv6_iaid/)
+    assert.match(c.detail, /\[IPv6AcceptRA\] RouteTable=main \(default\), expected 250/)
+    assert.match(c.fix!, /DUIDType=link-layer, IAID=1, RouteTable=250 in \[IPv6AcceptRA\]/)
+    // networkd.conf's global DUIDType counts too; the config's IAID is what the file must say.
+    node.write('/etc/systemd/networkd.conf.d/duid.conf', '[DHCPv6]\nDUIDType=link-layer\n')
+    const iaid7 = {...node.config, wan: {...node.config.wan, dhcpv6_iaid: 7}}
+    assert.match(check(await doctor(node, {config: iaid7}), 'networkd-wan-dhcpv6').detail, /^[^;]*RouteTable=main/)
+    edit(wan, 'DHCP=yes', 'DHCP=ipv4')
+    assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'warn')
+    assert.equal(check(await doctor(node, {config: {...node.config, wan: {...node.config.wan, ipv6: false}}}), 'networkd-wan-dhcpv6').status, 'skip')
+  })
+
   test('the WAN without ClientIdentifier=mac, and its routes in main', async () => {
     edit('/etc/systemd/network/10-ens7-wan.network', 'ClientIdentifier=mac\n', '')
     edit('/etc/systemd/network/10-ens7-wan.network', 'RouteTable=250\n', '')
@@ -316,6 +337,8 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.match(c.detail, /wan\.table: here 250, peer 251/)
     assert.match(c.detail, /wan\.rule_priority: here 32770, peer 32771/)
     assert.match(c.detail, /keepalived\.instance: here "", peer "VI_other"/)
+    const otherIaid = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: {...nodeConfig(), wan: {...nodeConfig().wan, dhcpv6_iaid: 9}}})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    assert.match(check(await doctor(node, {live: true, exec: otherIaid}), 'peer-config').detail, /wan\.dhcpv6_iaid: here 1, peer 9/)
     const same = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: nodeConfig()})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
     assert.equal(check(await doctor(node, {live: true, exec: same}), 'peer-config').status, 'pass')
   })
