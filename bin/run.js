@@ -1,22 +1,28 @@
 #!/usr/bin/env node
 'use strict'
-// keepalived spawns `check` and `notify` every interval and transition: they load one CommonJS
-// bundle each (dist/hot/<name>.cjs) and never oclif. Everything else, and their --help, goes
-// to oclif. This file is CommonJS (bin/package.json) because the ESM loader alone costs ~4 ms.
+// keepalived and dnsmasq spawn the commands listed in fast-path.json on every interval, transition
+// and lease change: they load one CommonJS bundle (dist/hot/<bundle>.cjs) and never oclif.
+// Everything else, and their --help, goes to oclif. This file is CommonJS (bin/package.json)
+// because the ESM loader alone costs ~4 ms.
 const {join} = require('node:path')
 const argv = process.argv.slice(2)
-const [name] = argv
-// dnsmasq runs `leases hook` on every lease change (which runs `leases receive` on the peer), and
-// `leases merge` must keep up with sort(1).
-const hotLeases = name === 'leases' && (argv[1] === 'merge' || argv[1] === 'hook' || argv[1] === 'receive')
-if ((name === 'check' || name === 'notify' || hotLeases) && !argv.includes('--help') && !argv.includes('-h')) {
-  loadHot(name, join(__dirname, '..', 'dist', 'hot', `${name}.cjs`)).main(argv.slice(1))
+// Read, not require()d: a JSON require costs ~1 ms here (the loader's resolution), the read 0.03 ms.
+const {commands} = JSON.parse(require('node:fs').readFileSync(join(__dirname, 'fast-path.json'), 'utf8'))
+const two = `${argv[0]} ${argv[1]}`
+const id = Object.hasOwn(commands, two) ? two : Object.hasOwn(commands, argv[0] ?? '') ? argv[0] : undefined
+if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
+  const bundle = commands[id]
+  loadHot(bundle, join(__dirname, '..', 'dist', 'hot', `${bundle}.cjs`)).main(id, argv.slice(id.split(' ').length))
 } else {
   // The commands are ES modules and load pino, dbus-next and node-cron only when used, through
   // process.getBuiltinModule (src/adapters/lazy-require.ts), which Node has from 20.16 on. Older
   // Node 20 gets the same function here, where require exists.
   if (typeof process.getBuiltinModule !== 'function') process.getBuiltinModule = (id) => require(id)
-  require('@oclif/core').execute({dir: join(__dirname, '..')}).catch(require('@oclif/core').handle)
+  // --version names the commit the build came from (dist/build-info.json, written by the build).
+  const root = join(__dirname, '..')
+  let version
+  try { version = require('../dist/build-info.json').version } catch { /* a tree built before build-info existed */ }
+  require('@oclif/core').execute({loadOptions: {root, version}}).catch(require('@oclif/core').handle)
 }
 
 /**
@@ -35,7 +41,7 @@ function loadHot(name, file) {
   const st = fs.fstatSync(fd, {bigint: true})
   const source = fs.readFileSync(fd, 'utf8')
   fs.closeSync(fd)
-  const off = process.env.HA_TOOL_CODE_CACHE === '0'
+  let off = process.env.HA_TOOL_CODE_CACHE === '0'
   // One name per installed copy and per Node version and flags (V8 rejects a cache made under
   // others: without this, two callers with different NODE_OPTIONS would rewrite it in turn),
   // then the identity of this build of the bundle.
@@ -45,7 +51,16 @@ function loadHot(name, file) {
   const prefix = `${dir}/${name}-${(h >>> 0).toString(16)}-`
   const cacheFile = `${prefix}${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}.v8`
   let cachedData
-  if (!off) {
+  // The directory too: a real directory (not a symlink) of this user that nobody else can write,
+  // or no cache at all (HA_TOOL_CACHE_DIR is honoured as root).
+  const dirOk = () => {
+    try {
+      const d = fs.lstatSync(dir)
+      return d.isDirectory() && d.uid === process.getuid() && (d.mode & 0o022) === 0
+    } catch { return false }
+  }
+  if (!off && !dir.startsWith('/')) off = true
+  if (!off && dirOk()) {
     try {
       const cfd = fs.openSync(cacheFile, 'r')
       try {
@@ -67,7 +82,10 @@ function loadHot(name, file) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}.tmp`
       try {
-        fs.mkdirSync(dir, {recursive: true, mode: 0o700})
+        // Not recursive: the parent (state.dir) is made at boot, and Node 20's recursive mkdir
+        // never returns for a path under /proc.
+        try { fs.mkdirSync(dir, {mode: 0o700}) } catch (e) { if (e.code !== 'EEXIST') throw e }
+        if (!dirOk()) return
         fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600, flag: 'wx'})
         fs.renameSync(tmp, cacheFile)
         // Caches of earlier builds of this copy are dead weight, and so are temp files of runs

@@ -34,6 +34,9 @@ export function leaseFiles(n, seed = 1) {
   return lines.map((l) => l.join(''))
 }
 
+/** The same lease held by another client: the MAC's last byte and the client id's changed. */
+const otherClient = (line) => line.replace(/(:[0-9a-f]{2}:)0a( 10\.)/, '$10b$2').replace(/:0a$/, ':0b')
+
 /** n DHCPv6 leases, the same clients on both peers (file i renews half of them later). */
 function ipv6Leases(n, i) {
   let out = ''
@@ -59,12 +62,15 @@ export async function bench() {
     })
     const [a6, b6] = variant('v6', (text, i) => text + ipv6Leases(1000, i))
     let k = 0
-    const [ac, bc] = variant('conflict', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, (line) => (++k % 100 === 0 ? line.replaceAll(':0a', ':0b') : line))))
+    const [ac, bc] = variant('conflict', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, (line) => (++k % 100 === 0 ? otherClient(line) : line))))
+    // After a long split brain: every address held by a different client on each side.
+    const [ax, bx] = variant('split', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, otherClient)))
     const commands = {
       'sort -u a b': ['sort', '-u', a, b, '-o', join(dir, 'sorted')],
       'ha-tool leases merge a b': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a, b, '-o', join(dir, 'merged')],
       'ha-tool leases merge a b, plus 1% IPv6': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a6, b6, '-o', join(dir, 'merged-v6')],
       'ha-tool leases merge a b, 1% conflicts (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ac, bc, '-o', join(dir, 'merged-conflict')],
+      'ha-tool leases merge a b, every address conflicts (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ax, bx, '-o', join(dir, 'merged-split')],
     }
     const expectExit = Object.fromEntries(Object.keys(commands).filter((k) => k.startsWith('ha-tool')).map((k) => [k, 0]))
     const timed = JSON.parse(spawnSync(process.execPath, [join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 2, commands, expectExit})], {encoding: 'utf8', maxBuffer: 1 << 24}).stdout)
@@ -84,10 +90,11 @@ export async function bench() {
         'leases merge / sort -u': +(timed['ha-tool leases merge a b'].median / timed['sort -u a b'].median).toFixed(3),
         'leases merge plus 1% IPv6 / sort -u': +(timed['ha-tool leases merge a b, plus 1% IPv6'].median / timed['sort -u a b'].median).toFixed(3),
         'leases merge with 1% conflicts (general merge) / sort -u': +(timed['ha-tool leases merge a b, 1% conflicts (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge, every address conflicts (general merge) / sort -u': +(timed['ha-tool leases merge a b, every address conflicts (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
       },
-      budget: {merge_ratio_max: 1.5},
+      budget: {merge_ratio_max: 1.5, conflict_merge_ratio_max: 2},
       hook_to_peer_ms: latency,
-      note: 'two files of 100k IPv4 leases (97% of clients on both sides, half of them with different expiries; the dense merge), default locale; variants: 1000 DHCPv6 leases added to each file; 1% of the addresses in the second file given to another client (the general merge); merge writes atomically with fsync, sort -o does not fsync',
+      note: 'two files of 100k IPv4 leases (97% of clients on both sides, half of them with different expiries; the dense merge), default locale; variants: 1000 DHCPv6 leases added to each file; 1% of the addresses in the second file given to another client (the general merge); every address of the second file given to another client (a long split brain); merge writes atomically with fsync, sort -o does not fsync',
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

@@ -2,15 +2,26 @@
 // that spawns the same children. Everything is timed side by side by timer.mjs, inside a
 // throw-away namespace (notify touches rules and nftables), NODE_EXTRA_CA_CERTS unset.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {arch, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {sh, withWanNetns} from './netns.mjs'
 
 const root = new URL('../..', import.meta.url).pathname
 const runs = Number(process.env.BENCH_RUNS ?? 40)
 
+// The single executable from `npm run package` (built here when missing), timed beside the Node program.
+const SEA = join(root, `dist/package/ha-tool-linux-${arch()}`)
+// A cache directory nobody can create: no code cache and no config cache is read or written,
+// as on the first run after a boot or an upgrade.
+// (Not under /proc: Node 20's recursive mkdir loops forever there.)
+const NO_CACHE = {HA_TOOL_CACHE_DIR: '/dev/null/ha-tool-no-cache'}
+
 export async function bench() {
+  if (!existsSync(SEA)) {
+    const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--sea-only'], {stdio: ['ignore', 'ignore', 'inherit']})
+    if (r.status !== 0) throw new Error('startup: building the single executable failed')
+  }
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-'))
   // state.dir lives in /run on a real node: tmpfs, like /dev/shm.
   const shm = mkdtempSync('/dev/shm/ha-tool-bench-')
@@ -45,8 +56,12 @@ export async function bench() {
         'ha-tool --version': [bin, '--version'],
         'check 127.0.0.1': [bin, 'check', '--target', '127.0.0.1'],
         'check 127.0.0.1 (no code cache)': {argv: [bin, 'check', '--target', '127.0.0.1'], env: {HA_TOOL_CODE_CACHE: '0'}},
+        'check 127.0.0.1 (first run: no cache anywhere)': {argv: [bin, 'check', '--target', '127.0.0.1'], env: NO_CACHE},
+        'single executable: --version': [SEA, '--version'],
+        'single executable: check 127.0.0.1': [SEA, 'check', '--target', '127.0.0.1'],
+        'single executable: check 127.0.0.1 (first run: no cache anywhere)': {argv: [SEA, 'check', '--target', '127.0.0.1'], env: NO_CACHE},
         'notify BACKUP (converged, --log-level debug: pino loaded)': debugNotify,
-      }, {'check 127.0.0.1': 0})
+      }, {'check 127.0.0.1': 0, 'single executable: check 127.0.0.1': 0})
       const backup = time({
         'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
         'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
@@ -69,6 +84,9 @@ export async function bench() {
         'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER'),
         // The first run after a boot or an upgrade, before the code cache exists (bin/run.js).
         'notify MASTER (converged, keep-up + nftables silence, no code cache)': {argv: notify(cfg, 'MASTER'), env: {HA_TOOL_CODE_CACHE: '0'}},
+        'notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)': {argv: notify(cfg, 'MASTER'), env: NO_CACHE},
+        'single executable: notify MASTER (converged, keep-up + nftables silence)': [SEA, ...notify(cfg, 'MASTER').slice(1)],
+        'single executable: notify MASTER (first run: no cache anywhere)': {argv: [SEA, ...notify(cfg, 'MASTER').slice(1)], env: NO_CACHE},
       })
       const t = {...general, ...backup, ...master}
       const ipFloor = (backup['floor: node + ip -j rule show once'].median + master['floor: node + ip -j rule show once'].median) / 2
@@ -87,8 +105,18 @@ export async function bench() {
           'notify MASTER converged / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
           'notify MASTER converged, no code cache / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence, no code cache)'].median, master['floor: node + ip -j rule show once'].median),
           'check, no code cache / floor(ping)': ratio(t['check 127.0.0.1 (no code cache)'].median, t['floor: node + ping once'].median),
+          'check, first run (no cache anywhere) / floor(ping)': ratio(t['check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
+          'notify MASTER, first run (no cache anywhere) / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          // issue 17's goal: the single executable at <= 1.1 x the floor on every run, the first included.
+          'single executable: check / floor(ping)': ratio(t['single executable: check 127.0.0.1'].median, t['floor: node + ping once'].median),
+          'single executable: check, first run / floor(ping)': ratio(t['single executable: check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
+          'single executable: notify MASTER / floor(nft + ip)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
+          'single executable: notify MASTER, first run / floor(nft + ip)': ratio(master['single executable: notify MASTER (first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          'single executable: notify MASTER / floor(ip rule)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
+          'single executable: --version / node -e 0': ratio(t['single executable: --version'].median, t['node -e 0'].median),
         },
         config_load_ms_in_hot_path: configMs.length ? configMs[Math.floor((configMs.length - 1) / 2)] : null,
+        single_executable: `${SEA}: the same code with its V8 code cache inside; "first run" rows use an uncreatable cache dir (no code or config cache)`,
         code_cache: 'bin/run.js keeps V8 code caches of the hot bundles under /run/ha-tool/.config-cache, written by the first run; the no-code-cache rows are that first run',
         logging: 'notify logs nothing at info when converged, so pino is not loaded; the --log-level debug row shows what loading it costs',
         budget: {hot_path_ratio_max: 1.3},

@@ -51,8 +51,19 @@ export async function openSystemBus(opts: {timeoutMs: number; address?: string})
       const [all] = await call({destination, path, interface: 'org.freedesktop.DBus.Properties', member: 'GetAll', signature: 's', body: [iface]})
       return Object.fromEntries(Object.entries(all as Record<string, {value: unknown}>).map(([k, v]) => [k, v.value]))
     },
-    close: () => { try { bus.disconnect() } catch { /* already closed */ } },
+    close: () => closeBus(bus),
   }
+}
+
+/**
+ * dbus-next's disconnect() only half-closes the socket (end()): a bus that accepted the
+ * connection but never answers (not even the authentication) keeps it open, and with it the
+ * process, forever. Destroy the socket too; every call was already bounded by its timeout.
+ */
+export function closeBus(bus: unknown): void {
+  const b = bus as {disconnect?(): void; _connection?: {stream?: {destroy?(): void}}} | undefined
+  try { b?.disconnect?.() } catch { /* already closed */ }
+  try { b?._connection?.stream?.destroy?.() } catch { /* already gone */ }
 }
 
 function classify(error: unknown, service: string, what: string, address: string, timeoutMs: number): HaError {

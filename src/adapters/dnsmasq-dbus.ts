@@ -2,6 +2,7 @@ import {HaError, unavailableError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Lease} from '../core/leases/types.js'
 import type {Logger} from './log.js'
+import {closeBus} from './dbus.js'
 import {lazyRequire} from './lazy-require.js'
 
 export type DnsmasqDbusConfig = {
@@ -97,7 +98,7 @@ export function createDnsmasqDbus(cfg: DnsmasqDbusConfig, log?: Logger): Dnsmasq
       return done === true
     },
     close: () => {
-      try { bus?.disconnect() } catch { /* already gone */ }
+      closeBus(bus)
       bus = undefined
     },
   }

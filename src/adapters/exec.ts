@@ -3,6 +3,7 @@ import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Logger} from './log.js'
 import {monoMs} from './clock.js'
+import {childEnv} from './safe-path.js'
 
 export type ExecResult = {
   argv: readonly string[]
@@ -37,7 +38,8 @@ export function createExec(log?: Logger): Exec {
     const started = monoMs()
     log?.debug({argv}, 'exec')
     // stdin is closed unless there is input: a child must never wait on a terminal.
-    const child = spawn(file, args, {env: opts.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    // PATH fixed (safe-path.ts): root must not run an `ip` planted in /usr/local/sbin.
+    const child = spawn(file, args, {env: childEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
     const max = opts.maxBuffer ?? 64 * 1024 * 1024
     let stdout = ''
     let stderr = ''

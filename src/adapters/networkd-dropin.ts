@@ -1,6 +1,6 @@
-import {mkdirSync, readFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {basename} from 'node:path'
-import {writeFileAtomic} from './files.js'
+import {ensureDir, writeFileAtomic} from './files.js'
 
 export const DROPIN_NAME = 'ha-tool.conf'
 
@@ -19,7 +19,8 @@ export function writeActivationDropin(runtimeDir: string, networkFile: string, p
   try {
     if (readFileSync(path, 'utf8') === content) return false
   } catch { /* not there yet */ }
-  mkdirSync(dir, {recursive: true, mode: 0o755})
+  // Explicitly 0755: under keepalived's umask 0177 mkdir's mode would leave it 0600, unreadable to systemd-network.
+  ensureDir(dir, 0o755)
   writeFileAtomic(path, content, {mode: 0o644})
   return true
 }

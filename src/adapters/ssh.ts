@@ -27,20 +27,22 @@ export function shellQuote(word: string): string {
 }
 
 /** The ssh argv for a target: BatchMode (no prompt can hang a hook), a connect timeout, the key from config. */
-export function sshArgv(t: SshTarget, remote: readonly string[], timeoutMs = t.timeoutMs): string[] {
+export function sshArgv(t: SshTarget, remote: readonly string[], timeoutMs = t.timeoutMs, options: readonly string[] = []): string[] {
   const argv = ['ssh', '-T', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.ceil(timeoutMs / 1000))}`,
     '-o', 'StrictHostKeyChecking=yes', '-o', 'ServerAliveInterval=2', '-o', 'ServerAliveCountMax=2', '-o', 'LogLevel=ERROR', '-p', String(t.port)]
   if (t.key) argv.push('-i', t.key, '-o', 'IdentitiesOnly=yes')
   if (t.knownHosts) argv.push('-o', `UserKnownHostsFile=${t.knownHosts}`, '-o', 'GlobalKnownHostsFile=/dev/null')
-  argv.push('--', t.destination, remote.map(shellQuote).join(' '))
+  for (const o of options) argv.push('-o', o)
+  argv.push('--', t.destination, ...(remote.length ? [remote.map(shellQuote).join(' ')] : []))
   return argv
 }
 
-export function createSsh(target: SshTarget, log?: Logger): Ssh {
+/** `options`: extra `-o` options (ssh-channel.ts: run over a held ControlMaster connection). */
+export function createSsh(target: SshTarget, log?: Logger, options: readonly string[] = []): Ssh {
   return {
     run: (remote, opts = {}) => new Promise((resolve, reject) => {
       const timeoutMs = opts.timeoutMs ?? target.timeoutMs
-      const argv = sshArgv(target, remote, timeoutMs)
+      const argv = sshArgv(target, remote, timeoutMs, options)
       log?.debug({argv}, 'ssh')
       const child = spawn(argv[0], argv.slice(1), {stdio: ['pipe', 'pipe', 'pipe']})
       const out: Buffer[] = []

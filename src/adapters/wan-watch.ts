@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
+import {childEnv} from './safe-path.js'
 
 export type WanWatch = {stop(): void}
 
@@ -13,7 +14,7 @@ export function watchWan(opts: {nft: boolean}, onChange: (lost: boolean) => void
   const children: ChildProcess[] = []
   let stopped = false
   const start = (argv: string[]) => {
-    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'pipe', 'ignore']})
+    const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'pipe', 'ignore']})
     child.stdout!.on('data', () => onChange(false))
     child.on('error', () => { if (!stopped) onChange(true) })
     child.on('exit', () => { if (!stopped) onChange(true) })

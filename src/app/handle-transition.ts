@@ -71,10 +71,12 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
     const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined})
+    // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
+    // must not wait for that (nor for a slow log.file).
+    const steps = await execute(deps, plan)
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
-
-    const steps = await execute(deps, plan)
+    steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
     if (plan.length > 0) deps.observer?.invalidate()
     const failedCritical = steps.some((s, i) => s.status === 'failed' && plan[i].critical)
     const exit: ExitCodeValue = failedCritical ? ExitCode.FAILED : steps.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : ExitCode.OK
@@ -130,7 +132,6 @@ async function execute(deps: TransitionDeps, plan: Step[]): Promise<StepOutcome[
       out.push({kind: step.kind, why: step.why, status: r && r.skipped ? 'skipped' : 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
     } catch (error) {
       const line = errorLine(error)
-      deps.log.error({step: step.kind, error: line}, `step failed: ${step.why}`)
       out.push({kind: step.kind, why: step.why, status: 'failed', durationMs: round(deps.mono() - t0), error: line})
       if (step.critical) stopped = step.kind
     }

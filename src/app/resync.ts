@@ -42,7 +42,7 @@ const LOCK_TIMEOUT_MS = 5000
  * steps and executors a transition uses, under the transition lock so the two never interleave
  * (a `-f` during a `-c` is silently ignored by conntrackd).
  */
-export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag}): Promise<{result: ResyncResult; exit: ExitCodeValue; text: string}> {
+export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag}): Promise<{result: ResyncResult; exit: ExitCodeValue}> {
   const stateFile = `${deps.config.state.dir}/state.json`
   const {role, roleFrom} = resolveRole(deps, opts.role, stateFile)
   // By hand it runs whether or not transitions drive conntrackd (conntrackd.enabled).
@@ -83,7 +83,7 @@ export async function runResync(deps: ResyncDeps, opts: {role?: ResyncRoleFlag})
   let conf: {mode?: string; externalCache?: boolean} = {}
   if (info.conf) conf = {mode: info.conf.kind === 'stats' ? 'stats-only' : info.conf.mode, externalCache: info.conf.externalCache}
   const result: ResyncResult = {role, roleFrom, stateFile, conntrackdConfig: deps.client.configPath, ...conf, warnings: deps.client.confProblems(), steps: outcomes, exit}
-  return {result, exit, text: render(result, deps.config.conntrackd.enabled)}
+  return {result, exit}
 }
 
 function resolveRole(deps: ResyncDeps, flag: ResyncRoleFlag | undefined, stateFile: string): {role: Role; roleFrom: ResyncResult['roleFrom']} {
@@ -104,22 +104,3 @@ function resolveRole(deps: ResyncDeps, flag: ResyncRoleFlag | undefined, stateFi
 }
 
 const elapsed = (deps: ResyncDeps, started: number) => Math.round((deps.mono() - started) * 10) / 10
-
-const LABEL: Record<string, string> = {
-  'conntrackd.commit': '-c', 'conntrackd.flush': '-f', 'conntrackd.resync-kernel': '-R', 'conntrackd.bulk-send': '-B',
-  'conntrackd.start': 'start', 'conntrackd.purge': '-t', 'conntrackd.request-resync': '-n', 'conntrackd.verify-sync': 'verify',
-}
-
-function render(r: ResyncResult, enabled: boolean): string {
-  const from = r.roleFrom === 'flag' ? '--role' : r.stateFile
-  const mode = r.mode ? `conntrackd ${r.mode}, external cache ${r.externalCache ? 'on' : 'off'}` : `conntrackd config ${r.conntrackdConfig} unreadable`
-  const lines = [`resync for ${r.role} (role from ${from}); ${mode}`]
-  if (r.steps.length === 0) lines.push(`  nothing to do: primary-backup.sh has no steps for ${r.role}`)
-  for (const s of r.steps) {
-    const text = s.status === 'failed' ? s.error : s.detail
-    lines.push(`  ${s.status.padEnd(7)} ${(LABEL[s.kind] ?? s.kind).padEnd(6)} ${text ?? ''}`.trimEnd())
-  }
-  for (const w of r.warnings) lines.push(`  warning: ${w}`)
-  if (!enabled) lines.push('  note: conntrackd.enabled is false, so transitions do not run these steps')
-  return lines.join('\n')
-}

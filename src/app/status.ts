@@ -3,6 +3,7 @@ import type {Config} from '../config/schema.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {errorLine} from '../core/errors.js'
 import {parseStateFile} from '../core/transition/state-file.js'
+import {type Direction, type QueueState, replicationView, type ReplicationView, type SyncMark} from '../core/leases/replication.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import type {HealthView} from './health-status.js'
 
@@ -43,7 +44,7 @@ export type NodeStatus = {
     silenced: boolean | null
   }>
   conntrackd: Section<{internal: number | null; external: number | null; externalInject: boolean; internalBypass: boolean}>
-  leases: Section<{file: string; count: number; modifiedAt: string; lastSync: {at: string; ageS: number; ok: boolean} | null}>
+  leases: Section<{file: string; count: number; modifiedAt: string; lastSync: {at: string; ageS: number; ok: boolean} | null; replication?: ReplicationView}>
   health: Section<{verdict: string | null; reason: string | null; monitorRunning: boolean | null; trackFile: string; trackValue: number | null; trackState: string | null}>
   maintenance: Section<{on: boolean; since: string | null; by: string | null}>
 }
@@ -66,6 +67,8 @@ export type StatusDeps = {
   leases(): {count: number; mtimeMs: number} | undefined
   /** The last lease sync with the peer, when the leases capability records one. */
   leaseSync?(): {at: number; ok: boolean} | undefined
+  /** Replication marks in each direction and the push queue (core/leases/replication.ts). */
+  leaseReplication?(): {marks: Partial<Record<Direction, SyncMark>>; queue: QueueState}
   health(): HealthView
 }
 
@@ -90,8 +93,10 @@ export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
     const l = deps.leases()
     if (!l) throw new Error(`${config.dnsmasq.leases}: no such file`)
     const sync = deps.leaseSync ? deps.leaseSync() : undefined
+    const rep = deps.leaseReplication ? attempt(() => deps.leaseReplication!()).value : undefined
     return {file: config.dnsmasq.leases, count: l.count, modifiedAt: iso(l.mtimeMs),
-      lastSync: sync ? {at: iso(sync.at), ageS: Math.round((now - sync.at) / 1000), ok: sync.ok} : null}
+      lastSync: sync ? {at: iso(sync.at), ageS: Math.round((now - sync.at) / 1000), ok: sync.ok} : null,
+      ...(rep ? {replication: replicationView(rep.marks, rep.queue, now, config.dnsmasq.sync_warn_s)} : {})}
   })
   const healthView = attempt(() => deps.health())
   const health: NodeStatus['health'] = healthView.value ? {
@@ -185,6 +190,10 @@ export function summaryRows(s: NodeStatus): Array<[string, string]> {
   rows.push(['conntrackd', !c.available ? na(c) : `internal ${c.internal ?? (c.internalBypass ? 'bypass' : '?')}, external ${c.external ?? (c.externalInject ? 'inject' : '?')}`])
   const l = s.leases
   rows.push(['leases', !l.available ? na(l) : `${l.count} in ${l.file}; last sync ${l.lastSync ? `${l.lastSync.ageS} s ago${l.lastSync.ok ? '' : ' (failed)'}` : 'unknown'}`])
+  // Always a row (the pair view lines the two nodes' rows up by position).
+  const r = l.available ? l.replication : undefined
+  const age = (d: ReplicationView['toPeer']) => (d.ageS === null ? 'never' : `${d.ageS} s ago`) + (d.lastTryOk === false ? ' (latest try failed)' : '')
+  rows.push(['replication', !l.available ? na(l) : !r ? 'unknown' : `to peer ${age(r.toPeer)}, from peer ${age(r.fromPeer)}; queue ${r.queue.pending}${r.queue.setAside ? ` (+${r.queue.setAside} set aside)` : ''}${r.warning ? `; WARNING ${r.warning}` : ''}`])
   const h = s.health
   rows.push(['health', !h.available ? na(h) : `${h.verdict ?? 'no monitor verdict'}${h.reason ? `: ${h.reason}` : ''}${h.monitorRunning === false ? ' (monitor not running)' : ''}; track_file ${h.trackValue ?? 'missing'}`])
   const m = s.maintenance

@@ -1,58 +1,49 @@
-import {Command, type Interfaces} from '@oclif/core'
+import {Command} from '@oclif/core'
 import {errorJson, errorLine, HaError} from '../core/errors.js'
 import {ExitCode, exitCodeHelp, type ExitCodeValue} from '../core/exit-codes.js'
-import {type CliContext, createContext} from './context.js'
-import {GLOBAL_FLAGS} from './flag-spec.js'
-import {toOclifFlags} from './oclif-flags.js'
-import type {Invocation, Outcome} from './outcome.js'
-
-export type CmdFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
-export type CmdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+import type {AnyCommandSpec, CommandSpec} from './command.js'
+import {createContext} from './context.js'
+import {GLOBAL_FLAGS, type ParsedFlags} from './flag-spec.js'
+import {toOclifArgs, toOclifFlags} from './oclif-flags.js'
 
 /** Appended to every command's --help. */
 export const EXIT_CODES_HELP = `EXIT CODES\n${exitCodeHelp()}`
 
+/** The oclif statics a shim derives from its spec: flags, args and strictness. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function oclifShape(spec: AnyCommandSpec): {flags: Record<string, any>; args: Record<string, any>; strict: boolean} {
+  return {flags: toOclifFlags(spec.flags), args: toOclifArgs(spec.args), strict: !spec.variadic}
+}
+
 /**
- * What every ha-tool command shares: --json, --config, --log-level, the config and logger,
- * and one mapping from errors to the exit-code table that holds with and without --json
- * (oclif's own catch turns every error into exit 1 under --json).
+ * The oclif side of every ha-tool command: a shim (src/commands/) holds the help text and the
+ * statics from oclifShape(spec), and its run() is `this.execute(spec)`. Adds --json, --config,
+ * --log-level, and one mapping from errors to the exit-code table that holds with and without
+ * --json (oclif's own catch turns every error into exit 1 under --json).
  */
-export abstract class BaseCommand<T extends typeof Command> extends Command {
+export abstract class BaseCommand extends Command {
   static enableJsonFlag = true
   static baseFlags = toOclifFlags(GLOBAL_FLAGS, 'GLOBAL')
 
-  protected flags!: CmdFlags<T>
-  protected args!: CmdArgs<T>
-  private context?: CliContext
-
-  public async init(): Promise<void> {
-    await super.init()
+  /** Runs the spec on what oclif parsed: the flags, and the positionals in order. */
+  protected async execute<R>(spec: CommandSpec<R>): Promise<R> {
     const ctor = this.ctor as typeof BaseCommand
-    const {args, flags} = await this.parse({
+    const {flags, argv} = await this.parse({
       flags: ctor.flags,
       baseFlags: ctor.baseFlags,
       enableJsonFlag: ctor.enableJsonFlag,
       args: ctor.args,
       strict: ctor.strict,
     })
-    this.flags = flags as CmdFlags<T>
-    this.args = args as CmdArgs<T>
-  }
-
-  protected get ctx(): CliContext {
-    return (this.context ??= createContext(this.flags as {config?: string; 'log-level'?: string}))
-  }
-
-  /** Sets the exit code, prints the text unless --json, and returns the --json result. */
-  protected finish<R>(outcome: Outcome<R>): R {
-    process.exitCode = outcome.exit
-    if (!this.jsonEnabled() && outcome.text) this.log(outcome.text)
-    return outcome.result
-  }
-
-  /** The shared body's view of this invocation (see src/cli/hot.ts for the fast path's). */
-  protected invocation(positional: string[] = []): Invocation {
-    return {flags: this.flags as Invocation['flags'], args: positional, json: this.jsonEnabled(), ctx: this.ctx}
+    const json = this.jsonEnabled()
+    const inv = {flags: flags as ParsedFlags, args: argv as string[], json, ctx: createContext(flags as {config?: string; 'log-level'?: string})}
+    const out = await spec.run(inv)
+    process.exitCode = out.exit
+    if (!json) {
+      const text = spec.render(out.result, inv)
+      if (text) this.log(text)
+    }
+    return out.result
   }
 
   protected async catch(err: Error & {oclif?: {exit?: number}; exitCode?: number}): Promise<unknown> {

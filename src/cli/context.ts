@@ -1,4 +1,3 @@
-import {withConfigCache} from '../adapters/config-cache.js'
 import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
 import {monoMs} from '../adapters/clock.js'
@@ -23,7 +22,7 @@ export function createContext(flags: {config?: string; 'log-level'?: string}): C
     config: () => {
       if (!loaded) {
         const t0 = monoMs()
-        loaded = withConfigCache(configPath, () => loadConfig(configPath))
+        loaded = loadConfig(configPath)
         ctx.configMs = monoMs() - t0
       }
       return loaded

@@ -1,4 +1,5 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
+import type {ArgSpec} from './command.js'
 import type {FlagSpecs} from './flag-spec.js'
 
 /** oclif flag objects built from the shared specs (see flag-spec.ts). */
@@ -14,4 +15,10 @@ export function toOclifFlags(specs: FlagSpecs, helpGroup?: string): Record<strin
     else out[name] = Flags.string({...common, options: s.options as string[] | undefined, default: s.default, helpValue: s.helpValue})
   }
   return out
+}
+
+/** oclif args built from a command's ArgSpecs, in order. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function toOclifArgs(specs: readonly ArgSpec[] = []): Record<string, any> {
+  return Object.fromEntries(specs.map((a) => [a.name, Args.string({description: a.description, ...(a.required === undefined ? {} : {required: a.required}), ...(a.options ? {options: [...a.options]} : {})})]))
 }

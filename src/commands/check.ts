@@ -1,9 +1,10 @@
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
-import {CHECK_FLAGS, runCheckCommand} from '../cli/hot/check.js'
-import {toOclifFlags} from '../cli/oclif-flags.js'
-import type {CheckReport} from '../app/run-check.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {checkCommand} from '../cli/commands/check.js'
 
-export default class Check extends BaseCommand<typeof Check> {
+/** oclif shim: help text here, everything else in src/cli/commands/check.ts. */
+const shape = oclifShape(checkCommand)
+
+export default class Check extends BaseCommand {
   static summary = 'Probe the health targets once: exit 0 healthy, 1 unhealthy (for keepalived\'s vrrp_script).'
   static description = `Probes every target in parallel (ICMP through the system ping, TCP connect, a DNS query to a given server, an HTTP(S) GET with the status in a range), each under its own timeout and all under an overall deadline (--timeout), and stops as soon as the verdict is certain: healthy when at least --min-ok targets answered, so one dead target does not fail a pair over. Prints one line saying why on stderr; --json prints the full report on stdout. On SIGTERM (keepalived's timeout) it stops its probes and exits 1 at once.
 
@@ -28,9 +29,11 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> check --target 192.0.2.1 --target tcp://192.0.2.53:53 --min-ok 1 --timeout 500',
     '<%= config.bin %> check --target dns://192.0.2.53/example.com --target https://example.com/health --json',
   ]
-  static flags = toOclifFlags(CHECK_FLAGS)
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<CheckReport> {
-    return this.finish(await runCheckCommand(this.invocation()))
+  async run(): Promise<unknown> {
+    return this.execute(checkCommand)
   }
 }

@@ -1,10 +1,10 @@
-import {Args} from '@oclif/core'
-import {daemonMode, startDaemon, type DaemonSummary} from '../app/daemon.js'
-import {createDaemonDeps} from '../wiring/daemon.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {daemonCommand} from '../cli/commands/daemon.js'
 
-export default class Daemon extends BaseCommand<typeof Daemon> {
+/** oclif shim: help text here, everything else in src/cli/commands/daemon.ts. */
+const shape = oclifShape(daemonCommand)
+
+export default class Daemon extends BaseCommand {
   static summary = 'Run resident: ordered transitions from keepalived\'s notify FIFO, health monitor, lease sync, watchdog.'
   static description = `Two ways to run it:
 
@@ -34,26 +34,15 @@ next event. Without a FIFO it runs only the resident services the config enables
 Logs are pino JSON on stderr (or log.file). On exit it prints a summary (--json for JSON).
 
 ${EXIT_CODES_HELP}`
-  static args = {fifo: Args.string({description: 'notify FIFO path (keepalived appends it when it runs this as vrrp_notify_fifo_script)'})}
   static examples = [
     '<%= config.bin %> daemon --config /etc/ha-tool/config.toml',
     '<%= config.bin %> daemon /run/ha-tool/notify.fifo',
   ]
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<DaemonSummary> {
-    const {config} = this.ctx.config()
-    const log = this.ctx.logger()
-    const fifo = this.args.fifo ?? (config.keepalived.fifo || undefined)
-    const deps = createDaemonDeps(config, log)
-    const mode = daemonMode(this.args.fifo, deps.parentIsKeepalived)
-    if (this.args.fifo && mode === 'service') log.info({fifo}, 'started with a FIFO by something other than keepalived: running as its own service')
-    const daemon = startDaemon(deps, {fifo, mode})
-    const stop = (signal: string) => { log.info({signal}, 'stopping'); daemon.terminate() }
-    process.on('SIGTERM', () => stop('SIGTERM'))
-    process.on('SIGINT', () => stop('SIGINT'))
-    log.info({mode, fifo: fifo ?? null}, 'daemon started')
-    const summary = await daemon.done
-    deps.close()
-    return this.finish({result: summary, exit: ExitCode.OK, text: `daemon stopped: ${summary.lines} FIFO lines, ${summary.transitions} transitions${summary.lastRole ? `, last ${summary.lastRole}` : ''}`})
+  async run(): Promise<unknown> {
+    return this.execute(daemonCommand)
   }
 }

@@ -1,8 +1,10 @@
-import {Args} from '@oclif/core'
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
-import {notifyCommand} from '../cli/hot/notify.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {notifyCommand} from '../cli/commands/notify.js'
 
-export default class Notify extends BaseCommand<typeof Notify> {
+/** oclif shim: help text here, everything else in src/cli/commands/notify.ts. */
+const shape = oclifShape(notifyCommand)
+
+export default class Notify extends BaseCommand {
   static summary = 'Converge this node to the VRRP state keepalived reports (keepalived notify hook).'
   static description = `keepalived runs this on every state change. Two forms:
 
@@ -33,21 +35,16 @@ The plan is logged (pino JSON on stderr or log.file) before it is applied, and t
 recorded in <state.dir>/state.json for ha-tool status.
 
 ${EXIT_CODES_HELP}`
-  static args = {
-    type: Args.string({description: 'INSTANCE or GROUP (from keepalived notify), or master|backup|fault|stop'}),
-    name: Args.string({description: 'instance or sync group name'}),
-    state: Args.string({description: 'MASTER, BACKUP, FAULT, STOP or DELETED'}),
-    priority: Args.string({description: 'the instance priority (0 for groups)'}),
-  }
   static examples = [
     '<%= config.bin %> notify INSTANCE VI_gateway MASTER 250',
     '<%= config.bin %> notify --config /etc/ha-tool/gw.toml backup',
     '<%= config.bin %> notify GROUP G1 FAULT 0 --json',
   ]
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
   async run(): Promise<unknown> {
-    const {type, name, state, priority} = this.args
-    const positional = [type, name, state, priority].filter((a): a is string => a !== undefined)
-    return this.finish(await notifyCommand.run(this.invocation(positional)))
+    return this.execute(notifyCommand)
   }
 }

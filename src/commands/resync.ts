@@ -1,9 +1,10 @@
-import {Flags} from '@oclif/core'
-import {runResync, type ResyncResult, type ResyncRoleFlag} from '../app/resync.js'
-import {createResyncDeps} from '../wiring/resync.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {resyncCommand} from '../cli/commands/resync.js'
 
-export default class Resync extends BaseCommand<typeof Resync> {
+/** oclif shim: help text here, everything else in src/cli/commands/resync.ts. */
+const shape = oclifShape(resyncCommand)
+
+export default class Resync extends BaseCommand {
   static summary = 'Run the conntrackd resync sequence for this node\'s role, by hand.'
   static description = `Runs conntrack-tools' primary-backup.sh sequence for the role this node holds (from <state.dir>/state.json, written by the last transition) or the one given with --role, with the same steps a transition runs, under the transition lock:
 
@@ -19,14 +20,11 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> resync --role backup',
     '<%= config.bin %> resync --role master --json',
   ]
-  static flags = {
-    role: Flags.string({description: 'role to run the sequence for [default: the role in <state.dir>/state.json]', options: ['master', 'backup', 'fault']}),
-  }
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<ResyncResult> {
-    const {config} = this.ctx.config()
-    const log = this.ctx.logger()
-    const outcome = await runResync(createResyncDeps(config, log), {role: this.flags.role as ResyncRoleFlag | undefined})
-    return this.finish(outcome)
+  async run(): Promise<unknown> {
+    return this.execute(resyncCommand)
   }
 }

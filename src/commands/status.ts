@@ -1,10 +1,10 @@
-import {Flags} from '@oclif/core'
-import {collectStatus, type NodeStatus, type PairStatus, renderPair, renderStatus} from '../app/status.js'
-import {statusWiring} from '../wiring/status.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../cli/base-command.js'
-import {ExitCode} from '../core/exit-codes.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../cli/base-command.js'
+import {statusCommand} from '../cli/commands/status.js'
 
-export default class Status extends BaseCommand<typeof Status> {
+/** oclif shim: help text here, everything else in src/cli/commands/status.ts. */
+const shape = oclifShape(statusCommand)
+
+export default class Status extends BaseCommand {
   static summary = 'Show this node\'s role, last transitions, WAN, conntrackd, leases, health and maintenance; --peer adds the other node.'
   static description = `One view of the node: its VRRP role (asked of keepalived over D-Bus when enable_dbus is on, else the last transition ha-tool applied), the last transitions with each step and its duration, the WAN link and address, the WAN rule and table default route, conntrackd's cache counts, the lease count and the age of the last lease sync, the health monitor's verdict and maintenance mode.
 
@@ -13,17 +13,12 @@ A part that cannot be read says "unavailable: why" and the rest is still shown. 
 --json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. See the README ("status and doctor") for every field.
 
 ${EXIT_CODES_HELP}`
-  static flags = {
-    peer: Flags.boolean({description: 'also show the other node (ssh to dnsmasq.peer)', default: false}),
-  }
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --json', '<%= config.bin %> status --peer']
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<NodeStatus | PairStatus> {
-    const {config} = this.ctx.config()
-    const wiring = statusWiring(config, this.ctx.logger())
-    const local = await collectStatus(wiring.deps)
-    if (!this.flags.peer) return this.finish({result: local, exit: ExitCode.OK, text: renderStatus(local)})
-    const pair: PairStatus = {local, peer: await wiring.peer()}
-    return this.finish({result: pair, exit: 'version' in pair.peer ? ExitCode.OK : ExitCode.UNAVAILABLE, text: renderPair(pair)})
+  async run(): Promise<unknown> {
+    return this.execute(statusCommand)
   }
 }

@@ -1,5 +1,5 @@
 import {parse, TomlError} from 'smol-toml'
-import {readText} from '../adapters/files.js'
+import {MAX_CONFIG_BYTES, readRegularText} from '../adapters/files.js'
 import {configError} from '../core/errors.js'
 import type {Config} from './schema.js'
 import {findProblems, validateConfig} from './validate.js'
@@ -15,7 +15,7 @@ export type LoadedConfig = {path: string; config: Config}
 
 /** Reads, parses and validates the config; every failure is one HaError (exit 78) naming the file. */
 export function loadConfig(path: string): LoadedConfig {
-  const {data, source} = readAndParse(path)
+  const {data, source} = readAndParse(path, 'root')
   return {path, config: validateConfig(data, source, path)}
 }
 
@@ -25,15 +25,17 @@ export function checkConfigFile(path: string): string[] {
   return findProblems(data, source, path).map((e) => e.message)
 }
 
-function readAndParse(path: string): {data: Record<string, unknown>; source: string} {
+function readAndParse(path: string, trust?: 'root'): {data: Record<string, unknown>; source: string} {
   let source: string
   try {
-    source = readText(path)
+    source = readRegularText(path, MAX_CONFIG_BYTES, trust)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw configError(`${path}: no such config file`, 'write one with `ha-tool config example ha-tool`, or pass --config')
     if (code === 'EACCES') throw configError(`${path}: permission denied reading the config`)
     if (code === 'EISDIR') throw configError(`${path}: is a directory, expected a TOML file`)
+    if (code === 'EUNTRUSTED') throw configError(`${path}: ${(error as Error).message}: root will not run what it says`, `chown root:root ${path} && chmod go-w ${path} (\`config validate\` still reads it)`)
+    if (code === 'ENOTREG' || code === 'EFBIG') throw configError(`${path}: ${(error as Error).message}, expected a TOML file of at most ${MAX_CONFIG_BYTES} bytes`)
     throw configError(`${path}: cannot read: ${(error as Error).message}`)
   }
   try {

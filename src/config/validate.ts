@@ -1,4 +1,5 @@
 import {configError, type HaError} from '../core/errors.js'
+import {crossProblems} from './cross-checks.js'
 import {locateKey} from './locate.js'
 import {type Config, SCHEMA} from './schema.js'
 import {describeSpec, type Spec} from './spec.js'
@@ -16,10 +17,10 @@ export function validateConfig(data: Record<string, unknown>, source: string, fi
 
 /** Every problem in the document, first one first (validate lists them all). */
 export function findProblems(data: Record<string, unknown>, source: string, file: string): HaError[] {
-  const out: Array<{line: number; err: HaError}> = []
+  const out: Array<{line: number; key: string; err: HaError}> = []
   const at = (path: string[], message: string) => {
     const line = locateKey(source, path)
-    out.push({line, err: configError(`${file}${line ? `:${line}` : ''}: ${keyPath(path)}: ${message}`)})
+    out.push({line, key: path.join('.'), err: configError(`${file}${line ? `:${line}` : ''}: ${keyPath(path)}: ${message}`)})
   }
 
   for (const [name, value] of Object.entries(data)) {
@@ -37,6 +38,16 @@ export function findProblems(data: Record<string, unknown>, source: string, file
     }
     for (const [key, spec] of Object.entries(section)) {
       if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required key is missing (expected ${describeSpec(spec)})`)
+    }
+  }
+  // Rules between keys, on the values with defaults filled in; a rule about a key that is wrong
+  // by itself would only repeat that problem.
+  if (!out.some((p) => p.err.message.includes('unknown section') || p.err.message.includes('expected a ['))) {
+    const bad = new Set(out.map((p) => p.key))
+    // Wrong values stand in as their defaults; the rules about them are skipped just below.
+    const sound = Object.fromEntries(Object.entries(data).map(([name, t]) => [name, Object.fromEntries(Object.entries(t as Record<string, unknown>).filter(([k]) => !bad.has(`${name}.${k}`)))]))
+    for (const p of crossProblems(applyDefaults(sound))) {
+      if (!p.keys.some((k) => bad.has(k))) at(p.path, p.message)
     }
   }
   return out.sort((a, b) => (a.line || Infinity) - (b.line || Infinity)).map((p) => p.err)
@@ -57,13 +68,19 @@ function checkValue(spec: Spec<unknown>, value: unknown): string | undefined {
       break
     case 'list':
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return expected()
+      if (value.some((v) => CONTROL.test(v as string))) return `expected strings without control characters (newlines, tabs, NUL), got ${show(value)}`
       break
     default:
       if (typeof value !== 'string') return expected()
+      if (CONTROL.test(value)) return `expected a string without control characters (newlines, tabs, NUL), got ${show(value)}`
   }
   const extra = spec.check?.(spec.type === 'int' ? Number(value) : value)
   return extra ? `expected ${extra}, got ${show(value)}` : undefined
 }
+
+/** A newline in a path or a name would split a line of a file we write, or of a log. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
 
 function applyDefaults(data: Record<string, unknown>): Config {
   const out: Record<string, Record<string, unknown>> = {}

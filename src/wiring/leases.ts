@@ -4,9 +4,15 @@ import {createExec, type Exec} from '../adapters/exec.js'
 import {createLeaseQueue, readLeaseBytes, writeLeaseBytes} from '../adapters/lease-store.js'
 import {acquireLock} from '../adapters/lock.js'
 import type {Logger} from '../adapters/log.js'
+import {createReplicationMarks} from '../adapters/replication-marks.js'
+import {createReplicatorPid} from '../adapters/replicator-pid.js'
 import {createSsh} from '../adapters/ssh.js'
 import type {Config} from '../config/schema.js'
 import type {LeaseDeps} from '../app/leases/deps.js'
+import {peerTarget} from '../app/leases/peer-target.js'
+import {startReplicator} from '../app/leases/replicator.js'
+import {createSshChannel} from '../adapters/ssh-channel.js'
+import {join} from 'node:path'
 
 /** The real adapters behind the lease use-cases. */
 export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: () => number = Date.now): LeaseDeps {
@@ -17,10 +23,12 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     log,
     now,
     files: {read: readLeaseBytes, write: writeLeaseBytes},
-    peer: createSsh({destination: c.peer, port: c.ssh_port, key: c.ssh_key, knownHosts: c.ssh_known_hosts, timeoutMs: c.ssh_timeout_ms}, log),
+    peer: createSsh(peerTarget(config), log),
     dnsmasq: createDnsmasqControl(exec, c),
     dbus: () => (dbus ??= createDnsmasqDbus({address: c.dbus_address, name: c.dbus_name, timeoutMs: c.dbus_timeout_ms}, log)),
     queue: createLeaseQueue(c.queue_dir),
+    replication: createReplicationMarks(config.state.dir),
+    replicator: createReplicatorPid(config.state.dir),
     lock: (name, timeoutMs) => acquireLock(`${config.state.dir}/${name}`, timeoutMs),
     close: () => dbus?.close(),
   }
@@ -33,3 +41,18 @@ export function realLeaseDeps(config: Config, log: Logger): LeaseDeps {
 
 /** The lease file reader (`leases show`). */
 export {readLeaseBytes} from '../adapters/lease-store.js'
+
+/** The replicator over a held ssh channel to the peer (the daemon's service, and `leases replicate`). */
+export function startLeaseReplication(config: Config, log: Logger, opts: {pollMs?: number} = {}): {stop(): Promise<void>; channel: {masterPid(): number | undefined}} {
+  const deps = createLeaseDeps(config, createExec(log), log)
+  const channel = createSshChannel(peerTarget(config), join(config.state.dir, 'lease-ssh.ctl'), log)
+  const rep = startReplicator({...deps, peer: channel}, opts)
+  return {
+    channel,
+    stop: async () => {
+      await rep.stop()
+      await channel.close()
+      deps.close()
+    },
+  }
+}

@@ -7,7 +7,7 @@ import type {Config} from '../config/schema.js'
 import type {DaemonService} from '../app/daemon.js'
 import {startHealthMonitor} from '../app/health-monitor.js'
 import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
-import {createLeaseDeps} from './leases.js'
+import {createLeaseDeps, startLeaseReplication} from './leases.js'
 
 /**
  * Starts the daemon's resident services that the config enables: the health monitor writing
@@ -22,6 +22,11 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
       const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role)
       const monitor = startHealthMonitor(deps, config, log.child({service: 'health'}))
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
+    }
+    if (config.dnsmasq.enabled) {
+      // Lease changes the hook queues go to the peer over one held ssh channel (docs/leases.md).
+      const replication = startLeaseReplication(config, log.child({service: 'lease replication'}))
+      services.push({name: 'lease replication', stop: () => replication.stop()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
       const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)

@@ -5,6 +5,8 @@ import {readHealthStatusFile, readMaintenanceFlag, readTrackFile} from '../adapt
 import {processAlive} from '../adapters/process-info.js'
 import {createIpRoute} from '../adapters/iproute.js'
 import {readKeepalivedInstances} from '../adapters/keepalived-dbus.js'
+import {createLeaseQueue} from '../adapters/lease-store.js'
+import {createReplicationMarks} from '../adapters/replication-marks.js'
 import {createRootedFs} from '../adapters/rooted-fs.js'
 import {createWanSilence} from '../adapters/wan-silence.js'
 import type {Config} from '../config/schema.js'
@@ -18,6 +20,7 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
   const fs = createRootedFs('/')
   const ip = createIpRoute(exec)
   const silence = createWanSilence(exec)
+  const marks = createReplicationMarks(config.state.dir)
   return {
     config,
     hostname: hostname(),
@@ -37,6 +40,11 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
       const st = fs.stat(config.dnsmasq.leases)
       return text === undefined || !st ? undefined : {count: countLeases(text), mtimeMs: st.mtimeMs}
     },
+    leaseSync: () => {
+      const m = marks.read().fromPeer
+      return m ? {at: m.at, ok: m.ok} : undefined
+    },
+    leaseReplication: () => ({marks: marks.read(), queue: createLeaseQueue(config.dnsmasq.queue_dir).state()}),
     health: () => readHealthView(config, {readMaintenance: readMaintenanceFlag, readTrack: readTrackFile, readStatus: readHealthStatusFile, alive: processAlive}),
   }
 }

@@ -3,10 +3,16 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
 export const BIN = join(ROOT, 'bin/run.js')
+/**
+ * The program CLI tests run: `node bin/run.js`, or with HA_TOOL_BIN set, that executable alone
+ * (the single executable from `npm run package`, run from its own directory with no node_modules).
+ */
+export const CLI: readonly string[] = process.env.HA_TOOL_BIN ? [process.env.HA_TOOL_BIN] : [process.execPath, BIN]
+const CLI_CWD = process.env.HA_TOOL_BIN ? dirname(process.env.HA_TOOL_BIN) : undefined
 
 export type Run = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}
 
@@ -14,7 +20,7 @@ export type RunOptions = {env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: num
 
 /** `node bin/run.js ...args` with stdin closed; `prefix` runs it under another program (setpriv, unshare). */
 export function runCli(args: string[], opts: RunOptions = {}): Promise<Run> {
-  return run([...(opts.prefix ?? []), process.execPath, BIN, ...args], opts)
+  return run([...(opts.prefix ?? []), ...CLI, ...args], {cwd: CLI_CWD, ...opts})
 }
 
 /**

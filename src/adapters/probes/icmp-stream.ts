@@ -1,6 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {familyOf, type Target} from '../../core/health/targets.js'
 import {monoMs, type ProbeOptions, type ProbeOutcome, round, sourceFor} from './types.js'
+import {childEnv} from '../safe-path.js'
 
 type Echo = {ok: boolean; detail: string; at: number}
 
@@ -64,7 +65,7 @@ class PingStream {
     const args = ['-n', '-O', `-${family}`, '-i', (intervalMs / 1000).toFixed(3)]
     if (source) args.push('-I', source)
     args.push(host)
-    this.child = spawn('ping', args, {stdio: ['ignore', 'pipe', 'pipe']})
+    this.child = spawn('ping', args, {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d))
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.err = (this.err + d).slice(-500) })
     this.child.on('error', (e: NodeJS.ErrnoException) => this.end(e.code === 'ENOENT' ? 'ping is not installed' : e.message))

@@ -2,6 +2,7 @@ import {spawn} from 'node:child_process'
 import type {Target} from '../../core/health/targets.js'
 import {familyOf} from '../../core/health/targets.js'
 import {monoMs, type ProbeOptions, type ProbeOutcome, settleOnce, sourceFor} from './types.js'
+import {childEnv} from '../safe-path.js'
 
 /**
  * One ICMP echo through the system `ping` (iputils), spawned directly: the `ping` npm package
@@ -19,7 +20,7 @@ export function icmpProbe(target: Extract<Target, {kind: 'icmp'}>, opts: ProbeOp
   const args = ['-n', '-q', '-c', '1', `-${family}`, '-W', (Math.max(opts.timeoutMs, 1) / 1000).toFixed(3)]
   if (src.address) args.push('-I', src.address)
   args.push(target.host)
-  const child = spawn('ping', args, {stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn('ping', args, {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
   let out = ''
   let err = ''
   const s = settleOnce(opts, started, () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })

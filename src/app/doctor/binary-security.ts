@@ -41,7 +41,7 @@ export function haToolPaths(ctx: DoctorContext): string[] {
 }
 
 /** The components keepalived checks: the path's prefixes, then (for a symlink) its target's. */
-function resolveChain(ctx: DoctorContext, path: string): {chain: PathComponent[]; missing?: string} {
+export function resolveChain(ctx: DoctorContext, path: string): {chain: PathComponent[]; missing?: string} {
   const chain: PathComponent[] = []
   let current = path
   for (let hops = 0; hops < 8; hops++) {

@@ -10,6 +10,7 @@ import {networkdForeignRules} from './networkd-foreign-rules.js'
 import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp, networkdWanDhcpv6} from './networkd-wan.js'
 import {nftForwardDrop} from './nft-forward-drop.js'
 import {peerAgrees, peerSsh} from './peer.js'
+import {directoryModes, interpreterChain, nodeLock, wanLink} from './hardening.js'
 import {stateDir} from './state-dir.js'
 import {sysctl} from './sysctl.js'
 import type {DoctorCheck} from './types.js'
@@ -19,12 +20,16 @@ import {wanSilence} from './wan-silence.js'
 /** Every check, in the order a reader fixes things: install, keepalived, networkd, firewall, daemons, kernel, peer. */
 export const CHECKS: readonly DoctorCheck[] = [
   binarySecurity,
+  interpreterChain,
   keepalivedTest,
   keepalivedScriptSecurity,
   keepalivedCalls,
   keepalivedTrackInterface,
   keepalivedDbus,
   stateDir,
+  directoryModes,
+  nodeLock,
+  wanLink,
   networkdForeignRules,
   networkdWanDhcp,
   networkdWanDhcpv6,

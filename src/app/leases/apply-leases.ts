@@ -1,6 +1,7 @@
 import {HaError} from '../../core/errors.js'
 import {withoutLeases} from '../../core/leases/format.js'
 import {mergeLeaseTables, type MergeReport} from '../../core/leases/merge.js'
+import {subnetRule} from './subnet-rule.js'
 import {emptyLeaseTable, parseLeaseFile} from '../../core/leases/parse.js'
 import {leaseAt, type LeaseTable} from '../../core/leases/table.js'
 import {clientKey, type Lease} from '../../core/leases/types.js'
@@ -34,7 +35,7 @@ export async function applyLeases(deps: LeaseDeps, incoming: readonly LeaseTable
       removed = [...Array(local.count).keys()].map((i) => leaseAt(local, i)).filter(gone)
       if (removed.length > 0) local = parseLeaseFile(withoutLeases(local, gone), path)
     }
-    const merged = mergeLeaseTables([local, ...incoming], {now: nowSeconds(deps), leaseMax: c.lease_max})
+    const merged = mergeLeaseTables([local, ...incoming], {now: nowSeconds(deps), leaseMax: c.lease_max, subnets: subnetRule(deps.config)})
     return {merged, removed}
   }
   const changedAny = (r: MergeReport, removed: number) => r.added + r.updated + r.dropped + removed > 0

@@ -3,14 +3,19 @@ import {type HookEvent, parseHookEvent} from '../../core/leases/hook-event.js'
 import {mergeLeaseTables} from '../../core/leases/merge.js'
 import {applyLeases, readLocal} from './apply-leases.js'
 import {type LeaseDeps, nowSeconds} from './deps.js'
-import {pushToPeer} from './push-leases.js'
+import {flushQueue, isRefusal, pushToPeer} from './push-leases.js'
+import {subnetRule} from './subnet-rule.js'
 import {fetchPeerLeases, LEASES_LOCK} from './sync-leases.js'
 
 export type HookResult = {
   action: string
   ip?: string
-  /** pushed: the peer has it; queued: kept for the next try (peer down); skipped: nothing to push. */
-  push: 'pushed' | 'queued' | 'skipped'
+  /**
+   * pushed: the peer has it; queued: kept for the daemon's replicator, or for the next try (peer
+   * down); refused: the peer refused it (set aside); overflow: the queue was full (the peer gets a
+   * full sync instead); skipped: nothing to push.
+   */
+  push: 'pushed' | 'queued' | 'refused' | 'overflow' | 'skipped'
   /** For init: the database printed for dnsmasq. */
   database?: string
   error?: string
@@ -27,7 +32,14 @@ export const PEER_DOWN_BACKOFF_MS = 30_000
  */
 export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<HookResult> {
   const c = deps.config.dnsmasq
-  const event = parseHookEvent(args, env, nowSeconds(deps))
+  let event: HookEvent
+  try {
+    event = parseHookEvent(args, env, nowSeconds(deps))
+  } catch (error) {
+    // A DHCP client's odd hostname or client id: refused, logged, nothing written or queued.
+    deps.log.warn({args: args.map((a) => JSON.stringify(a).slice(0, 120)), err: (error as Error).message}, 'lease event refused')
+    throw error
+  }
   if (event.action === 'ignored') return {action: event.name, push: 'skipped'}
   if (event.action === 'init') return {action: 'init', push: 'skipped', database: await initDatabase(deps)}
   const ip = event.lease.ip
@@ -37,6 +49,16 @@ export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env
   if (event.action === 'old' && env.DNSMASQ_DATA_MISSING === '1') return {action: event.action, ip, push: 'skipped'}
 
   const line = `${event.action === 'del' ? 'del' : 'add'} ${formatLease(event.lease)}\n`
+  // The daemon's replicator drains the queue over its held ssh channel: queue and return at once.
+  if (deps.replicator.alive()) {
+    if (deps.queue.state().pending >= c.queue_max) {
+      deps.queue.markOverflow()
+      deps.log.warn({ip, queueMax: c.queue_max}, 'lease queue full: change not queued; the daemon asks the peer for a full sync')
+      return {action: event.action, ip, push: 'overflow'}
+    }
+    deps.queue.add(line)
+    return {action: event.action, ip, push: 'queued'}
+  }
   const queued = deps.queue.list()
   const downSince = deps.queue.lastFailure()
   if (downSince > 0 && deps.now() - downSince < PEER_DOWN_BACKOFF_MS) {
@@ -48,8 +70,20 @@ export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env
     deps.queue.remove(queued.map((q) => q.id))
     if (downSince > 0) deps.queue.clearFailure()
     return {action: event.action, ip, push: 'pushed'}
-  } catch (error) {
-    deps.queue.add(line)
+  } catch (first) {
+    let error = first
+    const id = deps.queue.add(line)
+    if (isRefusal(first)) {
+      // Reachable, but something in the batch is refused: the queue is sorted out one batch at a
+      // time, refused ones set aside, so this change and those behind it still go.
+      try {
+        const f = await flushQueue(deps, c.hook_timeout_ms)
+        if (f.setAside.includes(id)) return {action: event.action, ip, push: 'refused', error: (first as Error).message}
+        return {action: event.action, ip, push: 'pushed'}
+      } catch (again) {
+        error = again
+      }
+    }
     deps.queue.markFailure(deps.now())
     deps.log.warn({ip, err: (error as Error).message}, 'lease change queued for the peer')
     return {action: event.action, ip, push: 'queued', error: (error as Error).message}
@@ -76,6 +110,6 @@ async function initDatabase(deps: LeaseDeps): Promise<string> {
   } catch (error) {
     deps.log.warn({err: (error as Error).message}, 'init: peer leases unavailable, starting from the local file')
   }
-  const merged = mergeLeaseTables(tables, {now: nowSeconds(deps), leaseMax: deps.config.dnsmasq.lease_max, detail: false})
+  const merged = mergeLeaseTables(tables, {now: nowSeconds(deps), leaseMax: deps.config.dnsmasq.lease_max, subnets: subnetRule(deps.config), detail: false})
   return Buffer.from(merged.bytes).toString('latin1')
 }

@@ -3,7 +3,7 @@ import {parseLeaseText} from '../../core/leases/parse.js'
 import {leasesOf} from '../../core/leases/table.js'
 import type {Lease} from '../../core/leases/types.js'
 import {applyLeases, type ApplyResult} from './apply-leases.js'
-import type {LeaseDeps} from './deps.js'
+import {type LeaseDeps, markSync} from './deps.js'
 import {LEASES_LOCK} from './sync-leases.js'
 
 export type ReceiveResult = ApplyResult & {events: number}
@@ -27,12 +27,20 @@ export async function receiveLeases(deps: LeaseDeps, text: string): Promise<Rece
     last.set(ip, {action, line})
   }
   const pick = (a: 'add' | 'del') => [...last.values()].filter((e) => e.action === a).map((e) => `${e.line}\n`).join('')
-  const adds = parseLeaseText(pick('add'), 'pushed leases')
-  const dels = parseLeaseText(pick('del'), 'pushed deletions')
+  // Anything unreadable refuses the whole push with exit 2, nothing applied: the sender sets the
+  // batch aside (push-leases.ts) instead of sending it again forever.
+  let adds, dels
+  try {
+    adds = parseLeaseText(pick('add'), 'pushed leases')
+    dels = parseLeaseText(pick('del'), 'pushed deletions')
+  } catch (error) {
+    throw usageError(`leases receive: ${(error as Error).message}`)
+  }
   const removals: Lease[] = leasesOf(dels)
   const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.hook_timeout_ms)
   try {
     const r = await applyLeases(deps, [adds], {allowRestart: false, removals})
+    markSync(deps, 'fromPeer', true)
     return {...r, events: n}
   } finally {
     await lock.release()

@@ -3,7 +3,8 @@ import {leasesOf} from '../../core/leases/table.js'
 import type {Lease} from '../../core/leases/types.js'
 import {usageError} from '../../core/errors.js'
 
-export type ShownLease = Omit<Lease, 'line'> & {expires: string | null; expired: boolean}
+/** A lease without its raw line (distributed over the union, so the family still tells v4 from v6). */
+export type ShownLease = (Lease extends infer L ? (L extends Lease ? Omit<L, 'line'> : never) : never) & {expires: string | null; expired: boolean}
 export type ShowResult = {file: string; serverDuid?: string; count: number; leases: ShownLease[]}
 
 /** `leases show`: the parsed lease file (a bad line is an error naming FILE:LINE). */

@@ -3,10 +3,17 @@ import {ExitCode} from '../../core/exit-codes.js'
 import {emptyLeaseTable, parseLeaseFile} from '../../core/leases/parse.js'
 import type {LeaseTable} from '../../core/leases/table.js'
 import {applyLeases, type ApplyResult} from './apply-leases.js'
-import {type LeaseDeps, peerLeasesPath} from './deps.js'
+import {type LeaseDeps, markSync, peerLeasesPath} from './deps.js'
 import {flushQueue} from './push-leases.js'
 
-export type SyncResult = ApplyResult & {peer: string; peerLeases: number; flushed: number}
+export type SyncResult = ApplyResult & {
+  peer: string
+  peerLeases: number
+  /** Queued lease changes delivered now. */
+  flushed: number
+  /** Still queued (the peer did not take them), and set aside (refused by the peer: see dnsmasq.queue_dir/rejected). */
+  queue: {pending: number; setAside: number; dir: string; error?: string}
+}
 
 export const LEASES_LOCK = 'leases.lock'
 
@@ -19,14 +26,25 @@ export async function syncLeases(deps: LeaseDeps, opts: {allowRestart?: boolean}
   const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.command_timeout_ms + deps.config.dnsmasq.ssh_timeout_ms)
   try {
     let flushed = 0
+    let error: string | undefined
     try {
-      flushed = await flushQueue(deps, deps.config.dnsmasq.ssh_timeout_ms)
-    } catch (error) {
-      deps.log.debug({err: (error as Error).message}, 'queued lease pushes still pending')
+      flushed = (await flushQueue(deps, deps.config.dnsmasq.ssh_timeout_ms)).sent
+    } catch (e) {
+      error = (e as Error).message
+      deps.log.warn({err: error}, 'queued lease changes still pending')
     }
-    const peer = await fetchPeerLeases(deps)
-    const applied = await applyLeases(deps, [peer], {allowRestart: opts.allowRestart ?? true})
-    return {...applied, peer: deps.config.dnsmasq.peer, peerLeases: peer.count, flushed}
+    const queue = {pending: deps.queue.list().length, setAside: deps.queue.setAsideList().length, dir: deps.config.dnsmasq.queue_dir, ...(error ? {error} : {})}
+    let peer: LeaseTable
+    let applied: ApplyResult
+    try {
+      peer = await fetchPeerLeases(deps)
+      applied = await applyLeases(deps, [peer], {allowRestart: opts.allowRestart ?? true})
+      markSync(deps, 'fromPeer', true)
+    } catch (e) {
+      markSync(deps, 'fromPeer', false, (e as Error).message)
+      throw e
+    }
+    return {...applied, peer: deps.config.dnsmasq.peer, peerLeases: peer.count, flushed, queue}
   } finally {
     await lock.release()
   }

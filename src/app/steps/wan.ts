@@ -14,7 +14,7 @@ export type WanAdapters = {
   mono(): number
 }
 
-export type WanStepKind = 'rule.add' | 'rule.del' | 'silence.apply' | 'silence.lift' | 'link.up' | 'link.down' | 'renew' | 'wait.wan'
+export type WanStepKind = 'wan.missing' | 'rule.add' | 'rule.del' | 'silence.apply' | 'silence.lift' | 'link.up' | 'link.down' | 'renew' | 'wait.wan'
 
 /** Executors for the WAN steps the planner emits (rule, link, silence, renew, wait). */
 export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
@@ -41,6 +41,10 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
   }
 
   return {
+    // Planned only when the kernel has no such link: the failure is the point (exit 3, or 1 on MASTER).
+    'wan.missing': async ({args}) => {
+      throw new HaError(`WAN interface ${args.dev} does not exist: nothing on it was ${args.role === 'MASTER' ? 'brought up' : 'silenced or taken down'}`, ExitCode.FAILED, {hint: 'check wan.interface (`ip link`) and `ha-tool doctor`'})
+    },
     'rule.add': async ({args}) => {
       await a.ip.ruleAdd(args.table, args.priority, args.family)
       return {detail: `added: to all lookup ${args.table} priority ${args.priority}${args.family === 6 ? ' (IPv6)' : ''}`}

@@ -1,11 +1,10 @@
-import {Args, Flags} from '@oclif/core'
-import {buildExample, EXAMPLE_KINDS, type ExampleKind} from '../../app/config-example.js'
-import {BaseCommand, EXIT_CODES_HELP} from '../../cli/base-command.js'
-import type {Config} from '../../config/schema.js'
-import {defaultConfig} from '../../config/validate.js'
-import {HaError} from '../../core/errors.js'
+import {BaseCommand, EXIT_CODES_HELP, oclifShape} from '../../cli/base-command.js'
+import {configExampleCommand} from '../../cli/commands/config-example.js'
 
-export default class ConfigExample extends BaseCommand<typeof ConfigExample> {
+/** oclif shim: help text here, everything else in src/cli/commands/config-example.ts. */
+const shape = oclifShape(configExampleCommand)
+
+export default class ConfigExample extends BaseCommand {
   static summary = 'Print a known-good, commented configuration for keepalived, networkd, conntrackd, dnsmasq, nftables or ha-tool.'
   static description = `Prints a working configuration for one daemon of the pair (DESIGN.md section 1: two gateways, one shared dynamic WAN address, a LAN VIP), built from the values in the ha-tool config: interfaces, tables and rule priorities, VIP, state directory. Every setting that matters has a comment saying why; \`ha-tool doctor\` checks the same things on a running node.
 
@@ -20,32 +19,17 @@ Without a config file the defaults are used and per-node values are marked PLACE
   ha-tool      the ha-tool config itself, every key with its documentation
 
 ${EXIT_CODES_HELP}`
-  static args = {kind: Args.string({description: 'which configuration', options: [...EXAMPLE_KINDS], required: true})}
-  static flags = {
-    mode: Flags.string({description: 'keepalived only: how keepalived tells ha-tool of role changes', options: ['fifo', 'script'], default: 'fifo'}),
-  }
   static examples = [
     '<%= config.bin %> config example keepalived > /etc/keepalived/keepalived.conf',
     '<%= config.bin %> config example keepalived --mode script',
     '<%= config.bin %> config example networkd --config /etc/ha-tool/config.toml',
     '<%= config.bin %> config example ha-tool > /etc/ha-tool/config.toml',
   ]
+  static flags = shape.flags
+  static args = shape.args
+  static strict = shape.strict
 
-  async run(): Promise<{kind: string; from: string | null; text: string}> {
-    const kind = this.args.kind as ExampleKind
-    const {config, path} = this.configOrDefaults()
-    const text = buildExample(kind, config, path, this.flags.mode as 'fifo' | 'script')
-    return this.finish({result: {kind, from: path ?? null, text}, exit: 0, text: text.trimEnd()})
-  }
-
-  /** The config when there is one; the defaults when the file does not exist (any other problem is an error). */
-  private configOrDefaults(): {config: Config; path?: string} {
-    try {
-      const loaded = this.ctx.config()
-      return {config: loaded.config, path: loaded.path}
-    } catch (error) {
-      if (error instanceof HaError && /: no such config file$/.test(error.message)) return {config: defaultConfig()}
-      throw error
-    }
+  async run(): Promise<unknown> {
+    return this.execute(configExampleCommand)
   }
 }

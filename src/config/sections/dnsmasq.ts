@@ -1,6 +1,15 @@
+import {parseSubnets} from '../../core/leases/subnets.js'
 import {bool, int, list, oneOf, str} from '../spec.js'
 
 const argv = (v: string[]) => (v.length === 0 || v[0] === '' ? 'a non-empty argv, program first' : undefined)
+const prefixes = (v: string[]) => {
+  try {
+    parseSubnets(v)
+    return undefined
+  } catch {
+    return 'IPv4 or IPv6 prefixes like "192.168.1.0/24", "fd00:1::/64"'
+  }
+}
 const cron = (v: string) => (v === '' || v.trim().split(/\s+/).length === 5 || v.trim().split(/\s+/).length === 6 ? undefined : 'a cron expression with 5 or 6 fields, or "" for off')
 
 export const dnsmasq = {
@@ -14,6 +23,7 @@ export const dnsmasq = {
   ssh_timeout_ms: int(5000, 100, 120000, 'connect and transfer timeout for ssh to the peer'),
   peer_command: list(['ha-tool'], 'ha-tool on the peer, as argv: the hook pushes lease changes to `<peer_command> leases receive`', argv),
   peer_config: str('', 'config file passed with --config to ha-tool on the peer; "" = the peer\'s default'),
+  subnets: list([], 'the subnets (dhcp-range) and IPv6 prefixes dnsmasq serves, as prefixes: a client may hold one lease in each (an IPv4 client per range, a DHCPv6 IA an address per prefix), so the merge keeps them all; lan.address\'s prefix is added. An address outside all of them counts as in its /24 (IPv4) or /64 (IPv6)', prefixes),
   lease_max: int(0, 0, 4294967295, 'dnsmasq\'s dhcp-lease-max; a merge with more leases is refused (0 = no limit)'),
   apply: oneOf(['auto', 'dbus', 'restart'], 'auto', 'how a merge reaches a RUNNING dnsmasq (it reads its file only at start): dbus = AddDhcpLease (dnsmasq --enable-dbus), restart = stop_command, write the file, start_command, auto = dbus when dnsmasq answers on the bus, else restart. A stopped dnsmasq always gets the file written atomically'),
   dbus_name: str('uk.org.thekelleys.dnsmasq', 'dnsmasq\'s D-Bus service name (--enable-dbus=NAME)'),
@@ -27,5 +37,7 @@ export const dnsmasq = {
   leasefile_ro: bool(false, 'dnsmasq runs with --leasefile-ro and `--dhcp-script=ha-tool leases hook`: the hook keeps `leases` up to date itself and answers init with it'),
   sync_schedule: str('*/5 * * * *', 'cron schedule of the daemon\'s full lease sync with the peer (catches pushes the hook missed); "" = off', {check: cron}),
   queue_dir: str('/var/lib/ha-tool/lease-queue', 'lease changes the hook could not push (peer down), retried by the next hook run and sync'),
+  sync_warn_s: int(600, 1, 604800, 'lease replication counts as behind (status warns, the daemon logs a warning) when a queued change has not reached the peer for this long, a change was refused by the peer, or the last lease sync from the peer is older and the latest try failed; keep it above the sync_schedule interval'),
+  queue_max: int(10000, 1, 1000000, 'most lease change batches queue_dir holds; past it the hook queues nothing more and the daemon asks the peer for a full `leases sync` instead'),
   hook_timeout_ms: int(3000, 100, 60000, 'longest one hook run waits for the peer (dnsmasq runs its script helper serially)'),
 } as const

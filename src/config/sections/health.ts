@@ -21,6 +21,6 @@ export const health = {
   fall: int(2, 1, 100, 'consecutive failed cycles before the monitor reports unhealthy'),
   http_status: str('200-399', 'HTTP(S) statuses that count as healthy: "LO-HI" or one status', {check: statusCheck}),
   monitor: bool(true, 'run the health monitor in `ha-tool daemon`, writing track_file every interval_ms'),
-  track_file: str('', 'keepalived track_file the monitor and maintenance write (0 healthy, 1 unhealthy, 2 maintenance); "" = <state.dir>/track'),
-  maintenance_file: str('', 'where `maintenance on` persists its flag; "" = <state.dir>/maintenance (tmpfs: cleared at reboot; point it at /var/lib to keep it)'),
+  track_file: str('', 'keepalived track_file the monitor and maintenance write (0 healthy, 1 unhealthy, 2 maintenance); "" = <state.dir>/track; must be in state.dir'),
+  maintenance_file: str('', 'where `maintenance on` persists its flag; "" = <state.dir>/maintenance (tmpfs: cleared at reboot; point it into /var/lib/ha-tool/ to keep it); must be in state.dir or /var/lib/ha-tool/'),
 } as const

@@ -2,7 +2,8 @@ import type {KeepalivedEvent} from './event.js'
 
 export const NOTIFY_USAGE = 'ha-tool notify [FLAGS] INSTANCE|GROUP NAME STATE [PRIORITY]  |  ha-tool notify [FLAGS] master|backup|fault|stop'
 
-const STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED', 'MASTER_RX_LOWER_PRI', 'MASTER_PRIORITY', 'BACKUP_PRIORITY']
+/** Every state keepalived writes, to notify scripts and to the FIFO alike. */
+export const STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'DELETED', 'MASTER_RX_LOWER_PRI', 'MASTER_PRIORITY', 'BACKUP_PRIORITY']
 const SHORT = ['master', 'backup', 'fault', 'stop']
 
 /**
@@ -24,10 +25,16 @@ export function parseNotifyArgs(args: readonly string[]): KeepalivedEvent | {err
     if (!STATES.includes(state)) return {error: `unknown state "${state}": expected one of ${STATES.join(', ')}`}
     let priority: number | undefined
     if (prio !== undefined) {
-      if (!/^\d{1,3}$/.test(prio) || Number(prio) > 255) return {error: `priority "${prio}" is not an integer 0..255`}
+      const why = priorityProblem(prio)
+      if (why) return {error: why}
       priority = Number(prio)
     }
     return {type, name, state, priority}
   }
   return {error: args.length === 0 ? 'no state given' : `expected 1, 3 or 4 arguments, got ${args.length}`}
+}
+
+/** VRRP priorities are 0..255, written in decimal; the FIFO parser uses the same rule. */
+export function priorityProblem(prio: string): string | undefined {
+  return !/^\d{1,3}$/.test(prio) || Number(prio) > 255 ? `priority "${prio}" is not an integer 0..255` : undefined
 }

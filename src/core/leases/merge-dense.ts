@@ -1,7 +1,8 @@
 import {ID_INPUT, ID_SHIFT} from './candidate-id.js'
 import {ClientSet} from './client-set.js'
 import {compareLines, copyLines, viewOf} from './line-bytes.js'
-import {emptyReport, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {emptyReport, LIST_LIMIT, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {DEFAULT_SUBNETS, subnet4Memo} from './subnets.js'
 import {leaseAt, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
 
 /**
@@ -45,7 +46,7 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   const slots = new Int32Array(span * 2)
   const clients = new ClientSet(Math.min(span, total))
   const report = emptyReport()
-  const inputs = {tables, views: tables.map(viewOf)}
+  const inputs: Inputs = {tables, views: tables.map(viewOf), subnetOf: subnet4Memo(opts.subnets ?? DEFAULT_SUBNETS, lo, hi), sub: new Int32Array(2), detail: opts.detail !== false}
   // Per input, its live IPv6 leases as the records they will have in a table of their own.
   const v6recs = tables.map((t) => new Int32Array(t.v6 * REC))
   const v6counts = new Int32Array(tables.length)
@@ -54,7 +55,8 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   return output(tables, slots, span, lo, report, opts, ipv6)
 }
 
-type Inputs = {tables: readonly LeaseTable[]; views: DataView[]}
+/** subnetOf: an address's subnet (subnets.ts); sub: scratch for a subnet's two hashes. */
+type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; subnetOf: (ip: number, out: Int32Array) => void; sub: Int32Array; detail: boolean}
 
 /**
  * Puts input f's live IPv4 leases into their address's slot, in file order, copies its live IPv6
@@ -64,7 +66,7 @@ type Inputs = {tables: readonly LeaseTable[]; views: DataView[]}
  * leases at one address in the first input (the report must name the one dropped).
  */
 function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
-  const {tables, views} = inputs
+  const {tables, views, subnetOf, sub, detail} = inputs
   const t = tables[f]
   const {rec, recF, buf, count} = t
   const view = views[f]
@@ -72,7 +74,7 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
     const o = i * REC
     const rank = recF[(o + R_RANK) >> 1] // the expiry, Infinity for leases that never expire
     if (rank <= now) {
-      if (f === 0) reportExpired(report, t, i)
+      if (f === 0) reportExpired(report, t, i, detail)
       continue
     }
     if (rec[o + R_FAMILY] !== 4) {
@@ -82,10 +84,13 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
     }
     const len = rec[o + R_LEN]
     if (len >= 1 << 29) return false // the slot keeps len << 2
-    const s = ((rec[o + R_IP4] >>> 0) - lo) << 1
+    const ip = rec[o + R_IP4] >>> 0
+    const s = (ip - lo) << 1
     const w = slots[s]
     if (w === 0) {
-      if (!clients.add(rec[o + R_H1], rec[o + R_H2])) return false
+      // The client in this address's subnet: a client may hold one address per subnet.
+      subnetOf(ip, sub)
+      if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
       slots[s] = ~((i << ID_SHIFT) | f)
       slots[s + 1] = (len << 2) | (f === 0 ? HAS_BASE : 0)
       continue
@@ -152,7 +157,8 @@ function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, 
     report: {
       leases: leases + r6.leases, added: report.added + r6.added, updated: report.updated + r6.updated, dropped: report.dropped + r6.dropped,
       addedIps: [...report.addedIps, ...r6.addedIps], updatedIps: [...report.updatedIps, ...r6.updatedIps],
-      droppedLeases: [...report.droppedLeases, ...r6.droppedLeases], conflicts: r6.conflicts,
+      // Without detail each list holds its first LIST_LIMIT, as the general merge's does.
+      droppedLeases: [...report.droppedLeases, ...r6.droppedLeases].slice(0, detail ? undefined : LIST_LIMIT), conflicts: r6.conflicts, conflicted: r6.conflicted,
     },
     changed: () => [...v4Changed(), ...ipv6.changed()],
     path: 'dense',

@@ -1,5 +1,6 @@
 import {HaError} from '../errors.js'
 import {ExitCode} from '../exit-codes.js'
+import type {SubnetRule} from './subnets.js'
 import {leaseAt, leaseLine, type LeaseTable} from './table.js'
 import type {Lease} from './types.js'
 
@@ -10,8 +11,14 @@ export type MergeOptions = {
   leaseMax?: number
   /** The server DUID line to write; default: the first input that has one. */
   serverDuid?: string
-  /** List the addresses added and updated (default true); counts are always there. */
+  /**
+   * List every address added and updated, every lease dropped and every conflict (default true).
+   * false: addedIps and updatedIps stay empty, droppedLeases and conflicts hold the first
+   * LIST_LIMIT (what a text report shows); the counts are always whole.
+   */
   detail?: boolean
+  /** The subnets a client may hold one lease in each (subnets.ts); default: each /24 and /64. */
+  subnets?: SubnetRule
   /** Skip the common-case merge (merge-dense.ts) and use the general one (tests compare the two). */
   general?: boolean
 }
@@ -28,7 +35,15 @@ export type MergeReport = {
   updatedIps: string[]
   droppedLeases: Array<{ip: string; reason: 'expired' | 'conflict'; lease: string}>
   conflicts: Conflict[]
+  /** How many conflicts there were (conflicts may list fewer: MergeOptions.detail). */
+  conflicted: number
 }
+
+/** What a report without detail still lists of its dropped leases and conflicts. */
+export const LIST_LIMIT = 20
+
+/** Whether one more entry goes into a list (MergeOptions.detail). */
+export const listed = (list: readonly unknown[], detail: boolean): boolean => detail || list.length < LIST_LIMIT
 
 export type MergeResult = {
   /** The merged file, ready to write. */
@@ -40,12 +55,12 @@ export type MergeResult = {
   path: 'dense' | 'general'
 }
 
-export const emptyReport = (): MergeReport => ({leases: 0, added: 0, updated: 0, dropped: 0, addedIps: [], updatedIps: [], droppedLeases: [], conflicts: []})
+export const emptyReport = (): MergeReport => ({leases: 0, added: 0, updated: 0, dropped: 0, addedIps: [], updatedIps: [], droppedLeases: [], conflicts: [], conflicted: 0})
 
 /** Reports lease i of the first input as dropped because it expired. */
-export function reportExpired(report: MergeReport, t: LeaseTable, i: number): void {
+export function reportExpired(report: MergeReport, t: LeaseTable, i: number, detail: boolean): void {
   report.dropped++
-  report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
+  if (listed(report.droppedLeases, detail)) report.droppedLeases.push({ip: leaseAt(t, i).ip, reason: 'expired', lease: leaseLine(t, i)})
 }
 
 /** The `duid` line the output carries: the one asked for, else the first input's that has one. */

@@ -3,14 +3,15 @@ import {ClientSet} from './client-set.js'
 import {orderByIp} from './ip-order.js'
 import {compareLines, copyLines, viewOf} from './line-bytes.js'
 import {mergeDense} from './merge-dense.js'
-import {checkLeaseMax, emptyReport, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
-import {latin1, leaseAt, leaseLine, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_RANK, R_START, R_LEN, REC} from './table.js'
+import {checkLeaseMax, type Conflict, emptyReport, listed, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {DEFAULT_SUBNETS, subnet4Memo, subnet6, type SubnetRule} from './subnets.js'
+import {latin1, leaseAt, leaseSpaces, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_RANK, R_START, R_LEN, REC} from './table.js'
 
 export type {Conflict, MergeOptions, MergeReport, MergeResult} from './merge-result.js'
 
 /**
  * The semantic merge. Rules: expired leases go; one lease per address and one address per client
- * (client = client id, else MAC; IPv6: DUID + IAID); when two leases compete the later expiry wins
+ * and subnet (client = client id, else MAC; IPv6: DUID + IAID; subnet: subnets.ts); when two leases compete the later expiry wins
  * (0 = infinite beats all), ties broken by the line's bytes so the result does not depend on input
  * order. That equals taking every lease in that order and keeping it when neither its address nor
  * its client is taken yet; the greedy pass runs only over contested addresses and clients.
@@ -29,17 +30,18 @@ function mergeGeneral(tables: readonly LeaseTable[], opts: MergeOptions): MergeR
   const report = emptyReport()
   // Each phase is its own small function: one loop each, so V8 optimizes every loop once, early
   // (a CLI run is cold), instead of re-optimizing one big function phase after phase.
-  const C = collect(tables, opts.now, report)
+  const C = collect(tables, opts.now, report, opts.subnets ?? DEFAULT_SUBNETS, opts.detail !== false)
   const G = groupOrder(C)
   const S = gather(C, G)
-  const expired = report.droppedLeases.length
+  const expired = report.dropped
+  const expiredListed = report.droppedLeases.length
   // Optimistic pass: clients noted per address as they come; when a client turns out to hold two
   // addresses (rare), its first address was already taken as uncontested, so the pass is redone
   // knowing every contested address up front.
   let x = newPass(C, G, S, report, opts)
-  let hard = pick(x, undefined, new ClientSet(G.ng))
+  let hard = pick(x, undefined, new ClientSet(C.n)) // up to one client per candidate (after a split brain, two per address)
   if (x.restart) {
-    Object.assign(report, {added: 0, updated: 0, dropped: expired, addedIps: [], updatedIps: [], droppedLeases: report.droppedLeases.slice(0, expired), conflicts: []})
+    Object.assign(report, {added: 0, updated: 0, dropped: expired, addedIps: [], updatedIps: [], droppedLeases: report.droppedLeases.slice(0, expiredListed), conflicts: [], conflicted: 0})
     x = newPass(C, G, S, report, opts)
     hard = pick(x, contestedAddresses(C, G), undefined)
   }
@@ -77,44 +79,58 @@ type Cands = {
   cid: Int32Array
   /** IPv4 address per IPv4 candidate. */
   ip: Uint32Array
+  subnets: SubnetRule
+  /**
+   * Per candidate, the two hashes of its address's subnet, folded (xor) into its client's hashes
+   * wherever clients are compared: a client may hold one address per subnet.
+   */
+  sub1: Int32Array
+  sub2: Int32Array
 }
 
 /** Candidates in address order: ord[gs[g]..gs[g+1]) is address g's; gkey[g] its key (IPv4 as a number, IPv6 2^32 + rank). */
 type Groups = {ord: Int32Array; gs: Int32Array; gkey: Float64Array; ng: number; v6key: Float64Array}
 
 /** Reads each input's records sequentially once; the base file's expired leases are reported. */
-function collect(tables: readonly LeaseTable[], now: number, report: MergeReport): Cands {
+function collect(tables: readonly LeaseTable[], now: number, report: MergeReport, subnets: SubnetRule, detail: boolean): Cands {
   let total = 0
   for (const t of tables) total += t.count
   const C: Cands = {
     tables, bufs: tables.map((t) => t.buf), views: tables.map(viewOf),
     recs: tables.map((t) => t.rec), recFs: tables.map((t) => t.recF), n: 0, n4: 0, cid: new Int32Array(total), ip: new Uint32Array(total),
+    subnets, sub1: new Int32Array(total), sub2: new Int32Array(total),
   }
   let v6 = 0
-  for (let f = 0; f < tables.length; f++) v6 += collectV4(C, f, now, report)
+  for (let f = 0; f < tables.length; f++) v6 += collectV4(C, f, now, report, detail)
   C.n4 = C.n
   if (v6 > 0) for (let f = 0; f < tables.length; f++) collectV6(C, f, now)
   return C
 }
 
 /** Adds input f's unexpired IPv4 leases; returns how many IPv6 ones it has left for collectV6. */
-function collectV4(C: Cands, f: number, now: number, report: MergeReport): number {
+function collectV4(C: Cands, f: number, now: number, report: MergeReport, detail: boolean): number {
   const t = C.tables[f]
   const {rec, recF} = t
-  const {ip, cid} = C
+  const {ip, cid, sub1, sub2, subnets} = C
+  const sub = new Int32Array(2)
+  const subnetOf = subnet4Memo(subnets, t.v4Lo, t.v4Hi)
   let c = C.n
   let v6 = 0
   for (let i = 0; i < t.count; i++) {
     const o = i * REC
     if (recF[(o + R_RANK) >> 1] <= now) { // the rank: Infinity for leases that never expire
-      if (f === 0) reportExpired(report, t, i)
+      if (f === 0) reportExpired(report, t, i, detail)
       continue
     }
     if (rec[o + R_FAMILY] !== 4) {
       v6++
       continue
     }
-    ip[c] = rec[o + R_IP4] >>> 0
+    const a = rec[o + R_IP4] >>> 0
+    subnetOf(a, sub)
+    sub1[c] = sub[0]
+    sub2[c] = sub[1]
+    ip[c] = a
     cid[c++] = (i << ID_SHIFT) | f
   }
   C.n = c
@@ -150,10 +166,14 @@ function groupOrder(C: Cands): Groups {
   if (n > n4) {
     // Each IPv6 address as four 32-bit words, read from the line's bytes (no string per lease).
     const words = new Uint32Array((n - n4) * 4)
+    const sub = new Int32Array(2)
     for (let c = n4; c < n; c++) {
       const t = C.tables[C.cid[c] & ID_INPUT]
       const [, sp2, sp3] = leaseSpaces(t, C.cid[c] >>> ID_SHIFT)
       ipv6Words(t.buf, sp2 + 1, sp3, words, (c - n4) * 4)
+      subnet6(C.subnets, words, (c - n4) * 4, sub)
+      C.sub1[c] = sub[0]
+      C.sub2[c] = sub[1]
     }
     const cmp = (a: number, b: number): number => {
       for (let k = 0; k < 4; k++) if (words[a * 4 + k] !== words[b * 4 + k]) return words[a * 4 + k] < words[b * 4 + k] ? -1 : 1
@@ -183,7 +203,7 @@ function groupOrder(C: Cands): Groups {
  * key of the one address it holds.
  */
 function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
-  const {n, n4, ip, cid, recs} = C
+  const {n, n4, ip, cid, recs, sub1, sub2} = C
   const {v6key} = G
   let size = 16
   while (size < n * 1.25) size *= 2 // load <= 0.8 even when every candidate is its own client
@@ -195,8 +215,8 @@ function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
   for (let c = 0; c < n; c++) {
     const r = recs[cid[c] & ID_INPUT]
     const o = (cid[c] >>> ID_SHIFT) * REC
-    const a = r[o + R_H1]
-    const b = r[o + R_H2]
+    const a = r[o + R_H1] ^ sub1[c]
+    const b = r[o + R_H2] ^ sub2[c]
     const key = c < n4 ? ip[c] : v6key[c - n4]
     let s = (a ^ (b >>> 7)) & mask
     for (;;) {
@@ -230,7 +250,7 @@ function contestedAddresses(C: Cands, G: Groups): Set<number> | undefined {
 type Sorted = {rank: Float64Array; h1: Int32Array; h2: Int32Array; start: Int32Array; len: Int32Array; tab: Int32Array; idx: Int32Array}
 
 function gather(C: Cands, G: Groups): Sorted {
-  const {n, cid, recs, recFs} = C
+  const {n, cid, recs, recFs, sub1, sub2} = C
   const ord = G.ord
   // One buffer, so that write() can put the output there once these are read (32 bytes a candidate).
   const ab = new ArrayBuffer(n * 32)
@@ -240,14 +260,15 @@ function gather(C: Cands, G: Groups): Sorted {
   }
   const {rank, h1, h2, start, len, tab, idx} = S
   for (let p = 0; p < n; p++) {
-    const id = cid[ord[p]]
+    const c = ord[p]
+    const id = cid[c]
     const f = id & ID_INPUT
     const i = id >>> ID_SHIFT
     const o = i * REC
     const r = recs[f]
     rank[p] = recFs[f][(o + R_RANK) >> 1]
-    h1[p] = r[o + R_H1]
-    h2[p] = r[o + R_H2]
+    h1[p] = r[o + R_H1] ^ sub1[c] // the client in its subnet (Cands.sub1)
+    h2[p] = r[o + R_H2] ^ sub2[c]
     start[p] = r[o + R_START]
     len[p] = r[o + R_LEN]
     tab[p] = f
@@ -267,18 +288,17 @@ type Pass = {
   changed: number[]
   count: number
   restart: boolean
-  /** The first input's lines reported dropped for a conflict (a line there twice is reported once). */
-  droppedLines: Set<string>
 }
 
 function newPass(C: Cands, G: Groups, S: Sorted, report: MergeReport, opts: MergeOptions): Pass {
-  return {C, G, S, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [], count: 0, restart: false, droppedLines: new Set()}
+  return {C, G, S, report, detail: opts.detail !== false, winner: new Int32Array(G.ng).fill(-1), changed: [], count: 0, restart: false}
 }
 
 /**
- * One pass in address order: picks and accounts each uncontested address; returns the contested
- * ones, left for settleContested. With `clients` (no contested set known yet) it notes each
- * address's clients and stops with x.restart as soon as a client holds two addresses.
+ * One pass in address order: settles and accounts each address none of whose clients holds
+ * another address (in its subnet); returns the others (`contested`), left for settleContested.
+ * With `clients` (no contested set known yet) it notes each address's clients and stops with
+ * x.restart as soon as a client holds two addresses.
  */
 function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | undefined): number[] | undefined {
   const {G, S, winner} = x
@@ -291,7 +311,7 @@ function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | 
     const h1 = H1[s]
     const h2 = H2[s]
     let best = s
-    let other = contested !== undefined && contested.has(gkey[g])
+    let other = false
     for (let p = s + 1; p < e; p++) {
       if (H1[p] !== h1 || H2[p] !== h2) other = true
       if (better(x, p, best)) best = p
@@ -300,15 +320,75 @@ function pick(x: Pass, contested: Set<number> | undefined, clients: ClientSet | 
       x.restart = true
       return undefined
     }
-    if (other) {
+    if (contested !== undefined && contested.has(gkey[g])) {
       (hard ??= []).push(g)
       continue
     }
+    // No client here holds another address (of its subnet): the greedy pass would give this
+    // address its best lease, so it is settled here, in address order (after a split brain nearly
+    // every address has two clients: no sort, no object per lease). In the optimistic pass a
+    // client found at a second address later restarts the whole pass.
     winner[g] = best
     x.count++
-    account(x, g)
+    if (other && e - s === 2) settlePair(x, s, best)
+    else {
+      if (other) reportLosers(x, g, best)
+      account(x, g)
+    }
   }
   return hard
+}
+
+/**
+ * Two clients' leases at one address (positions s and s + 1), w the better: what reportLosers and
+ * account do, without their loops, for the case a split brain makes of nearly every address.
+ */
+function settlePair(x: Pass, s: number, w: number): void {
+  const {report, detail} = x
+  const {tab} = x.S
+  const lost = w === s ? s + 1 : s
+  report.conflicted++
+  if (listed(report.conflicts, detail)) report.conflicts.push({ip: ipAt(x, w), kept: lineAt(x, w), lost: lineAt(x, lost), reason: 'address held by another client with a later lease'})
+  if (tab[lost] === 0) {
+    report.dropped++
+    if (listed(report.droppedLeases, detail)) report.droppedLeases.push({ip: ipAt(x, lost), reason: 'conflict', lease: lineAt(x, lost)})
+  }
+  if (tab[w] === 0) return // the base's lease stays
+  x.changed.push(w)
+  report.added++
+  if (detail) report.addedIps.push(ipAt(x, w))
+}
+
+/**
+ * The conflicts at address g, whose winner is position w, with no client elsewhere: every other
+ * client's lease lost the address; a line there twice is reported once. In the order of the
+ * greedy pass (better first), as settleContested reports them.
+ */
+function reportLosers(x: Pass, g: number, w: number): void {
+  const {gs} = x.G
+  const {h1, h2} = x.S
+  const s = gs[g]
+  const e = gs[g + 1]
+  const {report, detail} = x
+  // Counted first, with no allocation: after a split brain this runs for nearly every address,
+  // and only the first LIST_LIMIT conflicts are listed without detail.
+  let n = 0
+  for (let p = s; p < e; p++) if (lostAt(x, s, p, w, h1, h2)) n++
+  report.conflicted += n
+  if (n === 0 || !listed(report.conflicts, detail)) return
+  const lost: number[] = []
+  for (let p = s; p < e; p++) if (lostAt(x, s, p, w, h1, h2)) lost.push(p)
+  if (lost.length > 1) lost.sort((a, b) => (better(x, a, b) ? -1 : better(x, b, a) ? 1 : 0))
+  const kept = lineAt(x, w)
+  const ip = ipAt(x, w)
+  for (const p of lost) if (listed(report.conflicts, detail)) report.conflicts.push({ip, kept, lost: lineAt(x, p), reason: 'address held by another client with a later lease'})
+}
+
+/** Position p (of the address starting at s, won by w) is another client's lease, and the first of its bytes there. */
+function lostAt(x: Pass, s: number, p: number, w: number, h1: Int32Array, h2: Int32Array): boolean {
+  if (p === w || (h1[p] === h1[w] && h2[p] === h2[w])) return false
+  for (let q = s; q < p; q++) if (q !== w && sameLine(x, q, p)) return false
+  return true
 }
 
 /** Notes the clients at positions s..e (one address): each distinct one once; false when one was seen at another address. */
@@ -361,7 +441,7 @@ function write(x: Pass, duidLine: string | undefined): Uint8Array {
 
 /** What changed at address g relative to the first input. */
 function account(x: Pass, g: number): void {
-  const {C, S, report} = x
+  const {S, report} = x
   const {gs} = x.G
   const tab = S.tab
   const w = x.winner[g]
@@ -381,14 +461,12 @@ function account(x: Pass, g: number): void {
     if (tab[p] !== 0) continue
     if (w !== -1 && (p === w || sameLine(x, p, w))) { baseSame = baseExact = true; continue }
     if (w !== -1 && S.h1[p] === S.h1[w] && S.h2[p] === S.h2[w]) { baseSame = true; continue }
-    const base = C.tables[0]
-    const i = S.idx[p]
-    const line = leaseLine(base, i)
-    if (!x.droppedLines.has(line)) {
-      x.droppedLines.add(line)
-      report.dropped++
-      report.droppedLeases.push({ip: leaseAt(base, i).ip, reason: 'conflict', lease: line})
-    }
+    // A line in the base twice is reported once (identical lines share their address: look back in this group only).
+    let again = false
+    for (let q = s; q < p && !again; q++) again = tab[q] === 0 && sameLine(x, q, p)
+    if (again) continue
+    report.dropped++
+    if (listed(report.droppedLeases, x.detail)) report.droppedLeases.push({ip: ipAt(x, p), reason: 'conflict', lease: lineAt(x, p)})
   }
   if (w === -1 || baseExact) return
   x.changed.push(w)
@@ -446,6 +524,8 @@ function settleContested(hard: number[], x: Pass): void {
   const clientAt = new Map<string, number>()
   const winnerOf = new Map<number, (typeof all)[number]>()
   const seen = new Set<string>()
+  // Reported by address, then in the pass's order (as reportLosers does).
+  const found: Array<{g: number; c: Conflict}> = []
   for (const a of all) {
     const w = winnerOf.get(a.g)
     const at = clientAt.get(a.ck)
@@ -459,12 +539,15 @@ function settleContested(hard: number[], x: Pass): void {
     if (seen.has(lost)) continue
     seen.add(lost)
     if (w !== undefined && w.ck !== a.ck) {
-      report.conflicts.push({ip: ipAt(x, a.p), kept: lineAt(x, w.p), lost, reason: 'address held by another client with a later lease'})
+      found.push({g: a.g, c: {ip: ipAt(x, a.p), kept: lineAt(x, w.p), lost, reason: 'address held by another client with a later lease'}})
     } else if (at !== undefined && at !== a.g) {
       const kept = winnerOf.get(at)!.p
-      report.conflicts.push({ip: ipAt(x, a.p), kept: lineAt(x, kept), lost, reason: `client has a later lease on ${ipAt(x, kept)}`})
+      found.push({g: a.g, c: {ip: ipAt(x, a.p), kept: lineAt(x, kept), lost, reason: `client has a later lease on ${ipAt(x, kept)}`}})
     }
   }
+  found.sort((a, b) => a.g - b.g) // stable
+  report.conflicted += found.length
+  for (const f of found) if (listed(report.conflicts, x.detail)) report.conflicts.push(f.c)
 }
 
 /** The line at position p, without its newline. */

@@ -1,29 +1,14 @@
 import type {MergeReport} from './merge.js'
-import type {Lease} from './types.js'
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** One summary line, then a line per conflict and per dropped lease (at most `limit` of each). */
 export function renderMergeReport(r: MergeReport, head: string, limit = 20): string {
-  const lines = [`${head}: ${plural(r.leases, 'lease')} (${r.added} added, ${r.updated} updated, ${r.dropped} dropped, ${plural(r.conflicts.length, 'conflict')})`]
+  const lines = [`${head}: ${plural(r.leases, 'lease')} (${r.added} added, ${r.updated} updated, ${r.dropped} dropped, ${plural(r.conflicted, 'conflict')})`]
   for (const c of r.conflicts.slice(0, limit)) lines.push(`  conflict ${c.ip}: kept "${c.kept ?? '-'}", lost "${c.lost}": ${c.reason}`)
-  if (r.conflicts.length > limit) lines.push(`  ... ${r.conflicts.length - limit} more conflicts (--json lists all)`)
+  if (r.conflicted > Math.min(limit, r.conflicts.length)) lines.push(`  ... ${r.conflicted - Math.min(limit, r.conflicts.length)} more conflicts (--json lists all)`)
   for (const d of r.droppedLeases.slice(0, limit)) lines.push(`  dropped ${d.ip} (${d.reason}): "${d.lease}"`)
-  if (r.droppedLeases.length > limit) lines.push(`  ... ${r.droppedLeases.length - limit} more dropped (--json lists all)`)
+  const shown = Math.min(limit, r.droppedLeases.length)
+  if (r.dropped > shown) lines.push(`  ... ${r.dropped - shown} more dropped (--json lists all)`)
   return lines.join('\n')
-}
-
-/** `leases show` as a table; `now` in epoch seconds marks expired leases. */
-export function renderLeaseTable(leases: readonly Lease[], now: number): string {
-  if (leases.length === 0) return 'no leases'
-  const rows = leases.map((l) => [
-    l.ip,
-    l.family === 4 ? l.mac : `iaid ${l.iaid}`,
-    l.host,
-    l.family === 4 ? l.clientId : l.duid,
-    l.expiry === 0 ? 'never' : `${new Date(l.expiry * 1000).toISOString().replace('.000Z', 'Z')}${l.expiry <= now ? ' (expired)' : ''}`,
-  ])
-  const head = ['ADDRESS', 'MAC/IAID', 'HOST', 'CLIENT-ID/DUID', 'EXPIRES']
-  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  return [head, ...rows].map((r) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(width[i]))).join('  ')).join('\n')
 }

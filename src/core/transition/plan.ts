@@ -52,7 +52,12 @@ export function planTransition(input: PlanInput): Step[] {
   const rule6Count = wan.ipv6 ? observed.rule6Count : undefined
   const steps: Step[] = []
 
+  // No such link (a typo, a renamed NIC): a failed step, never "already converged". On MASTER it
+  // is critical, so no rule sends traffic to a WAN that is not there.
+  const missing: Step = {kind: 'wan.missing', args: {dev, role}, why: `find the WAN interface ${dev}`, critical: role === 'MASTER'}
+
   if (role === 'MASTER') {
+    if (!observed.link.exists) return [missing]
     steps.push(...(slots.beforeWan ?? []))
     if (observed.silenced) steps.push({kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} before anything is sent`, critical: true})
     const linkDown = !observed.link.adminUp
@@ -79,9 +84,10 @@ export function planTransition(input: PlanInput): Step[] {
   // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
   if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false})
-  if (wan.link === 'down-on-backup') {
+  if (!observed.link.exists) steps.push(missing)
+  else if (wan.link === 'down-on-backup') {
     if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})
-  } else if (wan.silence === 'nftables' && !observed.silenced && observed.link.exists) {
+  } else if (wan.silence === 'nftables' && !observed.silenced) {
     steps.push({kind: 'silence.apply', args: {dev}, why: `drop all ${dev} ingress and egress while not MASTER (shared MAC)`, critical: false})
   }
   steps.push(...(slots.afterWan ?? []))

@@ -21,6 +21,8 @@ export type StepArgs = {
   'link.down': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
   renew: {dev: string; reconfigure: boolean}
   'wait.wan': {dev: string; table: number; priority: number; timeoutMs: number; reconfigure: boolean}
+  /** The WAN link does not exist: planned to fail (a typo or a renamed NIC is never "converged"). */
+  'wan.missing': {dev: string; role: Role}
   /** family 6: the same rule for IPv6 (`ip -6 rule`), converged beside the IPv4 one (wan.ipv6). */
   'rule.add': {table: number; priority: number; family: RuleFamily}
   'rule.del': {table: number; priority: number; family: RuleFamily; count: number}

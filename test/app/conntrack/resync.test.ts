@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {silentLogger} from '../../../src/adapters/log.js'
 import {runResync, type ResyncDeps} from '../../../src/app/resync.js'
+import {renderResync} from '../../../src/cli/render/resync.js'
 import {type ConntrackBackend, makeConntrackExecutors} from '../../../src/app/steps/conntrack.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import type {ConntrackdStats} from '../../../src/core/conntrack/stats.js'
@@ -51,7 +52,7 @@ describe('resync MASTER', () => {
     assert.deepEqual(state.requests.filter((r) => r !== 'stats'), ['commit', 'flush', 'resync-kernel', 'bulk-send'])
     assert.deepEqual(locks, ['/run/ha-test/lock', 'released /run/ha-test/lock'])
     assert.equal(out.result.roleFrom, 'flag')
-    assert.match(out.text, /^resync for MASTER \(role from --role\); conntrackd FTFW, external cache on\n {2}ok {6}-c {5}committed 3/)
+    assert.match(renderResync(out.result, deps.config.conntrackd.enabled), /^resync for MASTER \(role from --role\); conntrackd FTFW, external cache on\n {2}ok {6}-c {5}committed 3/)
   })
 
   test('a commit conntrackd skipped (exit 0) is reported as failed, the rest still runs: exit 3', async () => {
@@ -109,7 +110,7 @@ describe('resync MASTER', () => {
     assert.deepEqual(summary(out.result), ['commit:skipped', 'flush:ok', 'resync-kernel:ok', 'bulk-send:ok'])
     assert.match(out.result.steps[0].detail!, /^DisableExternalCache is on/)
     assert.ok(!state.requests.includes('commit'))
-    assert.match(out.text, /external cache off/)
+    assert.match(renderResync(out.result, deps.config.conntrackd.enabled), /external cache off/)
   })
 
   test('ALARM: -B is skipped and says why', async () => {
@@ -183,7 +184,7 @@ describe('resync: role and edge cases', () => {
     const out = await runResync(deps, {})
     assert.equal(out.exit, 0)
     assert.deepEqual(out.result.steps, [])
-    assert.match(out.text, /nothing to do/)
+    assert.match(renderResync(out.result, deps.config.conntrackd.enabled), /nothing to do/)
   })
 
   test('no state file and no --role: usage error (2) saying what to pass', async () => {
@@ -206,11 +207,11 @@ describe('resync: role and edge cases', () => {
     const {deps} = setup({state: {conf: new HaError('/etc/ct.conf: no such conntrackd config', 78)}, configure: (c) => { c.conntrackd.enabled = true }})
     const out = await runResync(deps, {role: 'fault'})
     assert.deepEqual(summary(out.result), ['purge:ok'])
-    assert.match(out.text, /conntrackd config \/etc\/ct.conf unreadable/)
+    assert.match(renderResync(out.result, deps.config.conntrackd.enabled), /conntrackd config \/etc\/ct.conf unreadable/)
   })
 
   test('the note when conntrackd.enabled is false', async () => {
     const {deps} = setup()
-    assert.match((await runResync(deps, {role: 'fault'})).text, /conntrackd.enabled is false/)
+    assert.match(renderResync((await runResync(deps, {role: 'fault'})).result, deps.config.conntrackd.enabled), /conntrackd.enabled is false/)
   })
 })

@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['peer-config', 'peer-ssh', 'wan-rule-ipv6'])
+    assert.deepEqual(skipped, ['peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -40,6 +40,43 @@ describe('a node set up from `config example` output', () => {
 })
 
 describe('planted traps', () => {
+  test('the interpreter looked up on PATH (#!/usr/bin/env node): warn; under a group-writable directory: fail', async () => {
+    writeFileSync(join(node.root, 'usr/lib/ha-tool/bin/run.js'), '#!/usr/bin/env node\n')
+    const env = check(await doctor(node), 'interpreter')
+    assert.equal(env.status, 'warn')
+    assert.match(env.detail, /node is looked up on keepalived's PATH/)
+    mkdirSync(join(node.root, 'usr/local/bin'), {recursive: true})
+    chownSync(join(node.root, 'usr/local'), 0, 50)
+    chmodSync(join(node.root, 'usr/local'), 0o2775)
+    writeFileSync(join(node.root, 'usr/local/bin/node'), '', {mode: 0o755})
+    writeFileSync(join(node.root, 'usr/lib/ha-tool/bin/run.js'), '#!/usr/local/bin/node\n')
+    const local = check(await doctor(node), 'interpreter')
+    assert.equal(local.status, 'fail')
+    assert.match(local.detail, /\/usr\/local: group-writable \(mode 2775, gid 50\)/)
+    assert.equal(local.fix, 'chmod g-w /usr/local')
+  })
+
+  test('state.dir writable by others, a drop-in directory systemd-network cannot read, a lock not made by root', async () => {
+    const state = join(node.root, node.config.state.dir)
+    mkdirSync(state, {recursive: true})
+    assert.equal(check(await doctor(node), 'directory-modes').status, 'pass')
+    chmodSync(state, 0o777)
+    const open = check(await doctor(node), 'directory-modes')
+    assert.equal(open.status, 'fail')
+    assert.match(open.detail, /state\.dir \/run\/ha-tool is writable by its group \(mode 0777\): a local user could take the node lock/)
+    chmodSync(state, 0o755)
+    writeFileSync(join(state, 'lock'), '')
+    chownSync(join(state, 'lock'), 65534, 65534)
+    assert.equal(check(await doctor(node), 'lock').status, 'fail')
+    node.config.wan.link_via = 'networkd'
+    const dropins = join(node.root, node.config.wan.networkd_runtime_dir, '10-wan.network.d')
+    mkdirSync(dropins, {recursive: true})
+    chmodSync(dropins, 0o700)
+    const unreadable = check(await doctor(node), 'directory-modes')
+    assert.equal(unreadable.status, 'fail')
+    assert.match(unreadable.detail, /10-wan\.network\.d is mode 0700: systemd-network cannot read the drop-in/)
+  })
+
   test('ha-tool under a group-writable /usr/local (Debian root:staff 2775)', async () => {
     mkdirSync(join(node.root, 'usr/local/bin'), {recursive: true})
     chownSync(join(node.root, 'usr/local'), 0, 50)

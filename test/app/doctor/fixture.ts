@@ -38,7 +38,9 @@ export function goodNode(config: Config = nodeConfig()): Node {
   }
   const ex = (kind: Parameters<typeof buildExample>[0]) => buildExample(kind, config, '/etc/ha-tool/config.toml')
   // The installed program, as scripts/install lays it out.
-  write('/usr/lib/ha-tool/bin/run.js', '#!/usr/bin/env node\n', 0o755)
+  // With the absolute interpreter path keepalived's script security can check (issue 15).
+  write('/usr/bin/node', '', 0o755)
+  write('/usr/lib/ha-tool/bin/run.js', '#!/usr/bin/node\n', 0o755)
   mkdirSync(join(root, 'usr/sbin'), {recursive: true})
   symlinkSync('../lib/ha-tool/bin/run.js', join(root, 'usr/sbin/ha-tool'))
   write(config.keepalived.config, ex('keepalived'))

@@ -4,6 +4,8 @@ import type {LeaseDeps} from '../../../src/app/leases/deps.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import type {Config} from '../../../src/config/schema.js'
 import {unavailableError, HaError} from '../../../src/core/errors.js'
+import {parseLeaseText} from '../../../src/core/leases/parse.js'
+import type {Direction, SyncMark} from '../../../src/core/leases/replication.js'
 import type {Lease} from '../../../src/core/leases/types.js'
 
 export const NOW_S = 1_700_000_000
@@ -21,6 +23,13 @@ export type World = {
   injected: Lease[]
   deleted: string[]
   queue: Map<string, string>
+  overflow: boolean
+  /** Whether a replicator (the daemon) drains the queue. */
+  replicatorUp: boolean
+  /** Replication marks by direction. */
+  marks: Map<Direction, SyncMark>
+  /** Batches set aside: id -> reason. */
+  setAside: Map<string, string>
   failureAt: number
   writeFails?: string
 }
@@ -28,7 +37,7 @@ export type World = {
 export function world(over: Partial<Config['dnsmasq']> = {}): World {
   const base = defaultConfig()
   const config: Config = {...base, dnsmasq: {...base.dnsmasq, enabled: true, ...over}}
-  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), failureAt: 0} as unknown as World
+  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0} as unknown as World
   let seq = 0
   w.deps = {
     config,
@@ -50,7 +59,18 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
           if (w.peerFile === undefined) return {code: 1, stdout: Buffer.alloc(0), stderr: `cat: ${argv[2]}: No such file or directory`}
           return {code: 0, stdout: Buffer.from(w.peerFile, 'latin1'), stderr: ''}
         }
-        w.peerReceived.push(Buffer.from(opts?.input ?? '').toString('latin1'))
+        // The real receiver's check: a line it cannot read is refused with exit 2, nothing applied.
+        const text = Buffer.from(opts?.input ?? '').toString('latin1')
+        const bad = text.split('\n').filter(Boolean).find((l) => {
+          const action = l.slice(0, l.indexOf(' '))
+          try {
+            return (action !== 'add' && action !== 'del') || parseLeaseText(`${l.slice(action.length + 1)}\n`, 'pushed').count !== 1
+          } catch {
+            return true
+          }
+        })
+        if (bad !== undefined) return {code: 2, stdout: Buffer.alloc(0), stderr: `leases receive: bad line ${JSON.stringify(bad.slice(0, 40))}`}
+        w.peerReceived.push(text)
         return {code: 0, stdout: Buffer.alloc(0), stderr: ''}
       },
     },
@@ -66,12 +86,35 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
       close: () => {},
     }),
     queue: {
-      add: (t) => { w.queue.set(String(++seq).padStart(5, '0'), t) },
+      add: (t) => {
+        const id = String(++seq).padStart(5, '0')
+        w.queue.set(id, t)
+        return id
+      },
+      setAside: (id, reason) => {
+        w.queue.delete(id)
+        w.setAside.set(id, reason)
+      },
+      setAsideList: () => [...w.setAside].sort().map(([id, reason]) => ({id, reason})),
+      watch: () => () => {},
+      overflowed: () => w.overflow,
+      markOverflow: () => { w.overflow = true },
+      clearOverflow: () => { w.overflow = false },
+      state: () => ({pending: w.queue.size, setAside: w.setAside.size, ...(w.queue.size ? {oldestAt: NOW_S * 1000} : {})}),
       list: () => [...w.queue].sort().map(([id, text]) => ({id, text})),
       remove: (ids) => { for (const id of ids) w.queue.delete(id) },
       lastFailure: () => w.failureAt,
       markFailure: (at) => { w.failureAt = at },
       clearFailure: () => { w.failureAt = 0 },
+    },
+    replication: {
+      read: () => Object.fromEntries(w.marks),
+      write: (d, m) => { w.marks.set(d, m) },
+    },
+    replicator: {
+      alive: () => w.replicatorUp,
+      claim: () => { w.replicatorUp = true },
+      release: () => { w.replicatorUp = false },
     },
     lock: async () => ({release: async () => {}}),
     close: () => {},

@@ -40,6 +40,22 @@ describe('startLeaseSchedule', () => {
     assert.equal(c.scheduled(), false, 'no run after stop()')
   })
 
+  test('after each run the daemon logs a warning while replication is behind by more than dnsmasq.sync_warn_s', async () => {
+    const w = world({sync_schedule: '* * * * * *', sync_warn_s: 30})
+    w.peerFile = ''
+    w.setAside.set('00001', 'peer refused: exit 2')
+    const warnings: string[] = []
+    const log = {...w.deps.log, warn: (f: unknown, msg?: string) => { warnings.push(msg ?? String(f)) }}
+    const c = fakeCron()
+    const s = startLeaseSchedule(w.deps, w.deps.config, log, c.cron)
+    try {
+      await c.fire()
+    } finally {
+      await s.stop()
+    }
+    assert.match(warnings[0] ?? '', /lease replication behind by more than dnsmasq.sync_warn_s = 30 s: 1 batch refused by the peer/)
+  })
+
   test('off when the schedule is "" or dnsmasq is not managed; a bad expression is a config error', async () => {
     const c = fakeCron()
     await startLeaseSchedule(world({sync_schedule: ''}).deps, world({sync_schedule: ''}).deps.config, world().deps.log, c.cron).stop()

@@ -104,6 +104,27 @@ describe('syncLeases', () => {
   })
 })
 
+describe('replication marks (what status shows in each direction)', () => {
+  test('a push marks toPeer, a sync and a received push mark fromPeer; failures keep the last success', async () => {
+    const w = world()
+    w.files.set(LOCAL, mine)
+    w.peerFile = theirs
+    await runLeaseHook(w.deps, ['add', B, '192.168.1.160', 'b'], {DNSMASQ_LEASE_EXPIRES: String(NOW_S + 900)})
+    assert.deepEqual(w.marks.get('toPeer'), {at: NOW_S * 1000, ok: true, lastOkAt: NOW_S * 1000})
+    await syncLeases(w.deps)
+    assert.deepEqual(w.marks.get('fromPeer'), {at: NOW_S * 1000, ok: true, lastOkAt: NOW_S * 1000})
+    w.peerUp = false
+    w.deps.now = () => NOW_S * 1000 + 5000
+    await assert.rejects(syncLeases(w.deps))
+    assert.deepEqual(w.marks.get('fromPeer'), {at: NOW_S * 1000 + 5000, ok: false, lastOkAt: NOW_S * 1000, error: `peer ${w.deps.config.dnsmasq.peer} unreachable: ssh failed: Connection refused`})
+    await runLeaseHook(w.deps, ['add', A, '192.168.1.150', 'a'], {DNSMASQ_LEASE_EXPIRES: String(NOW_S + 900)})
+    assert.equal(w.marks.get('toPeer')?.ok, false)
+    const r = world()
+    await receiveLeases(r.deps, `add ${theirs}`)
+    assert.equal(r.marks.get('fromPeer')?.ok, true)
+  })
+})
+
 describe('receiveLeases', () => {
   test('adds and deletes pushed by the peer; the last event per address wins', async () => {
     const w = world()
@@ -123,6 +144,10 @@ describe('receiveLeases', () => {
 
   test('garbage is a usage error', async () => {
     await assert.rejects(receiveLeases(world().deps, 'hello\n'), (e: unknown) => e instanceof HaError && e.exit === 2)
+    // A lease line it cannot read too (the sender then sets the batch aside): exit 2, nothing applied.
+    const w = world()
+    await assert.rejects(receiveLeases(w.deps, `add ${theirs}add 1 x\n`), (e: unknown) => e instanceof HaError && e.exit === 2 && /pushed leases:2/.test(e.message))
+    assert.deepEqual(w.calls, [])
   })
 })
 
@@ -151,6 +176,78 @@ describe('runLeaseHook', () => {
       `add ${NOW_S + 900} ${B} 192.168.1.160`, `del ${NOW_S + 900} ${B} 192.168.1.160`, `add ${NOW_S + 900} ${A} 192.168.1.150`])
     assert.equal(w.queue.size, 0)
     assert.equal(w.failureAt, 0)
+  })
+
+  test('a hostname or client id that would inject a line (newline, space, control byte) refuses the event: nothing written, pushed or queued', async () => {
+    const evil = `x\n0 00:11:22:33:44:55 192.168.1.1 evil *`
+    const cases: Array<[string[], Record<string, string>]> = [
+      [['add', B, '192.168.1.160', evil], env],
+      [['add', B, '192.168.1.160', 'two words'], env],
+      [['add', B, '192.168.1.160', 'tab\there'], env],
+      [['add', B, '192.168.1.160', 'b'], {...env, DNSMASQ_CLIENT_ID: `01:aa\n0 00:11:22:33:44:55 192.168.1.1 evil *`}],
+      [['add', B, '192.168.1.160', 'b'], {...env, DNSMASQ_CLIENT_ID: '01:aa bb'}],
+      [['add', `${B}\n0`, '192.168.1.160', 'b'], env],
+      [['add', B, '192.168.1.160\n0', 'b'], env],
+      [['add', 'not-a-mac', '192.168.1.160', 'b'], env],
+      [['add', B, '192.168.1.999', 'b'], env],
+      [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: '12\n0'}],
+      [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: 'x'}],
+    ]
+    for (const leasefileRo of [false, true]) {
+      for (const [args, e] of cases) {
+        const w = world({leasefile_ro: leasefileRo})
+        w.files.set(LOCAL, mine)
+        await assert.rejects(runLeaseHook(w.deps, args, e), (err: unknown) => err instanceof HaError && err.exit === 2, JSON.stringify(args))
+        assert.deepEqual([w.calls, w.peerReceived, w.queue.size, w.files.get(LOCAL)], [[], [], 0, mine], JSON.stringify([args, e]))
+      }
+      // A peer that is down changes nothing: a refused event is not queued either.
+      const w = world({leasefile_ro: leasefileRo})
+      w.peerUp = false
+      await assert.rejects(runLeaseHook(w.deps, ['add', B, '192.168.1.160', evil], env))
+      assert.equal(w.queue.size, 0)
+    }
+    // What dnsmasq does send is still taken: DNS names with '-', '_', '.', a hardware type, no host.
+    for (const [args, e] of [[['add', B, '192.168.1.160', 'my-host_1.lan'], env], [['add', '06-52:54:00:00:00:0b', '192.168.1.160'], env], [['add', '00:01:aa', 'fd00::5', 'h'], {...env, DNSMASQ_IAID: 'T12'}]] as const) {
+      assert.equal((await runLeaseHook(world().deps, [...args], e)).push, 'pushed', JSON.stringify(args))
+    }
+  })
+
+  test('one batch the peer refuses no longer poisons the queue: it is set aside with the reason, the rest and this change go', async () => {
+    const w = world()
+    // Queued by an older version, or damaged: the receiver refuses it (exit 2) whatever comes with it.
+    w.deps.queue.add(`add ${theirs}`)
+    w.deps.queue.add('add 1 not a lease line\n')
+    w.deps.queue.add(`del ${theirs}`)
+    const r = await runLeaseHook(w.deps, ['add', A, '192.168.1.150', 'a'], env)
+    assert.equal(r.push, 'pushed')
+    assert.equal(w.queue.size, 0, 'nothing left queued')
+    assert.deepEqual([...w.setAside.keys()], ['00002'])
+    assert.match(w.setAside.get('00002')!, /exit 2: leases receive: bad line "add 1 not a lease line"/)
+    assert.deepEqual(w.peerReceived.join('').split('\n').filter(Boolean).map((l) => l.split(' ').slice(0, 4).join(' ')), [
+      `add ${NOW_S + 900} ${B} 192.168.1.160`, `del ${NOW_S + 900} ${B} 192.168.1.160`, `add ${NOW_S + 900} ${A} 192.168.1.150`])
+    // The next change goes straight through.
+    assert.equal((await runLeaseHook(w.deps, ['del', A, '192.168.1.150', 'a'], env)).push, 'pushed')
+    assert.equal(w.failureAt, 0)
+  })
+
+  test('sync: a refused batch is set aside and the sync says so; batches the peer cannot take yet stay pending', async () => {
+    const w = world()
+    w.files.set(LOCAL, mine)
+    w.peerFile = ''
+    w.deps.queue.add('add garbage\n')
+    w.deps.queue.add(`add ${theirs}`)
+    const r = await syncLeases(w.deps)
+    assert.deepEqual([r.flushed, r.queue.pending, r.queue.setAside], [1, 0, 1])
+    // Peer reachable for the file but refusing nothing, with the receiver failing for another reason: pending, not set aside.
+    const v = world()
+    v.peerFile = ''
+    v.deps.queue.add(`add ${theirs}`)
+    const run = v.deps.peer.run
+    v.deps.peer.run = async (argv, opts) => (argv[0] === 'cat' ? run(argv, opts) : {code: 75, stdout: Buffer.alloc(0), stderr: 'leases lock busy'})
+    const p = await syncLeases(v.deps)
+    assert.deepEqual([p.flushed, p.queue.pending, p.queue.setAside], [0, 1, 0])
+    assert.match(p.queue.error ?? '', /exit 75/)
+    assert.equal(v.setAside.size, 0)
   })
 
   test('start-up old events are not pushed; unknown actions are ignored', async () => {

@@ -54,6 +54,18 @@ describe('status --json shape (version 1)', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(s)), s)
   })
 
+  test('lease replication: the last success in each direction, its age, the queue, and a warning past dnsmasq.sync_warn_s', async () => {
+    const marks = {toPeer: {at: NOW - 3000, ok: true, lastOkAt: NOW - 3000}, fromPeer: {at: NOW - 1000, ok: false, lastOkAt: NOW - 900_000, error: 'exit 69'}}
+    const s = await collectStatus(deps({leaseReplication: () => ({marks, queue: {pending: 4, setAside: 1, oldestAt: NOW - 700_000}})}))
+    assert.ok(s.leases.available)
+    const r = s.leases.replication!
+    assert.deepEqual([r.toPeer.ageS, r.fromPeer.ageS, r.fromPeer.lastTryOk, r.queue], [3, 900, false, {pending: 4, setAside: 1, oldestAgeS: 700}])
+    assert.match(r.warning ?? '', /sync_warn_s = 600 s: 4 queued change batches not on the peer for 700 s; 1 batch refused by the peer \(set aside\); no lease sync from the peer for 900 s: exit 69/)
+    assert.match(renderStatus(s), /replication\s+to peer 3 s ago, from peer 900 s ago \(latest try failed\); queue 4 \(\+1 set aside\); WARNING lease replication behind/)
+    const fine = await collectStatus(deps({leaseReplication: () => ({marks: {toPeer: marks.toPeer}, queue: {pending: 0, setAside: 0}})}))
+    assert.equal(fine.leases.available && fine.leases.replication?.warning, null)
+  })
+
   test('no D-Bus: the role comes from the state file, and says why', async () => {
     const s = await collectStatus(deps({keepalivedInstances: async () => { throw new Error('D-Bus: no system bus') }}))
     assert.equal(s.role.role, 'MASTER')

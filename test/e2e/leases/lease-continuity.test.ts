@@ -18,7 +18,8 @@ const RANGE = ['192.168.60.100', '192.168.60.101', '192.168.60.102', '192.168.60
 const CLIENT_MAC = '02:00:00:00:60:01'
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-type Scenario = {hook: boolean; pull: boolean; gw1Reachable: boolean}
+/** daemon: gw1 runs `ha-tool daemon` (its replicator sends what the hook queues); powerLossMs: gw1 loses power that long after the client's ACK. */
+type Scenario = {hook: boolean; pull: boolean; gw1Reachable: boolean; daemon?: boolean; powerLossMs?: number}
 type Outcome = {first: string; after?: string; afterServer?: string; gw2Steps: Array<{kind: string; status: string; detail?: string; error?: string}>; gw2Log: string}
 
 async function failover(s: Scenario): Promise<Outcome> {
@@ -61,6 +62,14 @@ async function failover(s: Scenario): Promise<Outcome> {
     writeFileSync(join(dir, 'dhclient.conf'), 'timeout 8;\nretry 1;\ninitial-interval 1;\nreboot 4;\n')
     const sshd1 = await lab.startSshd(gw1)
     await lab.startSshd(gw2)
+    let daemon: ChildProcess | undefined
+    if (s.daemon) {
+      const env = {...process.env}
+      delete env.NODE_EXTRA_CA_CERTS
+      daemon = spawn('ip', ['netns', 'exec', gw1.ns, process.execPath, join(ROOT, 'bin/run.js'), 'daemon', '--config', gw1.toml], {stdio: 'ignore', env})
+      lab.track(daemon)
+      for (let i = 0; i < 200 && !existsSync(join(gw1.dir, 'state', 'lease-replicator.pid')); i++) await sleep(25)
+    }
     const now = Math.floor(Date.now() / 1000)
     // gw2, BACKUP: dnsmasq stopped, older leases of other machines on every address of the range.
     writeFileSync(gw2.leases, RANGE.map((ip, i) => `${now + 300} 02:00:00:00:99:0${i} ${ip} old-${i} *\n`).join(''))
@@ -70,6 +79,19 @@ async function failover(s: Scenario): Promise<Outcome> {
     const first = await runDhclient()
     assert.ok(first.address && RANGE.includes(first.address), `the client got a lease from gw1: ${JSON.stringify(first)}`)
     assert.equal(first.server, gw1.lanAddr)
+    if (s.powerLossMs !== undefined) {
+      // gw1 loses power: everything on it stops at once (dnsmasq, the daemon, its ssh connection), links gone.
+      await sleep(s.powerLossMs)
+      const pid = lab.dnsmasqPid(gw1)
+      if (pid) process.kill(pid, 'SIGKILL')
+      if (daemon?.pid) process.kill(daemon.pid, 'SIGKILL')
+      sh(['ip', 'netns', 'pids', gw1.ns], {must: false}).stdout.split('\n').filter(Boolean).map(Number).forEach((p) => { try { process.kill(p, 'SIGKILL') } catch { /* gone */ } })
+      for (const dev of ['sync0', 'lan0']) sh(['ip', '-n', gw1.ns, 'link', 'set', dev, 'down'], {must: false})
+      const gw2Steps = steps(gw2, 'MASTER')
+      assert.ok(lab.dnsmasqPid(gw2), 'gw2 serves DHCP')
+      const after = await runDhclient()
+      return {first: first.address!, after: after.address, afterServer: after.server, gw2Steps, gw2Log: existsSync(gw2.dnsmasqLog) ? readFileSync(gw2.dnsmasqLog, 'utf8') : ''}
+    }
     if (s.hook) {
       for (let i = 0; i < 100 && !readFileSync(gw2.leases, 'latin1').includes(CLIENT_MAC); i++) await sleep(50)
     }
@@ -100,6 +122,13 @@ describe('DHCP lease continuity across a failover (real dnsmasq, dhclient, ssh)'
     assert.deepEqual(o.gw2Steps.map((x) => [x.kind, x.status]), [['leases.pull', 'failed'], ['dnsmasq.start', 'ok']])
     assert.match(o.gw2Steps[0].error ?? '', /unreachable/)
     assert.equal(o.after, o.first)
+    assert.equal(o.afterServer, '192.168.60.2')
+  })
+
+  test('the MASTER loses power 1 s after the client\'s lease: the daemon had replicated it over its held channel, the client renews against the new MASTER and keeps its address', async () => {
+    const o = await failover({hook: true, pull: true, gw1Reachable: false, daemon: true, powerLossMs: 1000})
+    assert.deepEqual(o.gw2Steps.map((x) => [x.kind, x.status]), [['leases.pull', 'failed'], ['dnsmasq.start', 'ok']], 'the dead node cannot be pulled from')
+    assert.equal(o.after, o.first, `the client kept ${o.first}`)
     assert.equal(o.afterServer, '192.168.60.2')
   })
 

@@ -171,3 +171,28 @@ describe('writeFileAtomic: content and mode', () => {
     })
   })
 })
+
+// keepalived runs its scripts under umask 0177: mkdir's mode alone would leave drw-------.
+describe('directories made under keepalived\'s umask 0177', () => {
+  test('writeFileAtomic with mkdir, the networkd drop-in and ensureDir give the modes asked for, to every new level', async () => {
+    await withTempDir(async (dir) => {
+      const {writeActivationDropin} = await import('../../../src/adapters/networkd-dropin.js')
+      const {ensureDir} = await import('../../../src/adapters/files.js')
+      const old = process.umask(0o177)
+      try {
+        writeFileAtomic(join(dir, 'state/a/b/state.json'), '{}', {mkdir: true})
+        writeActivationDropin(join(dir, 'run/systemd/network'), '10-wan.network', 'down')
+        ensureDir(join(dir, 'cache/x'), 0o700)
+        mkdirSync(join(dir, 'kept'), {mode: 0o711})
+        ensureDir(join(dir, 'kept'), 0o755)
+      } finally {
+        process.umask(old)
+      }
+      for (const d of ['state', 'state/a', 'state/a/b', 'run', 'run/systemd', 'run/systemd/network', 'run/systemd/network/10-wan.network.d']) assert.equal(mode(join(dir, d)), 0o755, d)
+      assert.equal(mode(join(dir, 'run/systemd/network/10-wan.network.d/ha-tool.conf')), 0o644)
+      assert.equal(mode(join(dir, 'cache')), 0o700)
+      assert.equal(mode(join(dir, 'cache/x')), 0o700)
+      assert.equal(mode(join(dir, 'kept')), 0o600 & 0o711, 'a directory that was there already is left as it is')
+    })
+  })
+})

@@ -1,23 +1,32 @@
 // The node lock against real processes: a second holder waits, then fails with exit 75; a holder
-// killed with SIGKILL frees it at once; a daemon the holder started does not keep it.
+// killed with SIGKILL frees it at once, to exactly one of its waiters; a daemon the holder started does not keep it.
 import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {describe, test} from 'node:test'
+import {chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync} from 'node:fs'
+import {dirname} from 'node:path'
+import {tmpdir} from 'node:os'
+import {after, describe, test} from 'node:test'
 import {acquireLock, lockMechanism} from '../../../src/adapters/lock.js'
 import {HaError} from '../../../src/core/errors.js'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {cleanEnv, ROOT} from '../../support/spawn.js'
 
 const LOCK_TS = `${ROOT}/src/adapters/lock.ts`
-// A name no other test or helper uses (the lock lives in the abstract socket namespace of this netns).
-const lockPath = () => `/run/hat-h2-test/${process.pid}-${randomBytes(4).toString('hex')}/lock`
+// A fresh state.dir per test, removed at the end.
+const made: string[] = []
+const lockPath = () => {
+  const dir = `${tmpdir()}/hat-h2-lock-${process.pid}-${randomBytes(4).toString('hex')}`
+  made.push(dir)
+  return `${dir}/lock`
+}
+after(() => { for (const d of made) rmSync(d, {recursive: true, force: true}) })
 
 /** A process that takes the lock, prints `held <daemon pid>`, and waits to be killed. */
 async function startHolder(path: string, opts: {spawnDaemon?: boolean; env?: Record<string, string>} = {}): Promise<{child: ChildProcess; daemonPid?: number}> {
   const code = `
     import {spawn} from 'node:child_process'
-    import {acquireLock} from ${JSON.stringify(LOCK_TS)}
+    import {acquireLock, lockMechanism} from ${JSON.stringify(LOCK_TS)}
     await acquireLock(${JSON.stringify(path)}, 1000)
     const d = ${opts.spawnDaemon ? "spawn('sleep', ['60'], {stdio: 'ignore', detached: true})" : 'undefined'}
     d?.unref()
@@ -124,6 +133,63 @@ describe('acquireLock', () => {
     } finally {
       try { process.kill(daemonPid!, 'SIGKILL') } catch { /* already gone */ }
     }
+  })
+
+  test('a dead holder\'s name is recovered by exactly one of many waiters at a time (never two holders)', async () => {
+    const path = lockPath()
+    const {child} = await startHolder(path)
+    await kill9(child)
+    const log = `${path}.log`
+    const code = `
+      import {appendFileSync} from 'node:fs'
+      import {acquireLock, lockMechanism} from ${JSON.stringify(LOCK_TS)}
+      const lock = await acquireLock(${JSON.stringify(path)}, 20000)
+      appendFileSync(${JSON.stringify(log)}, 'in ' + process.pid + '\\n')
+      await new Promise((r) => setTimeout(r, 30))
+      appendFileSync(${JSON.stringify(log)}, 'out ' + process.pid + '\\n')
+      await lock.release()`
+    const waiters = Array.from({length: 6}, () => spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {cwd: ROOT, env: cleanEnv(), stdio: 'ignore'}))
+    const codes = await Promise.all(waiters.map((w) => new Promise<number | null>((resolve) => w.once('exit', resolve))))
+    assert.deepEqual(codes, [0, 0, 0, 0, 0, 0])
+    const lines = readFileSync(log, 'utf8').trim().split('\n')
+    assert.equal(lines.length, 12)
+    for (let i = 0; i < lines.length; i += 2) {
+      const pid = lines[i].split(' ')[1]
+      assert.deepEqual([lines[i], lines[i + 1]], [`in ${pid}`, `out ${pid}`], `overlapping holders:\n${lines.join('\n')}`)
+    }
+  })
+
+  test('a state.dir writable by group or others, or not ours, is refused (exit 78) before any lock is taken', async () => {
+    for (const [mode, why] of [[0o775, /writable by its group \(mode 0775\)/], [0o757, /writable by others/], [0o1777, /writable by its group/]] as const) {
+      const path = lockPath()
+      mkdirSync(dirname(path), {recursive: true})
+      chmodSync(dirname(path), mode)
+      await assert.rejects(acquireLock(path, 100), (e: HaError) => e.exit === 78 && why.test(e.message) && e.message.startsWith(dirname(path)))
+    }
+    const path = lockPath()
+    mkdirSync(dirname(path), {recursive: true})
+    chownSync(dirname(path), 65534, 65534)
+    await assert.rejects(acquireLock(path, 100), (e: HaError) => e.exit === 78 && /owned by uid 65534/.test(e.message))
+  })
+
+  test('a name that cannot be removed (a directory) ends in exit 75 at the timeout, not a spin', async () => {
+    const path = lockPath()
+    mkdirSync(path, {recursive: true})
+    const started = performance.now()
+    await assert.rejects(acquireLock(path, 400), (e: HaError) => e.exit === 75 && /cannot be removed/.test(e.message))
+    assert.ok(performance.now() - started < 3000)
+  })
+
+  test('a missing state.dir is created 0755 even under keepalived\'s umask 0177', async () => {
+    const path = lockPath()
+    const old = process.umask(0o177)
+    try {
+      const lock = await acquireLock(path, 100)
+      await lock.release()
+    } finally {
+      process.umask(old)
+    }
+    assert.equal(statSync(dirname(path)).mode & 0o7777, 0o755)
   })
 
   // acquireLock binds through node's pipe binding, or net.Server when that is not there

@@ -260,11 +260,11 @@ describe('help and version', () => {
     for (const topic of topics) assert.match(section, new RegExp(`^  ${topic}\\s+\\S`, 'm'), `topic ${topic} is listed with a description`)
   })
 
-  test('--version prints ha-tool/<package version>', async () => {
+  test('--version prints ha-tool/<package version>+g<commit it was built from>', async () => {
     const {version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {version: string}
     const r = await runCli(['--version'])
     assert.equal(r.code, 0)
-    assert.match(r.stdout, new RegExp(`^ha-tool/${version.replaceAll('.', '\\.')} `))
+    assert.match(r.stdout, new RegExp(`^ha-tool/${version.replaceAll('.', '\\.')}\\+g([0-9a-f]{12}(-dirty)?|unknown) `))
   })
 
   test('command help ends with the exit-code table', async () => {

@@ -26,9 +26,10 @@ describe('hot path module loads', {skip}, () => {
       const preload = join(dir, 'preload.cjs')
       writeFileSync(preload, PRELOAD)
       const config = join(dir, 'c.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n`)
-      // A throwaway network namespace with loopback up: notify touches rules there, check pings 127.0.0.1.
-      const prefix = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"']
+      // silence = "none" and a WAN link that exists: BACKUP finds nothing to do in a fresh namespace.
+      writeFileSync(config, `[wan]\ninterface = "wan0"\nsilence = "none"\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n`)
+      // A throwaway network namespace with loopback and a WAN link: notify touches rules there, check pings 127.0.0.1.
+      const prefix = ['unshare', '-n', 'sh', '-c', 'ip link set lo up && ip link add wan0 type veth peer name isp0 && exec "$0" "$@"']
       const env: NodeJS.ProcessEnv = {...process.env, NODE_OPTIONS: `--require ${preload}`}
       delete env.HA_TOOL_CONFIG
       for (const args of [['notify', '--config', config, 'backup'], ['notify', '--config', config, 'INSTANCE', 'VI_1', 'BACKUP', '100'], ['check', '--target', '127.0.0.1']]) {

@@ -2,7 +2,7 @@
 // throw-away keys, BatchMode): pull, push, peer down (exit 69, local file untouched, queued and
 // flushed later), a bad peer file refused. dnsmasq is stopped here, so files are written directly.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -100,6 +100,20 @@ describe('leases over ssh between two namespaces', {concurrency: false}, () => {
     assert.match(peer, /192\.168\.60\.181 e/)
     assert.equal(readdirSync(join(a.dir, 'queue')).filter((f) => f.endsWith('.ev')).length, 0)
     assert.ok(!existsSync(join(a.dir, 'queue', 'peer-down')))
+  })
+
+  test('a queued batch the real peer refuses is set aside with the reason; the rest goes; sync exits 3 until it is dealt with', () => {
+    const q = join(a.dir, 'queue')
+    mkdirSync(q, {recursive: true})
+    writeFileSync(join(q, '000000000000001-1-bad.ev'), 'add 1 not a lease\n')
+    writeFileSync(join(q, '000000000000002-1-good.ev'), `add ${line(now() + 800, '52:54:00:00:00:0f', '192.168.60.190', 'f')}`)
+    const r = lab.ha(a, ['leases', 'sync'])
+    assert.equal(r.code, 3, r.stderr)
+    assert.match(r.stdout, /1 batch refused by the peer, set aside in .*\/rejected/)
+    assert.match(readFileSync(b.leases, 'latin1'), /192\.168\.60\.190 f/)
+    assert.match(readFileSync(join(q, 'rejected', '000000000000001-1-bad.ev.why'), 'utf8'), /exit 2/)
+    rmSync(join(q, 'rejected'), {recursive: true})
+    assert.equal(lab.ha(a, ['leases', 'sync']).code, 0)
   })
 
   test('ssh never prompts: an unknown host key is refused (exit 69), not asked about', () => {

@@ -36,6 +36,10 @@ describe('scripts/install --destdir', {skip: process.getuid?.() !== 0 ? 'install
       assert.equal(readlinkSync(join(d, 'usr/sbin/ha-tool')), '../lib/ha-tool/bin/run.js')
       assert.equal(mode(join(d, 'usr/lib/ha-tool')), '0755')
       assert.equal(mode(join(d, 'usr/lib/ha-tool/bin/run.js')), '0755')
+      // The interpreter by absolute path, not `#!/usr/bin/env node` (whatever node PATH finds first).
+      const shebang = readFileSync(join(d, 'usr/lib/ha-tool/bin/run.js'), 'utf8').split('\n')[0]
+      assert.match(shebang, /^#!\/\S*node$/)
+      assert.ok(existsSync(shebang.slice(2)), shebang)
       assert.equal(mode(join(d, 'usr/lib/ha-tool/dnsmasq-script')), '0755')
       assert.equal(mode(join(d, 'usr/lib/systemd/system/ha-tool-daemon.service')), '0644')
       assert.equal(mode(join(d, 'usr/lib/tmpfiles.d/ha-tool.conf')), '0644')

@@ -5,6 +5,7 @@ import {describe, test} from 'node:test'
 import {HaError} from '../../../src/core/errors.js'
 import {ipv6Words, mergeLeaseTables} from '../../../src/core/leases/merge.js'
 import {parseLeaseText} from '../../../src/core/leases/parse.js'
+import {parseSubnets} from '../../../src/core/leases/subnets.js'
 import {leasesOf} from '../../../src/core/leases/table.js'
 import {clientKey, type Lease} from '../../../src/core/leases/types.js'
 
@@ -53,6 +54,46 @@ describe('mergeLeaseTables: rules', () => {
     assert.deepEqual(r.report.addedIps, ['10.0.0.9'])
   })
 
+  test('one IPv4 client on two subnets keeps a lease on each, even in one file; two addresses in one subnet are a conflict', () => {
+    // dnsmasq with two dhcp-ranges hands one client a lease on each.
+    const two = line(NOW + 100, A, '10.0.0.5') + line(NOW + 200, A, '10.0.1.5')
+    for (const general of [false, true]) {
+      const r = merge([two], {general})
+      assert.equal(r.text, two, `general: ${general}`)
+      assert.deepEqual([r.report.conflicts, r.report.dropped], [[], 0])
+    }
+    assert.equal(merge([two]).path, 'dense')
+    // The rule: an address no configured prefix contains is in its /24; a configured prefix widens (or narrows) that.
+    const wide = {subnets: parseSubnets(['10.0.0.0/16'])}
+    assert.equal(merge([two], wide).text, line(NOW + 200, A, '10.0.1.5'))
+    assert.match(merge([two], wide).report.conflicts[0].reason, /client has a later lease on 10\.0\.1\.5/)
+    assert.equal(merge([two], {...wide, general: true}).text, line(NOW + 200, A, '10.0.1.5'))
+    const narrow = line(NOW + 100, A, '10.0.0.5') + line(NOW + 200, A, '10.0.0.200')
+    assert.equal(merge([narrow]).text, line(NOW + 200, A, '10.0.0.200'))
+    assert.equal(merge([narrow], {subnets: parseSubnets(['10.0.0.128/25', '10.0.0.0/25'])}).text, narrow)
+    // Across two peers' files alike: a client on two subnets, renewed on one side.
+    const peer = line(NOW + 300, A, '10.0.1.5')
+    assert.equal(merge([two, peer]).text, line(NOW + 100, A, '10.0.0.5') + peer)
+  })
+
+  test('one DHCPv6 IA with an address per prefix (dnsmasq 2.90: fd00:1::131 and fd00:2::131) keeps them all', () => {
+    const ia = 'duid 00:01:00:01:aa:bb\n' + `${NOW + 100} 1245 fd00:1::131 * 00:01:00:01:2f:00\n` + `${NOW + 100} 1245 fd00:2::131 * 00:01:00:01:2f:00\n`
+    for (const general of [false, true]) assert.equal(merge([ia], {general}).text, ia)
+    // Two addresses of one IA in one /64 are a conflict; a configured /16 makes the two prefixes one.
+    const same = 'duid 00:01\n' + `${NOW + 100} 7 fd00:1::131 * 00:01:aa\n` + `${NOW + 200} 7 fd00:1::132 * 00:01:aa\n`
+    assert.equal(merge([same]).text, 'duid 00:01\n' + `${NOW + 200} 7 fd00:1::132 * 00:01:aa\n`)
+    assert.equal(merge([ia], {subnets: parseSubnets(['fd00::/16'])}).report.conflicts.length, 1)
+  })
+
+  test('parseSubnets: IPv4 and IPv6 prefixes, host bits ignored; anything else named', () => {
+    const r = parseSubnets(['192.168.1.1/24', 'fd00:1::/64', '10.0.0.0/8', '::/0'])
+    assert.deepEqual(r.v4, [{net: 0xc0a80100, len: 24}, {net: 0x0a000000, len: 8}])
+    assert.deepEqual(r.v6.map((s) => [s.words, s.len]), [[[0xfd000001, 0, 0, 0], 64], [[0, 0, 0, 0], 0]])
+    for (const bad of ['10.0.0.0', '10.0.0.0/33', '300.0.0.0/8', 'fd00::/129', 'fd00:::1/64', 'lan/24', '1:2:3:4:5:6:7:8:9/64']) {
+      assert.throws(() => parseSubnets([bad]), (e: unknown) => e instanceof HaError && e.message.includes(JSON.stringify(bad)), bad)
+    }
+  })
+
   test('a client is its client id when it has one: same MAC with two client ids are two clients', () => {
     const r = merge([line(NOW + 100, A, '10.0.0.5', '*', '01:aa'), line(NOW + 200, A, '10.0.0.9', '*', '01:bb')])
     assert.equal(r.text, line(NOW + 100, A, '10.0.0.5', '*', '01:aa') + line(NOW + 200, A, '10.0.0.9', '*', '01:bb'))
@@ -99,6 +140,26 @@ describe('mergeLeaseTables: rules', () => {
   test('output order: IPv4 numerically, IPv6 by address', () => {
     const r = merge([line(NOW + 5, A, '10.0.0.10') + line(NOW + 5, B, '9.255.0.1') + '1800000000 1 fd00::a * 00:02\n' + '1800000000 1 fd00::9 * 00:01\n'])
     assert.deepEqual(leasesOf(T(r.text)).map((l) => l.ip), ['9.255.0.1', '10.0.0.10', 'fd00::9', 'fd00::a'])
+  })
+
+  test('after a split brain (every address held by another client on each side): each address to its later lease, conflicts by address; without detail the lists are cut, not the counts', () => {
+    const mac = (i: number, side: number) => `52:54:00:${side}0:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`
+    const sides = [0, 1].map((side) => Array.from({length: 300}, (_, i) => line(NOW + 100 + ((i * 7 + side * 13) % 50), mac(i, side), `10.0.${i >> 8}.${i & 255}`)).reverse().join(''))
+    const full = merge(sides)
+    assert.equal(full.text, reference(sides))
+    assert.equal(full.report.conflicted, full.report.conflicts.length)
+    assert.ok(full.report.conflicted > 250, `${full.report.conflicted} conflicts`)
+    const order = full.report.conflicts.map((c) => c.ip.split('.').reduce((a, o) => a * 256 + Number(o), 0))
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), 'conflicts in address order')
+    const brief = merge(sides, {detail: false})
+    assert.equal(brief.text, full.text)
+    assert.deepEqual([brief.report.conflicted, brief.report.dropped, brief.report.added], [full.report.conflicted, full.report.dropped, full.report.added])
+    assert.deepEqual(brief.report.conflicts, full.report.conflicts.slice(0, 20))
+    assert.deepEqual(brief.report.droppedLeases, full.report.droppedLeases.slice(0, 20))
+    assert.deepEqual(merge(sides, {detail: false, general: true}).report, brief.report)
+    // One client of side 1 also on a second address of its subnet: the greedy pass (restart) gives the same as the reference.
+    const mixed = [sides[0], sides[1] + line(NOW + 500, mac(7, 1), '10.0.0.250')]
+    assert.equal(merge(mixed).text, reference(mixed))
   })
 
   test('lease_max: a result over dnsmasq\'s dhcp-lease-max is refused', () => {
@@ -159,7 +220,7 @@ function randomDb(r: () => number, n: number): string {
   for (let i = 0; i < n; i++) {
     const exp = pick([0, NOW - 10, NOW + 10, NOW + 20, NOW + Math.floor(r() * 50)])
     if (r() < 0.15) {
-      out += `${exp} ${pick(['1', '2', 'T3'])} fd00::${pick(['1', '2', 'a', '1:0'])} ${pick(['*', 'h6'])} ${pick(['*', '00:01:aa', '00:01:bb'])}\n`
+      out += `${exp} ${pick(['1', '2', 'T3'])} fd00:${pick(['', '0:0:1:'])}:${pick(['1', '2', 'a', '1:0'])} ${pick(['*', 'h6'])} ${pick(['*', '00:01:aa', '00:01:bb'])}\n`
     } else {
       out += `${exp} 52:54:00:00:00:0${pick(['1', '2', '3', 'A', 'a'])} 10.0.${pick(['0', '1'])}.${pick(['1', '2', '3', '4'])} ${pick(['*', 'h', 'x'])} ${pick(['*', '*', '01:aa', '01:bb'])}\n`
     }
@@ -168,8 +229,27 @@ function randomDb(r: () => number, n: number): string {
   return out
 }
 
-/** The rules written the slow, obvious way: every lease ranked, taken when address and client are free. */
-function reference(dbs: string[]): string {
+/**
+ * The subnet a lease's address is in, the slow, obvious way (subnets.ts states the rule): the
+ * longest configured prefix containing it, else its /24 (IPv4) or /64 (IPv6).
+ */
+function subnetOf(l: Lease, cidrs: readonly string[] = []): string {
+  const bits = (ip: string): bigint => (ip.includes(':') ? BigInt(`0x${expandIpv6(ip).replaceAll(':', '')}`) : BigInt(ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)))
+  const width = l.family === 4 ? 32n : 128n
+  const top = (x: bigint, len: number) => x >> (width - BigInt(len))
+  const a = bits(l.ip)
+  const inFamily = cidrs.map((c) => c.split('/')).filter(([ip]) => ip.includes(':') === (l.family === 6)).map(([ip, len]) => ({net: bits(ip), len: Number(len)}))
+  inFamily.sort((x, y) => y.len - x.len)
+  const hit = inFamily.find((s) => top(a, s.len) === top(s.net, s.len))
+  const len = hit?.len ?? (l.family === 4 ? 24 : 64)
+  return `${l.family}:${top(a, len)}/${len}`
+}
+
+/** A client in a subnet: one address each. */
+const clientIn = (l: Lease, cidrs: readonly string[] = []) => `${clientKey(l)}@${subnetOf(l, cidrs)}`
+
+/** The rules written the slow, obvious way: every lease ranked, taken when address and client (in its subnet) are free. */
+function reference(dbs: string[], cidrs: readonly string[] = []): string {
   const all: Lease[] = dbs.flatMap((d, i) => leasesOf(T(d, `r${i}`))).filter((l) => l.expiry === 0 || l.expiry > NOW)
   const rank = (l: Lease) => (l.expiry === 0 ? Infinity : l.expiry)
   all.sort((a, b) => rank(b) - rank(a) || (a.line < b.line ? 1 : a.line > b.line ? -1 : 0))
@@ -178,9 +258,9 @@ function reference(dbs: string[]): string {
   const kept: Lease[] = []
   for (const l of all) {
     const ip = l.family === 4 ? l.ip : expandIpv6(l.ip)
-    if (ips.has(ip) || clients.has(clientKey(l))) continue
+    if (ips.has(ip) || clients.has(clientIn(l, cidrs))) continue
     ips.add(ip)
-    clients.add(clientKey(l))
+    clients.add(clientIn(l, cidrs))
     kept.push(l)
   }
   const num = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0)
@@ -210,9 +290,27 @@ describe('mergeLeaseTables: properties (300 random cases)', () => {
       assert.equal(merge([m, ...dbs]).text, m, `case ${k}: merging the inputs again changes nothing`)
       const out = leasesOf(T(m))
       assert.equal(new Set(out.map((l) => expandIpv6(l.ip))).size, out.length)
-      assert.equal(new Set(out.map(clientKey)).size, out.length)
+      assert.equal(new Set(out.map((l) => clientIn(l))).size, out.length)
     }
     assert.ok(dense >= 10 && dense <= 290, `both merge paths exercised: dense in ${dense} of 300 cases`)
+  })
+})
+
+describe('mergeLeaseTables: configured subnets (properties)', () => {
+  test('with dnsmasq.subnets set, both merges equal the reference applying the same rule (300 random cases)', () => {
+    const r = rng(1234)
+    const rules = [['10.0.0.0/16'], ['10.0.1.0/25', 'fd00::/48'], ['10.0.0.0/30', '10.0.0.0/24', 'fd00::/128'], ['0.0.0.0/0', '::/0']]
+    for (let k = 0; k < 300; k++) {
+      const cidrs = rules[k % rules.length]
+      const subnets = parseSubnets(cidrs)
+      const dbs = [randomDb(r, Math.floor(r() * 12)), randomDb(r, Math.floor(r() * 12))]
+      const d = merge(dbs, {subnets})
+      const g = merge(dbs, {subnets, general: true})
+      assert.equal(d.text, reference(dbs, cidrs), `case ${k} ${cidrs}: ${JSON.stringify(dbs)}`)
+      assert.equal(g.text, d.text, `case ${k}: general`)
+      assert.deepEqual(g.report, d.report, `case ${k}: report`)
+      assert.equal(merge([dbs[1], dbs[0]], {subnets}).text, d.text, `case ${k}: order`)
+    }
   })
 })
 

@@ -1,0 +1,37 @@
+import type {Config} from './schema.js'
+
+export type CrossProblem = {path: [string, string]; keys: string[]; message: string}
+
+/** Where maintenance_file may live besides state.dir: the persistent place the docs suggest. */
+export const PERSISTENT_DIR = '/var/lib/ha-tool'
+
+/**
+ * Rules between keys, so `config validate` refuses what a command would refuse (or silently
+ * get wrong) later: each names the key to fix and the keys it was compared with.
+ */
+export function crossProblems(c: Config): CrossProblem[] {
+  const out: CrossProblem[] = []
+  const add = (path: [string, string], keys: string[], message: string) => out.push({path, keys: [path.join('.'), ...keys], message})
+  const h = c.health
+  if (h.targets.length > 0 && h.min_ok > h.targets.length) {
+    add(['health', 'min_ok'], ['health.targets'], `min_ok ${h.min_ok} exceeds the ${h.targets.length} target${h.targets.length === 1 ? '' : 's'}: every check would fail`)
+  }
+  if (h.timeout_ms >= h.interval_ms) {
+    add(['health', 'timeout_ms'], ['health.interval_ms'], `${h.timeout_ms} ms is not shorter than health.interval_ms ${h.interval_ms} (keepalived would kill or skip the check; every check exits 78)`)
+  }
+  if (c.lan.fallback_table === c.wan.table) add(['lan', 'fallback_table'], ['wan.table'], `must differ from wan.table (${c.wan.table}): the fallback route would share the WAN's table`)
+  if (c.lan.fallback_table === 254) add(['lan', 'fallback_table'], [], 'must not be 254 (the main table)')
+  if (c.lan.fallback_priority === c.wan.rule_priority) add(['lan', 'fallback_priority'], ['wan.rule_priority'], `must differ from wan.rule_priority (${c.wan.rule_priority}): one rule would replace the other`)
+  if (!c.state.dir.startsWith('/')) add(['state', 'dir'], [], `must be an absolute path, not ${JSON.stringify(c.state.dir)} (keepalived starts us in /)`)
+  else {
+    const inState = (p: string) => p.startsWith(`${c.state.dir.replace(/\/+$/, '')}/`) && !p.split('/').includes('..')
+    if (h.track_file !== '' && !inState(h.track_file)) {
+      add(['health', 'track_file'], ['state.dir'], `must be a file in state.dir (${c.state.dir}), not ${JSON.stringify(h.track_file)}: it is rewritten as root on every check`)
+    }
+    const inPersistent = h.maintenance_file.startsWith(`${PERSISTENT_DIR}/`) && !h.maintenance_file.split('/').includes('..')
+    if (h.maintenance_file !== '' && !inState(h.maintenance_file) && !inPersistent) {
+      add(['health', 'maintenance_file'], ['state.dir'], `must be a file in state.dir (${c.state.dir}) or ${PERSISTENT_DIR}/, not ${JSON.stringify(h.maintenance_file)}: \`maintenance on\` overwrites it as root`)
+    }
+  }
+  return out
+}
