@@ -20,6 +20,8 @@ export type ConntrackdClient = {
   /** Runs `conntrackd -C <config> <flag>`; throws a diagnosed HaError (one line + fix) when it fails. */
   request(action: ConntrackdAction, opts?: {timeoutMs?: number}): Promise<ExecResult>
   stats(): Promise<ConntrackdStats>
+  /** `conntrackd -i` (internal cache) or `-e` (external cache): one flow per line. */
+  dump(cache: 'internal' | 'external'): Promise<string>
   /** Entries in this network namespace's kernel conntrack table, if readable. */
   kernelCount(): number | undefined
   /** Size of conntrackd's LogFile now, or undefined when it has none ha-tool can read. */
@@ -94,6 +96,7 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
     conf,
     confProblems: () => (safeConf() ? problemLines : []),
     request: (action, o = {}) => run(CONNTRACKD_ACTIONS[action].flag.split(' '), o.timeoutMs ?? opts.timeoutMs),
+    dump: async (cache) => (await run([cache === 'internal' ? '-i' : '-e'], opts.timeoutMs)).stdout,
     async stats() {
       const r = await run(['-s'], opts.timeoutMs)
       try {
@@ -175,20 +178,15 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
   return client
 }
 
-/** `conntrackd -s` of the other node, run through an argv prefix (ssh, or ip netns exec in tests). */
-export async function remoteConntrackdStats(opts: {exec: Exec; via: readonly string[]; binary: string; config: string; timeoutMs: number}): Promise<ConntrackdStats> {
-  const argv = [...opts.via, opts.binary, '-C', opts.config, '-s']
-  const r = await opts.exec(argv, {timeoutMs: opts.timeoutMs})
-  if (r.code !== 0 || r.timedOut) {
-    const why = r.timedOut ? `no answer within ${opts.timeoutMs} ms` : `exit ${r.code}`
-    const line = lastLine(r.stderr)
-    throw new HaError(`${argv.join(' ')}: ${why}${line ? `: ${line}` : ''}`, ExitCode.UNAVAILABLE, {kind: 'peer', hint: 'check conntrackd.peer_exec (e.g. ssh keys) and that conntrackd runs on the peer'})
+/** This namespace's kernel conntrack table, both families (`conntrack -L` lists one family at a time). */
+export async function readKernelFlows(exec: Exec, timeoutMs: number): Promise<string> {
+  const out: string[] = []
+  for (const family of ['ipv4', 'ipv6']) {
+    const r = await exec(['conntrack', '-L', '-f', family], {timeoutMs})
+    if (r.code !== 0 || r.timedOut) throw new HaError(`conntrack -L -f ${family}: ${r.timedOut ? `no answer within ${timeoutMs} ms` : `exit ${r.code}`}${lastLine(r.stderr) ? `: ${lastLine(r.stderr)}` : ''}`, ExitCode.UNAVAILABLE, {hint: 'install the conntrack package (conntrack-tools)'})
+    out.push(r.stdout)
   }
-  try {
-    return parseConntrackdStats(r.stdout)
-  } catch (error) {
-    throw new HaError(`${argv.join(' ')}: ${(error as Error).message}`, ExitCode.FAILED)
-  }
+  return out.join('\n')
 }
 
 /** Connects to the daemon's socket ourselves, to tell "not running" from "permission denied". */

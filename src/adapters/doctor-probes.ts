@@ -8,6 +8,8 @@ export type DoctorProbes = {
   nftRuleset(): Promise<string | undefined>
   /** `keepalived -t -l -f FILE`: its exit code and messages (throws when keepalived is not installed). */
   keepalivedTest(file: string): Promise<ExecResult>
+  /** `keepalived -v`'s text (it prints to stderr), for naming the version a verdict applies to. */
+  keepalivedVersion(): Promise<string>
 }
 
 export type IpRuleJson = {priority?: number; iif?: string; table?: string; src?: string; [selector: string]: unknown}
@@ -24,5 +26,9 @@ export function createDoctorProbes(exec: Exec): DoctorProbes {
       return r.code === 0 ? r.stdout : undefined
     },
     keepalivedTest: (file) => exec(['keepalived', '-t', '-l', '-f', file], {timeoutMs: 15000}),
+    keepalivedVersion: async () => {
+      const r = await exec(['keepalived', '-v'], {timeoutMs: 5000})
+      return `${r.stdout}\n${r.stderr}`
+    },
   }
 }

@@ -1,6 +1,7 @@
 import {SILENCE_TABLE} from '../core/nft/silence.js'
 import {renderConfigToml} from '../config/render.js'
 import type {Config} from '../config/schema.js'
+import {authorizedKeysExample} from '../core/examples/authorized-keys.js'
 import {conntrackdExample} from '../core/examples/conntrackd.js'
 import {dnsmasqExample} from '../core/examples/dnsmasq.js'
 import {keepalivedExample, type KeepalivedMode} from '../core/examples/keepalived.js'
@@ -9,7 +10,7 @@ import {nftablesExample} from '../core/examples/nftables.js'
 import {type ExampleSite, fifoPath} from '../core/examples/site.js'
 import {trackFilePath} from './health-settings.js'
 
-export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'nftables', 'ha-tool'] as const
+export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'nftables', 'ha-tool', 'authorized-keys'] as const
 export type ExampleKind = (typeof EXAMPLE_KINDS)[number]
 
 /** Where the daemon's health monitor and `maintenance` write keepalived's track_file. */
@@ -31,6 +32,7 @@ export function buildExample(kind: ExampleKind, config: Config, configPath: stri
     case 'conntrackd': return conntrackdExample(site)
     case 'dnsmasq': return dnsmasqExample(site)
     case 'nftables': return nftablesExample(site)
+    case 'authorized-keys': return authorizedKeysExample(site)
     case 'ha-tool': {
       // The keepalived example's FIFO mode needs the daemon to know the FIFO: fill it in.
       const filled: Config = {...config, keepalived: {...config.keepalived, fifo: config.keepalived.fifo || fifoPath(site)}}

@@ -1,18 +1,20 @@
 import type {ConntrackdClient} from '../ports.js'
 import {errorLine} from '../core/errors.js'
-import type {ConntrackdStats} from '../core/conntrack/stats.js'
-import {compareFailback} from '../core/conntrack/verify.js'
+import {compareFlows, type FlowComparison, type FlowRecord, parseFlows} from '../core/conntrack/flows.js'
 
-/** Whether the BACKUP of the pair holds the MASTER's flows (what `status` reports, and the failback step checks). */
+/** Whether this returning node holds the MASTER's flows, by tuple (the failback step and the gate report it). */
 export type FailbackStatus = {
   state: 'in-sync' | 'behind' | 'unverified' | 'unavailable'
-  /** Flows the BACKUP holds from the MASTER. */
+  /** Flows this node holds from the MASTER. */
   backup?: number
-  /** Flows the MASTER owns. */
+  /** Flows the MASTER's kernel holds that conntrackd replicates. */
   master?: number
   missing?: number
+  /** Flows held here that the MASTER no longer has. */
+  extra?: number
   allowed?: number
-  /** Where the BACKUP's count comes from: its external cache, or its kernel table with DisableExternalCache. */
+  sampleMissing?: string[]
+  /** Where this node's copy is read: its external cache, or its kernel table with DisableExternalCache. */
   source?: 'external-cache' | 'kernel-table'
   waitedMs: number
   message: string
@@ -20,88 +22,79 @@ export type FailbackStatus = {
 
 export type FailbackDeps = {
   client: ConntrackdClient
-  /** `conntrackd -s` on the other node; undefined when conntrackd.peer_exec is not set. */
-  peerStats?: () => Promise<ConntrackdStats>
+  /** The MASTER's flow records over the peer port (`ha-tool peer flows`); undefined when there is no peer to ask. */
+  peerFlows?: () => Promise<FlowRecord[]>
+  /** This node's kernel table (`conntrack -L`): the copy's place with DisableExternalCache. */
+  kernelFlows(): Promise<string>
   sleep(ms: number): Promise<void>
   mono(): number
 }
 
 export type FailbackOptions = {
-  /** This node's role: BACKUP compares its copy with the peer's flows, MASTER the reverse. */
-  role: 'MASTER' | 'BACKUP'
-  /** How long to wait for the copy to arrive (0: one reading, as status does). */
+  /** How long to wait for the copy to arrive (0: one reading). */
   waitMs: number
   tolerancePercent: number
 }
 
-// Flows that open or close between reading one node and the other: a few even on a quiet pair.
+// Flows that open while the two tables are read: a few even on a quiet pair.
 const ABSOLUTE_TOLERANCE = 2
 const POLL_MS = 100
-// Without the MASTER's count, the copy is taken as complete once it stops growing for this many polls
-// (live flows keep the count moving both ways, so "unchanged" may never come).
-const SETTLED_POLLS = 2
 
 /**
- * A node that comes back as BACKUP holds no state; its `-n` asks the MASTER for a full resync.
- * This checks that the copy arrived: the BACKUP's external cache (or kernel table) against the
- * MASTER's internal cache, polled until it matches, stops growing, or waitMs runs out.
- * The MASTER cannot see a BACKUP return through VRRP (a BACKUP sends no adverts), so the
- * BACKUP's side is where this runs; status calls it on either node.
+ * A node that comes back holds no state; its `-n` asks the MASTER for a full resync. This checks
+ * that the copy arrived, flow by flow: the MASTER's kernel table (read over the peer port,
+ * restricted to what its conntrackd replicates) against this node's external cache, polled until
+ * nothing is missing beyond the tolerance or waitMs runs out. The MASTER's table is read again
+ * before saying "behind", so flows that closed meanwhile do not count as missing.
  */
 export async function checkFailbackSync(deps: FailbackDeps, opts: FailbackOptions): Promise<FailbackStatus> {
   const started = deps.mono()
   const waited = () => Math.round(deps.mono() - started)
-  let peer: ConntrackdStats | undefined
-  let peerError: string | undefined
-  if (deps.peerStats) {
-    try { peer = await deps.peerStats() } catch (error) { peerError = errorLine(error) }
-  }
+  const tol = {percent: opts.tolerancePercent, absolute: ABSOLUTE_TOLERANCE}
 
-  const backupCount = (local: ConntrackdStats, other?: ConntrackdStats): {n?: number; source: FailbackStatus['source']} => {
-    const s = opts.role === 'BACKUP' ? local : other
-    if (!s) return {source: undefined}
-    if (s.externalInject) return {n: opts.role === 'BACKUP' ? deps.client.kernelCount() : undefined, source: 'kernel-table'}
-    return {n: s.external?.active, source: 'external-cache'}
+  let source: FailbackStatus['source']
+  const local = async (): Promise<Set<string>> => {
+    source ??= deps.client.conf().externalCache ? 'external-cache' : 'kernel-table'
+    return parseFlows(source === 'external-cache' ? await deps.client.dump('external') : await deps.kernelFlows())
   }
-  const masterCount = (local: ConntrackdStats, other?: ConntrackdStats): number | undefined =>
-    (opts.role === 'BACKUP' ? other : local)?.internal?.active
-
-  let local: ConntrackdStats
+  let mine: Set<string>
   try {
-    local = await deps.client.stats()
+    mine = await local()
   } catch (error) {
     return {state: 'unavailable', waitedMs: waited(), message: errorLine(error)}
   }
-  let previous: number | undefined
-  let notGrowing = 0
-  for (;;) {
-    const b = backupCount(local, peer)
-    const m = masterCount(local, peer)
-    if (b.n !== undefined && m !== undefined) {
-      const cmp = compareFailback(b.n, m, {percent: opts.tolerancePercent, absolute: ABSOLUTE_TOLERANCE})
-      const done = cmp.verdict === 'in-sync' || waited() >= opts.waitMs
-      if (done) {
-        const text = cmp.verdict === 'in-sync'
-          ? `in sync: the BACKUP holds ${cmp.local} of the MASTER's ${cmp.peer} flows`
-          : `behind: the BACKUP holds ${cmp.local} of the MASTER's ${cmp.peer} flows (${cmp.missing} missing, ${cmp.allowed} allowed) after ${waited()} ms`
-        return {state: cmp.verdict, backup: cmp.local, master: cmp.peer, missing: cmp.missing, allowed: cmp.allowed, source: b.source, waitedMs: waited(), message: text}
-      }
-    } else if (!deps.peerStats || peerError || waited() >= opts.waitMs || notGrowing >= SETTLED_POLLS) {
-      // No count to compare with: report what this node holds once it stops changing.
-      const why = peerError ? `the peer could not be read: ${peerError}`
-        : !deps.peerStats ? 'conntrackd.peer_exec is not set, so the MASTER\'s count is unknown'
-          : 'the MASTER\'s count is not available (DisableInternalCache?)'
-      const holds = opts.role === 'BACKUP' && b.n !== undefined ? `this BACKUP holds ${b.n} flows from the MASTER; ` : ''
-      return {state: 'unverified', backup: opts.role === 'BACKUP' ? b.n : undefined, master: m, source: b.source, waitedMs: waited(), message: `unverified: ${holds}${why}`}
+  let master: FlowRecord[] | undefined
+  let why = 'there is no peer to compare with'
+  if (deps.peerFlows) {
+    try { master = await deps.peerFlows() } catch (error) { why = `the MASTER's flows could not be read: ${errorLine(error)}` }
+  }
+  if (!master) return {state: 'unverified', backup: mine.size, source, waitedMs: waited(), message: `unverified: this node holds ${mine.size} flows from the MASTER; ${why}`}
+
+  let cmp = compareFlows(master, mine, tol)
+  let reread = false
+  while (cmp.verdict === 'behind') {
+    if (waited() >= opts.waitMs) {
+      if (reread) break
+      // Last chance: the MASTER's table as it is now (flows it closed meanwhile are not missing).
+      reread = true
+      try { master = await deps.peerFlows!() } catch { break }
+    } else {
+      await deps.sleep(POLL_MS)
     }
-    notGrowing = b.n !== undefined && previous !== undefined && b.n <= previous ? notGrowing + 1 : 0
-    previous = b.n
-    await deps.sleep(POLL_MS)
     try {
-      local = await deps.client.stats()
-      if (opts.role === 'MASTER' && deps.peerStats && !peerError) peer = await deps.peerStats()
+      mine = await local()
     } catch (error) {
       return {state: 'unavailable', waitedMs: waited(), message: errorLine(error)}
     }
+    cmp = compareFlows(master, mine, tol)
   }
+  return report(cmp, source, waited())
+}
+
+function report(cmp: FlowComparison, source: FailbackStatus['source'], waitedMs: number): FailbackStatus {
+  const extra = cmp.extra > 0 ? `, ${cmp.extra} extra (closed on the MASTER)` : ''
+  const message = cmp.verdict === 'in-sync'
+    ? `in sync: ${cmp.master - cmp.missing} of the MASTER's ${cmp.master} flows are here (${cmp.missing} missing, ${cmp.allowed} allowed${extra})`
+    : `behind: ${cmp.missing} of the MASTER's ${cmp.master} flows are missing here (${cmp.allowed} allowed${extra}) after ${waitedMs} ms; e.g. ${cmp.sampleMissing[0]}`
+  return {state: cmp.verdict, backup: cmp.local, master: cmp.master, missing: cmp.missing, extra: cmp.extra, allowed: cmp.allowed, sampleMissing: cmp.sampleMissing, source, waitedMs, message}
 }

@@ -3,6 +3,7 @@ import type {Config} from '../config/schema.js'
 import {createCancel} from '../core/health/cancel.js'
 import {type Hysteresis, INITIAL_HYSTERESIS, nextHysteresis, STANDBY_HYSTERESIS} from '../core/health/hysteresis.js'
 import {trackValue} from '../core/health/track-value.js'
+import {trackWithGate} from '../core/failback/gate.js'
 import {healthStatusPath, maintenanceFilePath, monitorSettings, trackFilePath} from './health-settings.js'
 import {type CheckDeps, type CheckReport, runCheck} from './run-check.js'
 
@@ -15,6 +16,8 @@ export type HealthMonitorDeps = CheckDeps & {
   endCycle?(): void
   /** At stop: ends every long-lived probe. */
   close?(): void
+  /** The failback gate (app/failback-gate.ts): closed holds the node out of MASTER through the same track_file. */
+  gateOpen?(): boolean
 }
 
 export type HealthMonitor = {
@@ -65,9 +68,9 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         report = {healthy: false, status: 'unhealthy', reason: `unhealthy: check failed: ${(error as Error).message}`, path: 'main', ok: 0, total: 0, minOk: settings.minOk, durationMs: 0, results: []}
       }
       if (stopping.cancelled) return
-      if (report.status === 'standby') {
+      if (report.status === 'standby' || report.status === 'unknown') {
         hyst = STANDBY_HYSTERESIS
-        status = 'standby'
+        status = report.status
       } else {
         hyst = nextHysteresis(hyst, report.healthy, settings)
         status = hyst.status === 'unhealthy' ? 'unhealthy' : 'healthy'
@@ -81,7 +84,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         reason = `maintenance on (${maintenancePath}): demoted`
       }
     }
-    const value = trackValue({maintenance: status === 'maintenance', healthy: status !== 'unhealthy'})
+    const value = trackWithGate(trackValue({maintenance: status === 'maintenance', healthy: status !== 'unhealthy'}), deps.gateOpen?.() ?? true)
     const now = deps.now()
     const changed = last === undefined || last.status !== status || last.value !== value
     const next: HealthStatusFile = {version: 1, status, reason, value, since: changed ? now : last!.since, at: now, pid: process.pid}

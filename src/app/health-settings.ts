@@ -34,7 +34,7 @@ export type CheckFlags = {
  * error (exit 78) naming the key: the user learns which of the two to fix.
  */
 /** The parts of the config a check reads. */
-export type CheckConfig = Pick<Config, 'health' | 'wan' | 'state'>
+export type CheckConfig = Pick<Config, 'health' | 'wan' | 'state'> & Partial<Pick<Config, 'keepalived'>>
 
 /** The built-in defaults of those parts, for `check` without a config file (no WAN interface is known). */
 export function checkDefaults(): CheckConfig {

@@ -1,6 +1,7 @@
 import type {HealthStatusFile, Logger, MaintenanceFlag} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import {TRACK_MAINTENANCE, TRACK_OK, TRACK_UNHEALTHY, type TrackState} from '../core/health/track-value.js'
+import {gateFilePath, trackWithGate} from '../core/failback/gate.js'
 import {healthStatusPath, maintenanceFilePath, trackFilePath} from './health-settings.js'
 
 export type MaintenanceDeps = {
@@ -13,6 +14,8 @@ export type MaintenanceDeps = {
   readStatus(path: string): HealthStatusFile | undefined
   /** Whether a process with this pid is alive (the monitor that wrote the status file). */
   alive(pid: number): boolean
+  /** The daemon's failback gate file, if any (a closed gate keeps the node out of MASTER after maintenance too). */
+  readGate?(path: string): {open: boolean; pid: number} | undefined
 }
 
 export type MaintenanceResult = {
@@ -51,7 +54,9 @@ export function maintenanceOff(config: Config, deps: MaintenanceDeps, log: Logge
   const had = deps.clearMaintenance(flagFile)
   const monitor = deps.readStatus(healthStatusPath(config))
   const monitorUnhealthy = monitor !== undefined && monitor.status === 'unhealthy' && deps.alive(monitor.pid)
-  const value = monitorUnhealthy ? TRACK_UNHEALTHY : TRACK_OK
+  const gate = deps.readGate?.(gateFilePath(config.state.dir))
+  const gateOpen = !(gate && !gate.open && deps.alive(gate.pid))
+  const value = trackWithGate(monitorUnhealthy ? TRACK_UNHEALTHY : TRACK_OK, gateOpen)
   const current = deps.readTrack(trackFile)
   if (current?.value !== value) deps.writeTrack(trackFile, value)
   log.info({flagFile, trackFile, value}, 'maintenance off')

@@ -9,6 +9,8 @@ export type CheckDeps = {
   probe: Prober
   /** This node's VRRP role, and where it was read (for the reason line). */
   role(): {role: Role | undefined; source: string}
+  /** Asked when role() knows none (nothing recorded yet): keepalived over D-Bus, undefined when it cannot tell. */
+  keepalivedRole?(): Promise<Role | undefined>
   wanAddresses(dev: string): WanAddresses
   /** Monotonic ms, for durations and the deadline. */
   mono(): number
@@ -17,9 +19,9 @@ export type CheckDeps = {
 export type CheckReport = {
   healthy: boolean
   /** standby: a non-MASTER with WAN-path probes, healthy without probing (see core/health/path.ts). */
-  status: 'healthy' | 'unhealthy' | 'standby'
+  status: 'healthy' | 'unhealthy' | 'standby' | 'unknown'
   reason: string
-  path: 'wan' | 'main' | 'standby'
+  path: 'wan' | 'main' | 'standby' | 'unknown'
   role?: Role
   ok: number
   total: number
@@ -37,11 +39,17 @@ export type CheckReport = {
 export async function runCheck(s: CheckSettings, deps: CheckDeps, signal?: Cancel): Promise<CheckReport> {
   const started = deps.mono()
   const via = s.via === 'auto' ? (s.wanInterface ? 'wan' : 'main') : s.via
-  const who = via === 'wan' ? deps.role() : {role: undefined, source: ''}
+  let who = via === 'wan' ? deps.role() : {role: undefined, source: ''}
+  if (via === 'wan' && who.role === undefined && deps.keepalivedRole) {
+    try {
+      const role = await deps.keepalivedRole()
+      if (role) who = {role, source: 'keepalived over D-Bus'}
+    } catch { /* cannot tell: the unknown rule below */ }
+  }
   const path = probePath({via, role: who.role, wanInterface: s.wanInterface, roleSource: who.source, wan: via === 'wan' && who.role === 'MASTER' ? deps.wanAddresses(s.wanInterface) : undefined})
   const base = {role: who.role, minOk: s.minOk, total: s.targets.length}
-  if (path.mode === 'standby') {
-    return {...base, healthy: true, status: 'standby', reason: path.reason, path: 'standby', ok: 0, durationMs: ms(deps, started), results: []}
+  if (path.mode === 'standby' || path.mode === 'unknown') {
+    return {...base, healthy: true, status: path.mode, reason: path.reason, path: path.mode, ok: 0, durationMs: ms(deps, started), results: []}
   }
   if (s.targets.length === 0) {
     return {...base, healthy: true, status: 'healthy', reason: 'healthy: no targets configured', path: path.mode, ok: 0, durationMs: ms(deps, started), results: []}

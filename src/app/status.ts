@@ -1,4 +1,4 @@
-import type {Exec, KeepalivedInstance, RootedFs, WanSnapshot} from '../ports.js'
+import type {KeepalivedInstance, Peer, RootedFs, WanSnapshot} from '../ports.js'
 import type {Config} from '../config/schema.js'
 import type {ConntrackdStats} from '../core/conntrack/stats.js'
 import {errorLine} from '../core/errors.js'
@@ -6,6 +6,7 @@ import {parseStateFile} from '../core/transition/state-file.js'
 import {type Direction, type QueueState, replicationView, type ReplicationView, type SyncMark} from '../core/leases/replication.js'
 import type {Role, StateFile, StepOutcome} from '../core/transition/types.js'
 import type {HealthView} from './health-status.js'
+import type {GateState} from '../core/failback/gate.js'
 
 /**
  * `ha-tool status --json`, version 1. Every section but `node`, `at` and `role` is either
@@ -47,6 +48,8 @@ export type NodeStatus = {
   leases: Section<{file: string; count: number; modifiedAt: string; lastSync: {at: string; ageS: number; ok: boolean} | null; replication?: ReplicationView}>
   health: Section<{verdict: string | null; reason: string | null; monitorRunning: boolean | null; trackFile: string; trackValue: number | null; trackState: string | null}>
   maintenance: Section<{on: boolean; since: string | null; by: string | null}>
+  /** The failback gate (docs/failback.md): closed holds this node out of MASTER until it holds the MASTER's flows. */
+  failbackGate: Section<{open: boolean; since: string; reason: string; missing: number | null; extra: number | null; masterFlows: number | null; checkedAt: string | null; timedOut: boolean}>
 }
 
 export type Section<T> = ({available: true} & T) | {available: false; reason: string}
@@ -70,6 +73,8 @@ export type StatusDeps = {
   /** Replication marks in each direction and the push queue (core/leases/replication.ts). */
   leaseReplication?(): {marks: Partial<Record<Direction, SyncMark>>; queue: QueueState}
   health(): HealthView
+  /** The daemon's failback gate (undefined: no daemon has written one); `running` = its daemon is alive. */
+  failbackGate?(): {state: GateState; running: boolean} | undefined
 }
 
 export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
@@ -111,7 +116,14 @@ export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
   const maintenance: NodeStatus['maintenance'] = healthView.value
     ? {available: true, on: healthView.value.maintenance.on, since: healthView.value.maintenance.since ? iso(healthView.value.maintenance.since) : null, by: healthView.value.maintenance.by ?? null}
     : {available: false, reason: healthView.error ?? 'unknown'}
-  return {version: 1, node: deps.hostname, at: iso(now), role, transitions, wan, conntrackd, leases, health, maintenance}
+  const failbackGate = await section(async () => {
+    const g = deps.failbackGate?.()
+    if (!g) throw new Error('no daemon has written a gate yet')
+    if (!g.running) throw new Error(`the daemon that wrote it is gone (it said ${g.state.open ? 'open' : 'closed'})`)
+    const s = g.state
+    return {open: s.open, since: iso(s.since), reason: s.reason, missing: s.missing ?? null, extra: s.extra ?? null, masterFlows: s.master ?? null, checkedAt: s.checkedAt ? iso(s.checkedAt) : null, timedOut: s.timedOut ?? false}
+  })
+  return {version: 1, node: deps.hostname, at: iso(now), role, transitions, wan, conntrackd, leases, health, maintenance, failbackGate}
 }
 
 async function roleOf(deps: StatusDeps, state: StateFile | undefined): Promise<NodeStatus['role']> {
@@ -196,6 +208,8 @@ export function summaryRows(s: NodeStatus): Array<[string, string]> {
   rows.push(['replication', !l.available ? na(l) : !r ? 'unknown' : `to peer ${age(r.toPeer)}, from peer ${age(r.fromPeer)}; queue ${r.queue.pending}${r.queue.setAside ? ` (+${r.queue.setAside} set aside)` : ''}${r.warning ? `; WARNING ${r.warning}` : ''}`])
   const h = s.health
   rows.push(['health', !h.available ? na(h) : `${h.verdict ?? 'no monitor verdict'}${h.reason ? `: ${h.reason}` : ''}${h.monitorRunning === false ? ' (monitor not running)' : ''}; track_file ${h.trackValue ?? 'missing'}`])
+  const g = s.failbackGate
+  rows.push(['failback gate', !g?.available ? na(g ?? {available: false, reason: 'not reported'}) : g.open ? `open since ${g.since}${g.timedOut ? ' (TIMED OUT)' : ''}: ${g.reason}` : `CLOSED since ${g.since}: ${g.missing ?? '?'} of the MASTER's ${g.masterFlows ?? '?'} flows missing${g.extra ? `, ${g.extra} extra` : ''}`])
   const m = s.maintenance
   rows.push(['maintenance', !m.available ? na(m) : m.on ? `ON since ${m.since ?? '?'}${m.by ? ` by ${m.by}` : ''}` : 'off'])
   return rows
@@ -231,21 +245,20 @@ export function renderPair(p: PairStatus): string {
 }
 
 /**
- * The other node's `status --json`, over ssh in BatchMode (a prompt would hang). Never throws:
- * an unreachable peer is a section saying why, next to this node's status.
+ * The other node's `status --json`, over the peer port ([peer]: ssh in BatchMode with checked host
+ * keys and a hard timeout). Never throws: an unreachable peer is a section saying why, next to
+ * this node's status.
  */
-export async function peerStatus(exec: Exec, config: Config): Promise<PairStatus['peer']> {
-  const {peer, ssh_key: key, ssh_timeout_ms: timeout} = config.dnsmasq
-  const argv = ['ssh', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.ceil(timeout / 1000))}`, ...(key ? ['-i', key] : []), peer, config.doctor.binary, 'status', '--json']
+export async function peerStatus(peer: Pick<Peer, 'ha' | 'destination'>): Promise<PairStatus['peer']> {
+  const name = peer.destination
   try {
-    const r = await exec(argv, {timeoutMs: timeout + 10000})
-    const last = r.stderr.trim().split('\n').filter(Boolean).pop()
-    if (r.code === 255 || r.timedOut) return {available: false, reason: `ssh ${peer}: ${r.timedOut ? 'timed out' : last ?? 'exit 255'}`}
-    const parsed = JSON.parse(r.stdout) as NodeStatus | {error: {message: string}}
-    if ('error' in parsed) return {available: false, reason: `${peer}: ${parsed.error.message}`}
-    if (parsed.version !== 1) return {available: false, reason: `${peer}: status JSON version ${String((parsed as {version?: unknown}).version)}, expected 1`}
+    const r = await peer.ha(['status', '--json'])
+    const parsed = JSON.parse(r.stdout.toString('utf8')) as NodeStatus | {error: {message: string}}
+    if ('error' in parsed) return {available: false, reason: `${name}: ${parsed.error.message}`}
+    if (parsed.version !== 1) return {available: false, reason: `${name}: status JSON version ${String((parsed as {version?: unknown}).version)}, expected 1`}
     return parsed
   } catch (error) {
-    return {available: false, reason: `${peer}: ${error instanceof SyntaxError ? 'status --json printed no JSON' : errorLine(error)}`}
+    // The port's own errors name the peer already ("peer X unreachable: ...").
+    return {available: false, reason: error instanceof SyntaxError ? `${name}: status --json printed no JSON` : errorLine(error)}
   }
 }

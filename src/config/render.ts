@@ -9,6 +9,8 @@ export function renderConfigToml(config: Config, opts: {header?: string} = {}): 
     out.push(`[${name}]`)
     const values = config[name] as Record<string, unknown>
     for (const [key, spec] of Object.entries(section)) {
+      // Older names and retired keys are read, never written: the example shows one name per setting.
+      if (spec.aliasOf || spec.retired) continue
       out.push(`# ${spec.doc}${spec.type === 'enum' ? ` (${spec.values!.join(' | ')})` : ''}`)
       out.push(`${key} = ${tomlValue(values[key])}`)
     }

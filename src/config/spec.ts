@@ -10,6 +10,10 @@ export type Spec<T> = {
   readonly min?: number
   readonly max?: number
   readonly values?: readonly string[]
+  /** Older name of another key ("section.key"): still read, never rendered; the new key wins when both agree. */
+  readonly aliasOf?: string
+  /** A key that no longer does anything: setting it is a config error with this migration hint. */
+  readonly retired?: string
   /** Extra check on a well-typed value; returns what is expected, or undefined when fine. */
   check?(value: T): string | undefined
 }
@@ -37,3 +41,8 @@ export function describeSpec(spec: Spec<unknown>): string {
     default: return 'a string'
   }
 }
+
+/** Marks a key as the documented older name of `of` ("section.key"). */
+export const aliasOf = <T>(of: string, spec: Spec<T>): Spec<T> => ({...spec, aliasOf: of, doc: `alias of ${of} (older name, still read): ${spec.doc}`})
+/** Marks a key as retired: any value other than its default is refused with `how` to migrate. */
+export const retired = <T>(how: string, spec: Spec<T>): Spec<T> => ({...spec, retired: how, doc: `retired: ${how}`})

@@ -35,6 +35,12 @@ export function findProblems(data: Record<string, unknown>, source: string, file
       if (!spec) { at([name, key], `unknown key (known: ${Object.keys(section).join(', ')})`); continue }
       const why = checkValue(spec, value)
       if (why) at([name, key], why)
+      else if (spec.retired && JSON.stringify(value) !== JSON.stringify(spec.default)) at([name, key], `retired key: ${spec.retired}`)
+      else if (spec.aliasOf) {
+        const [s2, k2] = spec.aliasOf.split('.')
+        const other = isTable(data[s2]) ? data[s2][k2] : undefined
+        if (other !== undefined && JSON.stringify(normal(other)) !== JSON.stringify(normal(value))) at([name, key], `older name of ${spec.aliasOf}, which says ${show(other)}: keep one`)
+      }
     }
     for (const [key, spec] of Object.entries(section)) {
       if (spec.required && (given[key] === undefined || given[key] === '')) at([name, key], `required key is missing (expected ${describeSpec(spec)})`)
@@ -92,8 +98,22 @@ function applyDefaults(data: Record<string, unknown>): Config {
       out[name][key] = v === undefined ? structuredClone(spec.default) : typeof v === 'bigint' ? Number(v) : v
     }
   }
+  // An older name fills its new key when only it is given; then both read the same value,
+  // so code that still reads the old name sees what the new key says.
+  for (const [name, section] of Object.entries(SCHEMA) as Array<[string, Record<string, Spec<unknown>>]>) {
+    for (const [key, spec] of Object.entries(section)) {
+      if (!spec.aliasOf) continue
+      const [s2, k2] = spec.aliasOf.split('.')
+      const given = isTable(data[name]) ? data[name][key] : undefined
+      const newGiven = isTable(data[s2]) ? data[s2][k2] : undefined
+      if (given !== undefined && newGiven === undefined) out[s2][k2] = out[name][key]
+      out[name][key] = structuredClone(out[s2][k2])
+    }
+  }
   return out as Config
 }
+
+const normal = (v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v)
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date)

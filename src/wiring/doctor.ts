@@ -1,5 +1,6 @@
 import {createDoctorProbes} from '../adapters/doctor-probes.js'
 import {createExec} from '../adapters/exec.js'
+import {peerFromConfig} from '../adapters/peer.js'
 import type {Logger} from '../adapters/log.js'
 import {createRootedFs} from '../adapters/rooted-fs.js'
 import type {DoctorDeps} from '../app/doctor/types.js'
@@ -10,5 +11,5 @@ import type {Config} from '../config/schema.js'
 export function createDoctorDeps(config: Config, root: string, log: Logger): DoctorDeps {
   const fs = createRootedFs(root)
   const exec = createExec(log)
-  return {config, fs, exec, probes: createDoctorProbes(exec), live: root === '/', state: stateFromFs(fs, config.state.dir)}
+  return {config, fs, exec, probes: createDoctorProbes(exec), peer: peerFromConfig(config, log), live: root === '/', state: stateFromFs(fs, config.state.dir)}
 }

@@ -9,14 +9,19 @@ import {createIcmpStreams} from '../adapters/probes/icmp-stream.js'
 import {createProber} from '../adapters/probes/index.js'
 import {readStateFile, stateFilePath} from '../adapters/state-file.js'
 import {readWanAddresses} from '../adapters/wan-address.js'
+import {readGateFile} from '../adapters/gate-file.js'
+import {readKeepalivedInstances} from '../adapters/keepalived-dbus.js'
+import {pickInstanceRole} from '../core/keepalived/pick-role.js'
 
 /**
  * The real adapters behind `check` and the daemon's health monitor. The daemon may pass
  * `role` (the role it last applied); otherwise it is read from <state.dir>/state.json.
  */
-export function createHealthDeps(stateDir: string, role?: () => Role | undefined): HealthMonitorDeps {
+export function createHealthDeps(stateDir: string, role?: () => Role | undefined, dbus?: {instance: string; timeoutMs: number}): HealthMonitorDeps {
   return {
     probe: createProber(),
+    // Only when nothing is recorded (rare: before the first transition), so dbus-next loads lazily then.
+    ...(dbus ? {keepalivedRole: async () => pickInstanceRole(await readKeepalivedInstances({timeoutMs: dbus.timeoutMs}), dbus.instance)} : {}),
     role: role ? () => ({role: role(), source: 'the daemon'}) : () => ({role: readStateFile(stateDir)?.role, source: stateFilePath(stateDir)}),
     wanAddresses: readWanAddresses,
     mono: monoMs,
@@ -32,8 +37,8 @@ export function createHealthDeps(stateDir: string, role?: () => Role | undefined
  * long-running ping streams (see probes/icmp-stream.ts), ended after cycles that no longer
  * use them and at stop.
  */
-export function createMonitorDeps(stateDir: string, intervalMs: number, role?: () => Role | undefined): HealthMonitorDeps & {icmpPids(): number[]} {
-  const base = createHealthDeps(stateDir, role)
+export function createMonitorDeps(stateDir: string, intervalMs: number, role?: () => Role | undefined, dbus?: {instance: string; timeoutMs: number}): HealthMonitorDeps & {icmpPids(): number[]} {
+  const base = createHealthDeps(stateDir, role, dbus)
   const streams = createIcmpStreams(intervalMs)
   return {
     ...base,
@@ -55,5 +60,6 @@ export function createMaintenanceDeps(): MaintenanceDeps & HealthViewDeps {
     readTrack: readTrackFile,
     readStatus: readHealthStatusFile,
     alive: processAlive,
+    readGate: readGateFile,
   }
 }

@@ -6,7 +6,7 @@ import {acquireLock} from '../adapters/lock.js'
 import type {Logger} from '../adapters/log.js'
 import {createReplicationMarks} from '../adapters/replication-marks.js'
 import {createReplicatorPid} from '../adapters/replicator-pid.js'
-import {createSsh} from '../adapters/ssh.js'
+import {peerFromConfig} from '../adapters/peer.js'
 import type {Config} from '../config/schema.js'
 import type {LeaseDeps} from '../app/leases/deps.js'
 import {peerTarget} from '../app/leases/peer-target.js'
@@ -23,7 +23,7 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     log,
     now,
     files: {read: readLeaseBytes, write: writeLeaseBytes},
-    peer: createSsh(peerTarget(config), log),
+    peer: peerFromConfig(config, log),
     dnsmasq: createDnsmasqControl(exec, c),
     dbus: () => (dbus ??= createDnsmasqDbus({address: c.dbus_address, name: c.dbus_name, timeoutMs: c.dbus_timeout_ms}, log)),
     queue: createLeaseQueue(c.queue_dir),

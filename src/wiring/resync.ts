@@ -7,10 +7,11 @@ import type {ResyncDeps} from '../app/resync.js'
 import {conntrackdSettings, makeConntrackExecutors} from '../app/steps/conntrack.js'
 import type {Config} from '../config/schema.js'
 import {realConntrackBackend} from './conntrack.js'
+import {peerFromConfig} from '../adapters/peer.js'
 
 /** The real adapters behind `resync`: the conntrackd CLI, the state file, the node's lock. */
 export function createResyncDeps(config: Config, log: Logger): ResyncDeps {
-  const backend = realConntrackBackend(conntrackdSettings(config), createExec(log), log)
+  const backend = realConntrackBackend(conntrackdSettings(config), createExec(log), log, peerFromConfig(config, log))
   return {
     config,
     log,

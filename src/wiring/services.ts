@@ -1,5 +1,15 @@
 import {nodeCron} from '../adapters/cron.js'
 import {createExec} from '../adapters/exec.js'
+import {gateFilePath, writeGateFile} from '../adapters/gate-file.js'
+import {readHealthStatusFile, readMaintenanceFlag, writeTrackFile} from '../adapters/health-files.js'
+import {peerFromConfig} from '../adapters/peer.js'
+import {trackWithGate} from '../core/failback/gate.js'
+import {TRACK_MAINTENANCE, TRACK_OK, TRACK_UNHEALTHY} from '../core/health/track-value.js'
+import {gateCheck} from '../app/failback-check.js'
+import {type FailbackGate, startFailbackGate} from '../app/failback-gate.js'
+import {healthStatusPath, maintenanceFilePath, trackFilePath} from '../app/health-settings.js'
+import {conntrackdSettings} from '../app/steps/conntrack.js'
+import {realConntrackBackend} from './conntrack.js'
 import {createMonitorDeps} from './health.js'
 import type {Logger} from '../adapters/log.js'
 import {readStateFile} from '../adapters/state-file.js'
@@ -14,13 +24,19 @@ import {createLeaseDeps, startLeaseReplication} from './leases.js'
  * keepalived's track_file (health.monitor with targets) and the scheduled lease sync
  * (dnsmasq.enabled with a sync_schedule). A config error in either stops the daemon at start.
  */
-export async function startDaemonServices(config: Config, log: Logger): Promise<DaemonService[]> {
+export async function startDaemonServices(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<DaemonService[]> {
   const services: DaemonService[] = []
   try {
+    // The gate first: a returning node must be held out of MASTER before anything else runs.
+    let poke: (() => void) | undefined
+    const gate = startGate(config, log.child({service: 'failback'}), env, () => poke?.())
+    services.push({name: 'failback gate', stop: () => gate.stop(), afterTransition: (role) => gate.afterTransition(role)})
     if (config.health.monitor && config.health.targets.length > 0) {
       // The role the daemon last applied decides whether WAN-path probes run (a BACKUP's WAN is silent).
-      const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role)
-      const monitor = startHealthMonitor(deps, config, log.child({service: 'health'}))
+      const deps = createMonitorDeps(config.state.dir, config.health.interval_ms, () => readStateFile(config.state.dir)?.role,
+        config.keepalived.dbus ? {instance: config.keepalived.instance, timeoutMs: config.wan.dbus_timeout_ms} : undefined)
+      const monitor = startHealthMonitor({...deps, gateOpen: () => gate.isOpen()}, config, log.child({service: 'health'}))
+      poke = () => monitor.poke()
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
     }
     if (config.dnsmasq.enabled) {
@@ -39,3 +55,39 @@ export async function startDaemonServices(config: Config, log: Logger): Promise<
   }
   return services
 }
+
+/** Test-only: HA_TOOL_TEST_FAILBACK_GATE=open starts the gate open (the lab proves the gate matters by switching it off). */
+export const FORCE_GATE_ENV = 'HA_TOOL_TEST_FAILBACK_GATE'
+
+/**
+ * The failback gate with its real adapters. Each change is persisted for status and written to
+ * the track_file at once, combined with the health verdict (maintenance flag, the monitor's last
+ * verdict), then the monitor is poked so its next value agrees.
+ */
+function startGate(config: Config, log: Logger, env: NodeJS.ProcessEnv, poke: () => void): FailbackGate {
+  const c = config.conntrackd
+  const exec = createExec(log)
+  const peer = peerFromConfig(config, log)
+  const backend = realConntrackBackend(conntrackdSettings(config), exec, log, peer)
+  const track = trackFilePath(config)
+  const healthValue = (): number => {
+    if (readMaintenanceFlag(maintenanceFilePath(config))) return TRACK_MAINTENANCE
+    const h = readHealthStatusFile(healthStatusPath(config))
+    return h?.pid === process.pid && h.status === 'unhealthy' ? TRACK_UNHEALTHY : TRACK_OK
+  }
+  const why = !c.enabled ? 'conntrackd.enabled = false' : !c.failback_gate ? 'conntrackd.failback_gate = false' : !c.verify_failback ? 'conntrackd.verify_failback = false' : undefined
+  return startFailbackGate({
+    log,
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    requestResync: async () => { await backend.client().request('request-resync') },
+    check: () => gateCheck(backend, peer, c.sync_tolerance_percent),
+    changed: (state) => {
+      writeGateFile(gateFilePath(config.state.dir), state)
+      if (why === undefined) writeTrackFile(track, trackWithGate(healthValue(), state.open))
+      poke()
+    },
+  }, {enabled: why === undefined, why, forcedOpen: env[FORCE_GATE_ENV] === 'open', timeoutMs: c.failback_timeout_ms, pollMs: GATE_POLL_MS, role: readStateFile(config.state.dir)?.role})
+}
+
+const GATE_POLL_MS = 500

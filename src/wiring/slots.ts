@@ -7,6 +7,7 @@ import type {Role} from '../core/transition/types.js'
 import {createLeaseDeps} from './leases.js'
 import {conntrackdSettings, conntrackTransition} from '../app/steps/conntrack.js'
 import {realConntrackBackend} from './conntrack.js'
+import {peerFromConfig} from '../adapters/peer.js'
 import {createLeaseExecutors} from '../app/steps/leases.js'
 import type {ExecutorsFor} from '../app/steps/types.js'
 import type {ConntrackStepKind} from '../core/conntrack/plan.js'
@@ -19,7 +20,7 @@ import type {LeaseStepKind} from '../app/steps/leases.js'
  * than routing: none of these steps is critical).
  */
 export function transitionSlots(config: Config, log: Logger, exec: Exec): {plan(role: Role, previous: Role | undefined): Promise<PlanSlots>; executors: ExecutorsFor<ConntrackStepKind | LeaseStepKind>} {
-  const ct = conntrackTransition(config, realConntrackBackend(conntrackdSettings(config), exec, log))
+  const ct = conntrackTransition(config, realConntrackBackend(conntrackdSettings(config), exec, log, peerFromConfig(config, log)))
   return {
     plan: async (role) => {
       const c = config.conntrackd.enabled ? ct.plan(role) : {beforeWan: [], afterWan: []}

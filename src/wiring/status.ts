@@ -14,6 +14,8 @@ import {readHealthView} from '../app/health-status.js'
 import {countLeases, peerStatus, type PairStatus, type StatusDeps, stateFromFs} from '../app/status.js'
 import {createExec} from '../adapters/exec.js'
 import type {Logger} from '../adapters/log.js'
+import {gateFilePath, readGateFile} from '../adapters/gate-file.js'
+import {peerFromConfig} from '../adapters/peer.js'
 
 /** The real adapters behind `status` (the composition root). */
 export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
@@ -45,12 +47,16 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
       return m ? {at: m.at, ok: m.ok} : undefined
     },
     leaseReplication: () => ({marks: marks.read(), queue: createLeaseQueue(config.dnsmasq.queue_dir).state()}),
+    failbackGate: () => {
+      const g = readGateFile(gateFilePath(config.state.dir))
+      return g ? {state: g, running: processAlive(g.pid)} : undefined
+    },
     health: () => readHealthView(config, {readMaintenance: readMaintenanceFlag, readTrack: readTrackFile, readStatus: readHealthStatusFile, alive: processAlive}),
   }
 }
 
-/** `status`: this node's adapters, and the peer's status over ssh (one exec for both). */
+/** `status`: this node's adapters, and the peer's status over the peer port. */
 export function statusWiring(config: Config, log: Logger): {deps: StatusDeps; peer(): Promise<PairStatus['peer']>} {
   const exec = createExec(log)
-  return {deps: createStatusDeps(config, exec), peer: () => peerStatus(exec, config)}
+  return {deps: createStatusDeps(config, exec), peer: () => peerStatus(peerFromConfig(config, log))}
 }

@@ -27,7 +27,7 @@ address = "${ADDR.lan[gw]}/24"
 [doctor]
 binary = "${BIN}"
 skip = ["state-dir"]
-`.replace(/^\[dnsmasq\]\n/m, `[dnsmasq]\nssh_key = "${dir}/id"\n`))
+`.replace(/^\[dnsmasq\]\n/m, `[dnsmasq]\nssh_key = "${dir}/id"\nssh_known_hosts = "${dir}/known_hosts"\npeer_command = ["${BIN}"]\n`))
   return path
 }
 
@@ -51,6 +51,9 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       run('gw1', ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
       run('gw1', ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'hostkey')])
       writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')))
+      // The peer port checks host keys strictly (StrictHostKeyChecking=yes): the test knows both.
+      const hostKey = readFileSync(join(dir, 'hostkey.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')
+      writeFileSync(join(dir, 'known_hosts'), `${ADDR.sync.gw1} ${hostKey}\n${ADDR.sync.gw2} ${hostKey}\n`)
       // The client side: known_hosts of this test, not root's.
       mkdirSync(join(dir, 'bin'))
       writeFileSync(join(dir, 'ssh_config'), `UserKnownHostsFile ${dir}/known_hosts\nStrictHostKeyChecking accept-new\nIdentitiesOnly yes\n`)
@@ -117,7 +120,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       assert.equal(d1.get('networkd-wan-dhcp').status, 'fail')
       assert.match(d1.get('networkd-wan-dhcp').fix!, /ClientIdentifier=mac/)
       assert.equal(d1.get('peer-ssh').status, 'fail')
-      assert.match(d1.get('peer-ssh').detail, new RegExp(`ssh -o BatchMode=yes root@${ADDR.sync.gw2.replaceAll('.', '\\.')}`))
+      assert.match(d1.get('peer-ssh').detail, new RegExp(`ssh -p 22 root@${ADDR.sync.gw2.replaceAll('.', '\\.')} \\(StrictHostKeyChecking=yes`))
       const down = run('gw1', [process.execPath, BIN, 'status', '--peer', '--json', '--config', config.gw1])
       assert.equal(down.code, 69, 'an unreachable peer exits 69')
       assert.equal((JSON.parse(down.stdout) as PairStatus).local.role.role, 'MASTER')

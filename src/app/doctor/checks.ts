@@ -1,5 +1,6 @@
 import {binarySecurity} from './binary-security.js'
 import {conntrackd} from './conntrackd.js'
+import {conntrackdPeerChannel} from './conntrackd-channel.js'
 import {dnsmasqVip} from './dnsmasq-vip.js'
 import {keepalivedCalls} from './keepalived-calls.js'
 import {keepalivedDbus} from './keepalived-dbus.js'
@@ -43,4 +44,5 @@ export const CHECKS: readonly DoctorCheck[] = [
   sysctl,
   peerSsh,
   peerAgrees,
+  conntrackdPeerChannel,
 ]

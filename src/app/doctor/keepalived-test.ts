@@ -1,10 +1,10 @@
 import {HaError} from '../../core/errors.js'
+import {judgeConfigTest, parseKeepalivedVersion} from '../../core/keepalived/config-test.js'
 import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 
 /**
- * `keepalived -t` (config test). Its exit status for "scripts configured but script security
- * off" is 5 in the man page and in newer sources, 6 in 2.2.7 (an extra PROGRAM_ERROR code shifted
- * the enum), so the verdict comes from its SECURITY VIOLATION message, not the number.
+ * `keepalived -t` (config test), judged on its exit status and its parsed output together
+ * (core/keepalived/config-test.ts names the keepalived versions the judgement was tested with).
  */
 export const keepalivedTest: DoctorCheck = {
   id: 'keepalived-test',
@@ -20,16 +20,15 @@ export const keepalivedTest: DoctorCheck = {
       if (error instanceof HaError) return skip(`keepalived is not installed here: ${error.message}`)
       throw error
     }
-    const messages = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean)
-    if (r.code === 0) return pass(`keepalived -t -f ${conf}: exit 0`)
-    if (messages.some((m) => /SECURITY VIOLATION/.test(m))) {
-      return fail(`keepalived -t exit ${r.code}: scripts are configured but script security is off (keepalived runs them as root unchecked, or refuses them)`, 'add `enable_script_security` and `script_user root` to global_defs')
-    }
-    const missing = messages.find((m) => /not found\/accessible|Disabling .* since not found/i.test(m))
-    if (missing) return fail(`keepalived -t exit ${r.code}: ${missing}`, 'install ha-tool with scripts/install, and call it by the installed path (doctor.binary)')
-    const iface = messages.find((m) => /doesn't exist|Non-existent interface|Unknown interface/i.test(m))
-    if (iface && !ctx.deps.live) return warn(`keepalived -t exit ${r.code}: ${iface} (expected when checking a copy under --root)`, 'run `ha-tool doctor` on the node itself')
-    const first = messages.find((m) => !/^\s*$/.test(m)) ?? `exit ${r.code}`
-    return fail(`keepalived -t exit ${r.code}: ${first}`, `run \`keepalived -t -l -f ${conf}\` and fix the lines it names`)
+    let version: string | undefined
+    try { version = parseKeepalivedVersion(await ctx.deps.probes.keepalivedVersion()) } catch { /* unknown */ }
+    const v = judgeConfigTest({code: r.code, output: `${r.stdout}\n${r.stderr}`, version, live: ctx.deps.live})
+    const detail = v.detail.replaceAll(file, conf)
+    if (v.status === 'pass') return pass(detail)
+    const fix = v.kind === 'security' ? 'add `enable_script_security` and `script_user root` to global_defs'
+      : v.kind === 'missing-script' ? 'install ha-tool with scripts/install, and call it by the installed path (doctor.binary)'
+        : v.kind === 'interface' && !ctx.deps.live ? 'run `ha-tool doctor` on the node itself'
+          : `run \`keepalived -t -l -f ${conf}\` and fix the lines it names`
+    return v.status === 'warn' ? warn(detail, fix) : fail(detail, fix)
   },
 }

@@ -5,22 +5,22 @@ import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 
 type PeerAnswer = {ok: true; config: Config} | {ok: false; sshFailed: boolean; why: string}
 
-/** The peer's effective config, fetched once over ssh (BatchMode: a password prompt would hang cron and the daemon). */
+/** The peer's effective config, fetched once over the peer port (BatchMode, checked host key, hard timeout). */
 export function peerConfig(ctx: DoctorContext): Promise<PeerAnswer> {
   return ctx.memo('peer', async (): Promise<PeerAnswer> => {
-    const {peer, ssh_key: key, ssh_timeout_ms: timeout} = ctx.config.dnsmasq
-    const argv = ['ssh', '-o', 'BatchMode=yes', '-o', `ConnectTimeout=${Math.max(1, Math.ceil(timeout / 1000))}`, ...(key ? ['-i', key] : []), peer, ctx.config.doctor.binary, 'config', 'show', '--json']
+    const peer = ctx.deps.peer
+    if (!peer) return {ok: false, sshFailed: true, why: 'no peer port'}
     let r
     try {
-      r = await ctx.deps.exec(argv, {timeoutMs: timeout + 5000})
+      r = await peer.ha(['config', 'show', '--json'])
     } catch (error) {
       return {ok: false, sshFailed: true, why: error instanceof HaError ? error.message : String(error)}
     }
+    const stdout = r.stdout.toString('utf8')
     const last = r.stderr.trim().split('\n').filter(Boolean).pop() ?? ''
-    if (r.code === 255 || r.timedOut) return {ok: false, sshFailed: true, why: r.timedOut ? 'timed out' : last || 'ssh exit 255'}
-    if (r.code !== 0) return {ok: false, sshFailed: false, why: `remote \`${ctx.config.doctor.binary} config show\` exit ${r.code}: ${last || r.stdout.trim().split('\n').pop()}`}
+    if (r.code !== 0) return {ok: false, sshFailed: false, why: `remote \`ha-tool config show\` exit ${r.code}: ${last || stdout.trim().split('\n').pop()}`}
     try {
-      return {ok: true, config: (JSON.parse(r.stdout) as {config: Config}).config}
+      return {ok: true, config: (JSON.parse(stdout) as {config: Config}).config}
     } catch {
       return {ok: false, sshFailed: false, why: 'the peer\'s `config show --json` is not JSON'}
     }
@@ -29,13 +29,14 @@ export function peerConfig(ctx: DoctorContext): Promise<PeerAnswer> {
 
 export const peerSsh: DoctorCheck = {
   id: 'peer-ssh',
-  title: 'ssh to the peer works without a prompt',
+  title: 'the peer port works: ssh without a prompt, host key checked',
   async run(ctx) {
-    if (!ctx.deps.live) return skip('not the live node (--root)')
-    const peer = ctx.config.dnsmasq.peer
+    if (!ctx.deps.live || !ctx.deps.peer) return skip('not the live node (--root)')
+    const {destination, port, known_hosts: known} = ctx.config.peer
+    const how = `ssh -p ${port} ${destination} (StrictHostKeyChecking=yes, known_hosts ${known || 'ssh\'s default'})`
     const answer = await peerConfig(ctx)
-    if (answer.ok || !answer.sshFailed) return pass(`ssh -o BatchMode=yes ${peer}: connected`)
-    return fail(`ssh -o BatchMode=yes ${peer}: ${answer.why}`, `install a key: ssh-keygen -t ed25519 && ssh-copy-id ${peer} (and set dnsmasq.ssh_key if it is not the default)`)
+    if (answer.ok || !answer.sshFailed) return pass(`${how}: connected`)
+    return fail(`${how}: ${answer.why}`, `install a key and the peer's host key: see docs/peer.md (ha-tool config example authorized-keys prints the peer's authorized_keys line)`)
   },
 }
 
@@ -51,7 +52,7 @@ export const peerAgrees: DoctorCheck = {
   async run(ctx) {
     if (!ctx.deps.live) return skip('not the live node (--root)')
     const answer = await peerConfig(ctx)
-    if (!answer.ok) return answer.sshFailed ? skip('cannot reach the peer (see peer-ssh)') : warn(`cannot read the peer's config: ${answer.why}`, `install ha-tool on the peer at ${ctx.config.doctor.binary}`)
+    if (!answer.ok) return answer.sshFailed ? skip('cannot reach the peer (see peer-ssh)') : warn(`cannot read the peer's config: ${answer.why}`, `install ha-tool on the peer at ${ctx.config.peer.command.join(' ')} (peer.command)`)
     const mine = ctx.config as unknown as Record<string, Record<string, unknown>>
     const theirs = answer.config as unknown as Record<string, Record<string, unknown> | undefined>
     const diffs = SHARED.filter(([s, k]) => theirs[s]?.[k] !== undefined && JSON.stringify(theirs[s]?.[k]) !== JSON.stringify(mine[s][k]))

@@ -1,4 +1,4 @@
-import type {DoctorProbes, Exec, RootedFs} from '../../ports.js'
+import type {DoctorProbes, Exec, Peer, RootedFs} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import type {StateFile} from '../../core/transition/types.js'
 
@@ -13,6 +13,8 @@ export type DoctorDeps = {
   fs: RootedFs
   /** Runs the peer's commands over ssh (peer checks). */
   exec: Exec
+  /** The peer port ([peer]); doctor's peer checks go through it. */
+  peer?: Pick<Peer, 'ha' | 'destination' | 'fetch'>
   /** Live reads: ip rules, the nft ruleset, keepalived -t. */
   probes: DoctorProbes
   /** True when --root is `/`: live state (nft ruleset, sockets, the peer) may be read too. */

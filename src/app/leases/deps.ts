@@ -1,4 +1,4 @@
-import type {DnsmasqControl, DnsmasqDbus, LeaseQueue, Lock, Logger, ReplicationMarks, SshResult} from '../../ports.js'
+import type {DnsmasqControl, DnsmasqDbus, LeaseQueue, Lock, Logger, PeerResult, ReplicationMarks} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 import {type Direction, nextMark} from '../../core/leases/replication.js'
 
@@ -14,7 +14,7 @@ export type LeaseDeps = {
     write(path: string, bytes: Uint8Array): void
   }
   /** ssh to the peer: rejects with exit 69 when it is unreachable. */
-  peer: {run(argv: readonly string[], opts?: {input?: Uint8Array | string; timeoutMs?: number}): Promise<SshResult>}
+  peer: {run(argv: readonly string[], opts?: {input?: Uint8Array | string; timeoutMs?: number}): Promise<PeerResult>}
   dnsmasq: DnsmasqControl
   /** Opened on first use (dbus-next is imported lazily); closed by the caller's `close`. */
   dbus(): DnsmasqDbus

@@ -2,10 +2,10 @@ import type {SshTarget} from '../../ports.js'
 import type {Config} from '../../config/schema.js'
 
 /**
- * How to reach the peer, from the config: the one place the lease code resolves it (today the
- * dnsmasq.peer / ssh_* keys; a [peer] section would be read here alone).
+ * How the lease channel reaches the peer: the [peer] section (its older dnsmasq.peer / ssh_* names
+ * are folded into it at load), in the shape the held ssh channel takes.
  */
 export function peerTarget(config: Config): SshTarget {
-  const c = config.dnsmasq
-  return {destination: c.peer, port: c.ssh_port, key: c.ssh_key, knownHosts: c.ssh_known_hosts, timeoutMs: c.ssh_timeout_ms}
+  const p = config.peer
+  return {destination: p.destination, port: p.port, key: p.identity, knownHosts: p.known_hosts, timeoutMs: p.timeout_ms}
 }

@@ -1,8 +1,8 @@
-import type {ConntrackdClient} from '../../ports.js'
+import type {ConntrackdClient, Peer} from '../../ports.js'
 import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../../core/conntrack/actions.js'
 import {COMMIT_STEPS, flushBlockedAfterCommit} from '../../core/conntrack/config.js'
+import {type FlowRecord, parseFlowRecord} from '../../core/conntrack/flows.js'
 import {type ConntrackPlanInfo, type ConntrackSlots, type ConntrackStepKind, conntrackSteps} from '../../core/conntrack/plan.js'
-import type {ConntrackdStats} from '../../core/conntrack/stats.js'
 import {judgeCommit, parseCommitLog} from '../../core/conntrack/verify.js'
 import {HaError} from '../../core/errors.js'
 import {ExitCode} from '../../core/exit-codes.js'
@@ -14,18 +14,33 @@ import type {ExecutorsFor, StepExecutor} from './types.js'
 /** Where the executors get conntrackd from: the real CLI, or a fake in test/app. */
 export type ConntrackBackend = {
   client(): ConntrackdClient
-  /** `conntrackd -s` on the other node, when conntrackd.peer_exec says how to run it. */
-  peerStats(): (() => Promise<ConntrackdStats>) | undefined
+  /** The MASTER's flow records, over the peer port (`ha-tool peer flows` there). */
+  peerFlows(): (() => Promise<FlowRecord[]>) | undefined
+  /** This node's kernel table (`conntrack -L`). */
+  kernelFlows(): Promise<string>
   sleep(ms: number): Promise<void>
   mono(): number
 }
 
-/** How to reach conntrackd here and on the peer (resolved once from [conntrackd]). */
-export type ConntrackdSettings = {binary: string; config: string; timeoutMs: number; peerExec: string[]; peerConfig: string}
+/** How to reach conntrackd here (resolved once from [conntrackd]); the peer is reached through [peer]. */
+export type ConntrackdSettings = {binary: string; config: string; timeoutMs: number}
 
 export function conntrackdSettings(config: Config): ConntrackdSettings {
   const c = config.conntrackd
-  return {binary: c.binary, config: c.config, timeoutMs: c.timeout_ms, peerExec: c.peer_exec, peerConfig: c.peer_config || c.config}
+  return {binary: c.binary, config: c.config, timeoutMs: c.timeout_ms}
+}
+
+/** `ha-tool peer flows` on the other node, record by record as they arrive. */
+export async function readPeerFlows(peer: Pick<Peer, 'stream'>, onRole?: (role: string) => void): Promise<FlowRecord[]> {
+  const records: FlowRecord[] = []
+  const r = await peer.stream(['peer', 'flows'], (line) => {
+    const rec = parseFlowRecord(line)
+    if (rec) records.push(rec)
+    else if (line.startsWith('R\t')) onRole?.(line.slice(2))
+  })
+  // Exit 1, not 69: the peer answered (an unreachable peer is the port's own 69).
+  if (r.code !== 0) throw new HaError(`ha-tool peer flows on the peer: exit ${r.code}${r.stderr ? `: ${r.stderr.split('\n').filter(Boolean).pop()}` : ''}`, ExitCode.FAILED)
+  return records
 }
 
 /** What the planner needs to know about conntrackd (reads conntrackd.conf when enabled). */
@@ -122,8 +137,8 @@ export function makeConntrackExecutors(backend: ConntrackBackend): ExecutorsFor<
   const verifySync: StepExecutor<'conntrackd.verify-sync'> = async ({args: a}) => {
     if (a.noop) return {skipped: true, detail: a.noop}
     const report = await checkFailbackSync(
-      {client: backend.client(), peerStats: backend.peerStats(), sleep: backend.sleep, mono: backend.mono},
-      {role: 'BACKUP', waitMs: a.waitMs, tolerancePercent: a.tolerancePercent},
+      {client: backend.client(), peerFlows: backend.peerFlows(), kernelFlows: () => backend.kernelFlows(), sleep: backend.sleep, mono: backend.mono},
+      {waitMs: a.waitMs, tolerancePercent: a.tolerancePercent},
     )
     if (report.state === 'behind') throw new HaError(`failback resync incomplete: ${report.message}`, ExitCode.FAILED, {kind: 'resync-incomplete', hint: 'check the sync link and `conntrackd -s` on both nodes; ha-tool resync --role backup retries'})
     if (report.state === 'unavailable') throw new HaError(`failback check: ${report.message}`, ExitCode.UNAVAILABLE)

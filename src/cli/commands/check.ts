@@ -38,7 +38,9 @@ export async function runCheckCommand(inv: Invocation): Promise<Outcome<CheckRep
   process.once('SIGTERM', onTerm)
   process.once('SIGINT', onTerm)
   try {
-    const report = await runCheck(settings, createHealthDeps(settings.stateDir), stop)
+    // No role recorded yet: ask keepalived over D-Bus before applying the unknown-role rule.
+    const dbus = config.keepalived?.dbus ? {instance: config.keepalived.instance, timeoutMs: config.wan.dbus_timeout_ms} : undefined
+    const report = await runCheck(settings, createHealthDeps(settings.stateDir, undefined, dbus), stop)
     if (!inv.json) writeStderrLine(report.reason)
     return {result: report, exit: report.healthy ? ExitCode.OK : ExitCode.FAILED}
   } finally {

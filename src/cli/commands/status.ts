@@ -7,7 +7,7 @@ import {renderStatusResult} from '../render/status.js'
 export const statusCommand: CommandSpec<NodeStatus | PairStatus> = {
   usage: 'ha-tool status [--peer] [--json]',
   flags: {
-    peer: {type: 'boolean', description: 'also show the other node (ssh to dnsmasq.peer)', default: false},
+    peer: {type: 'boolean', description: 'also show the other node (over the peer port: ssh to peer.destination)', default: false},
   },
   render: renderStatusResult,
   async run(inv) {

@@ -5,7 +5,7 @@ import {configExampleCommand} from '../../cli/commands/config-example.js'
 const shape = oclifShape(configExampleCommand)
 
 export default class ConfigExample extends BaseCommand {
-  static summary = 'Print a known-good, commented configuration for keepalived, networkd, conntrackd, dnsmasq, nftables or ha-tool.'
+  static summary = 'Print a known-good, commented configuration for keepalived, networkd, conntrackd, dnsmasq, nftables, ha-tool or the peer\'s authorized_keys.'
   static description = `Prints a working configuration for one daemon of the pair (DESIGN.md section 1: two gateways, one shared dynamic WAN address, a LAN VIP), built from the values in the ha-tool config: interfaces, tables and rule priorities, VIP, state directory. Every setting that matters has a comment saying why; \`ha-tool doctor\` checks the same things on a running node.
 
 Without a config file the defaults are used and per-node values are marked PLACEHOLDER.
@@ -17,6 +17,8 @@ Without a config file the defaults are used and per-node values are marked PLACE
   dnsmasq      LAN DHCP/DNS handing out the VIP as router and DNS server
   nftables     masquerade, the LAN->LAN forward drop, and what the BACKUP's WAN silence table looks like
   ha-tool      the ha-tool config itself, every key with its documentation
+  authorized-keys  the line for the OTHER node's /root/.ssh/authorized_keys: this node's key may run
+               only ha-tool's receiving side there (forced command \`ha-tool peer serve\`, docs/peer.md)
 
 ${EXIT_CODES_HELP}`
   static examples = [

@@ -1,4 +1,4 @@
-import {bool, int, list, str} from '../spec.js'
+import {bool, int, list, retired, str} from '../spec.js'
 
 export const conntrackd = {
   enabled: bool(false, 'drive conntrackd on transitions (commit, flush, resync, bulk send)'),
@@ -10,7 +10,9 @@ export const conntrackd = {
   commit_timeout_ms: int(30000, 100, 600000, 'how long `conntrackd -c` may take: it is synchronous and large tables take longer'),
   verify_failback: bool(true, 'BACKUP: after `conntrackd -n`, wait for the MASTER\'s flows and report whether they all arrived'),
   verify_timeout_ms: int(1000, 0, 120000, 'how long a returning BACKUP waits for the MASTER\'s flows after -n; the transition holds the node\'s lock meanwhile, so a promotion arriving then waits too'),
-  peer_exec: list([], 'runs a command on the other node, to compare its flow count with ours, e.g. ["ssh", "-o", "BatchMode=yes", "root@192.168.190.2"]; [] = no comparison'),
-  peer_config: str('', 'conntrackd.conf path on the other node; "" = the same as conntrackd.config'),
+  peer_exec: retired('the failback check reaches the MASTER through [peer] (ssh with checked host keys); delete conntrackd.peer_exec and set peer.destination, peer.identity and peer.known_hosts', list([], '')),
+  peer_config: retired('the peer\'s ha-tool reads its own conntrackd.config; delete conntrackd.peer_config', str('', '')),
+  failback_gate: bool(true, 'the daemon holds a returning node out of MASTER (track_file value 3) until its external cache holds the MASTER\'s flows, checked flow by flow over the peer port; needs conntrackd.enabled and verify_failback (docs/failback.md)'),
+  failback_timeout_ms: int(60000, 0, 3600000, 'longest the failback gate stays closed; when it expires the gate opens anyway and the daemon logs an error naming the flows still missing'),
   sync_tolerance_percent: int(2, 0, 100, 'flows a returning BACKUP may lack (percent of the MASTER\'s, at least 2) and still count as in sync: flows open and close while counting'),
 } as const

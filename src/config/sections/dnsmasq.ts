@@ -1,5 +1,5 @@
 import {parseSubnets} from '../../core/leases/subnets.js'
-import {bool, int, list, oneOf, str} from '../spec.js'
+import {aliasOf, bool, int, list, oneOf, str} from '../spec.js'
 
 const argv = (v: string[]) => (v.length === 0 || v[0] === '' ? 'a non-empty argv, program first' : undefined)
 const prefixes = (v: string[]) => {
@@ -15,14 +15,14 @@ const cron = (v: string) => (v === '' || v.trim().split(/\s+/).length === 5 || v
 export const dnsmasq = {
   enabled: bool(false, 'manage dnsmasq on transitions (MASTER: pull the peer\'s leases, start dnsmasq; BACKUP: stop it) and run the scheduled lease sync'),
   leases: str('/var/lib/misc/dnsmasq.leases', 'this node\'s dnsmasq lease file (--dhcp-leasefile)'),
-  peer: str('root@192.168.190.2', 'ssh destination of the other node'),
+  peer: aliasOf('peer.destination', str('root@192.168.190.2', 'ssh destination of the other node')),
   peer_leases: str('', 'the lease file on the peer; "" = same path as leases'),
-  ssh_key: str('', 'private key for ssh to the peer; "" = ssh\'s default'),
-  ssh_known_hosts: str('', 'known_hosts file holding the peer\'s host key; "" = ssh\'s default. Host keys are always checked'),
-  ssh_port: int(22, 1, 65535, 'sshd port on the peer'),
-  ssh_timeout_ms: int(5000, 100, 120000, 'connect and transfer timeout for ssh to the peer'),
-  peer_command: list(['ha-tool'], 'ha-tool on the peer, as argv: the hook pushes lease changes to `<peer_command> leases receive`', argv),
-  peer_config: str('', 'config file passed with --config to ha-tool on the peer; "" = the peer\'s default'),
+  ssh_key: aliasOf('peer.identity', str('', 'private key for ssh to the peer')),
+  ssh_known_hosts: aliasOf('peer.known_hosts', str('', 'known_hosts file holding the peer\'s host key')),
+  ssh_port: aliasOf('peer.port', int(22, 1, 65535, 'sshd port on the peer')),
+  ssh_timeout_ms: aliasOf('peer.timeout_ms', int(5000, 100, 600000, 'timeout of one call to the peer')),
+  peer_command: aliasOf('peer.command', list(['/usr/sbin/ha-tool'], 'ha-tool on the peer, as argv', argv)),
+  peer_config: aliasOf('peer.config', str('', 'config file passed with --config to ha-tool on the peer')),
   subnets: list([], 'the subnets (dhcp-range) and IPv6 prefixes dnsmasq serves, as prefixes: a client may hold one lease in each (an IPv4 client per range, a DHCPv6 IA an address per prefix), so the merge keeps them all; lan.address\'s prefix is added. An address outside all of them counts as in its /24 (IPv4) or /64 (IPv6)', prefixes),
   lease_max: int(0, 0, 4294967295, 'dnsmasq\'s dhcp-lease-max; a merge with more leases is refused (0 = no limit)'),
   apply: oneOf(['auto', 'dbus', 'restart'], 'auto', 'how a merge reaches a RUNNING dnsmasq (it reads its file only at start): dbus = AddDhcpLease (dnsmasq --enable-dbus), restart = stop_command, write the file, start_command, auto = dbus when dnsmasq answers on the bus, else restart. A stopped dnsmasq always gets the file written atomically'),

@@ -10,7 +10,8 @@ export type ExampleSite = {
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string}
   conntrackd: {enabled: boolean; config: string}
-  dnsmasq: {leases: string; peer: string}
+  dnsmasq: {leases: string}
+  peer: {destination: string; command: readonly string[]; config: string; identity: string}
   state: {dir: string}
   /** Installed ha-tool command (script-security-safe path). */
   binary: string
@@ -29,7 +30,7 @@ export const DNSMASQ_HOOK = '/usr/lib/ha-tool/dnsmasq-script'
 
 /** The peer's host or address from an ssh destination (`root@192.168.190.2` -> `192.168.190.2`). */
 export function peerHost(site: ExampleSite): string {
-  return site.dnsmasq.peer.replace(/^.*@/, '')
+  return site.peer.destination.replace(/^.*@/, '')
 }
 
 /** This node's LAN address (with prefix) and the other node's, from config or DESIGN.md's values. */

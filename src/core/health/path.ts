@@ -19,13 +19,17 @@ export type ProbePath =
   | {mode: 'main'}
   | {mode: 'wan'; dev: string; v4?: string; v6?: string}
   | {mode: 'standby'; reason: string}
+  /** No role recorded and keepalived could not tell: the documented rule (docs/health.md) is "not MASTER, counted healthy". */
+  | {mode: 'unknown'; reason: string}
 
 export function probePath(input: {via: Via; role: Role | undefined; wanInterface: string; wan?: WanAddresses; roleSource: string}): ProbePath {
   const via = input.via === 'auto' ? (input.wanInterface ? 'wan' : 'main') : input.via
   if (via === 'main') return {mode: 'main'}
+  if (input.role === undefined) {
+    return {mode: 'unknown', reason: `unknown: no role recorded (${input.roleSource}) and keepalived did not tell over D-Bus: no probes out of WAN ${input.wanInterface}, counted healthy so keepalived may still elect this node`}
+  }
   if (input.role !== 'MASTER') {
-    const role = input.role ? `role ${input.role}` : `no role recorded (${input.roleSource})`
-    return {mode: 'standby', reason: `standby: ${role}, so no probes out of WAN ${input.wanInterface} (only the MASTER probes its WAN)`}
+    return {mode: 'standby', reason: `standby: role ${input.role}, so no probes out of WAN ${input.wanInterface} (only the MASTER probes its WAN)`}
   }
   return {mode: 'wan', dev: input.wanInterface, v4: input.wan?.v4, v6: input.wan?.v6}
 }

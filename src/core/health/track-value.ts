@@ -8,7 +8,10 @@ export const TRACK_UNHEALTHY = 1
 /** Larger than TRACK_UNHEALTHY, so with a negative weight maintenance demotes further than a failed check. */
 export const TRACK_MAINTENANCE = 2
 
-export type TrackState = 'ok' | 'unhealthy' | 'maintenance'
+/** 3: the failback gate holds the node out of MASTER (core/failback/gate.ts). */
+export const TRACK_FAILBACK_GATE = 3
+
+export type TrackState = 'ok' | 'unhealthy' | 'maintenance' | 'failback-gate'
 
 export function trackValue(s: {maintenance: boolean; healthy: boolean}): number {
   if (s.maintenance) return TRACK_MAINTENANCE
@@ -25,5 +28,5 @@ export function parseTrackValue(text: string): {value: number; state: TrackState
   const m = /^\s*(-?\d+)\s*$/.exec(text)
   if (!m) return undefined
   const value = Number(m[1])
-  return {value, state: value === TRACK_OK ? 'ok' : value === TRACK_MAINTENANCE ? 'maintenance' : 'unhealthy'}
+  return {value, state: value === TRACK_OK ? 'ok' : value === TRACK_MAINTENANCE ? 'maintenance' : value === TRACK_FAILBACK_GATE ? 'failback-gate' : 'unhealthy'}
 }

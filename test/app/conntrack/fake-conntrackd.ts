@@ -32,6 +32,13 @@ export function fakeConf(body = 'Mode FTFW {\n}', extra = 'LogFile /var/log/ct.l
   return parseConntrackdConf(`Sync {\n ${body}\n UDP {\n Interface e\n }\n}\nGeneral {\n ${extra}\n UNIX {\n Path /run/ct.sock\n }\n}\n`).conf
 }
 
+/** n flows as conntrackd -i/-e prints them; flow i is the same on every node. */
+export function fakeFlowLines(n: number, from = 0): string {
+  const out: string[] = []
+  for (let i = from; i < from + n; i++) out.push(`tcp      6 ESTABLISHED src=192.168.1.${100 + (i % 100)} dst=203.0.113.${1 + Math.floor(i / 100) % 250} sport=${40000 + i} dport=443 src=203.0.113.${1 + Math.floor(i / 100) % 250} dst=198.51.100.7 sport=443 dport=${40000 + i} [ASSURED] mark=0 [active since 3s]`)
+  return out.map((l) => `${l}\n`).join('')
+}
+
 export function fakeConntrackd(over: Partial<FakeState> = {}): {client: ConntrackdClient; state: FakeState} {
   const state: FakeState = {conf: fakeConf(), running: true, kernel: 0, external: 0, internal: 0, peerInternal: 0, log: '', commitBehaviour: 'commit', flushIgnored: false, fail: {}, arrivePerPoll: 0, pendingResync: 0, requests: [], ...over}
   const notRunning = () => new HaError('conntrackd -C /etc/ct.conf -s: conntrackd is not running (no socket at /run/ct.sock)', 69, {kind: 'not-running', hint: 'start it'})
@@ -72,6 +79,12 @@ export function fakeConntrackd(over: Partial<FakeState> = {}): {client: Conntrac
       const c = (active: number) => ({active, created: active, createdFailed: 0, updated: 0, updatedFailed: 0, destroyed: 0, destroyedFailed: 0})
       const inject = !(state.conf instanceof Error) && !state.conf.externalCache
       return {internal: c(state.internal), internalBypass: false, external: inject ? {...c(0), active: undefined} : c(state.external), externalInject: inject}
+    },
+    async dump(cache) {
+      state.requests.push(`dump-${cache}`)
+      if (!state.running) throw notRunning()
+      await client.stats() // a resync in flight moves on as with -s
+      return fakeFlowLines(cache === 'internal' ? state.internal : state.external)
     },
     kernelCount: () => state.kernel,
     logOffset: () => state.log?.length,

@@ -6,9 +6,9 @@ import {runResync, type ResyncDeps} from '../../../src/app/resync.js'
 import {renderResync} from '../../../src/cli/render/resync.js'
 import {type ConntrackBackend, makeConntrackExecutors} from '../../../src/app/steps/conntrack.js'
 import {defaultConfig} from '../../../src/config/validate.js'
-import type {ConntrackdStats} from '../../../src/core/conntrack/stats.js'
+import {type FlowRecord, masterFlowRecords, parseFlows} from '../../../src/core/conntrack/flows.js'
 import {HaError} from '../../../src/core/errors.js'
-import {fakeConf, fakeConntrackd, type FakeState} from './fake-conntrackd.js'
+import {fakeConf, fakeConntrackd, fakeFlowLines, type FakeState} from './fake-conntrackd.js'
 
 type Setup = {state?: Partial<FakeState>; stateFile?: string; peer?: number | Error; lockBusy?: boolean; configure?: (c: ReturnType<typeof defaultConfig>) => void}
 
@@ -19,11 +19,11 @@ function setup(s: Setup = {}) {
   config.conntrackd.verify_timeout_ms = 1000
   s.configure?.(config)
   let clock = 0
-  const peerStats = s.peer === undefined ? undefined : async (): Promise<ConntrackdStats> => {
+  const peerFlows = s.peer === undefined ? undefined : async (): Promise<FlowRecord[]> => {
     if (s.peer instanceof Error) throw s.peer
-    return {internal: {active: s.peer as number, created: 0, createdFailed: 0, updated: 0, updatedFailed: 0, destroyed: 0, destroyedFailed: 0}, internalBypass: false, externalInject: false}
+    return masterFlowRecords(parseFlows(fakeFlowLines(s.peer as number)), undefined)
   }
-  const backend: ConntrackBackend = {client: () => client, peerStats: () => peerStats, sleep: async (ms) => { clock += ms }, mono: () => clock}
+  const backend: ConntrackBackend = {client: () => client, peerFlows: () => peerFlows, kernelFlows: async () => '', sleep: async (ms) => { clock += ms }, mono: () => clock}
   const locks: string[] = []
   const deps: ResyncDeps = {
     config, log: silentLogger, mono: () => clock,
@@ -130,7 +130,7 @@ describe('resync BACKUP (the failback path)', () => {
     assert.equal(out.result.roleFrom, 'state-file')
     assert.deepEqual(summary(out.result), ['start:ok', 'purge:ok', 'request-resync:ok', 'verify-sync:ok'])
     assert.equal(out.result.steps[0].detail, 'started conntrackd')
-    assert.match(out.result.steps[3].detail!, /^in sync: the BACKUP holds 40 of the MASTER's 40 flows/)
+    assert.match(out.result.steps[3].detail!, /^in sync: 40 of the MASTER's 40 flows are here \(0 missing, 2 allowed\)/)
     assert.equal(state.external, 40)
   })
 
@@ -139,20 +139,20 @@ describe('resync BACKUP (the failback path)', () => {
     const out = await runResync(deps, {role: 'backup'})
     assert.equal(out.exit, 3)
     assert.equal(out.result.steps[3].status, 'failed')
-    assert.match(out.result.steps[3].error!, /failback resync incomplete: behind: the BACKUP holds 0 of the MASTER's 40 flows \(40 missing, 2 allowed\) after 1000 ms/)
+    assert.match(out.result.steps[3].error!, /failback resync incomplete: behind: 40 of the MASTER's 40 flows are missing here \(2 allowed\) after 1000 ms; e\.g\. tcp src=192\.168\.1\.100 /)
   })
 
-  test('without peer_exec the check reports what arrived and says it could not compare', async () => {
+  test('without a peer to ask the check reports what arrived and says it could not compare', async () => {
     const {deps} = setup({state: {peerInternal: 7, arrivePerPoll: 7}})
     const out = await runResync(deps, {role: 'backup'})
     assert.equal(out.exit, 0)
-    assert.match(out.result.steps[3].detail!, /^unverified: this BACKUP holds 7 flows from the MASTER; conntrackd.peer_exec is not set/)
+    assert.match(out.result.steps[3].detail!, /^unverified: this node holds 7 flows from the MASTER; there is no peer to compare with/)
   })
 
   test('the peer cannot be read: unverified, with the reason', async () => {
     const {deps} = setup({state: {peerInternal: 7, arrivePerPoll: 7}, peer: new HaError('ssh: connection refused', 69)})
     const out = await runResync(deps, {role: 'backup'})
-    assert.match(out.result.steps[3].detail!, /the peer could not be read: ssh: connection refused/)
+    assert.match(out.result.steps[3].detail!, /the MASTER's flows could not be read: ssh: connection refused/)
   })
 
   test('start fails: exit 69 and nothing else is tried', async () => {

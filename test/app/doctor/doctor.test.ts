@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
+    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -112,14 +112,24 @@ describe('planted traps', () => {
     assert.match(c.detail, /\/usr\/sbin\/ha-tool: not found/)
   })
 
-  test('keepalived -t reports SECURITY VIOLATION (exit 6 on 2.2.7, 5 in the man page)', async () => {
-    for (const code of [5, 6]) {
-      const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code, stderr: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n'} : undefined))
-      const c = check(await doctor(node, {exec}), 'keepalived-test')
-      assert.equal(c.status, 'fail')
-      assert.match(c.detail, new RegExp(`exit ${code}: scripts are configured but script security is off`))
-      assert.match(c.fix!, /enable_script_security.*script_user root/)
-    }
+  test('keepalived -t judged on exit status and output together (as keepalived 2.2.7 prints them)', async () => {
+    const run = async (code: number, stderr: string, version = 'Keepalived v2.2.7 (01/16,2022)\n') => check(await doctor(node, {exec: fakeExec((argv) => (argv[0] !== 'keepalived' ? undefined : argv[1] === '-v' ? {stderr: version} : {code, stderr}))}), 'keepalived-test')
+    const viol = await run(6, 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.\n')
+    assert.equal(viol.status, 'fail')
+    assert.match(viol.detail, /^keepalived 2\.2\.7 -t: exit 6 \(script security violation\): SECURITY VIOLATION/)
+    assert.match(viol.fix!, /enable_script_security.*script_user root/)
+    const unk = await run(5, "(/etc/keepalived/keepalived.conf: Line 9) Unknown keyword 'bogus_keyword'\n")
+    assert.equal(unk.status, 'fail')
+    assert.match(unk.detail, /exit 5 \(configuration errors\): .*Line 9\) Unknown keyword 'bogus_keyword'/)
+    const track = await run(5, 'Disabling track script c since not found/accessible\n')
+    assert.match(track.fix!, /scripts\/install/)
+    // Exit 0 with something printed is not a clean pass; exit 0 silent is.
+    assert.equal((await run(0, '(VI_1) interface x does not support multicast, specify unicast peers - disabling\n')).status, 'warn')
+    assert.equal((await run(0, '')).status, 'pass')
+    // A status with nothing printed still fails, and another version says whose exit codes were used.
+    const other = await run(4, '', 'Keepalived v2.3.1 (x)\n')
+    assert.equal(other.status, 'fail')
+    assert.match(other.detail, /^keepalived 2\.3\.1 -t: exit 4 \(unknown status, as keepalived 2\.2\.7 means it\) and printed nothing/)
   })
 
   test('keepalived -t is given the file under the root', async () => {
@@ -273,6 +283,38 @@ describe('planted traps', () => {
     assert.match(inject.detail, /-c commits nothing/)
   })
 
+  test('conntrackd with HashSize 8192: 1.4.7 then ignores every flush after a commit', async () => {
+    edit(node.config.conntrackd.config, /HashSize \d+/, 'HashSize 8192')
+    const c = check(await doctor(node), 'conntrackd')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /HashSize 8192 <= 8192: conntrackd 1\.4\.7 .* ignores every later -f/)
+    assert.match(c.fix!, /HashSize 16384/)
+  })
+
+  test('the two nodes\' sync channels: matching passes, a wrong destination or a missing Sync fails', async () => {
+    const {buildExample} = await import('../../../src/app/config-example.js')
+    const peerCfg = {...node.config, sync: {...node.config.sync, address: '192.168.190.2/29'}}
+    const answer = (peerConf: string) => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'nft') return {stdout: ''}
+      if (argv[0] !== 'ssh') return undefined
+      const remote = argv.at(-1)!
+      if (remote.includes('config show')) return {stdout: JSON.stringify({config: peerCfg})}
+      if (remote === `cat -- ${node.config.conntrackd.config}`) return {stdout: peerConf}
+      return {code: 2, stderr: 'refused'}
+    })
+    const good = buildExample('conntrackd', peerCfg, '/etc/ha-tool/config.toml')
+    const ok = check(await doctor(node, {live: true, exec: answer(good)}), 'conntrackd-peer-channel')
+    assert.equal(ok.status, 'pass', ok.detail)
+    assert.match(ok.detail, /^UDP 192\.168\.190\.1 <-> 192\.168\.190\.2, Mode FTFW on both nodes/)
+    const wrong = check(await doctor(node, {live: true, exec: answer(good.replace(/IPv4_Destination_Address 192\.168\.190\.1/, 'IPv4_Destination_Address 192.168.190.5'))}), 'conntrackd-peer-channel')
+    assert.equal(wrong.status, 'fail')
+    assert.match(wrong.detail, /the peer sends to 192\.168\.190\.5, but this node's address is 192\.168\.190\.1/)
+    const none = check(await doctor(node, {live: true, exec: answer('General {\n HashSize 16384\n}\n')}), 'conntrackd-peer-channel')
+    assert.equal(none.status, 'fail')
+    assert.match(none.detail, /the peer's conntrackd\.conf has no sync channel/)
+  })
+
   test('conntrackd without a control socket configured', async () => {
     edit(node.config.conntrackd.config, /UNIX \{[^}]*\}/, '')
     const c = check(await doctor(node), 'conntrackd')
@@ -358,10 +400,11 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     const ssh = check(report, 'peer-ssh')
     assert.equal(ssh.status, 'fail')
     assert.match(ssh.detail, /Permission denied \(publickey\)/)
-    assert.match(ssh.fix!, /ssh-copy-id root@198\.51\.100\.2/)
+    assert.match(ssh.detail, /ssh -p 22 root@198\.51\.100\.2 \(StrictHostKeyChecking=yes/)
+    assert.match(ssh.fix!, /docs\/peer\.md/)
     assert.equal(check(report, 'peer-config').status, 'skip')
     const argv = exec.calls.find((c) => c[0] === 'ssh')!
-    assert.deepEqual(argv.slice(0, 3), ['ssh', '-o', 'BatchMode=yes'])
+    for (const o of ['BatchMode=yes', 'StrictHostKeyChecking=yes']) assert.ok(argv.includes(o), `${o} in ${argv.join(' ')}`)
   })
 
   test('the peer\'s config disagrees on table, priority and instance', async () => {

@@ -5,7 +5,9 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {createDoctorProbes} from '../../../src/adapters/doctor-probes.js'
 import type {Exec, ExecResult} from '../../../src/adapters/exec.js'
+import {type Peer, peerHaArgv, peerSshArgv, peerTarget} from '../../../src/adapters/peer.js'
 import {createRootedFs} from '../../../src/adapters/rooted-fs.js'
+import {unavailableError} from '../../../src/core/errors.js'
 import {buildExample} from '../../../src/app/config-example.js'
 import {runDoctor, type DoctorReport} from '../../../src/app/doctor/run.js'
 import type {CheckResult} from '../../../src/app/doctor/types.js'
@@ -26,6 +28,7 @@ export function nodeConfig(): Config {
     keepalived: {...c.keepalived, fifo: '/run/ha-tool/notify.fifo'},
     conntrackd: {...c.conntrackd, enabled: true},
     dnsmasq: {...c.dnsmasq, peer: 'root@198.51.100.2'},
+    peer: {...c.peer, destination: 'root@198.51.100.2'},
   }
 }
 
@@ -88,11 +91,29 @@ export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; con
   const fs = createRootedFs(node.root)
   const config = opts.config ?? node.config
   const exec = opts.exec ?? fakeExec(keepalivedOk)
-  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
+  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
 }
 
 export function check(report: DoctorReport, id: string): CheckResult {
   const c = report.checks.find((x) => x.id === id)
   if (!c) throw new Error(`no check ${id}`)
   return c
+}
+
+/** The peer port over a fake exec: the ssh argv the real port builds, exit 255 as the real port reports it. */
+export function execPeer(exec: Exec, config: Config): Pick<Peer, 'ha' | 'destination' | 'fetch'> {
+  const t = peerTarget(config)
+  return {
+    destination: t.destination,
+    async ha(args) {
+      const r = await exec(peerSshArgv(t, peerHaArgv(t, args)), {timeoutMs: t.timeoutMs})
+      if (r.code === 255 || r.code === null) throw unavailableError(`peer ${t.destination} unreachable: ssh failed: ${r.stderr.trim().split('\n').pop()}`)
+      return {code: r.code, stdout: Buffer.from(r.stdout), stderr: r.stderr}
+    },
+    async fetch(path) {
+      const r = await exec(peerSshArgv(t, ['cat', '--', path]), {timeoutMs: t.timeoutMs})
+      if (r.code !== 0) throw unavailableError(`peer ${t.destination}:${path}: cannot read`)
+      return Buffer.from(r.stdout)
+    },
+  }
 }

@@ -88,3 +88,26 @@ describe('runCheck', () => {
     assert.match(r.reason, /^healthy via WAN ens7: 1\/1/)
   })
 })
+
+describe('runCheck: a node whose role is not recorded', () => {
+  const wan = {via: 'wan' as const, wanInterface: 'wan0'}
+  test('asks keepalived over D-Bus: MASTER there means it probes out of the WAN', async () => {
+    const d = deps({'192.0.2.1': {ok: true, afterMs: 1}})
+    const r = await runCheck(settings(['192.0.2.1'], wan), {...d, keepalivedRole: async () => 'MASTER'})
+    assert.equal(r.status, 'healthy')
+    assert.equal(r.role, 'MASTER')
+    assert.equal(d.calls.length, 1)
+    assert.match(r.reason, /via WAN wan0/)
+  })
+
+  test('keepalived cannot tell (no answer, or no D-Bus): "unknown", healthy, no WAN probes', async () => {
+    for (const keepalivedRole of [async () => undefined, async () => { throw new Error('no bus') }, undefined]) {
+      const d = deps({'192.0.2.1': {ok: true, afterMs: 1}})
+      const r = await runCheck(settings(['192.0.2.1'], wan), {...d, ...(keepalivedRole ? {keepalivedRole} : {})})
+      assert.equal(r.status, 'unknown')
+      assert.equal(r.healthy, true)
+      assert.equal(d.calls.length, 0)
+      assert.match(r.reason, /^unknown: no role recorded/)
+    }
+  })
+})

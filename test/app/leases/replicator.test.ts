@@ -61,7 +61,7 @@ describe('startReplicator', () => {
       w.peerUp = true
       await rep.drain()
       assert.equal(w.queue.size, 0)
-      assert.ok(w.calls.some((c) => c === 'ssh ha-tool leases sync'), w.calls.join('; '))
+      assert.ok(w.calls.some((c) => c === 'ssh /usr/sbin/ha-tool leases sync'), w.calls.join('; '))
       assert.equal(w.overflow, false)
     } finally {
       await rep.stop()

@@ -158,7 +158,7 @@ describe('runLeaseHook', () => {
     const r = await runLeaseHook(w.deps, ['add', B, '192.168.1.160', 'b'], env)
     assert.equal(r.push, 'pushed')
     assert.deepEqual(w.peerReceived, [`add ${theirs}`])
-    assert.match(w.calls[0], /^ssh ha-tool leases receive$/)
+    assert.match(w.calls[0], /^ssh \/usr\/sbin\/ha-tool leases receive$/)
   })
 
   test('peer down: queued; within the back-off queued without trying; then flushed in order with the next change', async () => {

@@ -38,7 +38,7 @@ function deps(over: Partial<StatusDeps> = {}): StatusDeps {
 describe('status --json shape (version 1)', () => {
   test('every section present, in the documented order, with the documented fields', async () => {
     const s = await collectStatus(deps())
-    assert.deepEqual(Object.keys(s), ['version', 'node', 'at', 'role', 'transitions', 'wan', 'conntrackd', 'leases', 'health', 'maintenance'])
+    assert.deepEqual(Object.keys(s), ['version', 'node', 'at', 'role', 'transitions', 'wan', 'conntrackd', 'leases', 'health', 'maintenance', 'failbackGate'])
     assert.equal(s.version, 1)
     assert.equal(s.at, '2026-11-21T12:00:00.000Z')
     assert.deepEqual(s.role, {role: 'MASTER', source: 'keepalived-dbus', instance: 'VI_gateway', keepalivedState: 'Master'})
@@ -50,6 +50,7 @@ describe('status --json shape (version 1)', () => {
     assert.deepEqual(s.leases, {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: '2026-11-21T11:59:55.000Z', lastSync: {at: '2026-11-21T11:59:18.000Z', ageS: 42, ok: true}})
     assert.deepEqual(s.health, {available: true, verdict: 'healthy', reason: '2/2 targets answered', monitorRunning: true, trackFile: '/run/ha-tool/track', trackValue: 0, trackState: 'ok'})
     assert.deepEqual(s.maintenance, {available: true, on: false, since: null, by: null})
+    assert.deepEqual(s.failbackGate, {available: false, reason: 'no daemon has written a gate yet'})
     // What a monitoring script would do with it: survives a JSON round trip unchanged.
     assert.deepEqual(JSON.parse(JSON.stringify(s)), s)
   })
@@ -129,5 +130,18 @@ describe('text', () => {
     assert.match(lines.find((l) => l.includes('role'))!, /MASTER .*BACKUP/)
     const down = renderPair({local, peer: {available: false, reason: 'ssh root@192.168.190.2: Connection refused'}})
     assert.match(down, /role\s+MASTER.*unavailable: ssh root@192\.168\.190\.2: Connection refused/)
+  })
+})
+
+describe('status: the failback gate', () => {
+  test('closed: since when, flows missing, in the JSON and the text; a dead daemon\'s gate is not reported as current', async () => {
+    const gate = {open: false, since: Date.UTC(2026, 11, 6, 10, 0, 0), reason: 'closed: behind', missing: 7, extra: 1, master: 40, checkedAt: Date.UTC(2026, 11, 6, 10, 0, 5)}
+    const s = await collectStatus({...deps(), failbackGate: () => ({state: gate, running: true})})
+    assert.deepEqual(s.failbackGate, {available: true, open: false, since: '2026-12-06T10:00:00.000Z', reason: 'closed: behind', missing: 7, extra: 1, masterFlows: 40, checkedAt: '2026-12-06T10:00:05.000Z', timedOut: false})
+    assert.match(renderStatus(s), /failback gate +CLOSED since 2026-12-06T10:00:00\.000Z: 7 of the MASTER's 40 flows missing, 1 extra/)
+    const gone = await collectStatus({...deps(), failbackGate: () => ({state: gate, running: false})})
+    assert.deepEqual(gone.failbackGate, {available: false, reason: 'the daemon that wrote it is gone (it said closed)'})
+    const open = await collectStatus({...deps(), failbackGate: () => ({state: {open: true, since: gate.since, reason: 'conntrackd.failback_timeout_ms (60000 ms) expired', timedOut: true}, running: true})})
+    assert.match(renderStatus(open), /failback gate +open since 2026-12-06T10:00:00\.000Z \(TIMED OUT\): conntrackd\.failback_timeout_ms/)
   })
 })

@@ -54,7 +54,7 @@ export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: strin
     executors: {
       ...createWanExecutors({ip, silence, networkd: async () => { throw new Error('no networkd in fakes') }, dropin: {dir: '/run/systemd/network', write: () => true}, sleep: async () => {}, mono}),
       ...createVipExecutors(ip, () => { throw new Error('no keepalived.conf in fakes') }),
-      ...makeConntrackExecutors({client: () => { throw new Error('no conntrackd in fakes') }, peerStats: () => undefined, sleep: async () => {}, mono}),
+      ...makeConntrackExecutors({client: () => { throw new Error('no conntrackd in fakes') }, peerFlows: () => undefined, kernelFlows: async () => '', sleep: async () => {}, mono}),
       ...createLeaseExecutors(() => { throw new Error('no lease adapters in fakes') }),
     },
     lock: async () => ({release: async () => {}}),

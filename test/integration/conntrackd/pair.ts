@@ -3,6 +3,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {sh} from '../../support/netns.js'
+import {PeerNodes} from '../../support/peer-nodes.js'
 
 export type Node = {name: 'a' | 'b'; ns: string; dir: string; conf: string; toml: string; stateDir: string; socket: string; log: string; addr: string}
 
@@ -15,6 +16,8 @@ export class ConntrackdPair {
   readonly a: Node
   readonly b: Node
   private created: string[] = []
+  /** The peer port between the two nodes: sshd on each, the forced-command key (the failback check reads the MASTER over it). */
+  port?: PeerNodes
 
   constructor(readonly dir: string, readonly opts: PairOptions = {}) {
     const tag = `${process.pid % 100000}`
@@ -40,14 +43,17 @@ export class ConntrackdPair {
       mkdirSync(n.stateDir, {recursive: true})
     }
     sh(['ip', 'link', 'add', 'sync0', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', b.ns])
+    this.port = new PeerNodes(this.dir, '', 2222, {a: {ns: a.ns, addr: a.addr, dir: a.dir, toml: a.toml}, b: {ns: b.ns, addr: b.addr, dir: b.dir, toml: b.toml}})
+    this.port.keys()
     for (const n of [a, b]) {
       sh(['ip', '-n', n.ns, 'addr', 'add', `${n.addr}/30`, 'dev', 'sync0'])
       sh(['ip', '-n', n.ns, 'link', 'set', 'sync0', 'up'])
       writeFileSync(n.conf, this.conntrackdConf(n))
       writeFileSync(n.toml, [
         '[wan]', 'interface = "wan0"',
+        '[sync]', 'interface = "sync0"', `address = "${n.addr}/30"`,
         '[conntrackd]', 'enabled = true', `config = "${n.conf}"`, 'timeout_ms = 3000', 'verify_timeout_ms = 3000',
-        `peer_exec = ["ip", "netns", "exec", "${this.peer(n).ns}"]`, `peer_config = "${this.peer(n).conf}"`,
+        ...this.port.peerToml(this.port[n.name]),
         '[state]', `dir = "${n.stateDir}"`, '',
       ].join('\n'))
     }
@@ -117,7 +123,13 @@ ${this.opts.logFile === false ? '\tLogFile off\n' : `\tLogFile ${n.log}\n`}	Sysl
     return inNs(n, ['conntrackd', '-C', n.conf, '-s']).stdout
   }
 
-  stop(): void {
+  /** sshd on both nodes (after setup). */
+  async startSsh(): Promise<void> {
+    await this.port!.startSsh()
+  }
+
+  async stop(): Promise<void> {
+    await this.port?.stop()
     for (const ns of this.created) {
       for (const pid of sh(['ip', 'netns', 'pids', ns], false).stdout.split('\n').filter(Boolean)) sh(['kill', '-KILL', pid], false)
       sh(['ip', 'netns', 'del', ns], false)

@@ -42,13 +42,14 @@ function runningPair(opts: PairOptions = {}): ConntrackdPair {
     mkdirSync(dir) // fails if anything is there already
     chmodSync(dir, 0o755)
     pair.setup()
+    await pair.startSsh()
     pair.start(pair.a)
     pair.start(pair.b)
     await waitReady(pair.a)
     await waitReady(pair.b)
   })
-  after(() => {
-    try { pair.stop() } finally { rmSync(dir, {recursive: true, force: true}) }
+  after(async () => {
+    try { await pair.stop() } finally { rmSync(dir, {recursive: true, force: true}) }
   })
   return pair
 }
@@ -99,7 +100,7 @@ describe('conntrackd pair, FTFW over UDP, external cache on', {skip}, () => {
     assert.deepEqual(r.json.steps.map((s: {kind: string; status: string}) => `${s.kind}:${s.status}`),
       ['conntrackd.start:ok', 'conntrackd.purge:ok', 'conntrackd.request-resync:ok', 'conntrackd.verify-sync:ok'])
     assert.equal(r.json.steps[0].detail, 'started conntrackd (removed the stale lock file of an unclean stop)')
-    assert.match(r.json.steps[3].detail, new RegExp(`^in sync: the BACKUP holds ${FLOWS} of the MASTER's ${FLOWS} flows`))
+    assert.match(r.json.steps[3].detail, new RegExp(`^in sync: ${FLOWS} of the MASTER's ${FLOWS} flows are here \\(0 missing`))
     assert.equal(externalFlows(pair.a).length, FLOWS)
     assert.equal(pair.pids(pair.a).length, 1, 'exactly one conntrackd runs in A')
   })
@@ -203,8 +204,8 @@ for (const variant of [{mode: 'NOTRACK', disableExternalCache: true}, {mode: 'AL
       } else {
         assert.equal(byKind['conntrackd.request-resync'].status, 'ok')
         assert.equal(byKind['conntrackd.verify-sync'].status, 'ok')
-        // DisableExternalCache: the copy lives in A's kernel table, compared with B's internal cache.
-        assert.match(byKind['conntrackd.verify-sync'].detail, /^in sync: the BACKUP holds 5 of the MASTER's 5 flows/)
+        // DisableExternalCache: the copy lives in A's kernel table, compared flow by flow with B's.
+        assert.match(byKind['conntrackd.verify-sync'].detail, /^in sync: 5 of the MASTER's 5 flows are here \(0 missing/)
       }
     })
   })

@@ -219,11 +219,13 @@ describe('check: the WAN path', {skip}, () => {
     }
   })
 
-  test('no recorded role: standby, saying where it looked', async () => {
+  test('no recorded role and no keepalived on D-Bus: "unknown" by the documented rule (exit 0), saying where it looked, nothing sent', async () => {
     setRole(undefined)
+    const before = [topo.txPackets('c0'), topo.txPackets('l0')]
     const r = await check(['--config', wanConfig()])
     assert.equal(r.code, 0)
-    assert.equal(r.stderr, `standby: no role recorded (${join(stateDir(), 'state.json')}), so no probes out of WAN c0 (only the MASTER probes its WAN)\n`)
+    assert.equal(r.stderr, `unknown: no role recorded (${join(stateDir(), 'state.json')}) and keepalived did not tell over D-Bus: no probes out of WAN c0, counted healthy so keepalived may still elect this node\n`)
+    assert.deepEqual([topo.txPackets('c0'), topo.txPackets('l0')], before)
   })
 
   test('MASTER whose WAN has no address: unhealthy, nothing sent', async () => {

@@ -2,7 +2,7 @@
 // sshd: two nodes (hat-h8-sa as MASTER, hat-h8-sb as BACKUP) joined by a sync link, each with
 // a WAN link, its own state file and config. Traffic stays on that link.
 import assert from 'node:assert/strict'
-import {chmodSync, existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import type {NodeStatus, PairStatus} from '../../../src/app/status.js'
@@ -29,6 +29,7 @@ function nodeFiles(dir: string, name: string, peerAddr: string, role: string): s
     '[wan]', 'interface = "wan0"',
     '[keepalived]', 'dbus = false',
     '[dnsmasq]', `leases = "${d}/leases"`, `peer = "root@${peerAddr}"`, `ssh_key = "${dir}/id"`, 'ssh_timeout_ms = 5000',
+    `ssh_known_hosts = "${dir}/known_hosts"`, `peer_command = ["${BIN}"]`,
     '[state]', `dir = "${d}/state"`,
     '[doctor]', `binary = "${BIN}"`, '',
   ].join('\n'))
@@ -58,6 +59,8 @@ function sshSetup(dir: string, gw2Config: string): {env: NodeJS.ProcessEnv; sshd
   must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id')])
   must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'hostkey')])
   must(['cp', join(dir, 'id.pub'), join(dir, 'authorized_keys')])
+  // The peer port checks host keys strictly: the test knows gw2's.
+  writeFileSync(join(dir, 'known_hosts'), `192.168.190.2 ${readFileSync(join(dir, 'hostkey.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`)
   // sshd refuses to start without its privilege-separation directory (Debian's unit creates it).
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', {mode: 0o755})
   writeFileSync(join(dir, 'sshd_config'), [
@@ -125,7 +128,7 @@ describe('status on two namespace nodes', {skip: skipWhy ?? false}, () => {
         const d = JSON.parse(dead.stdout) as PairStatus
         assert.equal(d.local.role.role, 'MASTER')
         assert.equal((d.peer as {available: boolean}).available, false)
-        assert.match((d.peer as {reason: string}).reason, /^ssh root@192\.168\.190\.2: .*(refused|timed out)/i)
+        assert.match((d.peer as {reason: string}).reason, /^peer root@192\.168\.190\.2 unreachable: .*(refused|timed out)/i)
       } finally {
         sh(['ip', 'netns', 'del', A])
         sh(['ip', 'netns', 'del', B])

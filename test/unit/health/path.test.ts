@@ -9,13 +9,17 @@ describe('probePath: the WAN-path decision', () => {
     assert.deepEqual(probePath({...base, via: 'wan', role: 'MASTER'}), {mode: 'wan', dev: 'ens7', v4: '198.51.100.10', v6: undefined})
   })
 
-  test('wan on a BACKUP, in FAULT, or with no recorded role: standby, never probing the WAN', () => {
-    for (const role of ['BACKUP', 'FAULT', 'STOP', undefined] as const) {
+  test('wan on a BACKUP or in FAULT: standby, never probing the WAN', () => {
+    for (const role of ['BACKUP', 'FAULT', 'STOP'] as const) {
       const p = probePath({...base, via: 'wan', role})
       assert.equal(p.mode, 'standby', String(role))
     }
+  })
+
+  test('no role recorded and none from keepalived: "unknown", by the documented rule (no WAN probes, counted healthy)', () => {
     const p = probePath({...base, via: 'wan', role: undefined})
-    assert.ok(p.mode === 'standby' && p.reason.includes('no role recorded (/run/ha-tool/state.json)'))
+    assert.equal(p.mode, 'unknown')
+    assert.ok(p.mode === 'unknown' && /^unknown: no role recorded \(\/run\/ha-tool\/state\.json\) and keepalived did not tell over D-Bus/.test(p.reason), p.mode === 'unknown' ? p.reason : '')
   })
 
   test('auto follows whether a WAN interface is configured; main ignores the role', () => {
