@@ -39,7 +39,7 @@ export default tseslint.config(
   {
     // Use-cases and commands get adapters passed in: their types come from src/ports.ts, the real
     // ones are built only in src/wiring (the composition root). Type-only imports are fine.
-    files: ['src/app/**/*.ts', 'src/commands/**/*.ts'],
+    files: ['src/app/**/*.ts', 'src/commands/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', {patterns: [
         {group: ['**/adapters/*', '**/adapters/**'], allowTypeImports: true, message: 'no runtime imports of src/adapters here: take the adapter as an argument (types from src/ports.ts), build it in src/wiring'},

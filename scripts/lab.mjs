@@ -11,7 +11,7 @@
 // Every process is tracked by PID in RUN/pids and ended by PID. Library for test/e2e/lab.ts and
 // scripts/bench/failover.mjs; `scripts/lab` is its command line.
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, statSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, lstatSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -49,6 +49,7 @@ export const DEFAULTS = {
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
   wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+  keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
 }
 export const MODES = ['baseline', 'notify', 'fifo']
 export const KINDS = ['stop', 'kill', 'lan', 'node']
@@ -223,7 +224,7 @@ global_defs {
     # VRRP process would cause spurious take-overs. Not vrrp_rt_priority: under load RLIMIT_RTTIME SIGKILLs
     # the VRRP child (seen in the lab).
     vrrp_priority -15
-${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}}
+${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}${(o.keepalivedGlobals ?? []).map((l) => `    ${l}\n`).join('')}}
 vrrp_instance VI_LAN {
     state BACKUP
     interface lan0
@@ -599,7 +600,7 @@ export async function up(options = {}) {
   if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
   if (o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
   if (o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
-  checkScriptSecurity(o)
+  await checkScriptSecurity(o)
   await down({quiet: true})
   const started = Date.now()
   prepareRunDir(o)
@@ -619,16 +620,21 @@ export async function up(options = {}) {
   return state
 }
 
-/** keepalived refuses a script whose path has a non-root-owned or group/world-writable directory. */
-function checkScriptSecurity(o) {
+/**
+ * keepalived refuses (disables) a script whose path fails its script security: the lab applies
+ * ha-tool's own copy of the rule (src/core/doctor/script-security.ts, the one doctor uses and the
+ * integration tests hold against keepalived -t), so a checkout under sticky /tmp is accepted.
+ */
+async function checkScriptSecurity(o) {
   if (o.mode !== 'notify') return
-  let p = join(ROOT, 'bin/run.js')
-  for (;;) {
-    const st = statSync(p)
-    if (st.uid !== 0 || (st.mode & 0o022) !== 0) throw new Error(`lab: keepalived's script security would refuse ${join(ROOT, 'bin/run.js')}: ${p} must be root-owned and not group/world writable`)
-    if (p === '/') return
-    p = dirname(p)
-  }
+  const {pathPrefixes, scriptSecurityProblems} = await import(join(ROOT, 'dist/core/doctor/script-security.js'))
+  const script = join(ROOT, 'bin/run.js')
+  const chain = pathPrefixes(script).map((p) => {
+    const st = lstatSync(p)
+    return {path: p, uid: st.uid, gid: st.gid, mode: st.mode, kind: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other'}
+  })
+  const problems = scriptSecurityProblems(chain)
+  if (problems.length > 0) throw new Error(`lab: keepalived's script security would refuse ${script}: ${problems.map((p) => `${p.path}: ${p.problem} (${p.fix})`).join('; ')}`)
 }
 
 // ---------------------------------------------------------------- observe

@@ -1,3 +1,4 @@
+import {resolve} from 'node:path'
 import {SILENCE_TABLE} from '../core/nft/silence.js'
 import {renderConfigToml} from '../config/render.js'
 import type {Config} from '../config/schema.js'
@@ -7,7 +8,7 @@ import {dnsmasqExample} from '../core/examples/dnsmasq.js'
 import {keepalivedExample, type KeepalivedMode} from '../core/examples/keepalived.js'
 import {networkdExample} from '../core/examples/networkd.js'
 import {nftablesExample} from '../core/examples/nftables.js'
-import {type ExampleSite, fifoPath} from '../core/examples/site.js'
+import type {ExampleSite} from '../core/examples/site.js'
 import {trackFilePath} from './health-settings.js'
 
 export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'nftables', 'ha-tool', 'authorized-keys'] as const
@@ -17,7 +18,9 @@ export type ExampleKind = (typeof EXAMPLE_KINDS)[number]
 export const trackFileOf = trackFilePath
 
 export function siteFromConfig(config: Config, configPath: string | undefined): ExampleSite {
-  return {...config, binary: config.doctor.binary, configPath, trackFile: trackFileOf(config), silenceTable: SILENCE_TABLE}
+  // keepalived runs scripts from /: a relative --config written into keepalived.conf names another file.
+  const absolute = configPath === undefined ? undefined : resolve(configPath)
+  return {...config, binary: config.doctor.binary, configPath: absolute, trackFile: trackFileOf(config), silenceTable: SILENCE_TABLE}
 }
 
 /**
@@ -34,10 +37,8 @@ export function buildExample(kind: ExampleKind, config: Config, configPath: stri
     case 'nftables': return nftablesExample(site)
     case 'authorized-keys': return authorizedKeysExample(site)
     case 'ha-tool': {
-      // The keepalived example's FIFO mode needs the daemon to know the FIFO: fill it in.
-      const filled: Config = {...config, keepalived: {...config.keepalived, fifo: config.keepalived.fifo || fifoPath(site)}}
       const from = configPath ? `from ${configPath}` : 'from the defaults: set wan.interface, lan.address and sync.address for this node'
-      return renderConfigToml(filled, {header: `/etc/ha-tool/config.toml, by \`ha-tool config example ha-tool\` ${from}.\nEvery key with what it does; only wan.interface is required.`})
+      return renderConfigToml(config, {header: `/etc/ha-tool/config.toml, by \`ha-tool config example ha-tool\` ${from}.\nEvery key with what it does; only wan.interface is required.`})
     }
   }
 }

@@ -1,6 +1,6 @@
-import {createLogger, type Logger, type LogLevel} from '../adapters/log.js'
+import type {Logger, LogLevel} from '../adapters/log.js'
+import {createLogger, monoMs} from '../wiring/cli.js'
 import {loadConfig, resolveConfigPath, type LoadedConfig} from '../config/load.js'
-import {monoMs} from '../adapters/clock.js'
 
 /** What a command needs from the invocation: where the config is and how loud to log. */
 export type CliContext = {

@@ -16,7 +16,8 @@ export default class Daemon extends BaseCommand {
     keepalived SIGTERMs it on every reload and when it stops; it keeps reading until keepalived
     closes the FIFO, so the STOP events are still applied, then exits.
 
-  As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config:
+  As its own systemd service (ha-tool-daemon.service) reading keepalived.fifo from the config
+  (default <state.dir>/notify.fifo):
       global_defs { vrrp_notify_fifo /run/ha-tool/notify.fifo }     (no fifo script)
     It outlives keepalived: it reopens the FIFO when keepalived recreates it on reload, and
     its watchdog converges this node to STOP and releases the VIPs keepalived left behind when

@@ -31,11 +31,17 @@ the node's lock and records when keepalived spawned it; a run spawned before the
 does nothing. Events for other instances than keepalived.instance are logged and ignored.
 MASTER_RX_LOWER_PRI and *_PRIORITY events are not role changes and are ignored.
 
+keepalived.service's guard (scripts/packaging/keepalived.service.d/ha-tool-guard.conf) runs
+  ha-tool notify --release-vips stop
+from ExecStopPost=, so a keepalived that dies without sending STOP (kill -9, a crash) still leaves
+this node converged to STOP, with the VIPs and virtual MACs keepalived.conf names released.
+
 The plan is logged (pino JSON on stderr or log.file) before it is applied, and the result is
 recorded in <state.dir>/state.json for ha-tool status.
 
 ${EXIT_CODES_HELP}`
   static examples = [
+    '<%= config.bin %> notify --release-vips stop',
     '<%= config.bin %> notify INSTANCE VI_gateway MASTER 250',
     '<%= config.bin %> notify --config /etc/ha-tool/gw.toml backup',
     '<%= config.bin %> notify GROUP G1 FAULT 0 --json',

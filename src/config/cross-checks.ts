@@ -1,3 +1,5 @@
+import {dhcpRange, inSubnet} from '../core/examples/dhcp-range.js'
+import {otherOf} from '../core/examples/site.js'
 import type {Config} from './schema.js'
 
 export type CrossProblem = {path: [string, string]; keys: string[]; message: string}
@@ -33,5 +35,24 @@ export function crossProblems(c: Config): CrossProblem[] {
       add(['health', 'maintenance_file'], ['state.dir'], `must be a file in state.dir (${c.state.dir}) or ${PERSISTENT_DIR}/, not ${JSON.stringify(h.maintenance_file)}: \`maintenance on\` overwrites it as root`)
     }
   }
+  lanProblems(c, add)
   return out
+}
+
+/**
+ * The LAN's own address, the other node's (DESIGN.md numbers them .1 and .2, odd and even) and the
+ * VIP must fit in one subnet; with dnsmasq on, that subnet must leave room for a DHCP range (the
+ * dnsmasq example derives it from lan.address).
+ */
+function lanProblems(c: Config, add: (path: [string, string], keys: string[], message: string) => void): void {
+  const address = c.lan.address
+  if (address === '') return
+  if (!inSubnet(c.lan.vip, address)) {
+    add(['lan', 'vip'], ['lan.address'], `the VIP ${c.lan.vip} is outside lan.address's subnet (${address}): clients could not reach it`)
+    return
+  }
+  const self = address.replace(/\/\d+$/, '')
+  if (self === c.lan.vip) add(['lan', 'vip'], ['lan.address'], `the VIP ${c.lan.vip} is this node's own address (lan.address)`)
+  const range = dhcpRange(address, [otherOf(self), c.lan.vip])
+  if (c.dnsmasq.enabled && 'error' in range) add(['lan', 'address'], ['lan.vip', 'dnsmasq.enabled'], `${address}: ${range.error} (dnsmasq.enabled = true)`)
 }

@@ -75,7 +75,7 @@ function violations(files: SourceFile[]): string[] {
         const targetLayer = layerOf(target)
         if (target.startsWith(`${SRC}/`) || target === SRC) {
           if (layer === 'core' && targetLayer !== 'core') out.push(`${name}: imports '${spec}' (src/core imports nothing of the other layers, here ${targetLayer})`)
-          else if ((layer === 'app' || layer === 'commands') && targetLayer === 'adapters' && runtime.includes(spec)) out.push(`${name}: imports '${spec}' at run time (src/${layer} gets adapters passed in: types from src/ports.ts, built in src/wiring)`)
+          else if ((layer === 'app' || layer === 'commands' || layer === 'cli') && targetLayer === 'adapters' && runtime.includes(spec)) out.push(`${name}: imports '${spec}' at run time (src/${layer} gets adapters passed in: types from src/ports.ts, built in src/wiring)`)
           else if (layer === 'app' && targetLayer === 'wiring') out.push(`${name}: imports '${spec}' (src/app never depends on the wiring root)`)
         } else {
           out.push(`${name}: imports '${spec}' (outside src/)`)
@@ -127,6 +127,7 @@ describe('layering', () => {
       at('app/q.ts', "import {type Exec, createExec} from '../adapters/exec.js'"),
       at('app/r.ts', "const w = await import('../wiring/daemon.js')"),
       at('wiring/s.ts', "import {createExec} from '../adapters/exec.js'"),
+      at('cli/t.ts', "import {readStdin} from '../adapters/stdin.js'\nimport {readStdin as r} from '../wiring/cli.js'"),
     ]).map((v) => v.split(':')[0])
     assert.deepEqual(found, [
       'src/core/a.ts',
@@ -143,6 +144,7 @@ describe('layering', () => {
       'src/commands/o.ts',
       'src/app/q.ts',
       'src/app/r.ts',
+      'src/cli/t.ts',
     ])
   })
 })

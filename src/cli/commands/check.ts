@@ -1,6 +1,5 @@
 import {createHealthDeps} from '../../wiring/health.js'
-import {fileExists} from '../../adapters/health-files.js'
-import {writeStderrLine} from '../../adapters/stderr.js'
+import {fileExists, writeStderrLine} from '../../wiring/cli.js'
 import {checkDefaults, type CheckFlags, resolveCheckSettings} from '../../app/health-settings.js'
 import {type CheckReport, runCheck} from '../../app/run-check.js'
 import {ExitCode} from '../../core/exit-codes.js'

@@ -1,4 +1,5 @@
 import {daemonMode, startDaemon, type DaemonSummary} from '../../app/daemon.js'
+import {notifyFifoOf} from '../../app/notify-fifo.js'
 import {createDaemonDeps} from '../../wiring/daemon.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {CommandSpec} from '../command.js'
@@ -14,7 +15,7 @@ export const daemonCommand: CommandSpec<DaemonSummary> = {
     const {config} = inv.ctx.config()
     const log = inv.ctx.logger()
     const [arg] = inv.args
-    const fifo = arg ?? (config.keepalived.fifo || undefined)
+    const fifo = arg ?? notifyFifoOf(config)
     const deps = createDaemonDeps(config, log)
     const mode = daemonMode(arg, deps.parentIsKeepalived)
     if (arg && mode === 'service') log.info({fifo}, 'started with a FIFO by something other than keepalived: running as its own service')

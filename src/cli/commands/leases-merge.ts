@@ -1,4 +1,4 @@
-import {readLeaseBytes, writeLeaseBytes} from '../../adapters/lease-store.js'
+import {readLeaseBytes, writeLeaseBytes} from '../../wiring/cli.js'
 import {mergeLeaseFiles} from '../../app/leases/merge-files.js'
 import {subnetRule} from '../../app/leases/subnet-rule.js'
 import type {Config} from '../../config/schema.js'

@@ -1,4 +1,4 @@
-import {readStdin} from '../../adapters/stdin.js'
+import {readStdin} from '../../wiring/cli.js'
 import {receiveLeases, type ReceiveResult} from '../../app/leases/receive-leases.js'
 import {ExitCode} from '../../core/exit-codes.js'
 import type {CommandSpec} from '../command.js'

@@ -1,4 +1,4 @@
-import {ownOrderKey} from '../../adapters/process-info.js'
+import {ownOrderKey} from '../../wiring/cli.js'
 import {handleTransition} from '../../app/handle-transition.js'
 import {createTransitionDeps} from '../../wiring/transition.js'
 import {usageError} from '../../core/errors.js'
@@ -11,7 +11,9 @@ import {type NotifyResult, renderNotify} from '../render/notify.js'
 /** `ha-tool notify`: keepalived's notify hook (fast path, and the shim src/commands/notify.ts). */
 export const notifyCommand: CommandSpec<NotifyResult> = {
   usage: NOTIFY_USAGE,
-  flags: {},
+  flags: {
+    'release-vips': {type: 'boolean', description: 'keepalived is gone (keepalived.service\'s ExecStopPost guard): after a BACKUP, FAULT or STOP, also release the VIPs and virtual MAC interfaces keepalived.conf (keepalived.config) names, which a keepalived killed with SIGKILL leaves behind'},
+  },
   args: [
     {name: 'type', description: 'INSTANCE or GROUP (from keepalived notify), or master|backup|fault|stop'},
     {name: 'name', description: 'instance or sync group name'},
@@ -33,7 +35,8 @@ export const notifyCommand: CommandSpec<NotifyResult> = {
     }
     const deps = createTransitionDeps(config, log)
     try {
-      const result = await handleTransition(deps, {role: decision.role, source: 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey()})
+      const releaseVips = inv.flags['release-vips'] === true
+      const result = await handleTransition(deps, {role: decision.role, source: releaseVips ? 'guard' : 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey(), releaseVips})
       return {result, exit: result.exit}
     } finally {
       deps.close()

@@ -1,3 +1,5 @@
+import {configError} from '../errors.js'
+import {dhcpRange} from './dhcp-range.js'
 import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmacName, withoutPrefix} from './site.js'
 
 /**
@@ -6,7 +8,9 @@ import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmacName, withoutP
  */
 export function dnsmasqExample(site: ExampleSite): string {
   const lan = lanAddresses(site)
-  const net = withoutPrefix(lan.self).split('.').slice(0, 3).join('.')
+  const d = site.dnsmasq
+  const range = dhcpRange(lan.self, [withoutPrefix(lan.other), site.lan.vip])
+  if ('error' in range) throw configError(`lan.address = ${JSON.stringify(lan.self)}: ${range.error}`)
   return [
     header(site, '#', 'dnsmasq.conf (LAN DHCP and DNS)', [
       'The same file on both nodes: ha-tool starts dnsmasq on MASTER and stops it on BACKUP, and',
@@ -25,14 +29,36 @@ export function dnsmasqExample(site: ExampleSite): string {
     `dhcp-option=option:router,${site.lan.vip}`,
     `dhcp-option=option:dns-server,${site.lan.vip}`,
     ...(lan.stated ? [] : ['# PLACEHOLDER: your LAN\'s range']),
-    `dhcp-range=${net}.100,${net}.250,12h`,
+    `# The largest run of ${range.network} that neither node nor the VIP holds (${range.size} addresses),`,
+    '# from lan.address; narrow it if static hosts live there. dnsmasq refuses a range outside the netmask.',
+    `dhcp-range=${range.first},${range.last},12h`,
+    ...(d.lease_max > 0
+      ? [`# dnsmasq.lease_max: ha-tool refuses a lease merge over it, since dnsmasq would not start with more.`, `dhcp-lease-max=${d.lease_max}`]
+      : ['# dnsmasq.lease_max = 0: dnsmasq keeps its own limit (1000) and ha-tool\'s merge checks none.']),
+    ...(d.stop_on_backup ? [] : ['# dnsmasq.stop_on_backup = false: both nodes serve; give each node its own part of the range.']),
     '',
     `# The lease file ha-tool merges and replicates (dnsmasq.leases in the ha-tool config).`,
-    `dhcp-leasefile=${site.dnsmasq.leases}`,
+    `dhcp-leasefile=${d.leases}`,
+    ...(d.leasefile_ro
+      ? ['# dnsmasq.leasefile_ro = true: dnsmasq never writes the file; the hook keeps it and answers', '# dnsmasq\'s "init" with it.', 'leasefile-ro']
+      : []),
     '# Every lease change is pushed to the peer at once; a scheduled full sync is the safety net.',
     '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`.',
     `dhcp-script=${DNSMASQ_HOOK}`,
     'dhcp-authoritative',
+    `# ha-tool tells whether dnsmasq runs from this file (dnsmasq.pid_file).`,
+    `pid-file=${d.pid_file}`,
+    ...dbusLines(d),
     '',
   ].join('\n')
+}
+
+/** How merged leases reach a running dnsmasq (dnsmasq.apply): over D-Bus needs --enable-dbus. */
+function dbusLines(d: ExampleSite['dnsmasq']): string[] {
+  const flag = d.dbus_name === 'uk.org.thekelleys.dnsmasq' ? 'enable-dbus' : `enable-dbus=${d.dbus_name}`
+  switch (d.apply) {
+    case 'dbus': return ['# dnsmasq.apply = "dbus": merged leases reach the running dnsmasq as AddDhcpLease calls.', flag]
+    case 'auto': return ['# dnsmasq.apply = "auto": with D-Bus on, merged leases reach a running dnsmasq without a restart.', flag]
+    case 'restart': return ['# dnsmasq.apply = "restart": ha-tool restarts dnsmasq to load merged leases (no D-Bus).']
+  }
 }

@@ -28,13 +28,22 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  enable_dbus',
     '  # VRRPv3 allows sub-second advert_int.',
     '  vrrp_version 3',
+    '  # Real-time scheduling for the VRRP process: at advert_int 0.1 a starved process misses adverts',
+    '  # and the peer takes over unasked (keepalived recommends it at start-up).',
+    '  max_auto_priority',
+    '  # A node whose keepalived died (kill -9, crash) still holds the VIP on its VMAC and answers the new',
+    '  # MASTER\'s gratuitous ARPs from the virtual MAC, which moves the VMAC back to the dead node\'s switch',
+    '  # port; the clients are cut off until the next gratuitous ARPs (garp_master_delay, 5 s by default).',
+    '  # Re-announcing every second bounds that to about a second (docs/failover.md, measured in the lab).',
+    '  vrrp_garp_master_delay 1',
+    '  vrrp_garp_master_refresh 1',
   ]
   if (mode === 'fifo') {
     out.push(
       '  # Every state change, in order, goes to this FIFO. `ha-tool daemon` reads it as its own',
-      '  # systemd service (ha-tool.service), not as vrrp_notify_fifo_script: as keepalived\'s child it',
-      '  # would be SIGTERMed on every reload and killed with keepalived, and could not clean up after a',
-      `  # keepalived killed with SIGKILL. Set keepalived.fifo = "${fifo}" in the ha-tool config.`,
+      '  # systemd service (ha-tool-daemon.service), not as vrrp_notify_fifo_script: as keepalived\'s child',
+      '  # it would be SIGTERMed on every reload and killed with keepalived, and could not clean up after a',
+      `  # keepalived killed with SIGKILL. The daemon reads keepalived.fifo (now ${fifo}).`,
       `  vrrp_notify_fifo ${fifo}`,
     )
   }
@@ -44,7 +53,8 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '# Health and maintenance: the ha-tool daemon writes this file (0 = eligible, non-zero = demote).',
     `# Its directory (state.dir, ${site.state.dir}) must exist before keepalived starts, or keepalived drops`,
     '# the track_file for good: ha-tool\'s tmpfiles.d entry creates it at boot.',
-    'vrrp_track_file ha_tool {',
+    '# (track_file: keepalived 2.2.7 calls the older vrrp_track_file deprecated; doctor accepts both.)',
+    'track_file ha_tool {',
     `  file ${site.trackFile}`,
     '  weight 0',
     '  init_file 0',

@@ -10,7 +10,7 @@ export type ExampleSite = {
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string}
   conntrackd: {enabled: boolean; config: string}
-  dnsmasq: {leases: string}
+  dnsmasq: {leases: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
   peer: {destination: string; command: readonly string[]; config: string; identity: string}
   state: {dir: string}
   /** Installed ha-tool command (script-security-safe path). */
@@ -66,7 +66,7 @@ export function fifoPath(site: ExampleSite): string {
   return site.keepalived.fifo || `${site.state.dir}/notify.fifo`
 }
 
-/** `/usr/sbin/ha-tool` plus `--config FILE` when the config is not at the default path. */
+/** `/usr/sbin/ha-tool` plus `--config FILE` when the config is not at the default path (configPath is absolute: the app resolves it). */
 export function command(site: ExampleSite, verb: string): string {
   const cfg = site.configPath && site.configPath !== DEFAULT_CONFIG_PATH ? ` --config ${site.configPath}` : ''
   return `${site.binary} ${verb}${cfg}`
@@ -83,8 +83,8 @@ function nodePair(given: string, fallback: string): {self: string; other: string
   return {self, other: `${otherOf(withoutPrefix(self))}/${prefixOf(self)}`, stated: given !== ''}
 }
 
-/** DESIGN.md numbers the nodes .1 and .2 on each link: the other node's address. */
-function otherOf(ip: string): string {
+/** DESIGN.md numbers the nodes .1 and .2 on each link (odd and even): the other node's address. */
+export function otherOf(ip: string): string {
   const parts = ip.split('.')
   const last = Number(parts[3])
   parts[3] = String(last % 2 === 1 ? last + 1 : last - 1)

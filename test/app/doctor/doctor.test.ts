@@ -154,10 +154,18 @@ describe('planted traps', () => {
   })
 
   test('no track_file and no check script: warn', async () => {
-    edit(node.config.keepalived.config, /vrrp_track_file ha_tool \{[^}]*\}/, '')
+    edit(node.config.keepalived.config, /^track_file ha_tool \{[^}]*\}/m, '')
     const c = check(await doctor(node), 'keepalived-calls-ha-tool')
     assert.equal(c.status, 'warn')
-    assert.match(c.detail, /no vrrp_track_file on \/run\/ha-tool\/track/)
+    assert.match(c.detail, /no track_file on \/run\/ha-tool\/track/)
+  })
+
+  test('the deprecated vrrp_track_file spelling counts as well as track_file', async () => {
+    assert.equal(check(await doctor(node), 'keepalived-calls-ha-tool').status, 'pass')
+    edit(node.config.keepalived.config, /^track_file ha_tool \{/m, 'vrrp_track_file ha_tool {')
+    const c = check(await doctor(node), 'keepalived-calls-ha-tool')
+    assert.equal(c.status, 'pass', c.detail)
+    assert.match(c.detail, /track_file \/run\/ha-tool\/track/)
   })
 
   test('the WAN in track_interface while it goes down on BACKUP', async () => {

@@ -1,22 +1,44 @@
-// The examples as the real daemons read them: keepalived -t (both modes), nft -c, dnsmasq --test,
-// and conntrackd started on its example config in a namespace with the sync link.
+// The examples as the real daemons read them, for several configs (LAN prefixes /24, /25, /22, /26;
+// dnsmasq settings on and off; both wan.link modes): keepalived -t (both modes), nft -c and a real
+// load, dnsmasq --test and a real DHCP lease handed to a client in another namespace (dnsmasq only
+// checks a range against the netmask when a request comes), and conntrackd started on its example.
 import assert from 'node:assert/strict'
-import {writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, test} from 'node:test'
+import {withNetworkdLab, networkdLabSkipReason} from '../../support/networkd-lab.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
 import {must, netnsSkipReason, sh, startIn, waitFor, withNetns} from './netns.js'
 
 before(() => ensureBuilt())
 
-/** A config naming the namespace's links, calling ha-tool by this checkout's bin/run.js. */
-function writeConfig(dir: string): string {
+type Variant = {
+  name: string
+  lan: {address: string; vip: string}
+  sync: string
+  wan: string[]
+  dnsmasq: string[]
+  /** What a client must be leased: first and last address of the derived range. */
+  range: [string, string]
+}
+
+export const VARIANTS: Variant[] = [
+  {name: '/24 keep-up, dnsmasq defaults', lan: {address: '192.168.1.1/24', vip: '192.168.1.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.1.4', '192.168.1.254']},
+  {name: '/25 down-on-backup netlink, leasefile_ro + restart + no lease_max', lan: {address: '192.168.1.130/25', vip: '192.168.1.200'}, sync: '10.9.0.2/30', wan: ['link = "down-on-backup"', 'link_via = "netlink"'], dnsmasq: ['leasefile_ro = true', 'lease_max = 0', 'apply = "restart"'], range: ['192.168.1.131', '192.168.1.199']},
+  {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
+  {name: '/26 down-on-backup networkd', lan: {address: '172.16.5.129/26', vip: '172.16.5.190'}, sync: '172.16.9.1/29', wan: ['link = "down-on-backup"', 'link_via = "networkd"'], dnsmasq: ['apply = "auto"'], range: ['172.16.5.131', '172.16.5.189']},
+]
+
+/** One node's ha-tool config for a variant; ha-tool is called by this checkout's bin/run.js. */
+function writeConfig(dir: string, v: Variant): string {
   const path = join(dir, 'config.toml')
+  mkdirSync(join(dir, 'state'), {recursive: true})
   writeFileSync(path, [
-    '[wan]', 'interface = "wan0"', 'link = "down-on-backup"',
-    '[lan]', 'interface = "lan0"', 'address = "192.168.1.1/24"',
-    '[sync]', 'interface = "sync0"', 'address = "192.168.190.1/29"',
+    '[wan]', 'interface = "wan0"', ...v.wan,
+    '[lan]', 'interface = "lan0"', `address = "${v.lan.address}"`, `vip = "${v.lan.vip}"`,
+    '[sync]', 'interface = "sync0"', `address = "${v.sync}"`,
     '[state]', `dir = "${dir}/state"`,
+    '[dnsmasq]', 'enabled = true', `leases = "${dir}/dnsmasq.leases"`, `pid_file = "${dir}/dnsmasq.pid"`, ...v.dnsmasq,
     '[doctor]', `binary = "${BIN}"`, '',
   ].join('\n'))
   return path
@@ -29,76 +51,214 @@ async function example(kind: string, config: string, ...more: string[]): Promise
 }
 
 const skipWhy = (...programs: string[]) => netnsSkipReason() ?? programs.filter((p) => !hasProgram(p)).map((p) => `${p} is not installed (scripts/install-system-deps)`)[0]
+const other = (cidr: string) => {
+  const [ip, prefix] = cidr.split('/')
+  const p = ip.split('.').map(Number)
+  p[3] = p[3] % 2 === 1 ? p[3] + 1 : p[3] - 1
+  return `${p.join('.')}/${prefix}`
+}
 
 describe('config example output, read by the real programs', () => {
-  test('keepalived -t accepts the fifo and the script mode (exit 0: script security on, scripts found)', async (t) => {
+  test('every variant is a valid config (config validate)', async () => {
+    await withTempDir(async (dir) => {
+      for (const v of VARIANTS) {
+        const r = await runCli(['config', 'validate', writeConfig(dir, v)], {env: cleanEnv()})
+        assert.equal(r.code, 0, `${v.name}: ${r.stdout}${r.stderr}`)
+      }
+    })
+  })
+
+  test('a LAN prefix too small for a DHCP range: config example dnsmasq and config validate exit 78 naming lan.address', async () => {
+    await withTempDir(async (dir) => {
+      const config = writeConfig(dir, {...VARIANTS[0], lan: {address: '10.0.0.1/30', vip: '10.0.0.2'}})
+      const ex = await runCli(['config', 'example', 'dnsmasq', '--config', config], {env: cleanEnv()})
+      assert.equal(ex.code, 78, ex.stderr)
+      assert.equal(ex.stdout, '')
+      assert.match(ex.stderr, /lan\.address: 10\.0\.0\.1\/30: the 10\.0\.0\.0\/30 subnet has no address left for a DHCP range/)
+      const val = await runCli(['config', 'validate', config], {env: cleanEnv()})
+      assert.equal(val.code, 78)
+      assert.match(val.stdout + val.stderr, /lan\.address: .*no address left for a DHCP range/)
+      // With dnsmasq off the config is fine, and only the dnsmasq example refuses.
+      writeFileSync(config, readFileSync(config, 'utf8').replace('enabled = true', 'enabled = false'))
+      assert.equal((await runCli(['config', 'validate', config], {env: cleanEnv()})).code, 0)
+      const off = await runCli(['config', 'example', 'dnsmasq', '--config', config], {env: cleanEnv()})
+      assert.equal(off.code, 78)
+      assert.equal(off.stdout, '')
+      assert.match(off.stderr, /lan\.address = "10\.0\.0\.1\/30": the 10\.0\.0\.0\/30 subnet has no address left for a DHCP range/)
+    })
+  })
+
+  test('keepalived -t accepts the fifo and the script mode of every variant (script security on, scripts found)', async (t) => {
     const why = skipWhy('keepalived')
     if (why) { t.skip(why); return }
     await withTempDir(async (dir) => {
-      const config = writeConfig(dir)
       await withNetns('kat', ['lan0', 'wan0'], async (ns) => {
-        for (const mode of ['fifo', 'script']) {
-          const conf = join(dir, `keepalived-${mode}.conf`)
-          writeFileSync(conf, await example('keepalived', config, '--mode', mode))
-          const r = sh(['ip', 'netns', 'exec', ns, 'keepalived', '-t', '-l', '-f', conf])
-          assert.equal(r.code, 0, `${mode}: keepalived -t exit ${r.code}: ${r.stderr}`)
+        for (const [i, v] of VARIANTS.entries()) {
+          const sub = join(dir, String(i))
+          mkdirSync(sub)
+          const config = writeConfig(sub, v)
+          for (const mode of ['fifo', 'script']) {
+            const text = await example('keepalived', config, '--mode', mode)
+            assert.match(text, /^track_file ha_tool \{/m)
+            const conf = join(sub, `keepalived-${mode}.conf`)
+            writeFileSync(conf, text)
+            const r = sh(['ip', 'netns', 'exec', ns, 'keepalived', '-t', '-l', '-f', conf])
+            assert.equal(r.code, 0, `${v.name} ${mode}: keepalived -t exit ${r.code}: ${r.stderr}`)
+            // Nothing keepalived would warn about: no deprecated keyword, no missing max_auto_priority.
+            assert.doesNotMatch(r.stderr, /deprecated|max_auto_priority/, `${v.name} ${mode}: ${r.stderr}`)
+          }
         }
       })
     })
   })
 
-  test('nft -c accepts the nftables example', async (t) => {
+  test('a relative --config is written into keepalived.conf as an absolute path', async (t) => {
+    const why = skipWhy('keepalived')
+    if (why) { t.skip(why); return }
+    await withTempDir(async (dir) => {
+      writeConfig(dir, VARIANTS[1])
+      const r = await runCli(['config', 'example', 'keepalived', '--mode', 'script', '--config', 'config.toml'], {env: cleanEnv(), cwd: dir})
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, new RegExp(`notify "${BIN} notify --config ${dir}/config.toml"`))
+      assert.doesNotMatch(r.stdout, /--config config\.toml/)
+    })
+  })
+
+  test('nft -c accepts, and nft loads, the nftables example of every variant', async (t) => {
     const why = skipWhy('nft')
     if (why) { t.skip(why); return }
     await withTempDir(async (dir) => {
-      const file = join(dir, 'nftables.conf')
-      writeFileSync(file, await example('nftables', writeConfig(dir)))
       await withNetns('nft', ['lan0', 'wan0'], async (ns) => {
-        const r = sh(['ip', 'netns', 'exec', ns, 'nft', '-c', '-f', file])
-        assert.equal(r.code, 0, r.stderr)
-        // Loaded for real, it is what doctor looks for.
-        must(['ip', 'netns', 'exec', ns, 'nft', '-f', file])
-        assert.match(must(['ip', 'netns', 'exec', ns, 'nft', 'list', 'chain', 'inet', 'ha_tool_filter', 'forward']), /iifname \{ "lan0", "vrrp\.60" \} oifname \{ "lan0", "vrrp\.60" \} drop/)
+        for (const [i, v] of VARIANTS.entries()) {
+          const sub = join(dir, String(i))
+          mkdirSync(sub)
+          const file = join(sub, 'nftables.conf')
+          writeFileSync(file, await example('nftables', writeConfig(sub, v)))
+          const r = sh(['ip', 'netns', 'exec', ns, 'nft', '-c', '-f', file])
+          assert.equal(r.code, 0, `${v.name}: ${r.stderr}`)
+          must(['ip', 'netns', 'exec', ns, 'nft', '-f', file])
+          assert.match(must(['ip', 'netns', 'exec', ns, 'nft', 'list', 'chain', 'inet', 'ha_tool_filter', 'forward']), /iifname \{ "lan0", "vrrp\.60" \} oifname \{ "lan0", "vrrp\.60" \} drop/)
+        }
       })
     })
   })
 
-  test('dnsmasq --test accepts the dnsmasq example', async (t) => {
-    const why = hasProgram('dnsmasq') ? undefined : 'dnsmasq is not installed (scripts/install-system-deps)'
+  test('dnsmasq --test accepts, and a real dnsmasq leases a client an address in the derived range, for every variant', async (t) => {
+    const why = skipWhy('dnsmasq', 'dhclient')
     if (why) { t.skip(why); return }
     await withTempDir(async (dir) => {
-      const file = join(dir, 'dnsmasq.conf')
-      writeFileSync(file, await example('dnsmasq', writeConfig(dir)))
-      const r = sh(['dnsmasq', '--test', '-C', file])
-      assert.equal(r.code, 0, r.stderr)
-      assert.match(r.stderr, /syntax check OK/)
+      for (const [i, v] of VARIANTS.entries()) {
+        const sub = join(dir, String(i))
+        mkdirSync(sub)
+        const text = await example('dnsmasq', writeConfig(sub, v))
+        const file = join(sub, 'dnsmasq.conf')
+        // The lease hook pushes to a peer this test does not have; D-Bus needs the system bus.
+        writeFileSync(file, text.replace(/^dhcp-script=.*$/m, '').replace(/^enable-dbus.*$/m, ''))
+        const r = sh(['dnsmasq', '--test', '-C', join(sub, 'dnsmasq.conf')])
+        assert.equal(r.code, 0, `${v.name}: ${r.stderr}`)
+        assert.match(r.stderr, /syntax check OK/)
+        // The D-Bus line is there when apply wants it; dnsmasq --test reads it too.
+        writeFileSync(join(sub, 'full.conf'), text.replace(/^dhcp-script=.*$/m, ''))
+        assert.equal(sh(['dnsmasq', '--test', '-C', join(sub, 'full.conf')]).code, 0)
+        await withNetns(`dhcp${i}`, ['lan0'], async (ns) => {
+          const client = `${ns}-c`
+          must(['ip', 'netns', 'add', client])
+          try {
+            must(['ip', '-n', ns, 'addr', 'add', v.lan.address, 'dev', 'lan0'])
+            must(['ip', '-n', ns, 'link', 'set', 'lan0p', 'netns', client])
+            must(['ip', '-n', client, 'link', 'set', 'lan0p', 'up'])
+            const daemon = startIn(ns, ['dnsmasq', '--no-daemon', '--log-facility=-', '--port=0', '-C', file])
+            try {
+              const log = join(sub, 'dhclient.log')
+              const script = join(sub, 'dhclient-script')
+              writeFileSync(script, readFileSync(new URL('../../../scripts/lab-tools/dhclient-script.sh', import.meta.url), 'utf8').replace('@LOG@', log), {mode: 0o755})
+              const dh = sh(['ip', 'netns', 'exec', client, 'timeout', '15', 'dhclient', '-1', '-v', '-sf', script, '-pf', join(sub, 'dhclient.pid'), '-lf', join(sub, 'dhclient.leases'), 'lan0p'])
+              assert.equal(dh.code, 0, `${v.name}: dhclient exit ${dh.code}: ${dh.stderr}\ndnsmasq: ${daemon.output()}`)
+              const addr = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(must(['ip', '-n', client, '-4', 'addr', 'show', 'lan0p']))?.[1]
+              assert.ok(addr, `${v.name}: the client got no address`)
+              const n = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + Number(b), 0)
+              assert.ok(n(addr) >= n(v.range[0]) && n(addr) <= n(v.range[1]), `${v.name}: leased ${addr}, outside ${v.range.join('-')}`)
+              assert.doesNotMatch(daemon.output(), /not consistent with netmask/)
+            } finally {
+              sh(['pkill', '-F', join(sub, 'dhclient.pid')])
+              await daemon.stop()
+            }
+          } finally {
+            sh(['ip', 'netns', 'del', client])
+          }
+        })
+      }
     })
   })
 
-  test('conntrackd runs on the conntrackd example and answers on its socket', async (t) => {
+  test('conntrackd runs on the conntrackd example of every variant and answers on its socket', async (t) => {
     const why = skipWhy('conntrackd')
     if (why) { t.skip(why); return }
     await withTempDir(async (dir) => {
-      // Private lock and socket paths, so this never meets another conntrackd on the machine.
-      const text = (await example('conntrackd', writeConfig(dir)))
-        .replace('LockFile /var/lock/conntrackd.lock', `LockFile ${dir}/ct.lock`)
-        .replace('Path /var/run/conntrackd.ctl', `Path ${dir}/ct.ctl`)
-        .replace('LogFile on', `LogFile ${dir}/ct.log`)
-      const file = join(dir, 'conntrackd.conf')
-      writeFileSync(file, text)
-      await withNetns('ctd', ['sync0'], async (ns) => {
-        must(['ip', '-n', ns, 'addr', 'add', '192.168.190.1/29', 'dev', 'sync0'])
-        must(['ip', '-n', ns, 'addr', 'add', '192.168.190.2/29', 'dev', 'sync0p'])
-        const daemon = startIn(ns, ['conntrackd', '-C', file])
-        try {
-          await waitFor('conntrackd to answer -s', () => sh(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-s']).code === 0, 10_000)
-          const stats = must(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-s'])
-          assert.match(stats, /cache internal/)
-          assert.match(stats, /cache external/)
-        } finally {
-          await daemon.stop()
-        }
-      })
+      for (const [i, v] of VARIANTS.entries()) {
+        const sub = join(dir, String(i))
+        mkdirSync(sub)
+        // Private lock and socket paths, so this never meets another conntrackd on the machine.
+        const text = (await example('conntrackd', writeConfig(sub, v)))
+          .replace('LockFile /var/lock/conntrackd.lock', `LockFile ${sub}/ct.lock`)
+          .replace('Path /var/run/conntrackd.ctl', `Path ${sub}/ct.ctl`)
+          .replace('LogFile on', `LogFile ${sub}/ct.log`)
+        const file = join(sub, 'conntrackd.conf')
+        writeFileSync(file, text)
+        await withNetns(`ctd${i}`, ['sync0'], async (ns) => {
+          must(['ip', '-n', ns, 'addr', 'add', v.sync, 'dev', 'sync0'])
+          must(['ip', '-n', ns, 'addr', 'add', other(v.sync), 'dev', 'sync0p'])
+          const daemon = startIn(ns, ['conntrackd', '-C', file])
+          try {
+            await waitFor(`${v.name}: conntrackd to answer -s`, () => sh(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-s']).code === 0, 10_000)
+            const stats = must(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-s'])
+            assert.match(stats, /cache internal/)
+            assert.match(stats, /cache external/)
+          } finally {
+            await daemon.stop()
+          }
+        })
+      }
+    })
+  })
+
+  test('the real systemd-networkd applies the networkd example (WAN lease into wan.table, LAN address, fallback route and iif-lo rule, sync address) in every link mode', async (t) => {
+    const why = networkdLabSkipReason()
+    if (why) { t.skip(why); return }
+    await withTempDir(async (dir) => {
+      for (const [i, v] of VARIANTS.entries()) {
+        const sub = join(dir, String(i))
+        mkdirSync(sub)
+        const text = await example('networkd', writeConfig(sub, v))
+        const files = Object.fromEntries(text.split(/^# file: /m).slice(1).map((c) => [c.slice(0, c.indexOf('\n')), c.slice(c.indexOf('\n') + 1)]))
+        const wan = files['/etc/systemd/network/10-wan0-wan.network']
+        const manual = /^ActivationPolicy=manual$/m.test(wan)
+        assert.equal(manual, v.wan.includes('link_via = "netlink"') && v.wan.includes('link = "down-on-backup"'), v.name)
+        await withNetworkdLab(`hat-t14-nd${i}`, wan, async (lab) => {
+          // The LAN and sync links, then the other example files, then networkd reloads them all.
+          for (const l of ['lan0', 'sync0']) {
+            lab.ip('link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`)
+            lab.ip('link', 'set', `${l}p`, 'up')
+          }
+          writeFileSync(join(lab.runtimeDir, '20-lan0-lan.network'), files['/etc/systemd/network/20-lan0-lan.network'], {mode: 0o644})
+          writeFileSync(join(lab.runtimeDir, '30-sync0-sync.network'), files['/etc/systemd/network/30-sync0-sync.network'], {mode: 0o644})
+          must(['busctl', `--address=${lab.busAddress}`, 'call', 'org.freedesktop.network1', '/org/freedesktop/network1', 'org.freedesktop.network1.Manager', 'Reload'])
+          if (manual) {
+            // ActivationPolicy=manual: networkd leaves the WAN down until ha-tool raises it on MASTER.
+            await new Promise((r) => setTimeout(r, 1000))
+            assert.doesNotMatch(lab.ip('link', 'show', 'dev', 'wan0'), /[<,]UP[,>]/, `${v.name}: networkd raised a manual WAN`)
+            lab.ip('link', 'set', 'wan0', 'up')
+          }
+          await lab.waitLease(15_000)
+          await waitFor(`${v.name}: LAN address, fallback route and rule, sync address`, () => {
+            const lan = lab.ip('-4', 'addr', 'show', 'dev', 'lan0')
+            const sync = lab.ip('-4', 'addr', 'show', 'dev', 'sync0')
+            const route = lab.ip('route', 'show', 'table', '240')
+            const rules = lab.ip('rule', 'show')
+            return lan.includes(`inet ${v.lan.address}`) && sync.includes(`inet ${v.sync}`) && route.includes(`default via ${v.lan.vip}`) && /32780:\s+from all iif lo lookup 240/.test(rules)
+          }, 15_000)
+        })
+      }
     })
   })
 })

@@ -30,6 +30,32 @@ describe('validateConfig', () => {
     assert.deepEqual(findProblems(data, source, 'F').map((e) => e.message.split(':').slice(0, 3).join(':')), ['F:2: log.level', 'F:5: wan.table'])
   })
 
+  test('cross-key: the VIP must lie in lan.address\'s subnet; with dnsmasq on, the subnet must hold a DHCP range', () => {
+    const problems = (lan: Record<string, unknown>, dnsmasq: Record<string, unknown> = {enabled: true}) => {
+      const source = `[lan]\n${Object.entries(lan).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join('\n')}\n`
+      return findProblems({wan: {interface: 'e'}, lan, dnsmasq}, source, 'F').map((e) => e.message)
+    }
+    assert.deepEqual(problems({address: '192.168.1.1/24'}), [])
+    assert.deepEqual(problems({address: '192.168.1.1/25', vip: '192.168.1.3'}), [])
+    assert.deepEqual(problems({address: '172.16.5.129/26', vip: '172.16.5.190'}), [])
+    assert.deepEqual(problems({address: '10.20.0.1/22', vip: '10.20.0.3'}), [])
+    assert.match(problems({address: '10.0.0.1/24'})[0], /^F: lan\.vip: the VIP 192\.168\.1\.3 is outside lan\.address's subnet/)
+    const small = problems({address: '10.0.0.1/30', vip: '10.0.0.2'})
+    assert.equal(small.length, 1)
+    assert.match(small[0], /^F:2: lan\.address: .*10\.0\.0\.0\/30 subnet has no address left for a DHCP range/)
+    // Without dnsmasq a /30 holding both nodes is fine as far as DHCP goes.
+    assert.deepEqual(problems({address: '10.0.0.1/29', vip: '10.0.0.3'}, {enabled: false}), [])
+  })
+
+  test('paths keepalived opens or runs must be absolute', () => {
+    const why = (data: Record<string, unknown>) => findProblems({wan: {interface: 'e'}, ...data}, '', 'F').map((e) => e.message)
+    assert.match(why({state: {dir: 'run/x'}})[0], /state\.dir: must be an absolute path/)
+    assert.match(why({keepalived: {fifo: 'notify.fifo'}})[0], /keepalived\.fifo: expected an absolute path/)
+    assert.match(why({doctor: {binary: 'bin/run.js'}})[0], /doctor\.binary: expected an absolute path/)
+    assert.match(why({health: {track_file: 'track'}})[0], /health\.track_file: must be a file in state\.dir/)
+    assert.deepEqual(why({keepalived: {fifo: ''}, health: {track_file: ''}}), [])
+  })
+
   test('defaultConfig fills wan.interface and every default', () => {
     const config = defaultConfig('wan9')
     assert.equal(config.wan.interface, 'wan9')

@@ -24,9 +24,12 @@ describe('keepalived', () => {
     const text = buildExample('keepalived', cfg({state: {dir: '/run/x'}, lan: {interface: 'lan0', vrid: 42, vip: '10.0.0.3'}}), '/etc/ha-tool/config.toml')
     const tree = parseBraceConf(text)
     const defs = tree.find((n) => n.key === 'global_defs')!.children.map((n) => [n.key, ...n.args].join(' '))
-    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'vrrp_notify_fifo /run/x/notify.fifo'])
+    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'max_auto_priority', 'vrrp_garp_master_delay 1', 'vrrp_garp_master_refresh 1', 'vrrp_notify_fifo /run/x/notify.fifo'])
     const all = walkConf(tree)
-    assert.equal(all.find((n) => n.key === 'file')?.args[0], '/run/x/track')
+    // track_file, not the deprecated vrrp_track_file.
+    assert.equal(tree.find((n) => n.key === 'track_file')?.children.find((n) => n.key === 'file')?.args[0], '/run/x/track')
+    assert.equal(all.some((n) => n.key === 'vrrp_track_file'), false)
+    assert.doesNotMatch(text, /ha-tool\.service/)
     assert.equal(all.some((n) => n.key.startsWith('notify')), false)
     assert.equal(all.some((n) => n.key === 'virtual_rules'), false)
     const inst = tree.find((n) => n.key === 'vrrp_instance')!
@@ -43,6 +46,19 @@ describe('keepalived', () => {
     assert.equal(all.find((n) => n.key === 'script')?.args[0], '/usr/sbin/ha-tool check --config /etc/ha-tool/gw.toml')
     assert.equal(all.some((n) => n.key === 'vrrp_notify_fifo'), false)
     assert.equal(all.find((n) => n.key === 'vrrp_instance')?.args[0], 'VI_9')
+  })
+
+  test('a relative --config becomes absolute in keepalived.conf (keepalived runs scripts from /)', () => {
+    const all = walkConf(parseBraceConf(buildExample('keepalived', cfg(), 'gw/my.toml', 'script')))
+    const notify = all.find((n) => n.key === 'notify')!.args[0]
+    assert.equal(notify, `/usr/sbin/ha-tool notify --config ${process.cwd()}/gw/my.toml`)
+    // Every path keepalived opens or runs is absolute.
+    for (const n of all) for (const a of n.args) if (a.includes('/')) assert.match(a, /^\//, `${n.key} ${a}`)
+  })
+
+  test('keepalived.fifo set: the example writes that FIFO', () => {
+    const defs = parseBraceConf(buildExample('keepalived', cfg({keepalived: {fifo: '/run/k/f'}}), '/x.toml')).find((n) => n.key === 'global_defs')!
+    assert.deepEqual(defs.children.find((n) => n.key === 'vrrp_notify_fifo')?.args, ['/run/k/f'])
   })
 
   test('the WAN is tracked in keep-up mode only', () => {
@@ -117,6 +133,42 @@ test('dnsmasq: the VIP as router and DNS server, the lease file from the config,
   assert.equal(opts.find((o) => o.name === 'no-dhcp-interface')?.value, 'vrrp.60')
 })
 
+describe('dnsmasq settings', () => {
+  const parse = (over: Parameters<typeof cfg>[0]) => parseDnsmasqConf(buildExample('dnsmasq', cfg(over), '/x.toml'))
+  const value = (opts: ReturnType<typeof parse>, name: string) => opts.find((o) => o.name === name)?.value
+  const has = (opts: ReturnType<typeof parse>, name: string) => opts.some((o) => o.name === name)
+
+  test('the dhcp-range follows lan.address\'s prefix, around both nodes and the VIP', () => {
+    const range = (address: string, vip: string) => value(parse({lan: {address, vip}}), 'dhcp-range')
+    assert.equal(range('192.168.1.1/24', '192.168.1.3'), '192.168.1.4,192.168.1.254,12h')
+    assert.equal(range('192.168.1.2/25', '192.168.1.100'), '192.168.1.3,192.168.1.99,12h')
+    assert.equal(range('10.20.0.1/22', '10.20.0.3'), '10.20.0.4,10.20.3.254,12h')
+    assert.equal(range('172.16.5.129/26', '172.16.5.190'), '172.16.5.131,172.16.5.189,12h')
+    assert.equal(range('10.0.0.1/29', '10.0.0.3'), '10.0.0.4,10.0.0.6,12h')
+  })
+
+  test('a prefix too small for a range is a config error (exit 78) naming lan.address', () => {
+    for (const [address, vip] of [['10.0.0.1/30', '10.0.0.2'], ['10.0.0.1/31', '10.0.0.0'], ['10.0.0.1/32', '10.0.0.1']]) {
+      assert.throws(() => buildExample('dnsmasq', cfg({lan: {address, vip}}), '/x.toml'), (e: Error & {exit?: number}) => e.exit === 78 && /^lan\.address = ".*": the .* subnet has no address left for a DHCP range/.test(e.message), address)
+    }
+  })
+
+  test('leasefile_ro, lease_max, apply and pid_file reach the file', () => {
+    const off = parse({dnsmasq: {leasefile_ro: false, lease_max: 0, apply: 'restart'}})
+    assert.equal(has(off, 'leasefile-ro'), false)
+    assert.equal(has(off, 'dhcp-lease-max'), false)
+    assert.equal(has(off, 'enable-dbus'), false)
+    const on = parse({dnsmasq: {leasefile_ro: true, lease_max: 250, apply: 'dbus', pid_file: '/run/d.pid'}})
+    assert.equal(has(on, 'leasefile-ro'), true)
+    assert.equal(value(on, 'dhcp-lease-max'), '250')
+    assert.equal(has(on, 'enable-dbus'), true)
+    assert.equal(value(on, 'pid-file'), '/run/d.pid')
+    assert.equal(value(parse({dnsmasq: {apply: 'dbus', dbus_name: 'org.example.dns'}}), 'enable-dbus'), 'org.example.dns')
+    // The default lease_max is dnsmasq's own limit.
+    assert.equal(value(parse({}), 'dhcp-lease-max'), '1000')
+  })
+})
+
 test('conntrackd: FTFW with the external cache kept, addresses from the sync link', () => {
   const text = buildExample('conntrackd', cfg({sync: {interface: 'sync0', address: '10.5.5.2/29'}}), '/etc/ha-tool/config.toml')
   const {conf} = parseConntrackdConf(text)
@@ -126,8 +178,10 @@ test('conntrackd: FTFW with the external cache kept, addresses from the sync lin
   assert.deepEqual(conf.channels.map((c) => [c.transport, c.interface, c.address, c.peer]), [['UDP', 'sync0', '10.5.5.2', '10.5.5.1']])
 })
 
-test('ha-tool: the config itself, with the FIFO the keepalived example uses filled in', () => {
+test('ha-tool: the config itself, as it is (fifo "" = <state.dir>/notify.fifo, what the keepalived example writes)', () => {
   const text = buildExample('ha-tool', cfg(), undefined)
-  assert.match(text, /\[keepalived\][^[]*\nfifo = "\/run\/ha-tool\/notify\.fifo"/)
+  assert.match(text, /\[keepalived\][^[]*\nfifo = ""/)
+  assert.match(text, /"" = <state\.dir>\/notify\.fifo/)
+  assert.match(buildExample('ha-tool', cfg({keepalived: {fifo: '/run/k/f'}}), '/x.toml'), /\[keepalived\][^[]*\nfifo = "\/run\/k\/f"/)
   assert.match(text, /\[wan\][^[]*\ninterface = "wan0"/)
 })

@@ -111,6 +111,16 @@ describe('keepalived script security', () => {
     assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/x', 0o755)]).map((p) => p.problem), ['not a regular file'])
   })
 
+  test('keepalived\'s exact rule: sticky directories pass whatever their write bits, but not with a non-root owner; a symlink\'s own mode does not count', () => {
+    const file = {path: '/t/x', uid: 0, gid: 0, mode: 0o100755, kind: 'file' as const}
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o1777), file]), [])
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o1775, 0, 50), file]), [])
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o777), file]).map((p) => p.problem), ['world-writable (mode 0777) without the sticky bit'])
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o1777, 1000), file]).map((p) => p.problem), ['owned by uid 1000, not root'])
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o755), {...file, mode: 0o100757}]).map((p) => p.problem), ['world-writable (mode 0757)'])
+    assert.deepEqual(scriptSecurityProblems([dir('/', 0o755), dir('/t', 0o755), {path: '/t/x', uid: 0, gid: 50, mode: 0o120777, kind: 'symlink'}]), [])
+  })
+
   test('prefixes from / down', () => {
     assert.deepEqual(pathPrefixes('/usr/sbin/ha-tool'), ['/', '/usr', '/usr/sbin', '/usr/sbin/ha-tool'])
   })
