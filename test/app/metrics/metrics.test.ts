@@ -16,7 +16,7 @@ const STATUS: NodeStatus = {
   version: 1, node: 'gw1', at: AT,
   role: {role: 'MASTER', source: 'keepalived-dbus', instance: 'VI_gateway', keepalivedState: 'Master'},
   transitions: {available: true, last: {role: 'MASTER', source: 'fifo', instance: 'VI_gateway', startedAt: '2026-11-21T11:59:00.000Z', durationMs: 12.5, exit: 3, steps: []}, history: []},
-  wan: {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, silenced: false},
+  wan: {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, ipv6: null, silenced: false},
   conntrackd: {available: true, internal: 12, external: 3, externalInject: false, internalBypass: false},
   leases: {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: AT, lastSync: {at: AT, ageS: 42, ok: true},
     replication: {toPeer: {lastOkAt: AT, ageS: 3, lastTryOk: true, error: null}, fromPeer: {lastOkAt: null, ageS: null, lastTryOk: null, error: null}, queue: {pending: 2, setAside: 1, oldestAgeS: 75}, warning: 'behind'}},
