@@ -47,7 +47,8 @@ describe('transitions with the real systemd-networkd', {skip, timeout: 180_000},
       const requestsBefore = (lab.dnsmasqLog().match(/DHCPREQUEST/g) ?? []).length
       const m = notify(lab, extra, 'master')
       assert.equal(m.code, 0, JSON.stringify(m.json))
-      assert.deepEqual(m.json.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:ok', 'renew:ok', 'wait.wan:ok', 'rule.add:ok'])
+      // The IPv4 rule, then the IPv6 one (wan.ipv6 is on by default).
+      assert.deepEqual(m.json.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:ok', 'renew:ok', 'wait.wan:ok', 'rule.add:ok', 'rule.add:ok'])
       assert.match(lab.ip('-4', 'addr', 'show', 'dev', 'wan0'), /inet 198\.51\.100\./)
       assert.match(lab.ip('route', 'show', 'table', 'all', 'default'), /default via 198\.51\.100\.1/)
       assert.equal(rules(lab), 1)
