@@ -3,8 +3,8 @@
 // (command tests spawn bin/run.js, which runs dist/). Prints `N passed, N failed, N skipped` last.
 // Usage: node scripts/test.mjs [unit|app|integration|e2e ...] [--no-build]
 import {spawnSync} from 'node:child_process'
-import {existsSync, readdirSync, readFileSync, mkdtempSync, rmSync} from 'node:fs'
-import {availableParallelism, tmpdir} from 'node:os'
+import {existsSync, readdirSync, readFileSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -26,13 +26,17 @@ try {
     if (files.length === 0) { console.log(`# ${tier}: no test files`); continue }
     console.log(`\n# ${tier}: ${files.length} files`)
     const tap = join(scratch, `${tier}.tap`)
-    // unit and app tests use fakes only: files run in parallel. The others share fixed namespace names.
-    const concurrency = tier === 'unit' || tier === 'app' ? availableParallelism() : 1
+    // unit and app tests use fakes only: they run in one process, from one entry that imports every
+    // file (tsx and the modules load once: 2.3 s instead of 4 s for app, 11 s instead of 15 s for
+    // unit). The others run one file at a time: they share fixed namespace names.
+    const inOne = tier === 'unit' || tier === 'app'
+    const entry = join(scratch, `${tier}-all.test.ts`)
+    if (inOne) writeFileSync(entry, files.map((f) => `import ${JSON.stringify(f)}\n`).join(''))
     const r = spawnSync(process.execPath, [
-      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+      '--import', 'tsx', '--test', '--test-concurrency=1',
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-      ...files,
+      ...(inOne ? [entry] : files),
     ], {stdio: 'inherit', cwd: root, env: {...process.env, HA_TOOL_ROOT: root}})
     const text = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
     const count = (key) => Number((new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text) ?? [])[1] ?? 0)

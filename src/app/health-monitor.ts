@@ -19,6 +19,13 @@ export type HealthMonitorDeps = CheckDeps & {
   close?(): void
   /** The failback gate (app/failback-gate.ts): closed holds the node out of MASTER through the same track_file. */
   gateOpen?(): boolean
+  /** Calls fn after ms, returns a cancel function (as the daemon's clock): real timers unless a test injects its own. */
+  after?(ms: number, fn: () => void): () => void
+}
+
+const realAfter = (ms: number, fn: () => void): (() => void) => {
+  const t = setTimeout(fn, ms)
+  return () => clearTimeout(t)
 }
 
 export type HealthMonitor = {
@@ -51,7 +58,8 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   let hyst: Hysteresis = INITIAL_HYSTERESIS
   let written: number | undefined
   let last: HealthStatusFile | undefined
-  let timer: NodeJS.Timeout | undefined
+  const after = deps.after ?? realAfter
+  let cancelTimer: (() => void) | undefined
   let running: Promise<void> | undefined
   let waiters: Array<(s: HealthStatusFile) => void> = []
   let pokeAfter = false
@@ -114,7 +122,8 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
 
   const schedule = (delay: number) => {
     if (stopping.cancelled) return
-    timer = setTimeout(() => {
+    cancelTimer = after(delay, () => {
+      cancelTimer = undefined
       const started = deps.mono()
       running = cycle().finally(() => {
         running = undefined
@@ -122,7 +131,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         schedule(pokeAfter ? 0 : Math.max(0, settings.intervalMs - (deps.mono() - started)))
         pokeAfter = false
       })
-    }, delay)
+    })
   }
   log.info({targets: settings.targets.map((t) => t.text), min_ok: settings.minOk, interval_ms: settings.intervalMs, rise: settings.rise, fall: settings.fall, track}, 'health monitor started')
   schedule(0)
@@ -130,7 +139,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   return {
     async stop() {
       stopping.cancel()
-      clearTimeout(timer)
+      cancelTimer?.()
       await running
       deps.close?.()
       for (const resolve of waiters) resolve(last ?? {version: 1, status: 'unknown', reason: 'stopped', value: 0, since: 0, at: 0, pid: process.pid})
@@ -140,7 +149,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
     lastProbes: () => probes,
     poke() {
       if (running || stopping.cancelled) { pokeAfter = true; return }
-      clearTimeout(timer)
+      cancelTimer?.()
       schedule(0)
     },
   }

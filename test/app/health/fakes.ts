@@ -48,6 +48,11 @@ export function monitorDeps(files: MemFiles, answers: Record<string, Answer | un
     writeTrack: (path: string, value: number) => files.write(path, `${value}\n`),
     writeStatus: (path: string, s: HealthStatusFile) => files.write(path, JSON.stringify(s)),
     endCycle: () => { deps.cycles++ },
+    // Intervals collapse: the next cycle runs as soon as the event loop turns, so tests wait for cycles, not time.
+    after: (_ms: number, fn: () => void) => {
+      const h = setImmediate(fn)
+      return () => clearImmediate(h)
+    },
   }
   return deps
 }

@@ -120,7 +120,7 @@ describe('startHealthMonitor', () => {
     await mon.nextCycle()
     await mon.stop()
     const n = deps.cycles
-    await new Promise((r) => setTimeout(r, 250))
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
     assert.equal(deps.cycles, n)
     assert.equal(closed, 1)
   })
