@@ -48,7 +48,7 @@ export const DEFAULTS = {
   client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
-  wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+  wanInputDrop: true, // the shipped example's input filter on wan0 (only established/related in); false: the seeds' (none)
   keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
 }
 export const MODES = ['baseline', 'notify', 'fifo']
@@ -209,36 +209,42 @@ ManageForeignRoutingPolicyRules=no
 ManageForeignRoutes=no
 `
 
+// ---- the daemons' configs: `ha-tool config example KIND --config <the node's ha-tool.toml>`, what users install
+
+/** What `ha-tool config example KIND` prints for this node (its ha-tool.toml must be written first). */
+function example(gw, kind, extra = []) {
+  const r = run([process.execPath, join(ROOT, 'bin/run.js'), 'config', 'example', kind, '--config', haConfigPath(gw), ...extra], {allowFail: true})
+  if (r.code !== 0) throw new Error(`lab: \`ha-tool config example ${kind} --config ${haConfigPath(gw)}\` failed (${r.code}): ${r.stderr.trim()}`)
+  return r.stdout
+}
+
+/**
+ * keepalived.conf: the shipped example (fifo: --mode fifo; notify: --mode script). baseline is keepalived
+ * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules.
+ */
 function keepalivedConf(gw, o) {
-  const fifo = join(RUN, gw, 'keepalived.fifo')
-  const notifyLine = o.mode === 'notify' ? `    notify "${join(ROOT, 'bin/run.js')} notify --config ${haConfigPath(gw)}"\n` : ''
-  const rules = o.mode === 'baseline' ? `    virtual_rules {\n        to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n    }\n` : ''
-  return `# hat-lab ${gw}, mode ${o.mode}
-global_defs {
-    router_id hat_${gw}
-    vrrp_version 3
-    enable_script_security
-    script_user root
-    vrrp_garp_master_refresh 60
-    # advert_int 0.1 leaves 0.3 s of silence before the BACKUP takes over: on the lab's shared CPU a starved
-    # VRRP process would cause spurious take-overs. Not vrrp_rt_priority: under load RLIMIT_RTTIME SIGKILLs
-    # the VRRP child (seen in the lab).
-    vrrp_priority -15
-${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}${(o.keepalivedGlobals ?? []).map((l) => `    ${l}\n`).join('')}}
-vrrp_instance VI_LAN {
-    state BACKUP
-    interface lan0
-    use_vmac ${VMAC_IF}
-    vmac_xmit_base
-    virtual_router_id ${VRID}
-    priority ${PRIORITY[gw]}
-    advert_int ${o.advertInt}
-    nopreempt
-    virtual_ipaddress {
-        ${ADDR.vip}/24
-    }
-${rules}${notifyLine}}
-`
+  let text = example(gw, 'keepalived', ['--mode', o.mode === 'notify' ? 'script' : 'fifo'])
+  if (o.mode === 'baseline') {
+    text = text.replace(/^\s*vrrp_notify_fifo .*\n/m, '')
+    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${sp}virtual_ipaddress {`)
+  }
+  // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
+  const globals = o.keepalivedGlobals ?? []
+  if (globals.length > 0) text = replaceOnce(text, /^global_defs \{\n/m, (m) => m + globals.map((l) => `  ${l}\n`).join(''))
+  return text
+}
+
+/** The shipped nftables example; the seeds' variants (no LAN guard, no WAN input filter) by removing its lines. */
+function nftRuleset(gw, o) {
+  let text = example(gw, 'nftables')
+  if (!o.lanGuard) text = replaceOnce(text, /^\s*iifname \{[^}]*\} oifname \{[^}]*\} drop\n/m, () => '')
+  if (!o.wanInputDrop) text = replaceOnce(text, /^\s*iifname "wan0" ct state established,related accept\n\s*iifname "wan0" drop\n/m, () => '')
+  return text
+}
+
+function replaceOnce(text, re, fn) {
+  if (!re.test(text)) throw new Error(`lab: the shipped example no longer has ${re} (scripts/lab.mjs adapts it)`)
+  return text.replace(re, fn)
 }
 
 function conntrackdConf(gw) {
@@ -295,8 +301,25 @@ rule_priority = ${RULE_PRIO}
 link = "${o.link}"
 link_via = "netlink"
 
+[lan]
+interface = "lan0"
+vip = "${ADDR.vip}"
+address = "${ADDR.lan[gw]}/24"
+vrid = ${VRID}
+fallback_table = ${TABLE_LAN}
+fallback_priority = ${FALLBACK_PRIO}
+
+[sync]
+interface = "sync0"
+address = "${ADDR.sync[gw]}/29"
+
 [keepalived]
 instance = "VI_LAN"
+# gw1 wins when both start at once; nopreempt keeps whoever is MASTER
+priority = ${PRIORITY[gw]}
+advert_int_ms = ${Math.round(o.advertInt * 1000)}
+# not real-time (max_auto_priority): under the lab's load RLIMIT_RTTIME SIGKILLs the VRRP child (seen in the lab)
+vrrp_priority = -15
 fifo = "${join(RUN, gw, 'keepalived.fifo')}"
 dbus = ${o.mode !== 'baseline'}
 config = "${join(RUN, gw, 'keepalived.conf')}"
@@ -313,31 +336,13 @@ peer = "root@${ADDR.sync[other]}"
 [state]
 dir = "${join(RUN, gw, 'state')}"
 
+[doctor]
+# keepalived runs this checkout's ha-tool (notify and check in script mode)
+binary = "${join(ROOT, 'bin/run.js')}"
+
 [log]
 level = "${o.haToolLogLevel}"
 file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
-`
-}
-
-function nftRuleset(o) {
-  const lanIfs = `{ "lan0", "${VMAC_IF}" }`
-  return `flush ruleset
-table ip hat_lab {
-    chain forward {
-        type filter hook forward priority 0; policy accept;
-${o.lanGuard ? `        # a flow routed back to the LAN would lose its NAT entry for good (DESIGN.md section 4)
-        iifname ${lanIfs} oifname ${lanIfs} drop\n` : ''}    }
-${o.wanInputDrop ? `    chain input {
-        type filter hook input priority 0; policy accept;
-        # a stray packet of a flow this node has no entry for is dropped, not answered with a reset
-        iifname "wan0" ct state established,related accept
-        iifname "wan0" drop
-    }
-` : ''}    chain postrouting {
-        type nat hook postrouting priority 100; policy accept;
-        oifname "wan0" masquerade
-    }
-}
 `
 }
 
@@ -405,11 +410,17 @@ function prepareRunDir(o) {
     writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
     writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
-    writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
-    writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw))
-    writeFileSync(join(RUN, gw, 'ha-tool.toml'), haToolToml(gw, o))
-    writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(o))
+    writeNodeConfigs(gw, o)
   }
+}
+
+/** One node's configs: its ha-tool.toml, then each daemon's from `ha-tool config example` on it. */
+export function writeNodeConfigs(gw, o) {
+  mkdirSync(join(RUN, gw), {recursive: true})
+  writeFileSync(haConfigPath(gw), haToolToml(gw, o))
+  writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
+  writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw))
+  writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
 }
 
 function buildTopology() {
@@ -1016,7 +1027,7 @@ function parseOpts(args) {
     else if (a === '--seed-fallback') o.fallbackIifLo = false
     else if (a === '--tcp-loose') o.tcpLoose = Number(val())
     else if (a === '--static-client') o.client = 'static'
-    else if (a === '--wan-input-drop') o.wanInputDrop = true
+    else if (a === '--no-wan-input-drop') o.wanInputDrop = false
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1026,7 +1037,7 @@ function parseOpts(args) {
 }
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
-                     [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--wan-input-drop]
+                     [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]

@@ -103,7 +103,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
 
       // Planted faults, one per check, each named with its fix (the daemon stopped, or it would repair some).
       await lab.stop('gw2-hatd')
-      run('gw2', ['nft', 'flush', 'chain', 'ip', 'hat_lab', 'forward'])
+      run('gw2', ['nft', 'flush', 'chain', 'inet', 'ha_tool_filter', 'forward'])
       run('gw2', ['nft', 'delete', 'table', 'netdev', 'ha_tool_wan_silence'])
       const d2 = doctor('gw2')
       assert.equal(d2.code, 1)

@@ -61,6 +61,25 @@ describe('keepalived', () => {
     assert.deepEqual(defs.children.find((n) => n.key === 'vrrp_notify_fifo')?.args, ['/run/k/f'])
   })
 
+  test('VRRP priority, advert_int and the VRRP process priority come from the config', () => {
+    const inst = (text: string) => parseBraceConf(text).find((n) => n.key === 'vrrp_instance')!
+    const arg = (text: string, key: string) => inst(text).children.find((n) => n.key === key)?.args
+    const defaults = buildExample('keepalived', cfg(), '/x.toml')
+    assert.deepEqual(arg(defaults, 'priority'), ['100'])
+    assert.deepEqual(arg(defaults, 'advert_int'), ['0.1'])
+    for (const [priority, ms, written] of [[200, 1000, '1'], [7, 2550, '2.55'], [254, 10, '0.01']] as const) {
+      const text = buildExample('keepalived', cfg({keepalived: {priority, advert_int_ms: ms}}), '/x.toml', 'script')
+      assert.deepEqual(arg(text, 'priority'), [String(priority)])
+      assert.deepEqual(arg(text, 'advert_int'), [written])
+    }
+    const defs = (text: string) => parseBraceConf(text).find((n) => n.key === 'global_defs')!.children
+    assert.equal(defs(defaults).some((n) => n.key === 'max_auto_priority'), true)
+    assert.equal(defs(defaults).some((n) => n.key === 'vrrp_priority'), false)
+    const niced = defs(buildExample('keepalived', cfg({keepalived: {vrrp_priority: -15}}), '/x.toml'))
+    assert.deepEqual(niced.find((n) => n.key === 'vrrp_priority')?.args, ['-15'])
+    assert.equal(niced.some((n) => n.key === 'max_auto_priority'), false)
+  })
+
   test('the WAN is tracked in keep-up mode only', () => {
     const tracked = (link: 'keep-up' | 'down-on-backup') => walkConf(parseBraceConf(buildExample('keepalived', cfg({wan: {link}}), undefined))).filter((n) => n.key === 'track_interface').flatMap((n) => n.children.map((c) => c.key))
     assert.deepEqual(tracked('keep-up'), ['wan0'])
