@@ -242,53 +242,17 @@ function nftRuleset(gw, o) {
   return text
 }
 
+/**
+ * The shipped dnsmasq example without its dhcp-script: the lease hook wrapper is what `scripts/install` lays
+ * down (not this checkout), and the lab's ha-tool does not replicate leases (the lease tests do).
+ */
+function dnsmasqConf(gw) {
+  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => '')
+}
+
 function replaceOnce(text, re, fn) {
   if (!re.test(text)) throw new Error(`lab: the shipped example no longer has ${re} (scripts/lab.mjs adapts it)`)
   return text.replace(re, fn)
-}
-
-function conntrackdConf(gw) {
-  const other = gw === 'gw1' ? 'gw2' : 'gw1'
-  return `# hat-lab ${gw}: FTFW over UDP on the sync link (conntrack-tools' primary-backup setup)
-Sync {
-    Mode FTFW {
-        DisableExternalCache off
-        StartupResync on
-    }
-    UDP {
-        IPv4_address ${ADDR.sync[gw]}
-        IPv4_Destination_Address ${ADDR.sync[other]}
-        Port 3780
-        Interface sync0
-        Checksum on
-    }
-}
-General {
-    HashSize 32768
-    HashLimit 65536
-    LogFile ${join(RUN, gw, 'conntrackd.log')}
-    Syslog off
-    LockFile ${join(RUN, gw, 'conntrackd.lock')}
-    UNIX {
-        Path ${join(RUN, gw, 'conntrackd.ctl')}
-    }
-    NetlinkEventsReliable on
-    Filter From Userspace {
-        Protocol Accept {
-            TCP
-            UDP
-            ICMP
-        }
-        Address Ignore {
-            IPv4_address 127.0.0.1
-            IPv4_address 192.168.190.0/29
-            IPv4_address ${ADDR.lan.gw1}
-            IPv4_address ${ADDR.lan.gw2}
-            IPv4_address ${ADDR.vip}
-        }
-    }
-}
-`
 }
 
 function haToolToml(gw, o) {
@@ -328,10 +292,18 @@ pidfile = "${join(RUN, gw, 'keepalived.pid')}"
 [conntrackd]
 enabled = ${o.conntrackd}
 config = "${join(RUN, gw, 'conntrackd.conf')}"
+# two conntrackd on one host: each its own socket, lock and log
+socket = "${join(RUN, gw, 'conntrackd.ctl')}"
+lock_file = "${join(RUN, gw, 'conntrackd.lock')}"
+log_file = "${join(RUN, gw, 'conntrackd.log')}"
 
 [dnsmasq]
 leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
+pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
+lease_time = "${o.lanLeaseSecs}"
+# the lab's bus has no policy for dnsmasq's D-Bus name (the dnsmasq package ships one; dnsmasq-base does not)
+apply = "restart"
 
 [state]
 dir = "${join(RUN, gw, 'state')}"
@@ -419,8 +391,9 @@ export function writeNodeConfigs(gw, o) {
   mkdirSync(join(RUN, gw), {recursive: true})
   writeFileSync(haConfigPath(gw), haToolToml(gw, o))
   writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
-  writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw))
+  writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
+  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw))
 }
 
 function buildTopology() {
@@ -520,14 +493,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
     startProcess(`${gw}-conntrackd`, ['conntrackd', '-C', join(RUN, gw, 'conntrackd.conf')], {ns, gw})
     await waitFor(`${gw} conntrackd socket`, () => existsSync(join(RUN, gw, 'conntrackd.ctl')), 5000)
   }
-  startProcess(`${gw}-dnsmasq`, ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
-    // DNS on the VIP too, but DHCP never from the VMAC: a reply sourced from the virtual MAC on the BACKUP
-    // teaches the LAN switch to send the clients' traffic for the VIP to the BACKUP
-    '--interface=lan0', `--interface=${VMAC_IF}`, `--no-dhcp-interface=${VMAC_IF}`, '--bind-dynamic', '--dhcp-authoritative',
-    '--dhcp-range=192.168.1.100,192.168.1.199,255.255.255.0,' + o.lanLeaseSecs,
-    `--dhcp-option=option:router,${ADDR.vip}`, `--dhcp-option=option:dns-server,${ADDR.vip}`,
+  // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
+  startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
     `--host-record=echo.lab,${ADDR.remote}`,
-    `--dhcp-leasefile=${join(RUN, gw, 'dnsmasq.leases')}`, `--pid-file=${join(RUN, gw, 'dnsmasq.pid')}`,
     '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }

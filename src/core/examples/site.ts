@@ -9,8 +9,8 @@ export type ExampleSite = {
   lan: {interface: string; vip: string; address: string; vrid: number; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; vrrp_priority: number}
-  conntrackd: {enabled: boolean; config: string}
-  dnsmasq: {leases: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
+  conntrackd: {enabled: boolean; config: string; socket: string; lock_file: string; log_file: string}
+  dnsmasq: {leases: string; lease_time: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
   peer: {destination: string; command: readonly string[]; config: string; identity: string}
   state: {dir: string}
   /** Installed ha-tool command (script-security-safe path). */

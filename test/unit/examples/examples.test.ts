@@ -185,6 +185,9 @@ describe('dnsmasq settings', () => {
     assert.equal(value(parse({dnsmasq: {apply: 'dbus', dbus_name: 'org.example.dns'}}), 'enable-dbus'), 'org.example.dns')
     // The default lease_max is dnsmasq's own limit.
     assert.equal(value(parse({}), 'dhcp-lease-max'), '1000')
+    // dnsmasq.lease_time: the range's lease time.
+    assert.match(value(parse({}), 'dhcp-range') ?? '', /,12h$/)
+    assert.match(value(parse({dnsmasq: {lease_time: '600'}}), 'dhcp-range') ?? '', /,600$/)
   })
 })
 
@@ -195,6 +198,17 @@ test('conntrackd: FTFW with the external cache kept, addresses from the sync lin
   assert.equal(conf.externalCache, true)
   assert.equal(conf.socketPath, '/var/run/conntrackd.ctl')
   assert.deepEqual(conf.channels.map((c) => [c.transport, c.interface, c.address, c.peer]), [['UDP', 'sync0', '10.5.5.2', '10.5.5.1']])
+})
+
+test('conntrackd: socket, lock file and log file from the config (two conntrackd on one host)', () => {
+  const general = (text: string) => parseBraceConf(text).find((n) => n.key === 'General')!.children
+  const defaults = general(buildExample('conntrackd', cfg(), '/x.toml'))
+  assert.deepEqual(defaults.find((n) => n.key === 'LogFile')?.args, ['on'])
+  assert.deepEqual(defaults.find((n) => n.key === 'LockFile')?.args, ['/var/lock/conntrackd.lock'])
+  const text = buildExample('conntrackd', cfg({conntrackd: {socket: '/run/n2/ct.ctl', lock_file: '/run/n2/ct.lock', log_file: '/var/log/n2/ct.log'}}), '/x.toml')
+  assert.equal(parseConntrackdConf(text).conf.socketPath, '/run/n2/ct.ctl')
+  assert.deepEqual(general(text).find((n) => n.key === 'LockFile')?.args, ['/run/n2/ct.lock'])
+  assert.deepEqual(general(text).find((n) => n.key === 'LogFile')?.args, ['/var/log/n2/ct.log'])
 })
 
 test('ha-tool: the config itself, as it is (fifo "" = <state.dir>/notify.fifo, what the keepalived example writes)', () => {
