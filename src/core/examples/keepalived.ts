@@ -58,7 +58,15 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  init_file 0',
     '}',
   )
-  if (mode === 'script') {
+  const check = mode === 'script' && site.health.targets.length > 0
+  if (mode === 'script' && !check) {
+    out.push(
+      '',
+      '# No health check: health.targets is empty, and `ha-tool check` without targets is a usage error',
+      '# (exit 2) that would hold this node in FAULT. Set health.targets to have keepalived run it.',
+    )
+  }
+  if (check) {
     out.push(
       '',
       '# Script mode has no resident daemon writing the track_file\'s health value, so keepalived runs the',
@@ -104,11 +112,9 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '    ha_tool weight 0',
     '  }',
   )
+  if (check) out.push('  track_script {', '    ha_tool_check', '  }')
   if (mode === 'script') {
     out.push(
-      '  track_script {',
-      '    ha_tool_check',
-      '  }',
       '  # keepalived appends TYPE NAME STATE PRIORITY. Notify scripts run concurrently and may finish',
       '  # out of order: ha-tool serialises them and never lets an older event overwrite a newer one.',
       `  notify "${command(site, 'notify')}"`,

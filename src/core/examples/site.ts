@@ -13,6 +13,7 @@ export type ExampleSite = {
   dnsmasq: {leases: string; lease_time: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
   peer: {destination: string; command: readonly string[]; config: string; identity: string}
   state: {dir: string}
+  health: {targets: readonly string[]}
   /** Installed ha-tool command (script-security-safe path). */
   binary: string
   /** The config file the examples were built from, or undefined when built from defaults. */

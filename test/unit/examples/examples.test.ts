@@ -40,12 +40,19 @@ describe('keepalived', () => {
   })
 
   test('script mode: notify and check by the installed path, --config when not the default', () => {
-    const text = buildExample('keepalived', cfg({keepalived: {instance: 'VI_9'}}), '/etc/ha-tool/gw.toml', 'script')
+    const text = buildExample('keepalived', cfg({keepalived: {instance: 'VI_9'}, health: {targets: ['192.0.2.1']}}), '/etc/ha-tool/gw.toml', 'script')
     const all = walkConf(parseBraceConf(text))
+    assert.deepEqual(all.find((n) => n.key === 'track_script')?.children.map((n) => n.key), ['ha_tool_check'])
     assert.equal(all.find((n) => n.key === 'notify')?.args[0], '/usr/sbin/ha-tool notify --config /etc/ha-tool/gw.toml')
     assert.equal(all.find((n) => n.key === 'script')?.args[0], '/usr/sbin/ha-tool check --config /etc/ha-tool/gw.toml')
     assert.equal(all.some((n) => n.key === 'vrrp_notify_fifo'), false)
     assert.equal(all.find((n) => n.key === 'vrrp_instance')?.args[0], 'VI_9')
+  })
+
+  test('script mode without health.targets: no check (it would exit 2 and hold the node in FAULT), notify still', () => {
+    const all = walkConf(parseBraceConf(buildExample('keepalived', cfg(), '/x.toml', 'script')))
+    assert.equal(all.some((n) => n.key === 'vrrp_script' || n.key === 'track_script'), false)
+    assert.equal(all.find((n) => n.key === 'notify')?.args[0], '/usr/sbin/ha-tool notify --config /x.toml')
   })
 
   test('a relative --config becomes absolute in keepalived.conf (keepalived runs scripts from /)', () => {
