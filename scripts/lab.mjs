@@ -577,6 +577,7 @@ export function clientDhcpEvents() {
 export async function up(options = {}) {
   const o = {...DEFAULTS, ...options}
   if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
+  if (!haToolHas('config:example')) throw new Error('lab: every mode runs the configs `ha-tool config example` prints (build it: npm run build)')
   if (o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
   if (o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
   await checkScriptSecurity(o)
