@@ -2,7 +2,8 @@
 // `npm run bench`: builds, runs every benchmark in scripts/bench/<key>.mjs (each exports bench()),
 // and prints one JSON object keyed by benchmark. Root is needed (namespaces). A benchmark, not a
 // test: it never fails on a budget; it reports figures and ratios taken side by side in one run.
-// Usage: npm run bench [-- key ...]   (BENCH_RUNS=N for more rounds)
+// Usage: npm run bench [-- key ...]   (BENCH_RUNS=N for more rounds; BENCH_NO_DOCS=1 leaves docs/benchmarks.md alone)
+// The figures also go into docs/benchmarks.md, stamped with date, commit and machine (scripts/bench-report.mjs).
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
@@ -16,13 +17,21 @@ const order = ['startup', 'transitions', 'health', 'leases', 'conntrackd', 'fail
 const wanted = process.argv.slice(2)
 const keys = (wanted.length > 0 ? wanted : order).filter((k) => existsSync(join(root, `scripts/bench/${k}.mjs`)))
 const out = {machine: {node: process.version, cpus: (await import('node:os')).cpus().length}}
+const render = {}
 for (const key of keys) {
   process.stderr.write(`bench: ${key}...\n`)
   try {
     const mod = await import(join(root, `scripts/bench/${key}.mjs`))
+    if (typeof mod.markdown === 'function') render[key] = mod.markdown
     out[key] = await mod.bench()
   } catch (error) {
     out[key] = {error: String(error?.message ?? error)}
   }
 }
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)
+if (!process.env.BENCH_NO_DOCS) {
+  const {writeBenchReport} = await import('./bench-report.mjs')
+  const results = Object.fromEntries(keys.map((k) => [k, out[k]]))
+  const written = writeBenchReport(join(root, 'docs/benchmarks.md'), results, render, wanted.length === 0, root)
+  process.stderr.write(`bench: docs/benchmarks.md: ${written.length ? `figures of ${written.join(', ')} written` : 'nothing written (every benchmark failed)'}\n`)
+}

@@ -26,6 +26,10 @@ export type LabOptions = {
   dnsmasqExtraArgs: string[]
   /** an input firewall on wan0: only established/related traffic in (the seeds have none) */
   wanInputDrop: boolean
+  /** ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0); maintenance uses it too */
+  healthTargets: string[]
+  /** ha-tool [metrics] textfile_dir = <lab>/gwN/metrics */
+  metrics: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}

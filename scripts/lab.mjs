@@ -49,6 +49,8 @@ export const DEFAULTS = {
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
   wanInputDrop: true, // the shipped example's input filter on wan0 (only established/related in); false: the seeds' (none)
+  healthTargets: [], // ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0), which maintenance uses too
+  metrics: false, // ha-tool [metrics] textfile_dir = RUN/gwN/metrics (fifo mode: the daemon writes ha-tool.prom there)
   keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
 }
 export const MODES = ['baseline', 'notify', 'fifo']
@@ -312,6 +314,17 @@ dir = "${join(RUN, gw, 'state')}"
 # keepalived runs this checkout's ha-tool (notify and check in script mode)
 binary = "${join(ROOT, 'bin/run.js')}"
 
+${(o.healthTargets ?? []).length ? `
+[health]
+targets = [${o.healthTargets.map((t) => JSON.stringify(t)).join(', ')}]
+via = "wan"
+interval_ms = 500
+timeout_ms = 400
+` : ''}${o.metrics ? `
+[metrics]
+textfile_dir = "${join(RUN, gw, 'metrics')}"
+interval_ms = 2000
+` : ''}
 [log]
 level = "${o.haToolLogLevel}"
 file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
@@ -378,7 +391,7 @@ function prepareRunDir(o) {
   for (const d of ['pids', 'logs', 'isp', 'client']) mkdirSync(join(RUN, d), {recursive: true})
   for (const gw of GWS) {
     const root = join(RUN, gw, 'root')
-    for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
+    for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state', '../metrics']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
     writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
     writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
@@ -997,6 +1010,8 @@ function parseOpts(args) {
     else if (a === '--tcp-loose') o.tcpLoose = Number(val())
     else if (a === '--static-client') o.client = 'static'
     else if (a === '--no-wan-input-drop') o.wanInputDrop = false
+    else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
+    else if (a === '--metrics') o.metrics = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1007,6 +1022,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
+                     [--health TARGET]... [--metrics]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]

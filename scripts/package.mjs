@@ -7,7 +7,7 @@
 // Usage: node scripts/package.mjs [--no-build] [--sea-only] [--deb-version V]
 // The commit the tree was built from goes into `ha-tool --version` (dist/build-info.json).
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {arch as osArch} from 'node:os'
 import {join, relative} from 'node:path'
 import {build} from 'esbuild'
@@ -96,15 +96,22 @@ const seaConfig = join(out, 'sea-config.json')
 writeFileSync(seaConfig, JSON.stringify({main: mainJs, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true}))
 sh(process.execPath, ['--experimental-sea-config', seaConfig], {stdio: ['ignore', 'ignore', 'inherit']})
 const sea = join(out, seaName)
-copyFileSync(process.execPath, sea)
-chmodSync(sea, 0o755)
+// Built under a temporary name and renamed only once it answers as ha-tool: an interrupted or
+// failed injection must not leave a plain node copy under the final name (the bench and the
+// tests reuse an existing executable).
+const partial = `${sea}.partial`
+rmSync(sea, {force: true})
+copyFileSync(process.execPath, partial)
+chmodSync(partial, 0o755)
 // Some node builds (NodeSource's) carry their symbol tables and debug info: ~10% of the file, of no
 // use to a gateway. Stripped before the bundle goes in (postject adds a note strip would not keep).
-sh('strip', ['--strip-unneeded', sea])
-sh(join(root, 'node_modules/.bin/postject'), [sea, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {stdio: ['ignore', 'ignore', 'inherit']})
+sh('strip', ['--strip-unneeded', partial])
+sh(join(root, 'node_modules/.bin/postject'), [partial, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], {stdio: ['ignore', 'ignore', 'inherit']})
 rmSync(blob)
 rmSync(seaConfig)
-const v = execFileSync(sea, ['--version'], {encoding: 'utf8', cwd: '/', env: {PATH: '/nonexistent'}}).trim()
+const v = execFileSync(partial, ['--version'], {encoding: 'utf8', cwd: '/', env: {PATH: '/nonexistent'}}).trim()
+if (!v.startsWith('ha-tool/')) { console.error(`package: ${partial} answers --version with ${JSON.stringify(v)}, not ha-tool: the bundle is not in it`); process.exit(1) }
+renameSync(partial, sea)
 step(`${seaName}: ${(statSync(sea).size / 1e6).toFixed(1)} MB, --version: ${v}`)
 
 if (!args.includes('--sea-only')) {

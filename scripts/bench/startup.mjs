@@ -2,7 +2,7 @@
 // that spawns the same children. Everything is timed side by side by timer.mjs, inside a
 // throw-away namespace (notify touches rules and nftables), NODE_EXTRA_CA_CERTS unset.
 import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {arch, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {sh, withWanNetns} from './netns.mjs'
@@ -10,7 +10,7 @@ import {sh, withWanNetns} from './netns.mjs'
 const root = new URL('../..', import.meta.url).pathname
 const runs = Number(process.env.BENCH_RUNS ?? 40)
 
-// The single executable from `npm run package` (built here when missing), timed beside the Node program.
+// The single executable from `npm run package` (rebuilt here from the current build), timed beside the Node program.
 const SEA = join(root, `dist/package/ha-tool-linux-${arch()}`)
 // A cache directory nobody can create: no code cache and no config cache is read or written,
 // as on the first run after a boot or an upgrade.
@@ -18,7 +18,8 @@ const SEA = join(root, `dist/package/ha-tool-linux-${arch()}`)
 const NO_CACHE = {HA_TOOL_CACHE_DIR: '/dev/null/ha-tool-no-cache'}
 
 export async function bench() {
-  if (!existsSync(SEA)) {
+  // Always rebuilt from this tree's build: an executable left from an older build would time old code.
+  {
     const r = spawnSync(process.execPath, [join(root, 'scripts/package.mjs'), '--no-build', '--sea-only'], {stdio: ['ignore', 'ignore', 'inherit']})
     if (r.status !== 0) throw new Error('startup: building the single executable failed')
   }

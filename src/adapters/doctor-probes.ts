@@ -2,8 +2,8 @@ import type {Exec, ExecResult} from './exec.js'
 
 /** The live reads `doctor` makes beyond files: the kernel's rules, the nftables ruleset, keepalived's own config test. */
 export type DoctorProbes = {
-  /** `ip -j rule show`, parsed. */
-  ipRules(): Promise<Array<{priority?: number; iif?: string; table?: string}>>
+  /** `ip -j rule show` (family 6: `ip -6 -j rule show`), parsed; throws when ip fails (a kernel without IPv6). */
+  ipRules(family?: 4 | 6): Promise<IpRuleJson[]>
   /** `nft list ruleset`; undefined when nft failed. Throws when nft is not installed. */
   nftRuleset(): Promise<string | undefined>
   /** `keepalived -t -l -f FILE`: its exit code and messages (throws when keepalived is not installed). */
@@ -12,9 +12,15 @@ export type DoctorProbes = {
   keepalivedVersion(): Promise<string>
 }
 
+export type IpRuleJson = {priority?: number; iif?: string; table?: string; src?: string; [selector: string]: unknown}
+
 export function createDoctorProbes(exec: Exec): DoctorProbes {
   return {
-    ipRules: async () => JSON.parse((await exec(['ip', '-j', 'rule', 'show'], {timeoutMs: 5000})).stdout) as Array<{priority?: number; iif?: string; table?: string}>,
+    ipRules: async (family) => {
+      const r = await exec(['ip', ...(family === 6 ? ['-6'] : []), '-j', 'rule', 'show'], {timeoutMs: 5000})
+      if (r.code !== 0) throw new Error(r.stderr.trim() || `ip exited ${r.code}`)
+      return JSON.parse(r.stdout) as IpRuleJson[]
+    },
     nftRuleset: async () => {
       const r = await exec(['nft', 'list', 'ruleset'], {timeoutMs: 5000})
       return r.code === 0 ? r.stdout : undefined

@@ -3,6 +3,7 @@ import {HaError, unavailableError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import type {Config} from '../config/schema.js'
 import type {Logger} from './log.js'
+import {childEnv} from './safe-path.js'
 
 /** How to reach the peer: the system's OpenSSH client, never a prompt, host keys always checked. */
 export type PeerTarget = {
@@ -81,7 +82,7 @@ const DRAIN_MS = 200
 function spawnBounded(argv: readonly string[], t: PeerTarget, opts: PeerCallOptions, onStdout: (b: Buffer) => void, log?: Logger): Spawned {
   const timeoutMs = opts.timeoutMs ?? t.timeoutMs
   log?.debug({argv}, 'peer')
-  const child = spawn(argv[0], argv.slice(1), {stdio: ['pipe', 'pipe', 'pipe'], detached: true})
+  const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['pipe', 'pipe', 'pipe'], detached: true})
   const done = new Promise<PeerResult>((resolve, reject) => {
     const err: Buffer[] = []
     let settled = false

@@ -3,6 +3,7 @@ import {unavailableError} from '../core/errors.js'
 import {existsSync, unlinkSync} from 'node:fs'
 import type {Logger} from './log.js'
 import {createSsh, type Ssh, sshArgv, type SshTarget} from './ssh.js'
+import {childEnv} from './safe-path.js'
 
 /**
  * One long-lived ssh connection to the peer, held by the daemon: an OpenSSH ControlMaster (a
@@ -26,7 +27,7 @@ export function createSshChannel(target: SshTarget, controlPath: string, log: Lo
   const control = (cmd: 'check' | 'exit'): Promise<boolean> => new Promise((resolve) => {
     const argv = sshArgv(target, [], target.timeoutMs, [`ControlPath=${controlPath}`])
     argv.splice(1, 0, '-O', cmd)
-    const c = spawn(argv[0], argv.slice(1), {stdio: 'ignore'})
+    const c = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: 'ignore'})
     const t = setTimeout(() => c.kill('SIGKILL'), 2000)
     c.on('error', () => resolve(false))
     c.on('exit', (code) => { clearTimeout(t); resolve(code === 0) })
@@ -41,7 +42,7 @@ export function createSshChannel(target: SshTarget, controlPath: string, log: Lo
     const argv = sshArgv(target, [], target.timeoutMs, ['ControlMaster=yes', `ControlPath=${controlPath}`, 'ControlPersist=no'])
     // -N: no command, the connection only; the destination comes last (sshArgv puts it after '--').
     argv.splice(1, 0, '-N')
-    const child = spawn(argv[0], argv.slice(1), {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'ignore', 'pipe']})
     master = child
     let err = ''
     child.stderr!.on('data', (b: Buffer) => { err += b.toString() })

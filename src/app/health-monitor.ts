@@ -6,6 +6,7 @@ import {trackValue} from '../core/health/track-value.js'
 import {trackWithGate} from '../core/failback/gate.js'
 import {healthStatusPath, maintenanceFilePath, monitorSettings, trackFilePath} from './health-settings.js'
 import {type CheckDeps, type CheckReport, runCheck} from './run-check.js'
+import type {ProbeResult} from '../core/health/verdict.js'
 
 export type HealthMonitorDeps = CheckDeps & {
   now(): number
@@ -29,6 +30,8 @@ export type HealthMonitor = {
    * so a node that just became BACKUP stops its WAN probes (and a new MASTER starts them) at once.
    */
   poke(): void
+  /** The last cycle's probe results (metrics); empty before the first cycle, in standby and in maintenance. */
+  lastProbes(): readonly ProbeResult[]
 }
 
 /**
@@ -52,6 +55,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
   let running: Promise<void> | undefined
   let waiters: Array<(s: HealthStatusFile) => void> = []
   let pokeAfter = false
+  let probes: readonly ProbeResult[] = []
 
   const cycle = async (): Promise<void> => {
     let status: HealthStatusFile['status']
@@ -60,6 +64,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
       hyst = STANDBY_HYSTERESIS
       status = 'maintenance'
       reason = `maintenance on (${maintenancePath}): demoted`
+      probes = []
     } else {
       let report: CheckReport
       try {
@@ -68,6 +73,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
         report = {healthy: false, status: 'unhealthy', reason: `unhealthy: check failed: ${(error as Error).message}`, path: 'main', ok: 0, total: 0, minOk: settings.minOk, durationMs: 0, results: []}
       }
       if (stopping.cancelled) return
+      probes = report.results
       if (report.status === 'standby' || report.status === 'unknown') {
         hyst = STANDBY_HYSTERESIS
         status = report.status
@@ -131,6 +137,7 @@ export function startHealthMonitor(deps: HealthMonitorDeps, config: Config, log:
       waiters = []
     },
     nextCycle: () => new Promise((resolve) => { waiters.push(resolve) }),
+    lastProbes: () => probes,
     poke() {
       if (running || stopping.cancelled) { pokeAfter = true; return }
       clearTimeout(timer)

@@ -39,6 +39,8 @@ export type NodeStatus = {
     /** Table wan.table has a default route. */
     defaultRoute: boolean
     rule: {table: number; priority: number; copies: number}
+    /** The IPv6 rule (same table and priority) and table's IPv6 default route; null when not read (wan.ipv6 = false, or a kernel without IPv6). */
+    ipv6: {ruleCopies: number; defaultRoute: boolean} | null
     /** The BACKUP's WAN silence table is loaded (null when it could not be read). */
     silenced: boolean | null
   }>
@@ -83,7 +85,8 @@ export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
     const {snapshot, silenced} = await deps.wan()
     const o = snapshot.observed
     return {interface: config.wan.interface, exists: o.link.exists, adminUp: o.link.adminUp, carrier: o.link.carrier, addresses: snapshot.addresses, defaultRoute: o.hasDefaultRoute,
-      rule: {table: config.wan.table, priority: config.wan.rule_priority, copies: o.ruleCount}, silenced}
+      rule: {table: config.wan.table, priority: config.wan.rule_priority, copies: o.ruleCount},
+      ipv6: o.rule6Count === undefined ? null : {ruleCopies: o.rule6Count, defaultRoute: o.hasDefaultRoute6 ?? false}, silenced}
   }), section(async () => {
     if (!config.conntrackd.enabled) throw new Error('conntrackd.enabled = false')
     const s = await deps.conntrackd()
@@ -192,7 +195,9 @@ export function summaryRows(s: NodeStatus): Array<[string, string]> {
   rows.push(['last transition', !t.available ? na(t) : t.last ? `${t.last.role} via ${t.last.source} at ${t.last.startedAt}, ${t.last.durationMs} ms, exit ${t.last.exit}` : 'none recorded'])
   const w = s.wan
   rows.push(['wan', !w.available ? na(w) : !w.exists ? `${w.interface} missing` : `${w.interface} ${w.adminUp ? 'up' : 'down'}${w.carrier ? '' : ' no-carrier'} ${w.addresses.join(' ') || 'no address'}${w.silenced ? ' (silenced)' : ''}`])
-  rows.push(['wan rule', !w.available ? na(w) : `to all lookup ${w.rule.table} priority ${w.rule.priority}: ${w.rule.copies === 0 ? 'absent' : w.rule.copies === 1 ? 'present' : `${w.rule.copies} copies`}; table ${w.rule.table} default route ${w.defaultRoute ? 'yes' : 'no'}`])
+  const copies = (n: number) => (n === 0 ? 'absent' : n === 1 ? 'present' : `${n} copies`)
+  rows.push(['wan rule', !w.available ? na(w) : `to all lookup ${w.rule.table} priority ${w.rule.priority}: ${copies(w.rule.copies)}; table ${w.rule.table} default route ${w.defaultRoute ? 'yes' : 'no'}`])
+  rows.push(['wan rule ipv6', !w.available ? na(w) : !w.ipv6 ? 'not read (wan.ipv6 = false, or no IPv6 in this kernel)' : `${copies(w.ipv6.ruleCopies)}; table ${w.rule.table} IPv6 default route ${w.ipv6.defaultRoute ? 'yes' : 'no'}`])
   const c = s.conntrackd
   rows.push(['conntrackd', !c.available ? na(c) : `internal ${c.internal ?? (c.internalBypass ? 'bypass' : '?')}, external ${c.external ?? (c.externalInject ? 'inject' : '?')}`])
   const l = s.leases

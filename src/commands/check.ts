@@ -21,7 +21,7 @@ keepalived.conf:
     rise 2
   }
 
-For a check every second without a process every second, use the daemon's monitor and track_file instead (see the README, "Health checks").
+For a check every second without a process every second, use the daemon's monitor and track_file instead (docs/health.md).
 
 ${EXIT_CODES_HELP}`
   static examples = [

@@ -9,7 +9,7 @@ export default class Doctor extends BaseCommand {
   static summary = 'Cross-check keepalived, networkd, nftables, dnsmasq, conntrackd and the peer against what ha-tool needs.'
   static description = `Runs every check and prints one line per check: PASS, WARN, FAIL or SKIP, what was found, and for anything short of a pass the fix in one line. Exits 1 when any check fails (warnings do not).
 
-Checks, by id (for --skip and doctor.skip; the README's "status and doctor" says what each looks at and why): ${CHECKS.map((c) => c.id).join(', ')}.
+Checks, by id (for --skip and doctor.skip; docs/status-and-doctor.md says what each looks at and why): ${CHECKS.map((c) => c.id).join(', ')}.
 
 --root DIR reads the node's files under DIR instead of / (a copy of /etc, a crafted test tree); live state (the nft ruleset, the conntrackd socket, the transition state, the peer over ssh) is read only when the root is /. With --root and no --config, the config is DIR/etc/ha-tool/config.toml.
 

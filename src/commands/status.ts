@@ -10,7 +10,7 @@ export default class Status extends BaseCommand {
 
 A part that cannot be read says "unavailable: why" and the rest is still shown. --peer runs \`ha-tool status --json\` on the other node through the peer port ([peer]: ssh in BatchMode, host key checked against peer.known_hosts, killed after peer.timeout_ms; docs/peer.md) and shows both side by side; an unreachable peer exits 69 after printing this node.
 
---json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance, failbackGate}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. See the README ("status and doctor") for every field.
+--json prints {version: 1, node, at, role, transitions, wan, conntrackd, leases, health, maintenance, failbackGate}, each section {available: true, ...} or {available: false, reason}; with --peer, {local, peer}. Every field: docs/status-and-doctor.md; the JSON Schema: schemas/status.schema.json.
 
 ${EXIT_CODES_HELP}`
   static examples = ['<%= config.bin %> status', '<%= config.bin %> status --json', '<%= config.bin %> status --peer']

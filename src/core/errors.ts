@@ -45,8 +45,21 @@ export function errorLine(err: unknown): string {
   return String(err)
 }
 
-/** The --json error shape, the same from the fast path and from oclif commands. */
-export function errorJson(err: unknown): {error: {message: string; kind: string; exit: number; hint?: string}} {
+/** The --json error shape, the same from the fast path and from oclif commands (schemas/error.schema.json). */
+export type ErrorJson = {
+  error: {
+    /** the one line saying what went wrong and where */
+    message: string
+    /** stable tag: usage, partial, unavailable, busy, config, failed, or a more specific one */
+    kind: string
+    /** the process exit code: 0, 1, 2, 3, 69, 75 or 78 (the exit-code table) */
+    exit: number
+    /** how to fix it, when known */
+    hint?: string
+  }
+}
+
+export function errorJson(err: unknown): ErrorJson {
   const e = err instanceof HaError ? err : undefined
   return {error: {message: err instanceof Error ? err.message : String(err), kind: e?.kind ?? 'failed', exit: exitOf(err), ...(e?.hint ? {hint: e.hint} : {})}}
 }

@@ -8,6 +8,7 @@ import type {DaemonDeps} from '../app/daemon.js'
 import {watchWan} from '../adapters/wan-watch.js'
 import {handleTransition, readObserved} from '../app/handle-transition.js'
 import {createWanObserver} from '../app/wan-observer.js'
+import type {TransitionNote} from '../app/metrics/metrics-service.js'
 import {startDaemonServices} from './services.js'
 import {createTransitionDeps} from './transition.js'
 
@@ -18,10 +19,22 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
   const observer = createWanObserver(() => readObserved(base))
   const transitionDeps = {...base, observer}
   const parent = process.ppid
+  // Services that count transitions (metrics) hear of each one here, whatever the daemon's rules around it.
+  const observers: Array<(t: TransitionNote) => void> = []
+  const tell = (t: TransitionNote) => { for (const o of observers) o(t) }
   return {
     config,
     log,
-    transition: (req) => handleTransition(transitionDeps, req),
+    transition: async (req) => {
+      try {
+        const r = await handleTransition(transitionDeps, req)
+        tell({role: req.role, source: req.source, steps: r.steps})
+        return r
+      } catch (error) {
+        tell({role: req.role, source: req.source, steps: []})
+        throw error
+      }
+    },
     openFifo,
     fifoInode,
     keepalivedAlive: () => keepalivedAlive(config.keepalived.pidfile),
@@ -29,7 +42,7 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     parentAlive: () => process.ppid === parent,
     parentIsKeepalived,
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
-    startServices: () => startDaemonServices(config, log),
+    startServices: () => startDaemonServices(config, log, {onTransition: (fn) => observers.push(fn)}),
     clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},
     watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables'}, (lost) => {
       observer.changed(lost)

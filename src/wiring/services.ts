@@ -18,14 +18,28 @@ import type {DaemonService} from '../app/daemon.js'
 import {startHealthMonitor} from '../app/health-monitor.js'
 import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
 import {createLeaseDeps, startLeaseReplication} from './leases.js'
+import {serveMetrics} from '../adapters/metrics-http.js'
+import {writeMetricsTextfile} from '../adapters/metrics-textfile.js'
+import {parseListen} from '../core/metrics/listen.js'
+import type {ProbeResult} from '../core/health/verdict.js'
+import {startMetricsService, type TransitionNote} from '../app/metrics/metrics-service.js'
+import {collectStatus} from '../app/status.js'
+import {createStatusDeps} from './status.js'
 
 /**
  * Starts the daemon's resident services that the config enables: the health monitor writing
  * keepalived's track_file (health.monitor with targets) and the scheduled lease sync
- * (dnsmasq.enabled with a sync_schedule). A config error in either stops the daemon at start.
+ * (dnsmasq.enabled with a sync_schedule), and the metrics (metrics.textfile_dir or metrics.listen).
+ * A config error in any stops the daemon at start.
  */
-export async function startDaemonServices(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<DaemonService[]> {
+export type ServiceHooks = {
+  /** Registers a function told of every transition the daemon runs (the metrics count them). */
+  onTransition(fn: (t: TransitionNote) => void): void
+}
+
+export async function startDaemonServices(config: Config, log: Logger, hooks: ServiceHooks = {onTransition: () => {}}, env: NodeJS.ProcessEnv = process.env): Promise<DaemonService[]> {
   const services: DaemonService[] = []
+  let probes: () => readonly ProbeResult[] = () => []
   try {
     // The gate first: a returning node must be held out of MASTER before anything else runs.
     let poke: (() => void) | undefined
@@ -38,6 +52,7 @@ export async function startDaemonServices(config: Config, log: Logger, env: Node
       const monitor = startHealthMonitor({...deps, gateOpen: () => gate.isOpen()}, config, log.child({service: 'health'}))
       poke = () => monitor.poke()
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
+      probes = () => monitor.lastProbes()
     }
     if (config.dnsmasq.enabled) {
       // Lease changes the hook queues go to the peer over one held ssh channel (docs/leases.md).
@@ -48,6 +63,22 @@ export async function startDaemonServices(config: Config, log: Logger, env: Node
       const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
+    }
+    const {textfile_dir: dir, listen} = config.metrics
+    if (dir !== '' || listen !== '') {
+      const statusDeps = createStatusDeps(config, createExec(log))
+      const at = listen === '' ? undefined : parseListen(listen)
+      const metrics = await startMetricsService({
+        collectStatus: () => collectStatus(statusDeps),
+        probes: () => probes(),
+        writeTextfile: dir === '' ? undefined : (text) => writeMetricsTextfile(dir, text),
+        serve: at && !('error' in at) ? (render) => serveMetrics(at.host, at.port, render) : undefined,
+        now: () => Date.now(),
+        every: (ms, fn) => { const t = setInterval(fn, ms); t.unref(); return {stop: () => clearInterval(t)} },
+        after: (ms, fn) => { setTimeout(fn, ms).unref() },
+      }, config, log.child({service: 'metrics'}))
+      hooks.onTransition((t) => metrics.count(t))
+      services.push(metrics)
     }
   } catch (error) {
     for (const s of services) await s.stop()

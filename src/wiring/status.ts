@@ -31,7 +31,7 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
     stateFile: () => stateFromFs(fs, config.state.dir),
     wan: async () => {
       const [snapshot, silenced] = await Promise.all([
-        ip.readWan(config.wan.interface, config.wan.table, config.wan.rule_priority),
+        ip.readWan(config.wan.interface, config.wan.table, config.wan.rule_priority, config.wan.ipv6),
         silence.isApplied(config.wan.interface).catch(() => null),
       ])
       return {snapshot, silenced}

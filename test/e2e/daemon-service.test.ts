@@ -32,6 +32,12 @@ describe('ha-tool daemon as its own service', {skip, timeout: 240_000}, () => {
       // Someone deletes the rule while the daemon runs: it notices (ip monitor) and puts it back.
       execFileSync('ip', ['-n', a.ns, 'rule', 'del', 'priority', '32770', 'lookup', '250'])
       assert.ok(await eventually(() => a.wanRules() === 1 && state(a)?.source === 'reconcile', 5_000), `no reconcile:\n${show([a, b])}`)
+      // The IPv6 rule too (wan.ipv6, the default): ip monitor reports IPv6 rules, the reconcile puts it back.
+      const rules6 = (n: PairNode) => (JSON.parse(execFileSync('ip', ['-n', n.ns, '-6', '-j', 'rule', 'show'], {encoding: 'utf8'})) as Array<{priority: number; table: string; src?: string}>).filter((r) => r.priority === 32770 && r.table === '250' && r.src === 'all').length
+      assert.equal(rules6(a), 1, 'the MASTER has the IPv6 WAN rule')
+      assert.equal(rules6(b), 0, 'the BACKUP has no IPv6 WAN rule')
+      execFileSync('ip', ['-n', a.ns, '-6', 'rule', 'del', 'priority', '32770', 'lookup', '250'])
+      assert.ok(await eventually(() => rules6(a) === 1, 5_000), `the IPv6 rule was not put back:\n${show([a, b])}`)
       await a.stopKeepalived()
       assert.ok(await eventually(() => b.wanRules() === 1 && state(b)?.source === 'fifo' && a.wanRules() === 0 && state(a)?.role === 'STOP', 10_000), show([a, b]))
       // keepalived comes back (it recreates its FIFO): the daemon reopens it and follows again.

@@ -11,6 +11,7 @@
 // One lab per machine: withLab waits for the lab lock, so e2e files never tear down each other's lab.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
+import {checkJsonOutput} from '../support/json-contract.js'
 import * as core from '../../scripts/lab.mjs'
 import type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, NodeView, RunOptions, RunResult, SplitBrain} from '../../scripts/lab.mjs'
 
@@ -68,7 +69,9 @@ export class Lab {
 
   /** `ha-tool ARGS --config <node's config>` inside a gateway, as an operator on that node would run it. */
   haTool(gw: Gw, args: string[], opts: Omit<RunOptions, 'ns'> = {}): RunResult {
-    return this.exec(gw, [process.execPath, join(ROOT, 'bin/run.js'), ...args, '--config', core.haConfigPath(gw)], opts)
+    const r = this.exec(gw, [process.execPath, join(ROOT, 'bin/run.js'), ...args, '--config', core.haConfigPath(gw)], opts)
+    checkJsonOutput(['bin/run.js', ...args], r.stdout)
+    return r
   }
 
   view(gw: Gw): NodeView { return core.nodeView(gw) }

@@ -1,6 +1,7 @@
 // Throw-away network namespaces for integration tests. Names must start with hat-; each test
 // deletes its namespace in a finally. Commands run inside with `ip netns exec`.
 import {execFileSync, spawnSync} from 'node:child_process'
+import {checkJsonOutput} from './json-contract.js'
 import {BIN} from './spawn.js'
 
 export type Netns = {
@@ -36,7 +37,11 @@ export async function withNetns<T>(name: string, fn: (ns: Netns) => Promise<T> |
     name,
     ip: (...args) => execFileSync('ip', ['-n', name, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']}),
     run,
-    haTool: (args, env) => run([process.execPath, BIN, ...args], {env}),
+    haTool: (args, env) => {
+      const r = run([process.execPath, BIN, ...args], {env})
+      checkJsonOutput([BIN, ...args], r.stdout)
+      return r
+    },
   }
   try {
     ns.ip('link', 'set', 'lo', 'up')

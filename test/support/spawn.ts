@@ -4,6 +4,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
+import {checkJsonOutput} from './json-contract.js'
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '')
 export const BIN = join(ROOT, 'bin/run.js')
@@ -46,6 +47,8 @@ export function run(argv: string[], opts: RunOptions = {}): Promise<Run> {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
+      // Every `bin/run.js ... --json` a test runs is checked against its schema (schemas/, docs/json.md).
+      try { checkJsonOutput(argv, stdout) } catch (error) { reject(error); return }
       resolve({code, signal, stdout, stderr})
     })
   })

@@ -3,7 +3,8 @@ import {familyOf, type Target} from '../../core/health/targets.js'
 import {monoMs, type ProbeOptions, type ProbeOutcome, round, sourceFor} from './types.js'
 import {childEnv} from '../safe-path.js'
 
-type Echo = {ok: boolean; detail: string; at: number}
+/** rtt: the echo's round trip as ping measured it (the probe's latency; the wait for it is not). */
+type Echo = {ok: boolean; detail: string; at: number; rtt?: number}
 
 /**
  * ICMP for the daemon's monitor: one long-running `ping -O -i INTERVAL` per target instead of
@@ -79,16 +80,16 @@ class PingStream {
   result(opts: ProbeOptions): Promise<ProbeOutcome> {
     const started = monoMs()
     const fresh = this.latest && started - this.latest.at <= this.intervalMs + this.timeoutMs
-    if (fresh) return Promise.resolve({ok: this.latest!.ok, ms: 0, detail: this.latest!.detail})
+    if (fresh) return Promise.resolve({ok: this.latest!.ok, ms: this.latest!.rtt ?? 0, detail: this.latest!.detail})
     if (this.dead) return Promise.resolve({ok: false, ms: 0, detail: this.dead})
     return new Promise((resolve) => {
-      const finish = (ok: boolean, detail: string, cancelled = false) => {
+      const finish = (ok: boolean, detail: string, cancelled = false, rtt?: number) => {
         clearTimeout(timer)
         this.waiters.delete(onEcho)
         unsubscribe()
-        resolve({ok, ms: round(monoMs() - started), detail, ...(cancelled ? {cancelled} : {})})
+        resolve({ok, ms: rtt ?? round(monoMs() - started), detail, ...(cancelled ? {cancelled} : {})})
       }
-      const onEcho = (e: Echo) => finish(e.ok, e.detail)
+      const onEcho = (e: Echo) => finish(e.ok, e.detail, false, e.rtt)
       const timer = setTimeout(() => finish(false, `timed out after ${opts.timeoutMs} ms`), opts.timeoutMs)
       this.waiters.add(onEcho)
       const unsubscribe = opts.signal.onCancel(() => finish(false, 'cancelled', true))
@@ -114,7 +115,7 @@ class PingStream {
     if (reply && line.includes(' bytes from ')) {
       if (line.includes('(DUP!)')) return
       const t = Number(reply[1])
-      this.emit(t <= this.timeoutMs, t <= this.timeoutMs ? `${reply[1]} ms` : `late reply (${reply[1]} ms > ${this.timeoutMs} ms)`)
+      this.emit(t <= this.timeoutMs, t <= this.timeoutMs ? `${reply[1]} ms` : `late reply (${reply[1]} ms > ${this.timeoutMs} ms)`, t)
     } else if (line.startsWith('no answer yet for icmp_seq=')) {
       this.emit(false, 'no reply')
     } else {
@@ -123,8 +124,8 @@ class PingStream {
     }
   }
 
-  private emit(ok: boolean, detail: string): void {
-    this.latest = {ok, detail, at: monoMs()}
+  private emit(ok: boolean, detail: string, rtt?: number): void {
+    this.latest = {ok, detail, at: monoMs(), ...(rtt === undefined ? {} : {rtt})}
     for (const w of [...this.waiters]) w(this.latest)
   }
 

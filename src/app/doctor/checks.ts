@@ -8,13 +8,14 @@ import {keepalivedScriptSecurity} from './keepalived-script-security.js'
 import {keepalivedTest} from './keepalived-test.js'
 import {keepalivedTrackInterface} from './keepalived-track-interface.js'
 import {networkdForeignRules} from './networkd-foreign-rules.js'
-import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp} from './networkd-wan.js'
+import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp, networkdWanDhcpv6} from './networkd-wan.js'
 import {nftForwardDrop} from './nft-forward-drop.js'
 import {peerAgrees, peerSsh} from './peer.js'
 import {directoryModes, interpreterChain, nodeLock, wanLink} from './hardening.js'
 import {stateDir} from './state-dir.js'
 import {sysctl} from './sysctl.js'
 import type {DoctorCheck} from './types.js'
+import {wanRuleIpv6} from './wan-rule-ipv6.js'
 import {wanSilence} from './wan-silence.js'
 
 /** Every check, in the order a reader fixes things: install, keepalived, networkd, firewall, daemons, kernel, peer. */
@@ -32,10 +33,12 @@ export const CHECKS: readonly DoctorCheck[] = [
   wanLink,
   networkdForeignRules,
   networkdWanDhcp,
+  networkdWanDhcpv6,
   networkdActivationPolicy,
   networkdLanFallback,
   nftForwardDrop,
   wanSilence,
+  wanRuleIpv6,
   dnsmasqVip,
   conntrackd,
   sysctl,

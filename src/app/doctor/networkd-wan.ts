@@ -1,6 +1,6 @@
 import {iniValue} from '../../core/parse/ini.js'
 import type {DoctorContext, NetworkFile} from './context.js'
-import {type DoctorCheck, fail, pass, skip, type Verdict} from './types.js'
+import {type DoctorCheck, fail, pass, skip, type Verdict, warn} from './types.js'
 
 function wanFile(ctx: DoctorContext): NetworkFile | Verdict {
   const wan = ctx.config.wan.interface
@@ -87,4 +87,47 @@ async function liveFallbackRule(ctx: DoctorContext, table: number, prio: number)
   const open = mine.filter((r) => r.iif !== 'lo')
   if (open.length > 0) return fail(`the table-${table} rule (priority ${open[0].priority}) applies to forwarded traffic too: clients' packets fall back to the VIP, which breaks NATed flows at failover`, `ip rule del priority ${open[0].priority} lookup ${table}; ${fix}`)
   return pass(`live rule: priority ${mine[0].priority} iif lo lookup ${table} (LAN ${lan} not managed by networkd)`)
+}
+
+/**
+ * wan.ipv6: one DHCPv6 identity for the pair. The DUID from the shared MAC (networkd's default is
+ * made from /etc/machine-id) and the IAID set to wan.dhcpv6_iaid, which peer-config compares with the
+ * peer's, so both nodes ask as one client and get one delegated prefix; the RA's default route in wan.table.
+ */
+export const networkdWanDhcpv6: DoctorCheck = {
+  id: 'networkd-wan-dhcpv6',
+  title: 'the WAN asks for IPv6 as one DHCPv6 client (shared DUID and IAID), routes into wan.table',
+  run(ctx) {
+    const {ipv6, dhcpv6_iaid: iaid, table} = ctx.config.wan
+    if (!ipv6) return skip('wan.ipv6 = false')
+    const file = wanFile(ctx)
+    if (isVerdict(file)) return file
+    const dhcp = iniValue(file.sections, 'Network', 'DHCP') ?? 'no'
+    if (!/^(yes|ipv6|true|1|on)$/i.test(dhcp)) {
+      return warn(`${file.path}: DHCP=${dhcp}: networkd runs no DHCPv6 client on the WAN, so no delegated prefix (ha-tool still converges the IPv6 rule)`, `set DHCP=yes in [Network] (see \`ha-tool config example networkd\`), or wan.ipv6 = false on both nodes`)
+    }
+    const duid = iniValue(file.sections, 'DHCPv6', 'DUIDType') ?? iniValue(ctx.networkdConf(), 'DHCPv6', 'DUIDType')
+    const setIaid = iniValue(file.sections, 'DHCPv6', 'IAID')
+    const ra = iniValue(file.sections, 'Network', 'IPv6AcceptRA')
+    const raTable = iniValue(file.sections, 'IPv6AcceptRA', 'RouteTable')
+    const problems: string[] = []
+    const fixes: string[] = []
+    if (duid !== 'link-layer') {
+      problems.push(`DUIDType=${duid ?? 'vendor (default, made from /etc/machine-id)'}: the two nodes present different DUIDs, so the ISP delegates each its own prefix and a failover renumbers the LAN`)
+      fixes.push('DUIDType=link-layer')
+    }
+    if (setIaid === undefined || Number(setIaid) !== iaid) {
+      problems.push(`IAID=${setIaid ?? 'unset (derived per node)'}, expected ${iaid} (wan.dhcpv6_iaid, which both nodes' configs must share)`)
+      fixes.push(`IAID=${iaid}`)
+    }
+    if (ra !== undefined && /^(no|false|0|off)$/i.test(ra)) {
+      problems.push('IPv6AcceptRA=no: the IPv6 default route comes from the ISP\'s router advertisement, so the WAN has none')
+      fixes.push('IPv6AcceptRA=yes in [Network]')
+    } else if (raTable !== String(table)) {
+      problems.push(`[IPv6AcceptRA] RouteTable=${raTable ?? 'main (default)'}, expected ${table} (wan.table): the IPv6 default route must stay out of main until MASTER`)
+      fixes.push(`RouteTable=${table} in [IPv6AcceptRA]`)
+    }
+    if (problems.length === 0) return pass(`${file.path}: DUIDType=link-layer, IAID=${setIaid}, RA routes into table ${raTable}`)
+    return fail(`${file.path}: ${problems.join('; ')}`, `set ${fixes.join(', ')} (in [DHCPv6] unless said) of ${file.path} on both nodes`)
+  },
 }

@@ -1,10 +1,10 @@
 import {parseLeaseFile, emptyLeaseTable} from '../../core/leases/parse.js'
 import {leasesOf} from '../../core/leases/table.js'
-import type {Lease} from '../../core/leases/types.js'
+import type {Lease, Lease4, Lease6} from '../../core/leases/types.js'
 import {usageError} from '../../core/errors.js'
 
-/** A lease without its raw line (distributed over the union, so the family still tells v4 from v6). */
-export type ShownLease = (Lease extends infer L ? (L extends Lease ? Omit<L, 'line'> : never) : never) & {expires: string | null; expired: boolean}
+// Omit per member: Omit<Lease4 | Lease6, ...> would keep only the keys both share (no mac, no duid).
+export type ShownLease = (Omit<Lease4, 'line'> | Omit<Lease6, 'line'>) & {expires: string | null; expired: boolean}
 export type ShowResult = {file: string; serverDuid?: string; count: number; leases: ShownLease[]}
 
 /** `leases show`: the parsed lease file (a bad line is an error naming FILE:LINE). */

@@ -46,12 +46,12 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
       throw new HaError(`WAN interface ${args.dev} does not exist: nothing on it was ${args.role === 'MASTER' ? 'brought up' : 'silenced or taken down'}`, ExitCode.FAILED, {hint: 'check wan.interface (`ip link`) and `ha-tool doctor`'})
     },
     'rule.add': async ({args}) => {
-      await a.ip.ruleAdd(args.table, args.priority)
-      return {detail: `added: to all lookup ${args.table} priority ${args.priority}`}
+      await a.ip.ruleAdd(args.table, args.priority, args.family)
+      return {detail: `added: to all lookup ${args.table} priority ${args.priority}${args.family === 6 ? ' (IPv6)' : ''}`}
     },
     'rule.del': async ({args}) => {
-      for (let i = 0; i < args.count; i++) await a.ip.ruleDel(args.table, args.priority)
-      return {detail: `removed ${args.count}`}
+      for (let i = 0; i < args.count; i++) await a.ip.ruleDel(args.table, args.priority, args.family)
+      return {detail: `removed ${args.count}${args.family === 6 ? ' (IPv6)' : ''}`}
     },
     'silence.apply': async ({args}) => {
       await a.silence.apply(args.dev)

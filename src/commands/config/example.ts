@@ -6,7 +6,7 @@ const shape = oclifShape(configExampleCommand)
 
 export default class ConfigExample extends BaseCommand {
   static summary = 'Print a known-good, commented configuration for keepalived, networkd, conntrackd, dnsmasq, nftables, ha-tool or the peer\'s authorized_keys.'
-  static description = `Prints a working configuration for one daemon of the pair (DESIGN.md section 1: two gateways, one shared dynamic WAN address, a LAN VIP), built from the values in the ha-tool config: interfaces, tables and rule priorities, VIP, state directory. Every setting that matters has a comment saying why; \`ha-tool doctor\` checks the same things on a running node.
+  static description = `Prints a working configuration for one daemon of the pair (two gateways sharing one dynamic WAN address, a VIP on the LAN), built from the values in the ha-tool config: interfaces, tables and rule priorities, VIP, state directory. Every setting that matters has a comment saying why; \`ha-tool doctor\` checks the same things on a running node.
 
 Without a config file the defaults are used and per-node values are marked PLACEHOLDER.
 

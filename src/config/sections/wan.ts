@@ -1,5 +1,5 @@
 import {ifnameProblem} from '../../core/iproute/ifname.js'
-import {int, oneOf, str} from '../spec.js'
+import {bool, int, oneOf, str} from '../spec.js'
 
 /** Empty is "not set" (the required check says so); anything else must be a name the kernel takes. */
 const ifname = (v: string) => (v === '' ? undefined : ifnameProblem(v))
@@ -9,6 +9,8 @@ export const wan = {
   interface: str('', 'WAN interface carrying the shared MAC and DHCP lease (required)', {required: true, check: ifname}),
   table: int(250, 1, 4294967295, 'routing table holding the WAN default route (networkd [DHCPv4] RouteTable=)', reservedTable),
   rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER', (p) => (p === 32766 || p === 32767 ? 'a priority other than 32766 and 32767 (the kernel\'s main and default rules)' : undefined)),
+  ipv6: bool(true, 'MASTER also adds the IPv6 rule "to all lookup <table> priority <rule_priority>" (ip -6 rule), BACKUP removes it; harmless without IPv6 on the WAN (an empty table falls through)'),
+  dhcpv6_iaid: int(1, 0, 4294967295, 'IAID of the WAN\'s DHCPv6 client (networkd [DHCPv6] IAID=, in `config example networkd`); the same on both nodes, so with the shared MAC (DUIDType=link-layer) they are one client and get one delegated prefix'),
   link: oneOf(['keep-up', 'down-on-backup'], 'keep-up', 'keep-up: the WAN stays up on BACKUP (and is silenced); down-on-backup: the link goes down on BACKUP'),
   link_via: oneOf(['netlink', 'networkd'], 'netlink', 'who takes the WAN link down/up: netlink (ip link; needs ActivationPolicy=manual) or networkd (runtime drop-in + Reload)'),
   renew: oneOf(['none', 'networkd'], 'none', 'networkd: ask networkd over D-Bus to renew the lease after the link comes up on MASTER'),

@@ -22,7 +22,7 @@ export function networkdExample(site: ExampleSite): string {
       '',
       '# For this node\'s own traffic only (IncomingInterface=lo). Without it a BACKUP, or a MASTER on its',
       '# way out, routes LAN clients\' frames back to the VIP; the kernel then re-creates their NAT entry',
-      '# without NAT and the flow dies for good (DESIGN.md section 4).',
+      '# without NAT and the flow dies for good.',
       '[RoutingPolicyRule]',
       `Table=${site.lan.fallback_table}`,
       `Priority=${site.lan.fallback_priority}`,
@@ -68,9 +68,16 @@ function wanNetwork(site: ExampleSite): string[] {
     ]),
     '',
     '[Network]',
-    'DHCP=ipv4',
-    'LinkLocalAddressing=no',
-    'IPv6AcceptRA=no',
+    ...(site.wan.ipv6 ? [
+      '# IPv4 and IPv6 (wan.ipv6): DHCPv4, router advertisements and DHCPv6 with prefix delegation.',
+      'DHCP=yes',
+      'LinkLocalAddressing=ipv6',
+      'IPv6AcceptRA=yes',
+    ] : [
+      'DHCP=ipv4',
+      'LinkLocalAddressing=no',
+      'IPv6AcceptRA=no',
+    ]),
     '',
     '[DHCPv4]',
     '# The client id defaults to a DUID made from /etc/machine-id: two nodes with one MAC would still',
@@ -80,6 +87,30 @@ function wanNetwork(site: ExampleSite): string[] {
     `# "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" on MASTER.`,
     `RouteTable=${site.wan.table}`,
     'UseMTU=yes',
+    ...(site.wan.ipv6 ? dhcpv6(site) : []),
+  ]
+}
+
+/** One DHCPv6 client for the pair, like the one DHCPv4 client; the IPv6 default route in wan.table. */
+function dhcpv6(site: ExampleSite): string[] {
+  return [
+    '',
+    '[DHCPv6]',
+    '# The DUID defaults to one made from /etc/machine-id (two clients again). link-layer makes it from',
+    '# the shared MAC (DUID-LL: no time, no machine-id), and the IAID is set, not derived: the same on',
+    `# both nodes (wan.dhcpv6_iaid), so the ISP delegates one prefix to whichever node asks.`,
+    'DUIDType=link-layer',
+    `IAID=${site.wan.dhcpv6_iaid}`,
+    '# Ask for a delegated prefix at once, not only after an RA with the M flag.',
+    'WithoutRA=solicit',
+    'UseDelegatedPrefix=yes',
+    '# DHCPv6 carries no routes (networkd has no [DHCPv6] RouteTable=): the default route comes from',
+    '# the ISP\'s router advertisement, below.',
+    '',
+    '[IPv6AcceptRA]',
+    `# The IPv6 default route goes to table ${site.wan.table} too; ha-tool adds the IPv6 rule`,
+    `# "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" with the IPv4 one on MASTER.`,
+    `RouteTable=${site.wan.table}`,
   ]
 }
 

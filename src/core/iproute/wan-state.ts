@@ -42,6 +42,17 @@ export function observeWan(input: {rules: IpRule[]; routes: IpRoute[]; addr: IpA
   }
 }
 
+/**
+ * The IPv6 half of the view, from `ip -6 -j -N rule show` and `ip -6 -j route show table all default`:
+ * copies of the IPv6 WAN rule, and whether <table> holds an IPv6 default route.
+ */
+export function observeWan6(input: {rules: IpRule[]; routes: Array<IpRoute & {table?: string}>}, table: number, priority: number): {rule6Count: number; hasDefaultRoute6: boolean} {
+  return {
+    rule6Count: countWanRules(input.rules, table, priority),
+    hasDefaultRoute6: input.routes.some((r) => String(r.table) === String(table) && (r.dst === 'default' || r.dst === '::/0')),
+  }
+}
+
 /** The WAN address(es) for status and probes. */
 export function wanAddresses(addr: IpAddr[] | undefined): string[] {
   return (addr?.[0]?.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => a.local!)

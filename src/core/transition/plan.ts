@@ -4,6 +4,8 @@ export type WanPlanConfig = {
   interface: string
   table: number
   rule_priority: number
+  /** Converge the IPv6 rule too (when observed). */
+  ipv6: boolean
   link: 'keep-up' | 'down-on-backup'
   link_via: 'netlink' | 'networkd'
   renew: 'none' | 'networkd'
@@ -44,7 +46,10 @@ export function planTransition(input: PlanInput): Step[] {
   const roleChanged = input.previousRole !== role
   const slots = roleChanged ? input.slots ?? {} : {}
   const dev = wan.interface
-  const rule = {table: wan.table, priority: wan.rule_priority}
+  const rule = {table: wan.table, priority: wan.rule_priority, family: 4 as const}
+  const rule6 = {...rule, family: 6 as const}
+  // IPv6 rules are planned only when they were read (wan.ipv6 on and the kernel has IPv6).
+  const rule6Count = wan.ipv6 ? observed.rule6Count : undefined
   const steps: Step[] = []
 
   // No such link (a typo, a renamed NIC): a failed step, never "already converged". On MASTER it
@@ -67,12 +72,18 @@ export function planTransition(input: PlanInput): Step[] {
       if (observed.ruleCount > 1) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})
       else steps.push({kind: 'rule.add', args: rule, why: `route through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority}`, critical: true})
     }
+    // Not critical: a MASTER that routes IPv4 but failed IPv6 still runs its conntrackd/dnsmasq steps (exit 3).
+    if (rule6Count !== undefined && rule6Count !== 1) {
+      if (rule6Count > 1) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count - 1}, why: `remove ${rule6Count - 1} duplicate IPv6 WAN rule(s)`, critical: false})
+      else steps.push({kind: 'rule.add', args: rule6, why: `route IPv6 through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority} (ip -6)`, critical: false})
+    }
     steps.push(...(slots.afterWan ?? []))
     return steps
   }
 
   // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
+  if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false})
   if (!observed.link.exists) steps.push(missing)
   else if (wan.link === 'down-on-backup') {
     if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})

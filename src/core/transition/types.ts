@@ -23,8 +23,9 @@ export type StepArgs = {
   'wait.wan': {dev: string; table: number; priority: number; timeoutMs: number; reconfigure: boolean}
   /** The WAN link does not exist: planned to fail (a typo or a renamed NIC is never "converged"). */
   'wan.missing': {dev: string; role: Role}
-  'rule.add': {table: number; priority: number}
-  'rule.del': {table: number; priority: number; count: number}
+  /** family 6: the same rule for IPv6 (`ip -6 rule`), converged beside the IPv4 one (wan.ipv6). */
+  'rule.add': {table: number; priority: number; family: RuleFamily}
+  'rule.del': {table: number; priority: number; family: RuleFamily; count: number}
   /** keepalived died without a STOP: release the VIPs (and VMACs) it left on this node. */
   'vip.release': VipSource
   'conntrackd.commit': ConntrackActionArgs & {timeoutMs: number}
@@ -40,6 +41,9 @@ export type StepArgs = {
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
 }
+
+/** Address family of a routing rule: 4 = `ip rule`, 6 = `ip -6 rule`. */
+export type RuleFamily = 4 | 6
 
 /** Where the VIPs to release come from: keepalived.conf when readable, else the kernel's VMAC links. */
 export type VipSource = {config: string}
@@ -70,6 +74,13 @@ export type StepOutcome = {
 export type ObservedWan = {
   /** Copies of "to all lookup <table> priority <prio>" present. */
   ruleCount: number
+  /**
+   * The same for IPv6 (`ip -6 rule`); undefined when not read (wan.ipv6 = false) or when the
+   * kernel has no IPv6, and then the planner leaves IPv6 rules alone.
+   */
+  rule6Count?: number
+  /** Table <wan.table> has an IPv6 default route (undefined when not read). */
+  hasDefaultRoute6?: boolean
   link: {exists: boolean; adminUp: boolean; carrier: boolean}
   hasAddress: boolean
   /** Table <wan.table> has a default route. */

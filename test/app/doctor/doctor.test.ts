@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'peer-config', 'peer-ssh', 'wan-link'])
+    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -208,6 +208,27 @@ describe('planted traps', () => {
     assert.equal(check(await doctor(node), 'networkd-foreign-rules').status, 'fail')
   })
 
+  test('wan.ipv6: the WAN\'s DHCPv6 DUID from machine-id, an IAID other than wan.dhcpv6_iaid, RA routes in main', async () => {
+    const wan = '/etc/systemd/network/10-ens7-wan.network'
+    assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'pass')
+    edit(wan, 'DUIDType=link-layer\n', '')
+    edit(wan, /IAID=1\n/, 'IAID=7\n')
+    edit(wan, /(\[IPv6AcceptRA\][^[]*)RouteTable=250\n/, '$1')
+    const c = check(await doctor(node), 'networkd-wan-dhcpv6')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /DUIDType=vendor \(default, made from \/etc\/machine-id\)/)
+    assert.match(c.detail, /IAID=7, expected 1 \(wan\.dhcpv6_iaid/)
+    assert.match(c.detail, /\[IPv6AcceptRA\] RouteTable=main \(default\), expected 250/)
+    assert.match(c.fix!, /DUIDType=link-layer, IAID=1, RouteTable=250 in \[IPv6AcceptRA\]/)
+    // networkd.conf's global DUIDType counts too; the config's IAID is what the file must say.
+    node.write('/etc/systemd/networkd.conf.d/duid.conf', '[DHCPv6]\nDUIDType=link-layer\n')
+    const iaid7 = {...node.config, wan: {...node.config.wan, dhcpv6_iaid: 7}}
+    assert.match(check(await doctor(node, {config: iaid7}), 'networkd-wan-dhcpv6').detail, /^[^;]*RouteTable=main/)
+    edit(wan, 'DHCP=yes', 'DHCP=ipv4')
+    assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'warn')
+    assert.equal(check(await doctor(node, {config: {...node.config, wan: {...node.config.wan, ipv6: false}}}), 'networkd-wan-dhcpv6').status, 'skip')
+  })
+
   test('the WAN without ClientIdentifier=mac, and its routes in main', async () => {
     edit('/etc/systemd/network/10-ens7-wan.network', 'ClientIdentifier=mac\n', '')
     edit('/etc/systemd/network/10-ens7-wan.network', 'RouteTable=250\n', '')
@@ -356,6 +377,33 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.match(master.detail, /MASTER but ens7 is silenced/)
   })
 
+  test('wan.ipv6: the IPv6 rule must follow the role like the IPv4 one', async () => {
+    const rule = {priority: 32770, src: 'all', table: '250'}
+    const base = [{priority: 0, src: 'all', table: 'local'}, {priority: 32766, src: 'all', table: 'main'}]
+    const rules = (v4: object[], v6: object[] | 'no-ipv6') => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'ip' && argv[1] === '-6') return v6 === 'no-ipv6' ? {code: 2, stderr: 'RTNETLINK answers: Address family not supported by protocol'} : {stdout: JSON.stringify([...base, ...v6])}
+      if (argv[0] === 'ip') return {stdout: JSON.stringify([...base, ...v4])}
+      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
+    })
+    const run = async (v4: object[], v6: object[] | 'no-ipv6', config = node.config) => check(await doctor(node, {live: true, config, exec: rules(v4, v6)}), 'wan-rule-ipv6')
+    state('MASTER')
+    assert.equal((await run([rule], [rule])).status, 'pass')
+    const missing = await run([rule], [])
+    assert.equal(missing.status, 'fail')
+    assert.match(missing.detail, /MASTER: IPv4 rule "to all lookup 250 priority 32770" present, IPv6 rule absent: IPv6 does not leave through the WAN/)
+    assert.match(missing.fix!, /ha-tool notify master/)
+    // A rule with a selector is someone else's.
+    assert.equal((await run([rule], [{...rule, src: '2001:db8::', srclen: 32}])).status, 'fail')
+    state('BACKUP')
+    assert.equal((await run([], [])).status, 'pass')
+    const leftover = await run([], [rule])
+    assert.equal(leftover.status, 'fail')
+    assert.match(leftover.detail, /BACKUP: .*IPv6 rule present: IPv6 leaves through a WAN this node should not route/)
+    assert.match((await run([], 'no-ipv6')).detail, /Address family not supported.*wan\.ipv6 = false/)
+    assert.equal((await run([], [rule], {...node.config, wan: {...node.config.wan, ipv6: false}})).status, 'skip')
+  })
+
   test('ssh in BatchMode fails: peer-ssh fails, peer-config skips', async () => {
     const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {code: 255, stderr: 'root@198.51.100.2: Permission denied (publickey).\n'} : argv[0] === 'nft' ? {stdout: ''} : undefined))
     const report = await doctor(node, {live: true, exec})
@@ -379,6 +427,8 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.match(c.detail, /wan\.table: here 250, peer 251/)
     assert.match(c.detail, /wan\.rule_priority: here 32770, peer 32771/)
     assert.match(c.detail, /keepalived\.instance: here "", peer "VI_other"/)
+    const otherIaid = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: {...nodeConfig(), wan: {...nodeConfig().wan, dhcpv6_iaid: 9}}})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    assert.match(check(await doctor(node, {live: true, exec: otherIaid}), 'peer-config').detail, /wan\.dhcpv6_iaid: here 1, peer 9/)
     const same = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: nodeConfig()})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
     assert.equal(check(await doctor(node, {live: true, exec: same}), 'peer-config').status, 'pass')
   })

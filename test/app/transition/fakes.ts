@@ -10,20 +10,29 @@ import {defaultConfig} from '../../../src/config/validate.js'
 import type {Config} from '../../../src/config/schema.js'
 import type {StateFile} from '../../../src/core/transition/types.js'
 
-/** A fake node: kernel rules, link and silence in memory, with a log of what was done to it. */
-export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: string[]} = {}) {
+/**
+ * A fake node: kernel rules, link and silence in memory, with a log of what was done to it.
+ * kernelIpv6: the kernel has IPv6 (IPv6 rules read and kept as rules6; their actions are rule6.*);
+ * without it the node is one whose kernel answers "Address family not supported".
+ */
+export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: string[]; kernelIpv6?: boolean} = {}) {
   const config = defaultConfig('wan0')
   Object.assign(config.wan, opts.config ?? {})
-  const node = {rules: 0, adminUp: true, carrier: true, address: true, defaultRoute: true, silenced: false, actions: [] as string[]}
+  const node = {rules: 0, rules6: 0, adminUp: true, carrier: true, address: true, defaultRoute: true, silenced: false, actions: [] as string[]}
   const failing = new Set(opts.failing ?? [])
   const act = (name: string) => {
     node.actions.push(name)
     if (failing.has(name)) throw new Error(`${name} failed (injected)`)
   }
   const ip: IpRoute = {
-    readWan: async () => ({observed: {ruleCount: node.rules, link: {exists: true, adminUp: node.adminUp, carrier: node.adminUp && node.carrier}, hasAddress: node.adminUp && node.address, hasDefaultRoute: node.adminUp && node.defaultRoute}, addresses: []}),
-    ruleAdd: async () => { act('rule.add'); node.rules++ },
-    ruleDel: async () => { act('rule.del'); node.rules = Math.max(0, node.rules - 1) },
+    readWan: async (_dev, _table, _prio, ipv6) => ({observed: {ruleCount: node.rules, link: {exists: true, adminUp: node.adminUp, carrier: node.adminUp && node.carrier}, hasAddress: node.adminUp && node.address, hasDefaultRoute: node.adminUp && node.defaultRoute,
+      ...(ipv6 && opts.kernelIpv6 ? {rule6Count: node.rules6, hasDefaultRoute6: node.adminUp && node.defaultRoute} : {})}, addresses: []}),
+    ruleAdd: async (_t, _p, family) => {
+      if (family === 6) { act('rule6.add'); node.rules6++ } else { act('rule.add'); node.rules++ }
+    },
+    ruleDel: async (_t, _p, family) => {
+      if (family === 6) { act('rule6.del'); node.rules6 = Math.max(0, node.rules6 - 1) } else { act('rule.del'); node.rules = Math.max(0, node.rules - 1) }
+    },
     linkSet: async (_dev, state) => { act(`link.${state}`); node.adminUp = state === 'up' },
     addresses: async () => [],
     addrDel: async () => { act('addr.del') },

@@ -27,6 +27,37 @@ describe('handleTransition', () => {
     assert.deepEqual(node.actions, ['silence.lift', 'rule.add'])
   })
 
+  it('wan.ipv6 (the default) on a kernel with IPv6: the IPv6 rule goes in with the IPv4 one, out with it, and a second run does nothing', async () => {
+    for (const link of ['keep-up', 'down-on-backup'] as const) {
+      const {node, deps} = fakeNode({kernelIpv6: true, config: {link}})
+      assert.equal(deps.config.wan.ipv6, true, 'default')
+      const m = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+      assert.equal(m.exit, 0)
+      assert.deepEqual(node.actions, ['rule.add', 'rule6.add'])
+      assert.deepEqual([node.rules, node.rules6], [1, 1])
+      assert.deepEqual((await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})).steps, [])
+      node.rules6 = 3
+      node.actions.length = 0
+      await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})
+      assert.deepEqual(node.actions.slice(0, 4), ['rule.del', 'rule6.del', 'rule6.del', 'rule6.del'])
+      assert.deepEqual([node.rules, node.rules6], [0, 0])
+      node.actions.length = 0
+      assert.deepEqual((await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})).steps, [])
+      assert.deepEqual(node.actions, [])
+    }
+  })
+
+  it('wan.ipv6 = false leaves IPv6 rules alone; a failing IPv6 rule makes MASTER partial (3), not failed', async () => {
+    const off = fakeNode({kernelIpv6: true, config: {ipv6: false}})
+    off.node.rules6 = 1
+    await handleTransition(off.deps, {role: 'BACKUP', source: 'test', instance: ''})
+    assert.equal(off.node.rules6, 1)
+    const bad = fakeNode({kernelIpv6: true, failing: ['rule6.add']})
+    const r = await handleTransition(bad.deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(r.exit, 3)
+    assert.equal(bad.node.rules, 1)
+  })
+
   it('down-on-backup: BACKUP takes the link down after the rule; MASTER brings it up before the rule', async () => {
     const {node, deps} = fakeNode({config: {link: 'down-on-backup'}})
     node.rules = 1

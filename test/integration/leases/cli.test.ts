@@ -6,6 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {checkJsonOutput} from '../../support/json-contract.js'
 import {after, describe, test} from 'node:test'
 
 const root = new URL('../../..', import.meta.url).pathname
@@ -13,7 +14,11 @@ const bin = join(root, 'bin/run.js')
 const dir = mkdtempSync(join(tmpdir(), 'ha-tool-h6-cli-'))
 const env: NodeJS.ProcessEnv = {...process.env, HA_TOOL_CONFIG: join(dir, 'none.toml')}
 delete env.NODE_EXTRA_CA_CERTS
-const run = (args: string[], e: NodeJS.ProcessEnv = env) => spawnSync(process.execPath, [bin, ...args], {encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], env: e})
+const run = (args: string[], e: NodeJS.ProcessEnv = env) => {
+  const r = spawnSync(process.execPath, [bin, ...args], {encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'], env: e})
+  checkJsonOutput([bin, ...args], r.stdout)
+  return r
+}
 const f = (name: string, text: string) => {
   writeFileSync(join(dir, name), text, 'latin1')
   return join(dir, name)

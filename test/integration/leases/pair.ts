@@ -6,6 +6,7 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {checkJsonOutput} from '../../support/json-contract.js'
 
 export const ROOT = new URL('../../..', import.meta.url).pathname
 export const BIN = join(ROOT, 'bin/run.js')
@@ -76,7 +77,9 @@ export class LeasePair {
   ha(n: GwNode, args: readonly string[], opts: {input?: string; env?: NodeJS.ProcessEnv} = {}): Run {
     const env = {...(opts.env ?? process.env)}
     delete env.NODE_EXTRA_CA_CERTS
-    return sh(['ip', 'netns', 'exec', n.ns, process.execPath, BIN, ...args, '--config', n.toml], {must: false, input: opts.input, env})
+    const r = sh(['ip', 'netns', 'exec', n.ns, process.execPath, BIN, ...args, '--config', n.toml], {must: false, input: opts.input, env})
+    checkJsonOutput([BIN, ...args], r.stdout)
+    return r
   }
 
   inNs(ns: string, argv: readonly string[], must = true): Run {

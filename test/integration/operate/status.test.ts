@@ -98,7 +98,7 @@ describe('status on two namespace nodes', {skip: skipWhy ?? false}, () => {
         assert.equal(s.version, 1)
         assert.deepEqual(s.role, {role: 'MASTER', source: 'state-file', instance: 'VI_gateway', note: 'keepalived.dbus = false'})
         assert.ok(s.wan.available)
-        assert.deepEqual({...s.wan}, {available: true, interface: 'wan0', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, silenced: s.wan.silenced})
+        assert.deepEqual({...s.wan}, {available: true, interface: 'wan0', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, ipv6: s.wan.ipv6, silenced: s.wan.silenced})
         assert.ok(s.leases.available && s.leases.count === 2)
         assert.ok(s.transitions.available && s.transitions.last?.steps[0].kind === 'rule.add')
         assert.deepEqual(s.conntrackd, {available: false, reason: 'conntrackd.enabled = false'})

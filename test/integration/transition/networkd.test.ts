@@ -7,6 +7,7 @@ import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {networkdLabSkipReason, type NetworkdLab, withNetworkdLab} from '../../support/networkd-lab.js'
+import {assertJsonContract} from '../../support/json-contract.js'
 import {BIN, ensureBuilt} from '../../support/spawn.js'
 
 const skip = networkdLabSkipReason()
@@ -19,10 +20,10 @@ function notify(lab: NetworkdLab, configExtra: string, role: string, env: NodeJS
   writeFileSync(config, `[wan]\ninterface = "wan0"\nnetworkd_runtime_dir = "${lab.runtimeDir}"\n${configExtra.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 8000\n'}${configExtra}\n[state]\ndir = "${join(lab.dir, 'state')}"\n[keepalived]\ndbus = false\n`)
   try {
     const out = execFileSync('ip', ['netns', 'exec', lab.rtr, process.execPath, BIN, 'notify', '--config', config, '--json', role], {encoding: 'utf8', env: {...process.env, DBUS_SYSTEM_BUS_ADDRESS: lab.busAddress, ...env}, stdio: ['ignore', 'pipe', 'pipe']})
-    return {code: 0, json: JSON.parse(out), stderr: ''}
+    return {code: 0, json: assertJsonContract('notify', out) as Result['json'], stderr: ''}
   } catch (error) {
     const e = error as {status: number; stdout: string; stderr: string}
-    return {code: e.status, json: JSON.parse(e.stdout), stderr: e.stderr}
+    return {code: e.status, json: assertJsonContract('notify', e.stdout) as Result['json'], stderr: e.stderr}
   }
 }
 const linkUp = (lab: NetworkdLab) => /[<,]UP[,>]/.test(lab.ip('link', 'show', 'dev', 'wan0'))
@@ -46,7 +47,8 @@ describe('transitions with the real systemd-networkd', {skip, timeout: 180_000},
       const requestsBefore = (lab.dnsmasqLog().match(/DHCPREQUEST/g) ?? []).length
       const m = notify(lab, extra, 'master')
       assert.equal(m.code, 0, JSON.stringify(m.json))
-      assert.deepEqual(m.json.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:ok', 'renew:ok', 'wait.wan:ok', 'rule.add:ok'])
+      // The IPv4 rule, then the IPv6 one (wan.ipv6 is on by default).
+      assert.deepEqual(m.json.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:ok', 'renew:ok', 'wait.wan:ok', 'rule.add:ok', 'rule.add:ok'])
       assert.match(lab.ip('-4', 'addr', 'show', 'dev', 'wan0'), /inet 198\.51\.100\./)
       assert.match(lab.ip('route', 'show', 'table', 'all', 'default'), /default via 198\.51\.100\.1/)
       assert.equal(rules(lab), 1)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {countWanRules, observeWan, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {countWanRules, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
-const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, ipv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
 const READY: ObservedWan = {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
 const kinds = (steps: Step[]) => steps.map((s) => s.kind)
 /** The args of a step that must be of kind k. */
@@ -17,8 +17,10 @@ function argsOf<K extends StepKind>(step: Step, k: K): StepArgs[K] {
 function apply(o: ObservedWan, steps: Step[]): ObservedWan {
   const n = structuredClone(o)
   for (const s of steps) {
-    if (s.kind === 'rule.add') n.ruleCount++
-    if (s.kind === 'rule.del') n.ruleCount -= s.args.count
+    if (s.kind === 'rule.add' && s.args.family === 4) n.ruleCount++
+    if (s.kind === 'rule.del' && s.args.family === 4) n.ruleCount -= s.args.count
+    if (s.kind === 'rule.add' && s.args.family === 6) n.rule6Count! ++
+    if (s.kind === 'rule.del' && s.args.family === 6) n.rule6Count! -= s.args.count
     if (s.kind === 'silence.apply') n.silenced = true
     if (s.kind === 'silence.lift') n.silenced = false
     if (s.kind === 'link.up') n.link.adminUp = true
@@ -72,16 +74,36 @@ describe('planTransition', () => {
   it('keep-up with silence = none only removes the rule', () => {
     assert.deepEqual(kinds(planTransition({role: 'BACKUP', wan: {...WAN, silence: 'none'}, observed: {...READY, ruleCount: 1}})), ['rule.del'])
   })
+  it('wan.ipv6: MASTER adds the IPv6 rule beside the IPv4 one (not critical), BACKUP removes every copy of both', () => {
+    const WAN6 = {...WAN, ipv6: true}
+    const m = planTransition({role: 'MASTER', wan: WAN6, observed: {...READY, rule6Count: 0}})
+    assert.deepEqual(m.map((s) => [s.kind, (s.args as {family?: number}).family, s.critical]), [['rule.add', 4, true], ['rule.add', 6, false]])
+    assert.deepEqual(argsOf(m[1], 'rule.add'), {table: 250, priority: 32770, family: 6})
+    const dup = planTransition({role: 'MASTER', wan: WAN6, observed: {...READY, ruleCount: 1, rule6Count: 3}})
+    assert.deepEqual(dup.map((s) => s.kind), ['rule.del'])
+    assert.deepEqual(argsOf(dup[0], 'rule.del'), {table: 250, priority: 32770, family: 6, count: 2})
+    const b = planTransition({role: 'BACKUP', wan: {...WAN6, silence: 'none'}, observed: {...READY, ruleCount: 1, rule6Count: 2}})
+    assert.deepEqual(b.map((s) => [s.kind, (s.args as {family?: number}).family]), [['rule.del', 4], ['rule.del', 6]])
+    assert.equal(argsOf(b[1], 'rule.del').count, 2)
+  })
+  it('IPv6 rules are left alone when not read (kernel without IPv6) or when wan.ipv6 = false', () => {
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: {...WAN, ipv6: true}, observed: READY})), ['rule.add'])
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: {...READY, rule6Count: 0}})), ['rule.add'])
+    assert.deepEqual(kinds(planTransition({role: 'BACKUP', wan: {...WAN, silence: 'none'}, observed: {...READY, rule6Count: 1}})), [])
+  })
   it('converges: planning again against the result plans nothing, for every role, config and start', () => {
-    const starts: ObservedWan[] = [READY, {...READY, ruleCount: 2}, {...READY, silenced: true}, {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}]
+    const starts: ObservedWan[] = [READY, {...READY, ruleCount: 2}, {...READY, silenced: true}, {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false},
+      {...READY, rule6Count: 0}, {...READY, ruleCount: 1, rule6Count: 3}, {...READY, rule6Count: 1, silenced: true}]
     for (const role of ['MASTER', 'BACKUP', 'FAULT', 'STOP'] as Role[]) {
       for (const link of ['keep-up', 'down-on-backup'] as const) {
         for (const silence of ['nftables', 'none'] as const) {
           for (const start of starts) {
-            const wan = {...WAN, link, silence}
-            const first = planTransition({role, wan, observed: start})
-            const again = planTransition({role, previousRole: role, wan, observed: apply(start, first)})
-            assert.deepEqual(kinds(again), [], `${role} ${link} ${silence} from ${JSON.stringify(start)}`)
+            for (const ipv6 of [false, true]) {
+              const wan = {...WAN, link, silence, ipv6}
+              const first = planTransition({role, wan, observed: start})
+              const again = planTransition({role, previousRole: role, wan, observed: apply(start, first)})
+              assert.deepEqual(kinds(again), [], `${role} ${link} ${silence} ipv6=${ipv6} from ${JSON.stringify(start)}`)
+            }
           }
         }
       }
@@ -116,6 +138,11 @@ describe('WAN state from ip -j', () => {
     assert.deepEqual(observeWan({rules: [], routes: [], addr: undefined, silenced: false}, 250, 1).link, {exists: false, adminUp: false, carrier: false})
     assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['BROADCAST']}], silenced: false}, 250, 1).link, {exists: true, adminUp: false, carrier: false})
     assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['UP', 'NO-CARRIER']}], silenced: false}, 250, 1).link, {exists: true, adminUp: true, carrier: false})
+  })
+  it('IPv6: counts the rule copies and finds the table\'s ::/0 route among all tables', () => {
+    const rules = [{priority: 32770, src: 'all', table: '250'}, {priority: 32770, src: '2001:db8::', srclen: 32, table: '250'}, {priority: 32766, src: 'all', table: '254'}]
+    assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, 250, 32770), {rule6Count: 1, hasDefaultRoute6: true})
+    assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, 250, 32770), {rule6Count: 0, hasDefaultRoute6: false})
   })
   it('splits batch output into one array per command', () => {
     assert.deepEqual(splitBatchJson('[{"priority":0}]\n[]\n'), [[{priority: 0}], []])

@@ -1,0 +1,147 @@
+// IPv6 on the WAN against the real kernel: `ha-tool notify` converges the IPv6 WAN rule with the
+// IPv4 one (ip -6 rule), and the BACKUP's WAN silence drops IPv6 too: neighbour and router
+// solicitations, MLD and a real DHCPv6 client's Solicits never leave the silenced WAN.
+import assert from 'node:assert/strict'
+import {spawn} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {describe, it} from 'node:test'
+import {canUseNetns, type Netns, withNetns} from '../../support/netns.js'
+import {ensureBuilt, withTempDir} from '../../support/spawn.js'
+
+const skip = canUseNetns()
+const TABLE = 251
+const PRIO = 32771
+
+/** wan0 with IPv4 and IPv6 addresses and default routes in table TABLE (no DAD: addresses usable at once). */
+function wan(ns: Netns): void {
+  ns.run(['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
+  ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
+  ns.ip('link', 'set', 'wan0', 'up')
+  ns.ip('link', 'set', 'isp0', 'up')
+  ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
+  ns.ip('addr', 'add', '2001:db8:1::10/64', 'dev', 'wan0')
+  ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', String(TABLE))
+  ns.ip('-6', 'route', 'add', 'default', 'via', '2001:db8:1::1', 'dev', 'wan0', 'table', String(TABLE))
+}
+type Rule = {priority: number; table: string; src?: string}
+/** Copies of the plain "from all lookup TABLE priority PRIO" rule. */
+const rules = (ns: Netns, family: '-4' | '-6') => (JSON.parse(ns.ip(family, '-j', 'rule', 'show')) as Rule[]).filter((r) => r.priority === PRIO && r.table === String(TABLE) && r.src === 'all').length
+
+function config(dir: string, extra = ''): string {
+  const file = join(dir, 'c.toml')
+  writeFileSync(file, `[wan]\ninterface = "wan0"\ntable = ${TABLE}\nrule_priority = ${PRIO}\nup_timeout_ms = 1500\n${extra}\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n`)
+  return file
+}
+
+describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
+  it('MASTER leaves exactly one IPv6 rule beside the IPv4 one from 0, 1 or 3 copies; BACKUP none; a second run does nothing', async () => {
+    ensureBuilt()
+    await withTempDir(async (dir) => withNetns('hat-v6-rules', (ns) => {
+      wan(ns)
+      const c = config(dir)
+      // Copies that differ in protocol coexist (ours, keepalived's virtual_rules, networkd's).
+      const addCopies = (n: number) => {
+        for (const proto of ['boot', '18', 'static'].slice(0, n)) {
+          try { ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE), 'protocol', proto) } catch { /* there already */ }
+        }
+        return rules(ns, '-6')
+      }
+      for (const start of [0, 1, 3]) {
+        assert.equal(addCopies(start), start)
+        const m = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'MASTER', '100'])
+        assert.equal(m.code, 0, m.stderr)
+        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [1, 1], `MASTER from ${start} IPv6 copies`)
+        const again = ns.haTool(['notify', '--config', c, '--json', 'master'])
+        assert.deepEqual((JSON.parse(again.stdout) as {steps: unknown[]}).steps, [], 'converged: nothing to do')
+        const copies = addCopies(start)
+        const b = ns.haTool(['notify', '--config', c, '--json', 'backup'])
+        assert.equal(b.code, 0, b.stderr)
+        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [0, 0], `BACKUP from ${copies} IPv6 copies`)
+        const b2 = ns.haTool(['notify', '--config', c, '--json', 'backup'])
+        assert.deepEqual((JSON.parse(b2.stdout) as {steps: unknown[]}).steps, [])
+      }
+      // The IPv6 rule is routed through for real: a MASTER's IPv6 lookup of an outside address uses table TABLE.
+      ns.haTool(['notify', '--config', c, 'master'])
+      assert.match(ns.ip('-6', 'route', 'get', '2001:db8:ffff::1'), /via 2001:db8:1::1 dev wan0 table 251/)
+      // status reads it.
+      const st = JSON.parse(ns.haTool(['status', '--config', c, '--json']).stdout) as {wan: {ipv6: unknown}}
+      assert.deepEqual(st.wan.ipv6, {ruleCopies: 1, defaultRoute: true})
+      // A rule that only looks alike (a source selector) is not ours and stays.
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'from', '2001:db8:9::/48', 'lookup', String(TABLE))
+      ns.haTool(['notify', '--config', c, 'backup'])
+      assert.match(ns.ip('-6', 'rule', 'show'), /32771:\s+from 2001:db8:9::\/48 lookup 251/)
+      // (The kernel takes a plain rule added after it for a duplicate, EEXIST: remove it first.)
+      ns.ip('-6', 'rule', 'del', 'priority', String(PRIO), 'from', '2001:db8:9::/48', 'lookup', String(TABLE))
+      // wan.ipv6 = false: IPv6 rules are not ha-tool's business.
+      const off = config(dir, 'ipv6 = false')
+      ns.haTool(['notify', '--config', off, 'master'])
+      assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [1, 0])
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE))
+      ns.haTool(['notify', '--config', off, 'backup'])
+      assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [0, 1])
+    }))
+  })
+
+  it('the silenced BACKUP sends no IPv6 on the WAN: no NDP, router solicitation, MLD or DHCPv6; the MASTER does', async () => {
+    await withTempDir(async (dir) => withNetns('hat-v6-silence', (ns) => withNetns('hat-v6-silisp', async (isp) => {
+      isp.run(['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
+      wan(ns)
+      ns.ip('link', 'set', 'isp0', 'netns', isp.name)
+      isp.ip('addr', 'add', '2001:db8:1::1/64', 'dev', 'isp0')
+      isp.ip('link', 'set', 'isp0', 'up')
+      // What arrives on the ISP side of the WAN link, counted by the kernel before anything else sees it.
+      const counters = () => {
+        isp.run(['nft', 'delete', 'table', 'netdev', 'hat_count'])
+        const r = isp.run(['nft', '-f', '-'], {input: [
+          'table netdev hat_count {',
+          '  chain in {',
+          '    type filter hook ingress device "isp0" priority 0; policy accept;',
+          '    meta protocol ip6 counter comment "ipv6"',
+          '    icmpv6 type nd-neighbor-solicit counter comment "ns"',
+          '    icmpv6 type nd-router-solicit counter comment "rs"',
+          '    icmpv6 type { mld-listener-report, mld2-listener-report } counter comment "mld"',
+          '    udp dport 547 counter comment "dhcpv6"',
+          '  }',
+          '}', ''].join('\n')})
+        assert.equal(r.code, 0, r.stderr)
+      }
+      const read = () => {
+        const text = isp.run(['nft', 'list', 'table', 'netdev', 'hat_count']).stdout
+        const out: Record<string, number> = {}
+        for (const m of text.matchAll(/counter packets (\d+) bytes \d+ comment "(\w+)"/g)) out[m[2]] = Number(m[1])
+        return out
+      }
+      // Traffic a node sends on its own: a neighbour solicitation (ping of an unresolved neighbour),
+      // a link flap (router solicitation, MLD reports), and a real DHCPv6 client asking for a prefix.
+      const traffic = async () => {
+        ns.run(['ip', '-6', 'neigh', 'flush', 'dev', 'wan0'])
+        const dhclient = spawn('ip', ['netns', 'exec', ns.name, 'dhclient', '-6', '-P', '-d', '-lf', join(dir, 'dh6.leases'), '-pf', join(dir, 'dh6.pid'), '-sf', '/bin/true', 'wan0'], {stdio: 'ignore'})
+        try {
+          ns.run(['ping', '-6', '-n', '-q', '-c', '1', '-W', '1', '2001:db8:1::1'])
+          ns.ip('link', 'set', 'wan0', 'down')
+          ns.ip('link', 'set', 'wan0', 'up')
+          await sleep(2500)
+        } finally {
+          dhclient.kill('SIGKILL')
+        }
+      }
+      const c = config(dir)
+
+      const m = ns.haTool(['notify', '--config', c, 'master'])
+      assert.equal(m.code, 0, m.stderr)
+      counters()
+      await traffic()
+      const open = read()
+      // The counters see each kind when nothing is silenced (else this test could not fail).
+      for (const k of ['ipv6', 'ns', 'rs', 'mld', 'dhcpv6']) assert.ok(open[k] > 0, `MASTER: no ${k} counted: ${JSON.stringify(open)}`)
+
+      const b = ns.haTool(['notify', '--config', c, 'backup'])
+      assert.equal(b.code, 0, b.stderr)
+      counters()
+      await traffic()
+      assert.deepEqual(read(), {ipv6: 0, ns: 0, rs: 0, mld: 0, dhcpv6: 0}, 'a silenced BACKUP sent IPv6 on the WAN')
+    })))
+  })
+})
