@@ -121,6 +121,8 @@ export function namespacesPresent(): string[]
 export function labPids(): number[]
 export function up(options?: Partial<LabOptions>): Promise<{options: LabOptions; startedAt: string; upMs: number}>
 export function down(opts?: {quiet?: boolean}): Promise<void>
+/** Writes one node's ha-tool.toml and the daemons' configs generated from it by `ha-tool config example`. */
+export function writeNodeConfigs(gw: Gw, o: LabOptions): void
 export function startGateway(gw: Gw, o: LabOptions, opts?: {keepalived?: boolean}): Promise<void>
 export function startKeepalived(gw: Gw, o: LabOptions): Promise<void>
 export function wanReady(gw: Gw): boolean

@@ -48,7 +48,7 @@ export const DEFAULTS = {
   client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
   haToolLogLevel: 'info',
   dnsmasqExtraArgs: [], // extra arguments for the gateways' LAN dnsmasq (e.g. --dhcp-script=...)
-  wanInputDrop: false, // an input firewall on wan0 (only established/related in); the seeds have none
+  wanInputDrop: true, // the shipped example's input filter on wan0 (only established/related in); false: the seeds' (none)
   healthTargets: [], // ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0), which maintenance uses too
   metrics: false, // ha-tool [metrics] textfile_dir = RUN/gwN/metrics (fifo mode: the daemon writes ha-tool.prom there)
   keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
@@ -211,83 +211,50 @@ ManageForeignRoutingPolicyRules=no
 ManageForeignRoutes=no
 `
 
+// ---- the daemons' configs: `ha-tool config example KIND --config <the node's ha-tool.toml>`, what users install
+
+/** What `ha-tool config example KIND` prints for this node (its ha-tool.toml must be written first). */
+function example(gw, kind, extra = []) {
+  const r = run([process.execPath, join(ROOT, 'bin/run.js'), 'config', 'example', kind, '--config', haConfigPath(gw), ...extra], {allowFail: true})
+  if (r.code !== 0) throw new Error(`lab: \`ha-tool config example ${kind} --config ${haConfigPath(gw)}\` failed (${r.code}): ${r.stderr.trim()}`)
+  return r.stdout
+}
+
+/**
+ * keepalived.conf: the shipped example (fifo: --mode fifo; notify: --mode script). baseline is keepalived
+ * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules.
+ */
 function keepalivedConf(gw, o) {
-  const fifo = join(RUN, gw, 'keepalived.fifo')
-  const notifyLine = o.mode === 'notify' ? `    notify "${join(ROOT, 'bin/run.js')} notify --config ${haConfigPath(gw)}"\n` : ''
-  const rules = o.mode === 'baseline' ? `    virtual_rules {\n        to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n    }\n` : ''
-  return `# hat-lab ${gw}, mode ${o.mode}
-global_defs {
-    router_id hat_${gw}
-    vrrp_version 3
-    enable_script_security
-    script_user root
-    vrrp_garp_master_refresh 60
-    # advert_int 0.1 leaves 0.3 s of silence before the BACKUP takes over: on the lab's shared CPU a starved
-    # VRRP process would cause spurious take-overs. Not vrrp_rt_priority: under load RLIMIT_RTTIME SIGKILLs
-    # the VRRP child (seen in the lab).
-    vrrp_priority -15
-${o.mode === 'fifo' ? `    vrrp_notify_fifo ${fifo}\n` : ''}${o.mode === 'baseline' ? '' : '    enable_dbus\n'}${(o.keepalivedGlobals ?? []).map((l) => `    ${l}\n`).join('')}}
-${trackFile(o) ? `# defined before the instance that tracks it (keepalived ignores a forward reference)\ntrack_file ha_track {\n    file ${join(RUN, gw, 'state', 'track')}\n    init_file 0\n}\n` : ''}vrrp_instance VI_LAN {
-    state BACKUP
-    interface lan0
-    use_vmac ${VMAC_IF}
-    vmac_xmit_base
-    virtual_router_id ${VRID}
-    priority ${PRIORITY[gw]}
-    advert_int ${o.advertInt}
-    nopreempt
-    virtual_ipaddress {
-        ${ADDR.vip}/24
-    }
-${rules}${notifyLine}${trackFile(o) ? `    track_file {\n        ha_track weight 0\n    }\n` : ''}}
-`
+  let text = example(gw, 'keepalived', ['--mode', o.mode === 'notify' ? 'script' : 'fifo'])
+  if (o.mode === 'baseline') {
+    text = text.replace(/^\s*vrrp_notify_fifo .*\n/m, '')
+    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${sp}virtual_ipaddress {`)
+  }
+  // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
+  const globals = o.keepalivedGlobals ?? []
+  if (globals.length > 0) text = replaceOnce(text, /^global_defs \{\n/m, (m) => m + globals.map((l) => `  ${l}\n`).join(''))
+  return text
 }
 
-/** With health targets (not baseline: no ha-tool), keepalived follows ha-tool's track_file: health and maintenance move the role. */
-const trackFile = (o) => o.mode !== 'baseline' && (o.healthTargets ?? []).length > 0
+/** The shipped nftables example; the seeds' variants (no LAN guard, no WAN input filter) by removing its lines. */
+function nftRuleset(gw, o) {
+  let text = example(gw, 'nftables')
+  if (!o.lanGuard) text = replaceOnce(text, /^\s*iifname \{[^}]*\} oifname \{[^}]*\} drop\n/m, () => '')
+  if (!o.wanInputDrop) text = replaceOnce(text, /^\s*iifname "wan0" ct state established,related accept\n\s*iifname "wan0" drop\n/m, () => '')
+  return text
+}
 
-function conntrackdConf(gw) {
-  const other = gw === 'gw1' ? 'gw2' : 'gw1'
-  return `# hat-lab ${gw}: FTFW over UDP on the sync link (conntrack-tools' primary-backup setup)
-Sync {
-    Mode FTFW {
-        DisableExternalCache off
-        StartupResync on
-    }
-    UDP {
-        IPv4_address ${ADDR.sync[gw]}
-        IPv4_Destination_Address ${ADDR.sync[other]}
-        Port 3780
-        Interface sync0
-        Checksum on
-    }
+/**
+ * The shipped dnsmasq example without its dhcp-script: the lease hook wrapper is what `scripts/install` lays
+ * down (not this checkout), and the lab's ha-tool does not replicate leases (the lease tests do).
+ */
+function dnsmasqConf(gw) {
+  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => '')
 }
-General {
-    HashSize 32768
-    HashLimit 65536
-    LogFile ${join(RUN, gw, 'conntrackd.log')}
-    Syslog off
-    LockFile ${join(RUN, gw, 'conntrackd.lock')}
-    UNIX {
-        Path ${join(RUN, gw, 'conntrackd.ctl')}
-    }
-    NetlinkEventsReliable on
-    Filter From Userspace {
-        Protocol Accept {
-            TCP
-            UDP
-            ICMP
-        }
-        Address Ignore {
-            IPv4_address 127.0.0.1
-            IPv4_address 192.168.190.0/29
-            IPv4_address ${ADDR.lan.gw1}
-            IPv4_address ${ADDR.lan.gw2}
-            IPv4_address ${ADDR.vip}
-        }
-    }
-}
-`
+
+function replaceOnce(text, re, fn) {
+  if (!re.test(text)) throw new Error(`lab: the shipped example no longer has ${re} (scripts/lab.mjs adapts it)`)
+  return text.replace(re, fn)
 }
 
 function haToolToml(gw, o) {
@@ -300,8 +267,25 @@ rule_priority = ${RULE_PRIO}
 link = "${o.link}"
 link_via = "netlink"
 
+[lan]
+interface = "lan0"
+vip = "${ADDR.vip}"
+address = "${ADDR.lan[gw]}/24"
+vrid = ${VRID}
+fallback_table = ${TABLE_LAN}
+fallback_priority = ${FALLBACK_PRIO}
+
+[sync]
+interface = "sync0"
+address = "${ADDR.sync[gw]}/29"
+
 [keepalived]
 instance = "VI_LAN"
+# gw1 wins when both start at once; nopreempt keeps whoever is MASTER
+priority = ${PRIORITY[gw]}
+advert_int_ms = ${Math.round(o.advertInt * 1000)}
+# not real-time (max_auto_priority): under the lab's load RLIMIT_RTTIME SIGKILLs the VRRP child (seen in the lab)
+vrrp_priority = -15
 fifo = "${join(RUN, gw, 'keepalived.fifo')}"
 dbus = ${o.mode !== 'baseline'}
 config = "${join(RUN, gw, 'keepalived.conf')}"
@@ -310,13 +294,26 @@ pidfile = "${join(RUN, gw, 'keepalived.pid')}"
 [conntrackd]
 enabled = ${o.conntrackd}
 config = "${join(RUN, gw, 'conntrackd.conf')}"
+# two conntrackd on one host: each its own socket, lock and log
+socket = "${join(RUN, gw, 'conntrackd.ctl')}"
+lock_file = "${join(RUN, gw, 'conntrackd.lock')}"
+log_file = "${join(RUN, gw, 'conntrackd.log')}"
 
 [dnsmasq]
 leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
+pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
+lease_time = "${o.lanLeaseSecs}"
+# the lab's bus has no policy for dnsmasq's D-Bus name (the dnsmasq package ships one; dnsmasq-base does not)
+apply = "restart"
 
 [state]
 dir = "${join(RUN, gw, 'state')}"
+
+[doctor]
+# keepalived runs this checkout's ha-tool (notify and check in script mode)
+binary = "${join(ROOT, 'bin/run.js')}"
+
 ${(o.healthTargets ?? []).length ? `
 [health]
 targets = [${o.healthTargets.map((t) => JSON.stringify(t)).join(', ')}]
@@ -331,28 +328,6 @@ interval_ms = 2000
 [log]
 level = "${o.haToolLogLevel}"
 file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
-`
-}
-
-function nftRuleset(o) {
-  const lanIfs = `{ "lan0", "${VMAC_IF}" }`
-  return `flush ruleset
-table ip hat_lab {
-    chain forward {
-        type filter hook forward priority 0; policy accept;
-${o.lanGuard ? `        # a flow routed back to the LAN would lose its NAT entry for good (DESIGN.md section 4)
-        iifname ${lanIfs} oifname ${lanIfs} drop\n` : ''}    }
-${o.wanInputDrop ? `    chain input {
-        type filter hook input priority 0; policy accept;
-        # a stray packet of a flow this node has no entry for is dropped, not answered with a reset
-        iifname "wan0" ct state established,related accept
-        iifname "wan0" drop
-    }
-` : ''}    chain postrouting {
-        type nat hook postrouting priority 100; policy accept;
-        oifname "wan0" masquerade
-    }
-}
 `
 }
 
@@ -420,11 +395,18 @@ function prepareRunDir(o) {
     writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
     writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
-    writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
-    writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw))
-    writeFileSync(join(RUN, gw, 'ha-tool.toml'), haToolToml(gw, o))
-    writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(o))
+    writeNodeConfigs(gw, o)
   }
+}
+
+/** One node's configs: its ha-tool.toml, then each daemon's from `ha-tool config example` on it. */
+export function writeNodeConfigs(gw, o) {
+  mkdirSync(join(RUN, gw), {recursive: true})
+  writeFileSync(haConfigPath(gw), haToolToml(gw, o))
+  writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
+  writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
+  writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
+  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw))
 }
 
 function buildTopology() {
@@ -524,14 +506,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
     startProcess(`${gw}-conntrackd`, ['conntrackd', '-C', join(RUN, gw, 'conntrackd.conf')], {ns, gw})
     await waitFor(`${gw} conntrackd socket`, () => existsSync(join(RUN, gw, 'conntrackd.ctl')), 5000)
   }
-  startProcess(`${gw}-dnsmasq`, ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
-    // DNS on the VIP too, but DHCP never from the VMAC: a reply sourced from the virtual MAC on the BACKUP
-    // teaches the LAN switch to send the clients' traffic for the VIP to the BACKUP
-    '--interface=lan0', `--interface=${VMAC_IF}`, `--no-dhcp-interface=${VMAC_IF}`, '--bind-dynamic', '--dhcp-authoritative',
-    '--dhcp-range=192.168.1.100,192.168.1.199,255.255.255.0,' + o.lanLeaseSecs,
-    `--dhcp-option=option:router,${ADDR.vip}`, `--dhcp-option=option:dns-server,${ADDR.vip}`,
+  // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
+  startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
     `--host-record=echo.lab,${ADDR.remote}`,
-    `--dhcp-leasefile=${join(RUN, gw, 'dnsmasq.leases')}`, `--pid-file=${join(RUN, gw, 'dnsmasq.pid')}`,
     '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }
@@ -613,6 +590,7 @@ export function clientDhcpEvents() {
 export async function up(options = {}) {
   const o = {...DEFAULTS, ...options}
   if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
+  if (!haToolHas('config:example')) throw new Error('lab: every mode runs the configs `ha-tool config example` prints (build it: npm run build)')
   if (o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
   if (o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
   await checkScriptSecurity(o)
@@ -1031,7 +1009,7 @@ function parseOpts(args) {
     else if (a === '--seed-fallback') o.fallbackIifLo = false
     else if (a === '--tcp-loose') o.tcpLoose = Number(val())
     else if (a === '--static-client') o.client = 'static'
-    else if (a === '--wan-input-drop') o.wanInputDrop = true
+    else if (a === '--no-wan-input-drop') o.wanInputDrop = false
     else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
     else if (a === '--metrics') o.metrics = true
     else if (a === '--node') o.node = val()
@@ -1043,7 +1021,7 @@ function parseOpts(args) {
 }
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
-                     [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--wan-input-drop]
+                     [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
                      [--health TARGET]... [--metrics]
        scripts/lab down
        scripts/lab status [--json]

@@ -6,7 +6,7 @@
 // the VIP and to the WAN rule on the new MASTER, TCP survival, lease continuity, split-brain.
 // Env: BENCH_FAILOVER_N (default 3), BENCH_FAILOVER_MODES (baseline,notify,fifo), BENCH_FAILOVER_KINDS
 // (stop,kill,lan,node), BENCH_FAILOVER_ADVERT (0.1), BENCH_FAILOVER_CONNTRACKD (1),
-// BENCH_FAILOVER_WAN_INPUT_DROP (0; 1 = an input firewall on the WAN, see the lab's --wan-input-drop),
+// BENCH_FAILOVER_WAN_INPUT_DROP (1, the shipped nftables example's WAN input filter; 0 = none, the lab's --no-wan-input-drop),
 // BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode).
 // Run alone: node scripts/bench/failover.mjs (after a build; root).
 import * as lab from '../lab.mjs'
@@ -48,7 +48,7 @@ export async function bench() {
   const kinds = list('BENCH_FAILOVER_KINDS', lab.KINDS)
   const advertInt = Number(process.env.BENCH_FAILOVER_ADVERT ?? 0.1)
   const conntrackd = (process.env.BENCH_FAILOVER_CONNTRACKD ?? '1') !== '0'
-  const wanInputDrop = process.env.BENCH_FAILOVER_WAN_INPUT_DROP === '1'
+  const wanInputDrop = process.env.BENCH_FAILOVER_WAN_INPUT_DROP !== '0'
   const link = process.env.BENCH_FAILOVER_LINK ?? 'keep-up'
   const modes = list('BENCH_FAILOVER_MODES', lab.MODES)
   const skipped = {}

@@ -13,21 +13,17 @@ const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 const BIN = join(ROOT, 'bin/run.js')
 
 /**
- * Each gateway's ha-tool config: the lab's own plus what doctor needs to know about the lab ([lan],
- * [doctor]). state.dir is skipped: the lab creates it at `up` instead of through tmpfiles.d at boot.
+ * Each gateway's ha-tool config: the lab's own (its [lan] and [doctor] binary are the lab's) plus the ssh
+ * settings. state.dir is skipped: the lab creates it at `up` instead of through tmpfiles.d at boot.
  */
 function writeConfig(lab: Lab, dir: string, gw: Gw): string {
   const path = join(dir, `${gw}.toml`)
-  writeFileSync(path, `${readFileSync(lab.paths(gw).config, 'utf8')}
-[lan]
-interface = "lan0"
-vip = "${ADDR.vip}"
-address = "${ADDR.lan[gw]}/24"
-
-[doctor]
-binary = "${BIN}"
-skip = ["state-dir"]
-`.replace(/^\[dnsmasq\]\n/m, `[dnsmasq]\nssh_key = "${dir}/id"\nssh_known_hosts = "${dir}/known_hosts"\npeer_command = ["${BIN}"]\n`))
+  const own = readFileSync(lab.paths(gw).config, 'utf8')
+  assert.match(own, new RegExp(`\\[lan\\][^[]*address = "${ADDR.lan[gw].replaceAll('.', '\\.')}/24"`), 'the lab states the node\'s LAN')
+  assert.match(own, new RegExp(`\\[doctor\\]\\n(#.*\\n)*binary = "${BIN}"`), 'the lab names the ha-tool keepalived runs')
+  writeFileSync(path, own
+    .replace(/^\[doctor\]\n/m, '[doctor]\nskip = ["state-dir"]\n')
+    .replace(/^\[dnsmasq\]\n/m, `[dnsmasq]\nssh_key = "${dir}/id"\nssh_known_hosts = "${dir}/known_hosts"\npeer_command = ["${BIN}"]\n`))
   return path
 }
 
@@ -103,7 +99,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
 
       // Planted faults, one per check, each named with its fix (the daemon stopped, or it would repair some).
       await lab.stop('gw2-hatd')
-      run('gw2', ['nft', 'flush', 'chain', 'ip', 'hat_lab', 'forward'])
+      run('gw2', ['nft', 'flush', 'chain', 'inet', 'ha_tool_filter', 'forward'])
       run('gw2', ['nft', 'delete', 'table', 'netdev', 'ha_tool_wan_silence'])
       const d2 = doctor('gw2')
       assert.equal(d2.code, 1)

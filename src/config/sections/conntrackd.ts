@@ -1,9 +1,14 @@
 import {bool, int, list, retired, str} from '../spec.js'
 
+const absolute = (v: string) => (v.startsWith('/') ? undefined : 'an absolute path')
+
 export const conntrackd = {
   enabled: bool(false, 'drive conntrackd on transitions (commit, flush, resync, bulk send)'),
   config: str('/etc/conntrackd/conntrackd.conf', 'conntrackd.conf passed with -C; its mode and socket are read from it'),
   binary: str('conntrackd', 'the conntrackd program'),
+  socket: str('/var/run/conntrackd.ctl', 'UNIX socket (General { UNIX { Path } }) `config example conntrackd` writes; ha-tool itself reads it from conntrackd.config', {check: absolute}),
+  lock_file: str('/var/lock/conntrackd.lock', 'LockFile `config example conntrackd` writes (two conntrackd on one host need two)', {check: absolute}),
+  log_file: str('', 'LogFile `config example conntrackd` writes; "" = "on" (conntrackd\'s /var/log/conntrackd.log)', {check: (v) => (v === '' || v.startsWith('/') ? undefined : 'an absolute path, or "" for conntrackd\'s default')}),
   start_on_backup: bool(true, 'start conntrackd (conntrackd -d -C <config>) on BACKUP when it is not running'),
   start_command: list([], 'how BACKUP starts conntrackd when it is not running; [] = <binary> -d -C <config>; use ["systemctl", "start", "conntrackd"] when systemd manages it'),
   timeout_ms: int(10000, 100, 600000, 'how long one conntrackd command may take'),

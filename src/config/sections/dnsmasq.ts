@@ -24,6 +24,7 @@ export const dnsmasq = {
   peer_command: aliasOf('peer.command', list(['/usr/sbin/ha-tool'], 'ha-tool on the peer, as argv', argv)),
   peer_config: aliasOf('peer.config', str('', 'config file passed with --config to ha-tool on the peer')),
   subnets: list([], 'the subnets (dhcp-range) and IPv6 prefixes dnsmasq serves, as prefixes: a client may hold one lease in each (an IPv4 client per range, a DHCPv6 IA an address per prefix), so the merge keeps them all; lan.address\'s prefix is added. An address outside all of them counts as in its /24 (IPv4) or /64 (IPv6)', prefixes),
+  lease_time: str('12h', 'lease time `config example dnsmasq` writes in dhcp-range: seconds, or with a unit (45m, 12h, 7d, 1w), or "infinite"', {check: (v) => (/^(\d+[smhdw]?|infinite)$/.test(v) ? undefined : 'a lease time like 3600, 45m, 12h, 7d, 1w or "infinite"')}),
   lease_max: int(1000, 0, 4294967295, 'dnsmasq\'s dhcp-lease-max (its own default is 1000; the dnsmasq example writes this value); a merge with more leases is refused, since dnsmasq would not start (0 = no limit here, and the example leaves dnsmasq at its default)'),
   apply: oneOf(['auto', 'dbus', 'restart'], 'auto', 'how a merge reaches a RUNNING dnsmasq (it reads its file only at start): dbus = AddDhcpLease (dnsmasq --enable-dbus), restart = stop_command, write the file, start_command, auto = dbus when dnsmasq answers on the bus, else restart. A stopped dnsmasq always gets the file written atomically'),
   dbus_name: str('uk.org.thekelleys.dnsmasq', 'dnsmasq\'s D-Bus service name (--enable-dbus=NAME)'),

@@ -1,9 +1,12 @@
-import {bool, str} from '../spec.js'
+import {bool, int, str} from '../spec.js'
 import {absoluteOrEmpty} from './paths.js'
 
 export const keepalived = {
   instance: str('', 'VRRP instance or sync group whose state drives this node; "" = the only one there is'),
   fifo: str('', 'notify FIFO keepalived writes (vrrp_notify_fifo) and the daemon reads when it is not started by keepalived as notify_fifo_script; "" = <state.dir>/notify.fifo', {check: absoluteOrEmpty}),
+  priority: int(100, 1, 254, 'VRRP priority `config example keepalived` writes; both nodes the same (with nopreempt whoever is MASTER stays MASTER), or higher on the node that should win when both start at once'),
+  advert_int_ms: int(100, 10, 255000, 'VRRP advert_int `config example keepalived` writes, in milliseconds (keepalived counts in centiseconds: a multiple of 10)', (v) => (v % 10 === 0 ? undefined : 'a multiple of 10 (keepalived counts in centiseconds)')),
+  vrrp_priority: int(0, -20, 19, 'nice value of keepalived\'s VRRP process `config example keepalived` writes (vrrp_priority); 0 = real-time scheduling (max_auto_priority) instead'),
   dbus: bool(true, 'ask keepalived over D-Bus (org.keepalived.Vrrp1, needs enable_dbus) for the current role at daemon start-up and in status'),
   config: str('/etc/keepalived/keepalived.conf', 'keepalived.conf, read by doctor and by the daemon\'s watchdog (the VIPs to release; unreadable: keepalived\'s VMAC links in the kernel)'),
   pidfile: str('/run/keepalived.pid', 'keepalived\'s pid file (-p): only a hint for the daemon\'s watchdog, which decides from the notify FIFO closing and the process table'),

@@ -31,7 +31,7 @@ export function dnsmasqExample(site: ExampleSite): string {
     ...(lan.stated ? [] : ['# PLACEHOLDER: your LAN\'s range']),
     `# The largest run of ${range.network} that neither node nor the VIP holds (${range.size} addresses),`,
     '# from lan.address; narrow it if static hosts live there. dnsmasq refuses a range outside the netmask.',
-    `dhcp-range=${range.first},${range.last},12h`,
+    `dhcp-range=${range.first},${range.last},${d.lease_time}`,
     ...(d.lease_max > 0
       ? [`# dnsmasq.lease_max: ha-tool refuses a lease merge over it, since dnsmasq would not start with more.`, `dhcp-lease-max=${d.lease_max}`]
       : ['# dnsmasq.lease_max = 0: dnsmasq keeps its own limit (1000) and ha-tool\'s merge checks none.']),

@@ -13,7 +13,7 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
   const fifo = fifoPath(site)
   const out: string[] = [
     header(site, '#', `keepalived.conf (${mode} mode)`, [
-      'Both nodes use the same file: same priority with nopreempt, so whoever is MASTER stays MASTER.',
+      'Both nodes use the same file (keepalived.priority may differ): with nopreempt whoever is MASTER stays MASTER.',
       'ha-tool, not keepalived, adds and removes the WAN rule, so there is no virtual_rules block here:',
       `ha-tool puts "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" in only once the WAN is ready.`,
     ]),
@@ -28,9 +28,7 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  enable_dbus',
     '  # VRRPv3 allows sub-second advert_int.',
     '  vrrp_version 3',
-    '  # Real-time scheduling for the VRRP process: at advert_int 0.1 a starved process misses adverts',
-    '  # and the peer takes over unasked (keepalived recommends it at start-up).',
-    '  max_auto_priority',
+    ...processPriority(site),
     '  # A node whose keepalived died (kill -9, crash) still holds the VIP on its VMAC and answers the new',
     '  # MASTER\'s gratuitous ARPs from the virtual MAC, which moves the VMAC back to the dead node\'s switch',
     '  # port; the clients are cut off until the next gratuitous ARPs (garp_master_delay, 5 s by default).',
@@ -60,7 +58,15 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  init_file 0',
     '}',
   )
-  if (mode === 'script') {
+  const check = mode === 'script' && site.health.targets.length > 0
+  if (mode === 'script' && !check) {
+    out.push(
+      '',
+      '# No health check: health.targets is empty, and `ha-tool check` without targets is a usage error',
+      '# (exit 2) that would hold this node in FAULT. Set health.targets to have keepalived run it.',
+    )
+  }
+  if (check) {
     out.push(
       '',
       '# Script mode has no resident daemon writing the track_file\'s health value, so keepalived runs the',
@@ -81,8 +87,8 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '  nopreempt',
     `  interface ${site.lan.interface}`,
     `  virtual_router_id ${site.lan.vrid}`,
-    '  priority 100',
-    '  advert_int 0.1',
+    `  priority ${site.keepalived.priority}`,
+    `  advert_int ${advertInt(site)}`,
     `  # The VIP lives on a macvlan (vrrp.${site.lan.vrid}) with the virtual MAC, so LAN clients keep their`,
     '  # ARP entry across a failover.',
     '  use_vmac',
@@ -106,11 +112,9 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '    ha_tool weight 0',
     '  }',
   )
+  if (check) out.push('  track_script {', '    ha_tool_check', '  }')
   if (mode === 'script') {
     out.push(
-      '  track_script {',
-      '    ha_tool_check',
-      '  }',
       '  # keepalived appends TYPE NAME STATE PRIORITY. Notify scripts run concurrently and may finish',
       '  # out of order: ha-tool serialises them and never lets an older event overwrite a newer one.',
       `  notify "${command(site, 'notify')}"`,
@@ -124,4 +128,25 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '',
   )
   return out.join('\n')
+}
+
+/** keepalived.advert_int_ms in seconds, as keepalived reads it (0.1, 1, 2.5). */
+function advertInt(site: ExampleSite): string {
+  return String(site.keepalived.advert_int_ms / 1000)
+}
+
+/** How the VRRP process is scheduled: real-time by default, or a nice value (keepalived.vrrp_priority). */
+function processPriority(site: ExampleSite): string[] {
+  if (site.keepalived.vrrp_priority === 0) {
+    return [
+      '  # Real-time scheduling for the VRRP process: at advert_int 0.1 a starved process misses adverts',
+      '  # and the peer takes over unasked (keepalived recommends it at start-up).',
+      '  max_auto_priority',
+    ]
+  }
+  return [
+    '  # A raised nice value instead of real-time scheduling (keepalived.vrrp_priority): on a loaded host',
+    '  # RLIMIT_RTTIME can SIGKILL a real-time VRRP process that runs too long without sleeping.',
+    `  vrrp_priority ${site.keepalived.vrrp_priority}`,
+  ]
 }

@@ -8,11 +8,12 @@ export type ExampleSite = {
   wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
   lan: {interface: string; vip: string; address: string; vrid: number; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
-  keepalived: {instance: string; fifo: string}
-  conntrackd: {enabled: boolean; config: string}
-  dnsmasq: {leases: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
+  keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; vrrp_priority: number}
+  conntrackd: {enabled: boolean; config: string; socket: string; lock_file: string; log_file: string}
+  dnsmasq: {leases: string; lease_time: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
   peer: {destination: string; command: readonly string[]; config: string; identity: string}
   state: {dir: string}
+  health: {targets: readonly string[]}
   /** Installed ha-tool command (script-security-safe path). */
   binary: string
   /** The config file the examples were built from, or undefined when built from defaults. */

@@ -32,7 +32,9 @@ describe('a node set up from `config example` output', () => {
 
   test('script mode passes too', async () => {
     const {buildExample} = await import('../../../src/app/config-example.js')
-    writeFileSync(join(node.root, node.config.keepalived.config), buildExample('keepalived', node.config, '/etc/ha-tool/config.toml', 'script'))
+    // with health targets: without them the example has no check script (it would exit 2)
+    const config = {...node.config, health: {...node.config.health, targets: ['192.0.2.1']}}
+    writeFileSync(join(node.root, node.config.keepalived.config), buildExample('keepalived', config, '/etc/ha-tool/config.toml', 'script'))
     const report = await doctor(node)
     assert.equal(check(report, 'keepalived-calls-ha-tool').status, 'pass')
     assert.match(check(report, 'keepalived-calls-ha-tool').detail, /notify \(line \d+\).*track_script/)

@@ -40,12 +40,19 @@ describe('keepalived', () => {
   })
 
   test('script mode: notify and check by the installed path, --config when not the default', () => {
-    const text = buildExample('keepalived', cfg({keepalived: {instance: 'VI_9'}}), '/etc/ha-tool/gw.toml', 'script')
+    const text = buildExample('keepalived', cfg({keepalived: {instance: 'VI_9'}, health: {targets: ['192.0.2.1']}}), '/etc/ha-tool/gw.toml', 'script')
     const all = walkConf(parseBraceConf(text))
+    assert.deepEqual(all.find((n) => n.key === 'track_script')?.children.map((n) => n.key), ['ha_tool_check'])
     assert.equal(all.find((n) => n.key === 'notify')?.args[0], '/usr/sbin/ha-tool notify --config /etc/ha-tool/gw.toml')
     assert.equal(all.find((n) => n.key === 'script')?.args[0], '/usr/sbin/ha-tool check --config /etc/ha-tool/gw.toml')
     assert.equal(all.some((n) => n.key === 'vrrp_notify_fifo'), false)
     assert.equal(all.find((n) => n.key === 'vrrp_instance')?.args[0], 'VI_9')
+  })
+
+  test('script mode without health.targets: no check (it would exit 2 and hold the node in FAULT), notify still', () => {
+    const all = walkConf(parseBraceConf(buildExample('keepalived', cfg(), '/x.toml', 'script')))
+    assert.equal(all.some((n) => n.key === 'vrrp_script' || n.key === 'track_script'), false)
+    assert.equal(all.find((n) => n.key === 'notify')?.args[0], '/usr/sbin/ha-tool notify --config /x.toml')
   })
 
   test('a relative --config becomes absolute in keepalived.conf (keepalived runs scripts from /)', () => {
@@ -59,6 +66,25 @@ describe('keepalived', () => {
   test('keepalived.fifo set: the example writes that FIFO', () => {
     const defs = parseBraceConf(buildExample('keepalived', cfg({keepalived: {fifo: '/run/k/f'}}), '/x.toml')).find((n) => n.key === 'global_defs')!
     assert.deepEqual(defs.children.find((n) => n.key === 'vrrp_notify_fifo')?.args, ['/run/k/f'])
+  })
+
+  test('VRRP priority, advert_int and the VRRP process priority come from the config', () => {
+    const inst = (text: string) => parseBraceConf(text).find((n) => n.key === 'vrrp_instance')!
+    const arg = (text: string, key: string) => inst(text).children.find((n) => n.key === key)?.args
+    const defaults = buildExample('keepalived', cfg(), '/x.toml')
+    assert.deepEqual(arg(defaults, 'priority'), ['100'])
+    assert.deepEqual(arg(defaults, 'advert_int'), ['0.1'])
+    for (const [priority, ms, written] of [[200, 1000, '1'], [7, 2550, '2.55'], [254, 10, '0.01']] as const) {
+      const text = buildExample('keepalived', cfg({keepalived: {priority, advert_int_ms: ms}}), '/x.toml', 'script')
+      assert.deepEqual(arg(text, 'priority'), [String(priority)])
+      assert.deepEqual(arg(text, 'advert_int'), [written])
+    }
+    const defs = (text: string) => parseBraceConf(text).find((n) => n.key === 'global_defs')!.children
+    assert.equal(defs(defaults).some((n) => n.key === 'max_auto_priority'), true)
+    assert.equal(defs(defaults).some((n) => n.key === 'vrrp_priority'), false)
+    const niced = defs(buildExample('keepalived', cfg({keepalived: {vrrp_priority: -15}}), '/x.toml'))
+    assert.deepEqual(niced.find((n) => n.key === 'vrrp_priority')?.args, ['-15'])
+    assert.equal(niced.some((n) => n.key === 'max_auto_priority'), false)
   })
 
   test('the WAN is tracked in keep-up mode only', () => {
@@ -166,6 +192,9 @@ describe('dnsmasq settings', () => {
     assert.equal(value(parse({dnsmasq: {apply: 'dbus', dbus_name: 'org.example.dns'}}), 'enable-dbus'), 'org.example.dns')
     // The default lease_max is dnsmasq's own limit.
     assert.equal(value(parse({}), 'dhcp-lease-max'), '1000')
+    // dnsmasq.lease_time: the range's lease time.
+    assert.match(value(parse({}), 'dhcp-range') ?? '', /,12h$/)
+    assert.match(value(parse({dnsmasq: {lease_time: '600'}}), 'dhcp-range') ?? '', /,600$/)
   })
 })
 
@@ -176,6 +205,17 @@ test('conntrackd: FTFW with the external cache kept, addresses from the sync lin
   assert.equal(conf.externalCache, true)
   assert.equal(conf.socketPath, '/var/run/conntrackd.ctl')
   assert.deepEqual(conf.channels.map((c) => [c.transport, c.interface, c.address, c.peer]), [['UDP', 'sync0', '10.5.5.2', '10.5.5.1']])
+})
+
+test('conntrackd: socket, lock file and log file from the config (two conntrackd on one host)', () => {
+  const general = (text: string) => parseBraceConf(text).find((n) => n.key === 'General')!.children
+  const defaults = general(buildExample('conntrackd', cfg(), '/x.toml'))
+  assert.deepEqual(defaults.find((n) => n.key === 'LogFile')?.args, ['on'])
+  assert.deepEqual(defaults.find((n) => n.key === 'LockFile')?.args, ['/var/lock/conntrackd.lock'])
+  const text = buildExample('conntrackd', cfg({conntrackd: {socket: '/run/n2/ct.ctl', lock_file: '/run/n2/ct.lock', log_file: '/var/log/n2/ct.log'}}), '/x.toml')
+  assert.equal(parseConntrackdConf(text).conf.socketPath, '/run/n2/ct.ctl')
+  assert.deepEqual(general(text).find((n) => n.key === 'LockFile')?.args, ['/run/n2/ct.lock'])
+  assert.deepEqual(general(text).find((n) => n.key === 'LogFile')?.args, ['/var/log/n2/ct.log'])
 })
 
 test('ha-tool: the config itself, as it is (fifo "" = <state.dir>/notify.fifo, what the keepalived example writes)', () => {
