@@ -85,6 +85,8 @@ export function step(state: DaemonState, event: DaemonEvent, now: number): Daemo
         s.pending = undefined
         enqueue(next)
       }
+      // A kernel change seen while it ran: look again once it is quiet.
+      if (s.reconcileAt !== undefined) actions.push({type: 'timer', at: Math.max(now, s.reconcileAt)})
       break
     }
     case 'kernel-change':
@@ -94,9 +96,11 @@ export function step(state: DaemonState, event: DaemonEvent, now: number): Daemo
       break
     case 'timer':
       if (s.reconcileAt === undefined || now < s.reconcileAt) break
+      // A transition is running: it may have read the kernel before this change, so the reconcile
+      // waits for it (transition-done re-arms the timer) instead of being dropped.
+      if (s.running || s.pending) break
       s.reconcileAt = undefined
-      // Our own transitions cause kernel changes too: a busy daemon is converging already.
-      if (s.terminating || !s.lastRole || s.running || s.pending || now < s.pausedUntil) break
+      if (s.terminating || !s.lastRole || now < s.pausedUntil) break
       enqueue({role: s.lastRole, source: 'reconcile', instance})
       break
     case 'watchdog-tick':

@@ -93,8 +93,11 @@ describe('daemon rules: reconcile', () => {
   it('nothing to reconcile before keepalived reported a role', () => {
     assert.deepEqual(run([[0, {type: 'kernel-change'}], [RECONCILE_DEBOUNCE_MS, {type: 'timer'}]]).started, [])
   })
-  it('nothing while a transition runs (it converges anyway)', () => {
+  it('nothing while a transition runs; once it is done, one reconcile (it may have read the kernel before the change)', () => {
     assert.deepEqual(run([[0, line('MASTER')], [1, {type: 'kernel-change'}], [1 + RECONCILE_DEBOUNCE_MS, {type: 'timer'}]]).started, ['MASTER/fifo'])
+    const r = run([[0, line('MASTER')], [1, {type: 'kernel-change'}], [1 + RECONCILE_DEBOUNCE_MS, {type: 'timer'}], [500, 'finish'], [500, {type: 'timer'}]])
+    assert.deepEqual(r.started, ['MASTER/fifo', 'MASTER/reconcile'])
+    assert.deepEqual(r.actions.filter((a) => a.type === 'timer').map((a) => (a as {at?: number}).at), [1 + RECONCILE_DEBOUNCE_MS, 500])
   })
   it(`pauses repairs for a minute after more than ${RECONCILE_MAX_PER_MINUTE} in a minute`, () => {
     const events: Array<[number, DaemonEvent | 'finish']> = [...master]
