@@ -91,7 +91,9 @@ vrrp_instance VI_H5 {
         }
         return Date.now() - started
       }
-      const master = (gw: Gw) => role(gw) === 'MASTER' && hasVip(gw) && !hasVip(gw === 'g1' ? 'g2' : 'g1')
+      // MASTER is judged by the VIP: keepalived runs notify scripts concurrently, so after a quick
+      // flap (BACKUP, MASTER) the role file can end on the earlier state while the node is MASTER.
+      const master = (gw: Gw) => hasVip(gw) && !hasVip(gw === 'g1' ? 'g2' : 'g1') && role(gw) !== 'FAULT'
       const holds = async (what: string, ok: () => boolean, ms: number) => {
         const until = Date.now() + ms
         while (Date.now() < until) { assert.ok(ok(), what); await new Promise((r) => setTimeout(r, 50)) }
