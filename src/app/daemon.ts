@@ -5,6 +5,7 @@ import {initialDaemonState, step} from '../core/daemon/machine.js'
 import type {DaemonAction, DaemonEvent, DaemonRequest} from '../core/daemon/types.js'
 import type {Role} from '../core/transition/types.js'
 import type {TransitionRequest, TransitionResult} from './handle-transition.js'
+import {pickInstanceRole} from '../core/keepalived/pick-role.js'
 
 export type DaemonService = {
   name: string
@@ -105,7 +106,7 @@ export function startDaemon(deps: DaemonDeps, opts: DaemonOptions): {done: Promi
   const convergeFromDbus = async () => {
     if (!config.keepalived.dbus) return
     try {
-      const role = pickRole(await deps.keepalivedInstances(), config.keepalived.instance)
+      const role = pickInstanceRole(await deps.keepalivedInstances(), config.keepalived.instance)
       dispatch({type: 'dbus-role', role})
     } catch (error) {
       log.info({error: errorLine(error)}, 'keepalived state over D-Bus unavailable at start-up; waiting for the FIFO')
@@ -214,10 +215,3 @@ export function daemonMode(fifoArg: string | undefined, parentIsKeepalived: () =
   return fifoArg !== undefined && parentIsKeepalived() ? 'child' : 'service'
 }
 
-/** The role of the instance (or, for "" or a sync group, of all instances when they agree). */
-export function pickRole(instances: readonly KeepalivedInstance[], instance: string): Role | undefined {
-  const named = instances.find((i) => i.name === instance)
-  if (named) return named.role
-  const roles = new Set(instances.map((i) => i.role))
-  return roles.size === 1 ? [...roles][0] : undefined
-}

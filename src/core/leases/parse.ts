@@ -267,7 +267,7 @@ function clientHash(buf: Uint8Array, view: DataView, rec: Int32Array, o: number,
 }
 
 /** murmur3's finalizer: a bijection, so it adds no collisions; it spreads every input bit over the low bits a hash table indexes by. */
-function avalanche(h: number): number {
+export function avalanche(h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13

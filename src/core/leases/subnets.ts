@@ -1,4 +1,5 @@
 import {usageError} from '../errors.js'
+import {avalanche} from './parse.js'
 
 /**
  * Which subnet (IPv4) or prefix (IPv6) a lease's address lies in. A client may hold one lease per
@@ -93,16 +94,8 @@ function mix(out: Int32Array, family: number, len: number, a: number, b: number,
   h2 = Math.imul((h2 ^ c) + (h2 >>> 13), 0x27d4eb2d)
   h1 = Math.imul(h1 ^ (h1 >>> 15) ^ d, 0x01000193)
   h2 = Math.imul((h2 ^ d) + (h2 >>> 13), 0x27d4eb2d)
-  out[0] = fmix(h1)
-  out[1] = fmix(h2)
-}
-
-function fmix(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return h ^ (h >>> 16)
+  out[0] = avalanche(h1)
+  out[1] = avalanche(h2)
 }
 
 /** The top len bits of a 32-bit word (len may be <= 0 or >= 32), as an unsigned number. */
