@@ -5,6 +5,9 @@ import {ExitCode} from '../core/exit-codes.js'
 import type {QueueState} from '../core/leases/replication.js'
 import {ensureDir, writeFileAtomic} from './files.js'
 
+// Orders events queued by one process within one millisecond (names sort by time, pid, then this).
+let seq = 0
+
 /** The lease file's bytes, or undefined when there is none yet (a fresh node). */
 export function readLeaseBytes(path: string): Uint8Array | undefined {
   try {
@@ -73,7 +76,7 @@ export function createLeaseQueue(dir: string): LeaseQueue {
   const rejected = join(dir, 'rejected')
   return {
     add: (text) => {
-      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${Math.random().toString(36).slice(2, 8)}.ev`
+      const name = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${String(seq++).padStart(9, '0')}-${Math.random().toString(36).slice(2, 8)}.ev`
       try {
         writeFileAtomic(join(dir, name), text, {mkdir: true, dirMode: 0o700, mode: 0o600})
       } catch (error) {
