@@ -251,15 +251,21 @@ function example(gw, kind, extra = []) {
   return r.stdout
 }
 
+/** conntrack-tools' own keepalived notify script (the conntrackd package's example), as the seeds used it. */
+const PRIMARY_BACKUP = '/usr/share/doc/conntrackd/examples/sync/primary-backup.sh'
+
 /**
  * keepalived.conf: the shipped example (fifo: --mode fifo; notify: --mode script). baseline is keepalived
- * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules.
+ * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules
+ * and (with conntrackd) conntrack-tools' primary-backup.sh as notify_master/backup/fault, its documented setup.
  */
 function keepalivedConf(gw, o) {
   let text = example(gw, 'keepalived', ['--mode', o.mode === 'notify' ? 'script' : 'fifo'])
   if (o.mode === 'baseline') {
     text = text.replace(/^\s*vrrp_notify_fifo .*\n/m, '')
-    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${sp}virtual_ipaddress {`)
+    const script = join(RUN, gw, 'primary-backup.sh')
+    const notify = (sp) => (o.conntrackd ? ['primary', 'backup', 'fault'].map((st) => `${sp}notify_${st === 'primary' ? 'master' : st} "${script} ${st}"\n`).join('') : '')
+    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${notify(sp)}${sp}virtual_ipaddress {`)
   }
   // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
   const globals = o.keepalivedGlobals ?? []
@@ -281,6 +287,15 @@ function nftRuleset(gw, o) {
  */
 function dnsmasqConf(gw) {
   return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => '')
+}
+
+/** primary-backup.sh with this node's conntrackd.conf and lock (two conntrackd on one host). */
+function primaryBackup(gw) {
+  if (!existsSync(PRIMARY_BACKUP)) throw new Error(`lab: baseline with conntrackd needs conntrack-tools' ${PRIMARY_BACKUP} (the conntrackd package)`)
+  let text = readFileSync(PRIMARY_BACKUP, 'utf8')
+  text = replaceOnce(text, /^CONNTRACKD_CONFIG=.*$/m, () => `CONNTRACKD_CONFIG=${join(RUN, gw, 'conntrackd.conf')}`)
+  text = replaceOnce(text, /^CONNTRACKD_LOCK=.*$/m, () => `CONNTRACKD_LOCK=${join(RUN, gw, 'conntrackd.lock')}`)
+  return text
 }
 
 function replaceOnce(text, re, fn) {
@@ -436,6 +451,7 @@ function prepareRunDir(o) {
 export function writeNodeConfigs(gw, o) {
   mkdirSync(join(RUN, gw), {recursive: true})
   writeFileSync(haConfigPath(gw), haToolToml(gw, o))
+  if (o.mode === 'baseline' && o.conntrackd) writeFileSync(join(RUN, gw, 'primary-backup.sh'), primaryBackup(gw), {mode: 0o755})
   writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
   writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
@@ -863,7 +879,9 @@ function guardArgv() {
 
 /** systemd's part after keepalived's service ended: the drop-in's command, started at once (not awaited). */
 function runGuard(gw) {
-  if (!(readState()?.options ?? DEFAULTS).keepalivedGuard) return
+  const o = readState()?.options ?? DEFAULTS
+  // the drop-in is ha-tool's: keepalived alone (baseline) has none
+  if (!o.keepalivedGuard || o.mode === 'baseline') return
   startProcess(`${gw}-guard`, guardArgv(), {ns: NS[gw], gw, env: gwEnv(gw)})
 }
 
@@ -1073,6 +1091,8 @@ function parseOpts(args) {
     else if (a === '--no-wan-input-drop') o.wanInputDrop = false
     else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
     else if (a === '--metrics') o.metrics = true
+    else if (a === '--bin') o.bin = val()
+    else if (a === '--guard') o.keepalivedGuard = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1083,7 +1103,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics]
+                     [--health TARGET]... [--metrics] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
