@@ -2,6 +2,7 @@
 // Runs the test tiers (default: all) with node's test runner on the TypeScript sources, after a build
 // (command tests spawn bin/run.js, which runs dist/). Prints `N passed, N failed, N skipped` last.
 // Usage: node scripts/test.mjs [unit|app|integration|e2e ...] [--no-build]
+//        node scripts/test.mjs test/integration/x.test.ts ... [--no-build]   (those files, one process each)
 //
 // Nothing may hang CI: each file runs as its own process (node runs the file's tests in it, no `--test`
 // child between), in a process group of its own, with a wall-clock limit (HA_TOOL_TEST_FILE_LIMIT_S, default
@@ -11,12 +12,14 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, readdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join, relative} from 'node:path'
+import {join, relative, resolve as resolvePath} from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
 const argv = process.argv.slice(2)
-const tiers = argv.filter((a) => !a.startsWith('--'))
-const chosen = tiers.length > 0 ? tiers : ['unit', 'app', 'integration', 'e2e']
+const named = argv.filter((a) => !a.startsWith('--'))
+const paths = named.filter((a) => a.endsWith('.test.ts'))
+const tiers = named.filter((a) => !a.endsWith('.test.ts'))
+const chosen = paths.length > 0 ? ['files'] : tiers.length > 0 ? tiers : ['unit', 'app', 'integration', 'e2e']
 const walk = (dir) => (existsSync(dir) ? readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [])) : [])
 const fileLimitS = Number(process.env.HA_TOOL_TEST_FILE_LIMIT_S ?? 600)
 
@@ -65,7 +68,7 @@ function runTests(files, limitS) {
 const scratch = mkdtempSync(join(tmpdir(), 'ha-tool-tiers-'))
 try {
   for (const tier of chosen) {
-    const files = walk(join(root, 'test', tier)).sort()
+    const files = tier === 'files' ? paths.map((p) => resolvePath(p)) : walk(join(root, 'test', tier)).sort()
     if (files.length === 0) { console.log(`# ${tier}: no test files`); continue }
     console.log(`\n# ${tier}: ${files.length} files`)
     // unit and app tests use fakes only: they run in one process, from one entry that imports every
