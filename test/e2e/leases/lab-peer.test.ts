@@ -1,0 +1,58 @@
+// The lab with the peer port (`scripts/lab up --peer`, what `npm run demo` shows): the LAN client's DHCP lease,
+// handed out by one gateway's dnsmasq, reaches the other gateway's lease file through dnsmasq's dhcp-script
+// (`ha-tool leases hook`), ssh on the sync link with pinned host keys, and the forced command
+// `ha-tool config example authorized-keys` prints (`ha-tool peer serve` -> `leases receive`); both nodes' status
+// shows the replication and its age.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {test} from 'node:test'
+import type {NodeStatus} from '../../../src/app/status.js'
+import {type Gw, labSkipReason, RUN, withLab} from '../lab.js'
+
+const leaseLine = (file: string, ip: string) => {
+  try { return readFileSync(file, 'utf8').split('\n').find((l) => l.split(' ')[2] === ip) } catch { return undefined }
+}
+
+test('lab --peer: the client\'s lease is replicated to the other gateway, and status shows its age', {timeout: 240_000}, async (t) => {
+  const skip = labSkipReason()
+  if (skip) { t.skip(skip); return }
+  await withLab({mode: 'fifo', peer: true}, async (lab) => {
+    const ip = lab.clientAddress()
+    assert.ok(ip, 'the client has a DHCP lease')
+    const lines = await lab.waitFor(`${ip} in both gateways' lease files`, () => {
+      const both = (['gw1', 'gw2'] as const).map((gw) => leaseLine(lab.paths(gw).dnsmasqLeases, ip))
+      return both.every(Boolean) ? both as string[] : undefined
+    }, 15_000, 100) as string[]
+    assert.equal(lines[0], lines[1], 'the same lease (expiry, MAC, address, host, client id) on both nodes')
+
+    const status = (gw: Gw) => {
+      const r = lab.haTool(gw, ['status', '--json'])
+      return JSON.parse(r.stdout) as NodeStatus
+    }
+    const [s1, s2] = [status('gw1'), status('gw2')]
+    const rep = (s: NodeStatus) => {
+      assert.ok(s.leases.available && s.leases.replication, JSON.stringify(s.leases))
+      return s.leases.replication
+    }
+    // The node whose dnsmasq answered pushed the lease ("to peer"); the other received it ("from peer").
+    const pushed = ([['gw1', s1], ['gw2', s2]] as const).filter(([, s]) => rep(s).toPeer.lastOkAt !== null).map(([gw]) => gw)
+    assert.equal(pushed.length, 1, `exactly one node pushed (${JSON.stringify([rep(s1), rep(s2)])})`)
+    const from = pushed[0]
+    const to = lab.other(from)
+    const [sent, got] = from === 'gw1' ? [rep(s1), rep(s2)] : [rep(s2), rep(s1)]
+    assert.ok(got.fromPeer.lastOkAt !== null && got.fromPeer.ageS !== null, `${to} recorded the lease from ${from}: ${JSON.stringify(got)}`)
+    assert.ok(got.fromPeer.ageS >= 0 && got.fromPeer.ageS < 120, `its age is how long ago it arrived (${got.fromPeer.ageS} s)`)
+    assert.equal(sent.queue.pending, 0, 'nothing left queued')
+    assert.equal(sent.warning ?? null, null)
+    // It went through the peer port: the receiving node's sshd ran the forced command for the sender's key.
+    const sshd = readFileSync(join(RUN, 'logs', `${to}-sshd.log`), 'utf8')
+    assert.match(sshd, /Accepted publickey for root from /, sshd)
+    assert.match(readFileSync(join(RUN, to, 'ssh', 'authorized_keys'), 'utf8'), /^restrict,command=".* peer serve --config \S+",from="[\d.]+" ssh-ed25519 /)
+
+    // The demo's view of it: `leases show` on the receiving node lists the lease.
+    const shown = JSON.parse(lab.haTool(to, ['leases', 'show', '--json']).stdout) as {leases: Array<{ip: string}>}
+    assert.ok(shown.leases.some((l) => l.ip === ip), `leases show on ${to} lists ${ip}`)
+    t.diagnostic(`lease ${ip} from ${from} to ${to}, received ${got.fromPeer.ageS} s before status ran`)
+  })
+})
