@@ -61,7 +61,7 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       spawnSync('chmod', ['755', bin])
       // A network namespace of its own with nothing in it, PATH without node, cwd without node_modules.
       const unshare = sh(['sh', '-c', 'command -v unshare']).stdout.trim()
-      const alone = (args: string[]) => run([unshare, '-n', bin, ...args], {cwd: dir, env: {PATH: '/nonexistent', HA_TOOL_CONFIG: join(dir, 'none.toml')}})
+      const alone = (args: string[], env: Record<string, string> = {}) => run([unshare, '-n', bin, ...args], {cwd: dir, env: {PATH: '/nonexistent', HA_TOOL_CONFIG: join(dir, 'none.toml'), ...env}})
       const v = await alone(['--version'])
       assert.equal(v.code, 0, v.stderr)
       assert.match(v.stdout, new RegExp(`^ha-tool/${version.replaceAll('.', '\\.')}\\+g${commit}(-dirty)? linux-`))
@@ -74,6 +74,13 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       const bad = await alone(['nonsense'])
       assert.equal(bad.code, 2)
       assert.match(bad.stderr, /unknown command "nonsense"/)
+      // Each bundle runs from the V8 code cache inside the executable (made at build time): the first run after a
+      // boot compiles no more than later ones. An executable whose caches V8 rejects says "rejected" here.
+      for (const [args, bundle] of [[['--version'], 'oclif'], [['check', '--target', '127.0.0.1'], 'hot-check'], [['leases', 'merge', join(dir, 'none.leases')], 'hot-leases'], [['notify', 'INSTANCE', 'VI_1', 'MASTER', '100'], 'hot-notify']] as const) {
+        const r = await alone([...args], {HA_TOOL_SEA_CACHE_REPORT: '1'})
+        assert.match(r.stderr, new RegExp(`^ha-tool sea: ${bundle} code cache accepted$`, 'm'), `${args.join(' ')}: ${r.stderr}`)
+        assert.doesNotMatch(r.stderr, /code cache (rejected|absent)/, `${args.join(' ')}: ${r.stderr}`)
+      }
     })
   })
 
