@@ -339,8 +339,10 @@ leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
 pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
 lease_time = "${o.lanLeaseSecs}"
-# the lab's bus has no policy for dnsmasq's D-Bus name (the dnsmasq package ships one; dnsmasq-base does not)
-apply = "restart"
+${o.peer ? `# both gateways' dnsmasq serve (the lab does not stop the BACKUP's): a lease pushed by the peer reaches the
+# running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
+apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
+apply = "restart"`}
 
 ${o.peer ? `queue_dir = "${join(RUN, gw, 'lease-queue')}"
 ` : ''}
@@ -562,7 +564,7 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
   // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
   startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
     `--host-record=echo.lab,${ADDR.remote}`,
-    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
+    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...(o.peer ? ['--user=root'] : []), ...o.dnsmasqExtraArgs], {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }
 
