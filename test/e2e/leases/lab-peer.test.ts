@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import type {NodeStatus} from '../../../src/app/status.js'
-import {type Gw, labSkipReason, RUN, withLab} from '../lab.js'
+import {type Gw, labSkipReason, RUN, sleep, withLab} from '../lab.js'
 
 const leaseLine = (file: string, ip: string) => {
   try { return readFileSync(file, 'utf8').split('\n').find((l) => l.split(' ')[2] === ip) } catch { return undefined }
@@ -35,16 +35,22 @@ test('lab --peer: the client\'s lease is replicated to the other gateway, and st
       assert.ok(s.leases.available && s.leases.replication, JSON.stringify(s.leases))
       return s.leases.replication
     }
-    // The node whose dnsmasq answered pushed the lease ("to peer"); the other received it ("from peer").
-    const pushed = ([['gw1', s1], ['gw2', s2]] as const).filter(([, s]) => rep(s).toPeer.lastOkAt !== null).map(([gw]) => gw)
-    assert.equal(pushed.length, 1, `exactly one node pushed (${JSON.stringify([rep(s1), rep(s2)])})`)
-    const from = pushed[0]
+    // The node whose dnsmasq answered (its log has the DHCPACK) pushed the lease ("to peer"); the other received it
+    // ("from peer"). The receiver's dnsmasq, given the lease over D-Bus, runs its own hook, which pushes it back once:
+    // an unchanged lease there, so it ends.
+    const acked = (gw: Gw) => readFileSync(join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`), 'utf8').includes(`DHCPACK(lan0) ${ip} `)
+    const servers = (['gw1', 'gw2'] as const).filter(acked)
+    assert.equal(servers.length, 1, `one gateway's dnsmasq handed out ${ip} (${servers.join(', ')})`)
+    const from = servers[0]
     const to = lab.other(from)
     const [sent, got] = from === 'gw1' ? [rep(s1), rep(s2)] : [rep(s2), rep(s1)]
+    assert.ok(sent.toPeer.lastOkAt !== null && sent.toPeer.lastTryOk, `${from} pushed it: ${JSON.stringify(sent)}`)
     assert.ok(got.fromPeer.lastOkAt !== null && got.fromPeer.ageS !== null, `${to} recorded the lease from ${from}: ${JSON.stringify(got)}`)
     assert.ok(got.fromPeer.ageS >= 0 && got.fromPeer.ageS < 120, `its age is how long ago it arrived (${got.fromPeer.ageS} s)`)
-    assert.equal(sent.queue.pending, 0, 'nothing left queued')
+    assert.deepEqual([sent.queue.pending, got.queue.pending], [0, 0], 'nothing left queued')
     assert.equal(sent.warning ?? null, null)
+    await sleep(2000)
+    assert.deepEqual((['gw1', 'gw2'] as const).map((gw) => leaseLine(lab.paths(gw).dnsmasqLeases, ip)), lines, 'the lease stays as it is on both nodes (the one push back changed nothing)')
     // It went through the peer port: the receiving node's sshd ran the forced command for the sender's key.
     const sshd = readFileSync(join(RUN, 'logs', `${to}-sshd.log`), 'utf8')
     assert.match(sshd, /Accepted publickey for root from /, sshd)
