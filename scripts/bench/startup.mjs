@@ -44,8 +44,8 @@ export async function bench() {
         'node -e 0': [process.execPath, '-e', '0'],
         'floor: node + ping once': [join(root, 'scripts/bench/floors/ping-once.cjs'), '127.0.0.1'],
         'floor: node + ip -j rule show once': [join(root, 'scripts/bench/floors/ip-rule-once.cjs')],
-        // In keep-up mode with nftables silence, notify's children are ip and nft.
-        'floor: node + nft + ip once': [join(root, 'scripts/bench/floors/ip-nft-once.cjs')],
+        // In its default mode (keep-up, nftables silence, wan.ipv6) notify's children are nft, ip and ip -6.
+        'floor: node + nft + ip + ip -6 once': [join(root, 'scripts/bench/floors/ip-nft-once.cjs')],
       }
       const notify = (c, role) => [bin, 'notify', '--config', c, 'INSTANCE', 'VI_1', role, '100']
       // Converge once, so the timed runs find nothing to do.
@@ -68,7 +68,7 @@ export async function bench() {
       }, {'check 127.0.0.1': 0, 'single executable: check 127.0.0.1': 0})
       const backup = time({
         'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
-        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'floor: node + nft + ip + ip -6 once': floors['floor: node + nft + ip + ip -6 once'],
         'notify BACKUP (converged, keep-up + nftables silence)': notify(cfg, 'BACKUP'),
       }, {'notify BACKUP (converged, keep-up + nftables silence)': 0})
       // What reading, parsing and validating the config costs inside the hot path (its own debug line).
@@ -83,7 +83,7 @@ export async function bench() {
       inNs(notify(cfgNone, 'MASTER'))
       const master = time({
         'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
-        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'floor: node + nft + ip + ip -6 once': floors['floor: node + nft + ip + ip -6 once'],
         'notify MASTER (converged, keep-up + nftables silence)': notify(cfg, 'MASTER'),
         'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER'),
         // The first run after a boot or an upgrade, before the code cache exists (bin/run.js).
@@ -106,17 +106,17 @@ export async function bench() {
           'notify MASTER converged / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
           'notify MASTER converged, silence none / floor(ip rule)': ratio(master['notify MASTER (converged, silence = none)'].median, master['floor: node + ip -j rule show once'].median),
           // The same children as notify in its default mode (DESIGN.md section 5: "spawns the same children").
-          'notify BACKUP converged / floor(nft + ip)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + nft + ip once'].median),
-          'notify MASTER converged / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
+          'notify BACKUP converged / floor(nft + ip + ip -6)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + nft + ip + ip -6 once'].median),
+          'notify MASTER converged / floor(nft + ip + ip -6)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           'notify MASTER converged, no code cache / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence, no code cache)'].median, master['floor: node + ip -j rule show once'].median),
           'check, no code cache / floor(ping)': ratio(t['check 127.0.0.1 (no code cache)'].median, t['floor: node + ping once'].median),
           'check, first run (no cache anywhere) / floor(ping)': ratio(t['check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
-          'notify MASTER, first run (no cache anywhere) / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          'notify MASTER, first run (no cache anywhere) / floor(nft + ip + ip -6)': ratio(master['notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           // issue 17's goal: the single executable at <= 1.1 x the floor on every run, the first included.
           'single executable: check / floor(ping)': ratio(t['single executable: check 127.0.0.1'].median, t['floor: node + ping once'].median),
           'single executable: check, first run / floor(ping)': ratio(t['single executable: check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
-          'single executable: notify MASTER / floor(nft + ip)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
-          'single executable: notify MASTER, first run / floor(nft + ip)': ratio(master['single executable: notify MASTER (first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          'single executable: notify MASTER / floor(nft + ip + ip -6)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
+          'single executable: notify MASTER, first run / floor(nft + ip + ip -6)': ratio(master['single executable: notify MASTER (first run: no cache anywhere)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           'single executable: notify MASTER / floor(ip rule)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
           'single executable: --version / node -e 0': ratio(t['single executable: --version'].median, t['node -e 0'].median),
           ...(OTHER ? {
