@@ -121,7 +121,7 @@ export async function bench() {
           'single executable: --version / node -e 0': ratio(t['single executable: --version'].median, t['node -e 0'].median),
           ...(OTHER ? {
             [`other executable (${OTHER}): check / floor(ping)`]: ratio(t['other executable: check 127.0.0.1'].median, t['floor: node + ping once'].median),
-            [`other executable (${OTHER}): notify MASTER / floor(nft + ip)`]: ratio(master['other executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
+            [`other executable (${OTHER}): notify MASTER / floor(nft + ip + ip -6)`]: ratio(master['other executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
             [`other executable (${OTHER}): --version / node -e 0`]: ratio(t['other executable: --version'].median, t['node -e 0'].median),
           } : {}),
         },
