@@ -4,7 +4,7 @@
 // `ha-tool config example authorized-keys` prints (`ha-tool peer serve` -> `leases receive`); both nodes' status
 // shows the replication and its age.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import type {NodeStatus} from '../../../src/app/status.js'
@@ -15,7 +15,7 @@ const leaseLine = (file: string, ip: string) => {
 }
 
 test('lab --peer: the client\'s lease is replicated to the other gateway, and status shows its age', {timeout: 240_000}, async (t) => {
-  const skip = labSkipReason()
+  const skip = labSkipReason() ?? (existsSync('/usr/sbin/sshd') ? undefined : 'the peer port needs sshd (openssh-server: scripts/install-system-deps)')
   if (skip) { t.skip(skip); return }
   await withLab({mode: 'fifo', peer: true}, async (lab) => {
     const ip = lab.clientAddress()
