@@ -2,22 +2,24 @@
 // handed out by one gateway's dnsmasq, reaches the other gateway's lease file through dnsmasq's dhcp-script
 // (`ha-tool leases hook`), ssh on the sync link with pinned host keys, and the forced command
 // `ha-tool config example authorized-keys` prints (`ha-tool peer serve` -> `leases receive`); both nodes' status
-// shows the replication and its age.
+// shows the replication and its age. The lab's daemons also write their metrics (`--metrics`), parsed strictly here:
+// the role, the lease count and the replication age each node reports.
 import assert from 'node:assert/strict'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import type {NodeStatus} from '../../../src/app/status.js'
+import {parsePrometheusText, sampleValue} from '../../support/prometheus-text.js'
 import {type Gw, labSkipReason, RUN, sleep, withLab} from '../lab.js'
 
 const leaseLine = (file: string, ip: string) => {
   try { return readFileSync(file, 'utf8').split('\n').find((l) => l.split(' ')[2] === ip) } catch { return undefined }
 }
 
-test('lab --peer: the client\'s lease is replicated to the other gateway, and status shows its age', {timeout: 240_000}, async (t) => {
+test('lab --peer: the client\'s lease is replicated to the other gateway; status and the metrics show its age', {timeout: 240_000}, async (t) => {
   const skip = labSkipReason() ?? (existsSync('/usr/sbin/sshd') ? undefined : 'the peer port needs sshd (openssh-server: scripts/install-system-deps)')
   if (skip) { t.skip(skip); return }
-  await withLab({mode: 'fifo', peer: true}, async (lab) => {
+  await withLab({mode: 'fifo', peer: true, metrics: true}, async (lab) => {
     const ip = lab.clientAddress()
     assert.ok(ip, 'the client has a DHCP lease')
     const lines = await lab.waitFor(`${ip} in both gateways' lease files`, () => {
@@ -60,5 +62,27 @@ test('lab --peer: the client\'s lease is replicated to the other gateway, and st
     const shown = JSON.parse(lab.haTool(to, ['leases', 'show', '--json']).stdout) as {leases: Array<{ip: string}>}
     assert.ok(shown.leases.some((l) => l.ip === ip), `leases show on ${to} lists ${ip}`)
     t.diagnostic(`lease ${ip} from ${from} to ${to}, received ${got.fromPeer.ageS} s before status ran`)
+
+    // What node_exporter's textfile collector reads from each daemon (metrics.interval_ms 2000 in the lab).
+    const metrics = (gw: Gw) => {
+      const file = join(RUN, gw, 'metrics', 'ha-tool.prom')
+      return existsSync(file) ? parsePrometheusText(readFileSync(file, 'utf8')) : undefined
+    }
+    const master = lab.master()
+    assert.ok(master, 'one MASTER')
+    for (const gw of ['gw1', 'gw2'] as const) {
+      const f = await lab.waitFor(`${gw}'s metrics with the lease and the replication`, () => {
+        const m = metrics(gw)
+        return m && sampleValue(m, 'ha_tool_leases') === 1 && sampleValue(m, 'ha_tool_lease_replication_age_seconds', {direction: gw === to ? 'from_peer' : 'to_peer'}) !== undefined ? m : undefined
+      }, 10_000, 200)
+      const role: string = gw === master ? 'MASTER' : 'BACKUP'
+      assert.equal(sampleValue(f!, 'ha_tool_role', {role}), 1, `${gw} reports ${role}`)
+      assert.equal(sampleValue(f!, 'ha_tool_wan_rule_copies'), gw === master ? 1 : 0)
+      const age = sampleValue(f!, 'ha_tool_lease_replication_age_seconds', {direction: gw === to ? 'from_peer' : 'to_peer'})!
+      assert.ok(age >= 0 && age < 120, `${gw}: replication age ${age} s`)
+      assert.equal(sampleValue(f!, 'ha_tool_lease_replication_queue_length', {state: 'pending'}), 0)
+      assert.equal(sampleValue(f!, 'ha_tool_lease_replication_behind'), 0)
+      assert.ok(sampleValue(f!, 'ha_tool_conntrackd_cache_entries', {cache: 'internal'}) !== undefined, `${gw}: conntrackd's cache counts`)
+    }
   })
 })
