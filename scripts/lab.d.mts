@@ -36,6 +36,8 @@ export type LabOptions = {
   bin: string
   /** run the shipped keepalived.service drop-in's ExecStopPost= command when keepalived ends (what systemd does) */
   keepalivedGuard: boolean
+  /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
+  peer: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
