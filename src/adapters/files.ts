@@ -171,3 +171,8 @@ export function ensureDir(dir: string, mode: number): void {
     chmodSync(d, mode)
   }
 }
+
+/** A configuration file for another daemon: atomically, mode 0644, missing directories made 0755. */
+export function writeConfigFile(path: string, text: string): void {
+  writeFileAtomic(path, text, {mkdir: true, mode: 0o644, dirMode: 0o755})
+}

@@ -6,7 +6,7 @@ import {authorizedKeysExample} from '../core/examples/authorized-keys.js'
 import {conntrackdExample} from '../core/examples/conntrackd.js'
 import {dnsmasqExample} from '../core/examples/dnsmasq.js'
 import {keepalivedExample, type KeepalivedMode} from '../core/examples/keepalived.js'
-import {networkdExample} from '../core/examples/networkd.js'
+import {networkdExample, networkdExampleFile, networkdFiles, type NetworkdFileName} from '../core/examples/networkd.js'
 import {nftablesExample} from '../core/examples/nftables.js'
 import type {ExampleSite} from '../core/examples/site.js'
 import {trackFilePath} from './health-settings.js'
@@ -41,4 +41,30 @@ export function buildExample(kind: ExampleKind, config: Config, configPath: stri
       return renderConfigToml(config, {header: `/etc/ha-tool/config.toml, by \`ha-tool config example ha-tool\` ${from}.\nEvery key with what it does; only wan.interface is required.`})
     }
   }
+}
+
+/** A file of an example with the path it is installed at. */
+export type ExampleFile = {path: string; text: string}
+
+/**
+ * The networkd example as separate files, each whole with its own header (`config example networkd
+ * --file/--output-dir`): all of them, or the one named.
+ */
+export function buildNetworkdFiles(config: Config, configPath: string | undefined, only?: NetworkdFileName): ExampleFile[] {
+  const site = siteFromConfig(config, configPath)
+  const names = only ? [only] : networkdFiles(site).map((f) => f.name)
+  return names.map((n) => networkdExampleFile(site, n)).map(({path, text}) => ({path, text}))
+}
+
+/**
+ * Writes the files under `dir` at their install paths (dir "/" installs them), each atomically
+ * (temp file + rename, mode 0644; missing directories 0755). Returns the paths written.
+ */
+export function writeExampleFiles(files: readonly ExampleFile[], dir: string, write: (path: string, text: string) => void): string[] {
+  const root = resolve(dir)
+  return files.map((f) => {
+    const path = root === '/' ? f.path : `${root}${f.path}`
+    write(path, f.text)
+    return path
+  })
 }

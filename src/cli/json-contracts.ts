@@ -29,7 +29,7 @@ export type NotifyIgnored = {ignored: true; reason: string; event: KeepalivedEve
 /** leases merge: without -o the merged file comes back as `database`. */
 export type LeasesMergeJson = Omit<MergeFilesResult, 'bytes'> & {database?: string}
 
-export type ConfigExampleJson = {kind: string; from: string | null; text: string}
+export type ConfigExampleJson = {kind: string; from: string | null; text: string; written?: string[]}
 export type ConfigShowJson = {file: string; config: Config}
 export type ConfigValidateJson = {file: string; valid: boolean; problems: string[]}
 

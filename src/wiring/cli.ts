@@ -4,6 +4,7 @@
  * src/cli and src/commands import adapters only through the wiring root (the layering rule).
  */
 export {monoMs} from '../adapters/clock.js'
+export {writeConfigFile} from '../adapters/files.js'
 export {fileExists} from '../adapters/health-files.js'
 export {readLeaseBytes, writeLeaseBytes} from '../adapters/lease-store.js'
 export {createLogger} from '../adapters/log.js'

@@ -98,13 +98,14 @@ export const networkdWanDhcpv6: DoctorCheck = {
   id: 'networkd-wan-dhcpv6',
   title: 'the WAN asks for IPv6 as one DHCPv6 client (shared DUID and IAID), routes into wan.table',
   run(ctx) {
-    const {ipv6, dhcpv6_iaid: iaid, table} = ctx.config.wan
+    const {ipv6, dhcpv6, dhcpv6_iaid: iaid, table} = ctx.config.wan
     if (!ipv6) return skip('wan.ipv6 = false')
+    if (!dhcpv6) return skip('wan.dhcpv6 = false: an IPv4-only WAN link')
     const file = wanFile(ctx)
     if (isVerdict(file)) return file
     const dhcp = iniValue(file.sections, 'Network', 'DHCP') ?? 'no'
     if (!/^(yes|ipv6|true|1|on)$/i.test(dhcp)) {
-      return warn(`${file.path}: DHCP=${dhcp}: networkd runs no DHCPv6 client on the WAN, so no delegated prefix (ha-tool still converges the IPv6 rule)`, `set DHCP=yes in [Network] (see \`ha-tool config example networkd\`), or wan.ipv6 = false on both nodes`)
+      return warn(`${file.path}: DHCP=${dhcp}: networkd runs no DHCPv6 client on the WAN, so no delegated prefix (ha-tool still converges the IPv6 rule)`, `set DHCP=yes in [Network] (see \`ha-tool config example networkd\`), or wan.dhcpv6 = false on both nodes for an IPv4-only WAN`)
     }
     const duid = iniValue(file.sections, 'DHCPv6', 'DUIDType') ?? iniValue(ctx.networkdConf(), 'DHCPv6', 'DUIDType')
     const setIaid = iniValue(file.sections, 'DHCPv6', 'IAID')

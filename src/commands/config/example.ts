@@ -12,7 +12,11 @@ Without a config file the defaults are used and per-node values are marked PLACE
 
   keepalived   keepalived.conf: script security, D-Bus, the notify FIFO read by \`ha-tool daemon\`
                (--mode fifo, the default) or \`ha-tool notify\` scripts (--mode script), track_file
-  networkd     the WAN, LAN and sync .network files and a networkd.conf drop-in, each after a "# file:" line
+  networkd     the WAN, LAN and sync .network files and a networkd.conf drop-in, each after a "# file:" line;
+               --file wan|lan|sync|conf prints one of them alone, --output-dir DIR writes them (or the
+               --file one) under DIR at their install paths (DIR/etc/systemd/network/10-<wan>-wan.network,
+               ...; "/" installs them) and prints the paths written. The WAN asks for IPv6 too unless
+               wan.dhcpv6 (or wan.ipv6) is false.
   conntrackd   conntrackd.conf: FTFW over the sync link, external cache kept for the commit at promotion
   dnsmasq      LAN DHCP/DNS handing out the VIP as router and DNS server
   nftables     masquerade, the LAN->LAN forward drop, and what the BACKUP's WAN silence table looks like
@@ -25,6 +29,8 @@ ${EXIT_CODES_HELP}`
     '<%= config.bin %> config example keepalived > /etc/keepalived/keepalived.conf',
     '<%= config.bin %> config example keepalived --mode script',
     '<%= config.bin %> config example networkd --config /etc/ha-tool/config.toml',
+    '<%= config.bin %> config example networkd --file wan',
+    '<%= config.bin %> config example networkd --output-dir /',
     '<%= config.bin %> config example ha-tool > /etc/ha-tool/config.toml',
   ]
   static flags = shape.flags

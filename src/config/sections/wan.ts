@@ -10,6 +10,7 @@ export const wan = {
   table: int(250, 1, 4294967295, 'routing table holding the WAN default route (networkd [DHCPv4] RouteTable=)', reservedTable),
   rule_priority: int(32770, 1, 4294967295, 'priority of the "to all lookup <table>" rule present only while MASTER', (p) => (p === 32766 || p === 32767 ? 'a priority other than 32766 and 32767 (the kernel\'s main and default rules)' : undefined)),
   ipv6: bool(true, 'MASTER also adds the IPv6 rule "to all lookup <table> priority <rule_priority>" (ip -6 rule), BACKUP removes it; harmless without IPv6 on the WAN (an empty table falls through)'),
+  dhcpv6: bool(true, 'the WAN asks for IPv6 too (router advertisements, DHCPv6 with a delegated prefix) in `config example networkd`, and doctor checks it (networkd-wan-dhcpv6); only with wan.ipv6. false: an IPv4-only WAN link (DHCP=ipv4, no link-local IPv6), for an ISP without IPv6'),
   dhcpv6_iaid: int(1, 0, 4294967295, 'IAID of the WAN\'s DHCPv6 client (networkd [DHCPv6] IAID=, in `config example networkd`); the same on both nodes, so with the shared MAC (DUIDType=link-layer) they are one client and get one delegated prefix'),
   link: oneOf(['keep-up', 'down-on-backup'], 'keep-up', 'keep-up: the WAN stays up on BACKUP (and is silenced); down-on-backup: the link goes down on BACKUP'),
   link_via: oneOf(['netlink', 'networkd'], 'netlink', 'who takes the WAN link down/up: netlink (ip link; needs ActivationPolicy=manual) or networkd (runtime drop-in + Reload)'),

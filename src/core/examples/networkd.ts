@@ -1,16 +1,34 @@
 import {type ExampleSite, header, lanAddresses, syncAddresses, withoutPrefix} from './site.js'
 
+/** The files of the networkd example, by the short name `config example networkd --file` takes. */
+export const NETWORKD_FILES = ['wan', 'lan', 'sync', 'conf'] as const
+export type NetworkdFileName = (typeof NETWORKD_FILES)[number]
+export type NetworkdFile = {name: NetworkdFileName; path: string; text: string}
+
 /**
  * systemd-networkd files for one node: the WAN (DHCP with the shared MAC, routes in wan.table),
  * the LAN (fallback default route via the VIP for the node's own traffic only), the sync link,
  * and a networkd.conf drop-in. Returned as one text with a `# file: PATH` line before each file.
  */
 export function networkdExample(site: ExampleSite): string {
+  const sync = syncAddresses(site)
+  const body = networkdFiles(site).map((f) => `# file: ${f.path}\n${f.text}`).join('\n\n')
+  return `${header(site, '#', 'systemd-networkd files (one node)', [`Each file starts at its "# file:" line. The peer is ${withoutPrefix(sync.other)} on the sync link.`])}\n\n${body}\n`
+}
+
+/** One file of the example, whole (its own header, no "# file:" line), as networkd reads it. */
+export function networkdExampleFile(site: ExampleSite, name: NetworkdFileName): NetworkdFile {
+  const f = networkdFiles(site).find((x) => x.name === name)!
+  return {...f, text: `${header(site, '#', `${f.path} (systemd-networkd, one node)`)}\n\n${f.text}\n`}
+}
+
+/** Every file of the example with its install path; texts without a header or final newline. */
+export function networkdFiles(site: ExampleSite): NetworkdFile[] {
   const lan = lanAddresses(site)
   const sync = syncAddresses(site)
-  const files: Array<[string, string[]]> = [
-    [`/etc/systemd/network/10-${site.wan.interface}-wan.network`, wanNetwork(site)],
-    [`/etc/systemd/network/20-${site.lan.interface}-lan.network`, [
+  const files: Array<[NetworkdFileName, string, string[]]> = [
+    ['wan', `/etc/systemd/network/10-${site.wan.interface}-wan.network`, wanNetwork(site)],
+    ['lan', `/etc/systemd/network/20-${site.lan.interface}-lan.network`, [
       ...staticNetwork(site.lan.interface, lan, 'LAN'),
       '',
       `# Fallback default route via the VIP, in table ${site.lan.fallback_table}: a BACKUP reaches the internet`,
@@ -28,16 +46,15 @@ export function networkdExample(site: ExampleSite): string {
       `Priority=${site.lan.fallback_priority}`,
       'IncomingInterface=lo',
     ]],
-    [`/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link')],
-    ['/etc/systemd/networkd.conf.d/ha-tool.conf', [
+    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link')],
+    ['conf', '/etc/systemd/networkd.conf.d/ha-tool.conf', [
       '# networkd deletes routing-policy rules it did not make (ManageForeignRoutingPolicyRules=yes is the',
       `# default), ha-tool's "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" included, on every restart.`,
       '[Network]',
       'ManageForeignRoutingPolicyRules=no',
     ]],
   ]
-  const body = files.map(([path, lines]) => [`# file: ${path}`, ...lines].join('\n')).join('\n\n')
-  return `${header(site, '#', 'systemd-networkd files (one node)', [`Each file starts at its "# file:" line. The peer is ${withoutPrefix(sync.other)} on the sync link.`])}\n\n${body}\n`
+  return files.map(([name, path, lines]) => ({name, path, text: lines.join('\n')}))
 }
 
 function wanNetwork(site: ExampleSite): string[] {
@@ -68,12 +85,13 @@ function wanNetwork(site: ExampleSite): string[] {
     ]),
     '',
     '[Network]',
-    ...(site.wan.ipv6 ? [
-      '# IPv4 and IPv6 (wan.ipv6): DHCPv4, router advertisements and DHCPv6 with prefix delegation.',
+    ...(wanIpv6(site) ? [
+      '# IPv4 and IPv6 (wan.ipv6, wan.dhcpv6): DHCPv4, router advertisements and DHCPv6 with prefix delegation.',
       'DHCP=yes',
       'LinkLocalAddressing=ipv6',
       'IPv6AcceptRA=yes',
     ] : [
+      `# IPv4 only (${site.wan.ipv6 ? 'wan.dhcpv6 = false' : 'wan.ipv6 = false'}): no link-local IPv6, no router advertisements, no DHCPv6.`,
       'DHCP=ipv4',
       'LinkLocalAddressing=no',
       'IPv6AcceptRA=no',
@@ -87,8 +105,15 @@ function wanNetwork(site: ExampleSite): string[] {
     `# "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" on MASTER.`,
     `RouteTable=${site.wan.table}`,
     'UseMTU=yes',
-    ...(site.wan.ipv6 ? dhcpv6(site) : []),
+    '# The ISP\'s host name would rename both nodes alike.',
+    'UseHostname=no',
+    ...(wanIpv6(site) ? dhcpv6(site) : []),
   ]
+}
+
+/** IPv6 on the WAN link: ha-tool converges the IPv6 rule (wan.ipv6) and the link asks for IPv6 (wan.dhcpv6). */
+function wanIpv6(site: ExampleSite): boolean {
+  return site.wan.ipv6 && site.wan.dhcpv6
 }
 
 /** One DHCPv6 client for the pair, like the one DHCPv4 client; the IPv6 default route in wan.table. */

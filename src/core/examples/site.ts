@@ -5,7 +5,7 @@
  * rest are DESIGN.md section 1's values and are marked as placeholders in the output.
  */
 export type ExampleSite = {
-  wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
+  wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
   lan: {interface: string; vip: string; address: string; vrid: number; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; vrrp_priority: number}

@@ -227,6 +227,9 @@ describe('planted traps', () => {
     edit(wan, 'DHCP=yes', 'DHCP=ipv4')
     assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'warn')
     assert.equal(check(await doctor(node, {config: {...node.config, wan: {...node.config.wan, ipv6: false}}}), 'networkd-wan-dhcpv6').status, 'skip')
+    // wan.dhcpv6 = false: an IPv4-only WAN link is what the user asked for, not a finding.
+    const v4 = check(await doctor(node, {config: {...node.config, wan: {...node.config.wan, dhcpv6: false}}}), 'networkd-wan-dhcpv6')
+    assert.deepEqual([v4.status, v4.detail], ['skip', 'wan.dhcpv6 = false: an IPv4-only WAN link'])
   })
 
   test('the WAN without ClientIdentifier=mac, and its routes in main', async () => {

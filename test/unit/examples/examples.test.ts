@@ -2,7 +2,7 @@
 // the traps of DESIGN.md section 4 are handled the same way doctor checks them.
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
-import {buildExample} from '../../../src/app/config-example.js'
+import {buildExample, buildNetworkdFiles, writeExampleFiles} from '../../../src/app/config-example.js'
 import type {Config} from '../../../src/config/schema.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import {parseBraceConf, walkConf} from '../../../src/core/parse/brace-conf.js'
@@ -122,6 +122,51 @@ describe('networkd', () => {
     assert.doesNotMatch(buildExample('networkd', cfg({lan: {address: '192.168.1.2/24'}, sync: {address: '192.168.190.2/29'}}), '/x.toml'), /PLACEHOLDER: this node/)
     // networkd has no trailing comments: a value line never carries one.
     for (const line of text.split('\n')) if (/^[A-Za-z]+=/.test(line)) assert.doesNotMatch(line, /#/, line)
+  })
+})
+
+describe('networkd: IPv6 on the WAN link and one file at a time', () => {
+  const wanOf = (wan: Partial<Config['wan']>) => files(buildExample('networkd', cfg({wan}), '/x.toml'))['/etc/systemd/network/10-wan0-wan.network']
+  test('DHCPv6, RAs and link-local IPv6 only with wan.ipv6 and wan.dhcpv6 both on', () => {
+    for (const [ipv6, dhcpv6, on] of [[true, true, true], [true, false, false], [false, true, false], [false, false, false]] as const) {
+      const wan = wanOf({ipv6, dhcpv6})
+      const what = `ipv6=${ipv6} dhcpv6=${dhcpv6}`
+      assert.equal(iniValue(wan, 'Network', 'DHCP'), on ? 'yes' : 'ipv4', what)
+      assert.equal(iniValue(wan, 'Network', 'IPv6AcceptRA'), on ? 'yes' : 'no', what)
+      assert.equal(iniValue(wan, 'Network', 'LinkLocalAddressing'), on ? 'ipv6' : 'no', what)
+      assert.equal(iniValue(wan, 'DHCPv6', 'IAID'), on ? '1' : undefined, what)
+      assert.equal(iniValue(wan, 'IPv6AcceptRA', 'RouteTable'), on ? '250' : undefined, what)
+      // The ISP's host name never renames the node.
+      assert.equal(iniValue(wan, 'DHCPv4', 'UseHostname'), 'no', what)
+    }
+  })
+
+  test('each file alone is the same file the stream prints, with its own header and no "# file:" line', () => {
+    for (const c of [cfg(), cfg({wan: {interface: 'ppp9', link: 'down-on-backup'}, lan: {interface: 'br-lan', address: '10.9.0.2/25', vip: '10.9.0.1'}, sync: {interface: 's0'}})]) {
+      const stream = buildExample('networkd', c, '/etc/ha-tool/gw.toml')
+      const whole = buildNetworkdFiles(c, '/etc/ha-tool/gw.toml')
+      assert.deepEqual(whole.map((f) => f.path), [...stream.matchAll(/^# file: (.*)$/gm)].map((m) => m[1]))
+      for (const f of whole) {
+        assert.match(f.text, /^# .*by `ha-tool config example`; built from \/etc\/ha-tool\/gw\.toml\.\n\n/)
+        assert.doesNotMatch(f.text, /^# file:/m)
+        assert.ok(f.text.endsWith('\n') && !f.text.endsWith('\n\n'), f.path)
+        const body = f.text.slice(f.text.indexOf('\n\n') + 2)
+        assert.ok(stream.includes(`# file: ${f.path}\n${body}`), `${f.path} differs from the stream`)
+      }
+      for (const [i, name] of (['wan', 'lan', 'sync', 'conf'] as const).entries()) {
+        assert.deepEqual(buildNetworkdFiles(c, '/etc/ha-tool/gw.toml', name), [whole[i]])
+      }
+    }
+  })
+
+  test('--output-dir: each file under the directory at its install path; "/" is the install path itself', () => {
+    const fs = buildNetworkdFiles(cfg(), undefined)
+    for (const [dir, prefix] of [['/tmp/x', '/tmp/x'], ['/tmp/x/', '/tmp/x'], ['/', ''], ['/a/../b', '/b']] as const) {
+      const seen: Array<[string, string]> = []
+      const written = writeExampleFiles(fs, dir, (p, t) => seen.push([p, t]))
+      assert.deepEqual(written, fs.map((f) => `${prefix}${f.path}`), dir)
+      assert.deepEqual(seen, fs.map((f) => [`${prefix}${f.path}`, f.text]), dir)
+    }
   })
 })
 
