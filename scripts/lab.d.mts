@@ -102,6 +102,8 @@ export const NS: {isp: string; gw1: string; gw2: string; client: string}
 export const GWS: Gw[]
 export const ADDR: {ispRouter: string; wanLease: string; remote: string; vip: string; lan: Record<Gw, string>; sync: Record<Gw, string>}
 export const WAN_MAC: string
+/** The WAN .network's name in a gateway's /etc/systemd/network (the networkd example's). */
+export const WAN_NETWORK_FILE: string
 export const VRID: number
 export const VMAC_IF: string
 export const PORTS: {udp: number; tcp: number}

@@ -212,36 +212,28 @@ function busConf(socket) {
   return readFileSync(join(ROOT, 'scripts/lab-tools/private-bus.conf'), 'utf8').replace('@SOCKET@', socket)
 }
 
-const WAN_NETWORK = `# The lab's WAN (hat-gwN:wan0): the seed's file plus what a shared-MAC pair needs.
-[Match]
-Name=wan0
+/** The WAN .network's name in the gateways' /etc/systemd/network: the example's (10-<wan>-wan.network). */
+export const WAN_NETWORK_FILE = '10-wan0-wan.network'
 
-[Link]
-# ha-tool (or the lab, in baseline mode) raises the link; networkd never does on its own
-ActivationPolicy=manual
-RequiredForOnline=no
+/**
+ * The gateway's WAN .network: the shipped `ha-tool config example networkd --file wan` for its ha-tool.toml
+ * (the lab's ISP has no IPv6: wan.dhcpv6 = false there). ActivationPolicy=manual comes with down-on-backup;
+ * with keep-up networkd raises the link itself.
+ */
+function wanNetwork(gw) {
+  const text = example(gw, 'networkd', ['--file', 'wan'])
+  if (!text.startsWith(`# /etc/systemd/network/${WAN_NETWORK_FILE} `)) throw new Error(`lab: the example's WAN file is no longer ${WAN_NETWORK_FILE} (scripts/lab.mjs names it)`)
+  return text
+}
 
-[Network]
-DHCP=ipv4
-LinkLocalAddressing=no
-IPv6AcceptRA=no
-LLDP=no
-EmitLLDP=no
-
-[DHCPv4]
-# both nodes share the MAC; the default DUID would make them two clients
-ClientIdentifier=mac
-RouteTable=${TABLE_WAN}
-UseDNS=no
-UseNTP=no
-UseHostname=no
-`
-
-// networkd would delete keepalived's/ha-tool's rules and the lab's routes as "foreign"
-const NETWORKD_CONF = `[Network]
-ManageForeignRoutingPolicyRules=no
-ManageForeignRoutes=no
-`
+/**
+ * networkd.conf: the shipped drop-in (`--file conf`: keep foreign routing-policy rules, ha-tool's and
+ * keepalived's), plus ManageForeignRoutes=no because the lab sets the LAN's fallback route by hand (users let
+ * networkd do it, with the example's LAN .network, which the lab does not use).
+ */
+function networkdConf(gw) {
+  return replaceOnce(example(gw, 'networkd', ['--file', 'conf']), /^\[Network\]\n/m, (m) => `${m}# the lab only: its LAN fallback route is not networkd's\nManageForeignRoutes=no\n`)
+}
 
 // ---- the daemons' configs: `ha-tool config example KIND --config <the node's ha-tool.toml>`, what users install
 
@@ -347,6 +339,8 @@ table = ${TABLE_WAN}
 rule_priority = ${RULE_PRIO}
 link = "${o.link}"
 link_via = "netlink"
+# the lab's ISP has no IPv6: an IPv4-only WAN link in \`config example networkd\` (the IPv6 rule stays on)
+dhcpv6 = false
 
 [lan]
 interface = "lan0"
@@ -486,8 +480,6 @@ function prepareRunDir(o) {
   for (const gw of GWS) {
     const root = join(RUN, gw, 'root')
     for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state', '../metrics']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
-    writeFileSync(join(root, 'etc-network/50-wan0.network'), WAN_NETWORK, {mode: 0o644})
-    writeFileSync(join(root, 'networkd.conf'), NETWORKD_CONF, {mode: 0o644})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
     writeNodeConfigs(gw, o)
   }
@@ -503,6 +495,10 @@ export function writeNodeConfigs(gw, o) {
   writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
   writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw, o))
+  const root = join(RUN, gw, 'root')
+  mkdirSync(join(root, 'etc-network'), {recursive: true, mode: 0o755})
+  writeFileSync(join(root, 'etc-network', WAN_NETWORK_FILE), wanNetwork(gw), {mode: 0o644})
+  writeFileSync(join(root, 'networkd.conf'), networkdConf(gw), {mode: 0o644})
   if (o.peer) writeFileSync(join(RUN, gw, 'dnsmasq-script'), dnsmasqScript(gw), {mode: 0o755})
 }
 
@@ -593,7 +589,8 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
   await waitFor(`${gw} bus socket`, () => existsSync(join(RUN, gw, 'root/run-dbus/system_bus_socket')), 5000)
   startProcess(`${gw}-networkd`, ['/lib/systemd/systemd-networkd'], {ns, gw, networkd: true, env: {...gwEnv(gw), SYSTEMD_LOG_LEVEL: 'info', SYSTEMD_LOG_TARGET: 'console'}})
   await waitFor(`${gw} networkd on the bus`, () => run(['busctl', `--address=unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, 'status', 'org.freedesktop.network1'], {allowFail: true}).code === 0, 10000, 50)
-  // ActivationPolicy=manual: the link comes up only when someone raises it (here: boot)
+  // the example's ActivationPolicy=manual (down-on-backup): the link comes up only when someone raises it (here: boot);
+  // with keep-up networkd has raised it already
   ipBatch(ns, ['link set wan0 up'])
   await waitFor(`${gw} WAN lease and table ${TABLE_WAN} default route`, () => wanReady(gw), 15000, 50)
 

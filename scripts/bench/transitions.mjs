@@ -61,17 +61,17 @@ export async function bench() {
       out['keep-up, silence nftables'] = await measure(ns, base('silence = "nftables"', join(shm, 's1')), dir)
       out['keep-up, silence none'] = await measure(ns, base('silence = "none"', join(shm, 's2')), dir)
     })
-    const wanNetwork = (policy) => `[Match]\nName=wan0\n\n[Link]\n${policy}\n[Network]\nDHCP=ipv4\nLinkLocalAddressing=no\nIPv6AcceptRA=no\nLLDP=no\n\n[DHCPv4]\nRouteTable=250\nUseHostname=no\nClientIdentifier=mac\n`
-    await withNetworkdLab('hat-bench-ndn', wanNetwork('ActivationPolicy=manual'), async (lab) => {
+    // The WAN .network is the shipped example's (`config example networkd --file wan`) for these keys.
+    await withNetworkdLab('hat-bench-ndn', {wan: 'link = "down-on-backup"\nlink_via = "netlink"\ndhcpv6 = false'}, async (lab) => {
       sh(['ip', '-n', lab.rtr, 'link', 'set', 'wan0', 'up'])
       await lab.waitLease()
       out['down-on-backup, link_via netlink (networkd DHCP)'] = await measure(lab.rtr, base(`link = "down-on-backup"\nlink_via = "netlink"\nnetworkd_runtime_dir = "${lab.runtimeDir}"`, join(shm, 's3')), dir, {DBUS_SYSTEM_BUS_ADDRESS: lab.busAddress})
     })
-    await withNetworkdLab('hat-bench-ndd', wanNetwork(''), async (lab) => {
+    await withNetworkdLab('hat-bench-ndd', {wan: 'link = "down-on-backup"\nlink_via = "networkd"\ndhcpv6 = false'}, async (lab) => {
       await lab.waitLease()
       out['down-on-backup, link_via networkd (drop-in + Reload)'] = await measure(lab.rtr, base(`link = "down-on-backup"\nlink_via = "networkd"\nnetworkd_runtime_dir = "${lab.runtimeDir}"`, join(shm, 's4')), dir, {DBUS_SYSTEM_BUS_ADDRESS: lab.busAddress})
     })
-    out.note = 'medians over the rounds; a MASTER with the link down includes link up, the DHCP exchange and the table-250 default route; LLDP=no on the WAN .network. notify on a converged node: see startup.ratios'
+    out.note = 'medians over the rounds; a MASTER with the link down includes link up, the DHCP exchange and the table-250 default route; the WAN .network is `config example networkd --file wan` (IPv4 only, wan.dhcpv6 = false). notify on a converged node: see startup.ratios'
     return out
   } finally {
     rmSync(dir, {recursive: true, force: true})

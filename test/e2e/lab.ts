@@ -19,7 +19,7 @@ import type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, Node
 
 export type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, NodeView, RunResult, SplitBrain}
 export type Where = Gw | 'isp' | 'client'
-export const {ADDR, NS, RUN, ROOT, KINDS, MODES, GWS, TABLE_WAN, TABLE_LAN, RULE_PRIO, FALLBACK_PRIO, VMAC_IF, WAN_MAC, PORTS} = core
+export const {ADDR, NS, RUN, ROOT, KINDS, MODES, GWS, TABLE_WAN, TABLE_LAN, RULE_PRIO, FALLBACK_PRIO, VMAC_IF, WAN_MAC, WAN_NETWORK_FILE, PORTS} = core
 
 const NEEDED = ['ip', 'unshare', 'nft', 'keepalived', 'conntrackd', 'conntrack', 'dnsmasq', 'dbus-daemon', 'busctl', 'dhclient', 'sysctl']
 

@@ -6,7 +6,7 @@ import {join} from 'node:path'
 import {test} from 'node:test'
 import type {NodeStatus, PairStatus} from '../../src/app/status.js'
 import {withTempDir} from '../support/spawn.js'
-import {ADDR, type Gw, type Lab, labSkipReason, RUN, VMAC_IF, withLab} from './lab.js'
+import {ADDR, type Gw, type Lab, labSkipReason, RUN, VMAC_IF, WAN_NETWORK_FILE, withLab} from './lab.js'
 
 type Report = {ok: boolean; checks: Array<{id: string; status: string; detail: string; fix?: string}>}
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
@@ -108,7 +108,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       assert.equal(d2.get('wan-silence').status, 'fail')
       assert.match(d2.get('wan-silence').detail, /BACKUP but wan0 is not silenced/)
 
-      const wanFile = join(RUN, 'gw1', 'root/etc-network/50-wan0.network')
+      const wanFile = join(RUN, 'gw1', 'root/etc-network', WAN_NETWORK_FILE)
       writeFileSync(wanFile, readFileSync(wanFile, 'utf8').replace(/^ClientIdentifier=mac\n/m, ''))
       await lab.stop('gw2-sshd')
       const d1 = doctor('gw1')

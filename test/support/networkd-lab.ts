@@ -3,10 +3,13 @@
 // namespace: tmpfs /run/systemd and /etc/systemd/network, read-only /sys (so it does not wait for
 // udev), and a host directory bound on /run/systemd/network so tests (and ha-tool's drop-ins)
 // can write its runtime configuration. Every process is ended by PID; namespaces are deleted.
+// The WAN .network is what users install: `ha-tool config example networkd --file wan` on an
+// ha-tool config (given, or made of the [wan] keys given), never a hand-written one.
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {basename, join} from 'node:path'
+import {CLI} from './spawn.js'
 
 export type NetworkdLab = {
   rtr: string
@@ -15,6 +18,11 @@ export type NetworkdLab = {
   busAddress: string
   /** Host path bound on networkd's /run/systemd/network (ha-tool's wan.networkd_runtime_dir). */
   runtimeDir: string
+  /** The WAN .network's name in runtimeDir (the example's, e.g. 10-wan0-wan.network) and its text. */
+  wanFile: string
+  wanNetwork: string
+  /** What networkd logged (its parser's warnings about the files included). */
+  networkdLog(): string
   dnsmasqLog(): string
   startNetworkd(): Promise<void>
   stopNetworkd(): Promise<void>
@@ -41,7 +49,24 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn: (lab: NetworkdLab) => Promise<T>): Promise<T> {
+/**
+ * Where the WAN .network comes from: the example of an ha-tool config file whose wan.interface is
+ * wan0 (`config`), or of one made of these [wan] keys (`wan`, interface = "wan0" added).
+ */
+export type WanSource = {config: string} | {wan: string}
+
+/** `ha-tool config example networkd --file wan` (the built CLI) for the source: [file name, text]. */
+export function exampleWanNetwork(source: WanSource, dir: string): [string, string] {
+  let config: string
+  if ('config' in source) config = source.config
+  else writeFileSync(config = join(dir, 'wan-example.toml'), `[wan]\ninterface = "wan0"\n${source.wan}\n`)
+  const text = execFileSync(CLI[0], [...CLI.slice(1), 'config', 'example', 'networkd', '--file', 'wan', '--config', config], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
+  const path = /^# (\/etc\/systemd\/network\/\S+\.network) /.exec(text)?.[1]
+  if (!path || !/^Name=wan0$/m.test(text)) throw new Error(`networkd lab: the example's WAN file is not for wan0:\n${text}`)
+  return [basename(path), text]
+}
+
+export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (lab: NetworkdLab) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const rtr = `${prefix}-rtr`
   const isp = `${prefix}-isp`
@@ -49,7 +74,9 @@ export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn:
   chmodSync(dir, 0o755) // networkd drops to systemd-network and must read the runtime dir
   const runtimeDir = join(dir, 'network')
   mkdirSync(runtimeDir, {mode: 0o755})
-  writeFileSync(join(runtimeDir, 'wan0.network'), wanNetwork, {mode: 0o644})
+  const [wanFile, wanNetwork] = exampleWanNetwork(wan, dir)
+  writeFileSync(join(runtimeDir, wanFile), wanNetwork, {mode: 0o644})
+  const networkdLogPath = join(dir, 'networkd.log')
   const sock = join(dir, 'system_bus_socket')
   const busAddress = `unix:path=${sock}`
   const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
@@ -77,16 +104,22 @@ export async function withNetworkdLab<T>(prefix: string, wanNetwork: string, fn:
         mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
         mount -o remount,bind,ro /sys
         exec env DBUS_SYSTEM_BUS_ADDRESS="$BUS" SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-networkd`
-      networkd = spawn('ip', ['netns', 'exec', rtr, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
-        stdio: ['ignore', 'ignore', 'ignore'], env: {...process.env, RUNTIME: runtimeDir, BUS: busAddress},
-      })
+      const log = openSync(networkdLogPath, 'a')
+      try {
+        networkd = spawn('ip', ['netns', 'exec', rtr, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
+          stdio: ['ignore', log, log], env: {...process.env, RUNTIME: runtimeDir, BUS: busAddress},
+        })
+      } finally {
+        closeSync(log)
+      }
       for (let i = 0; i < 100; i++) {
         try { execFileSync('busctl', [`--address=${busAddress}`, 'status', 'org.freedesktop.network1'], {stdio: 'ignore'}); return } catch { await sleep(50) }
       }
       throw new Error('networkd did not come up on the private bus')
     }
     const lab: NetworkdLab = {
-      rtr, isp, dir, busAddress, runtimeDir,
+      rtr, isp, dir, busAddress, runtimeDir, wanFile, wanNetwork,
+      networkdLog: () => { try { return readFileSync(networkdLogPath, 'utf8') } catch { return '' } },
       dnsmasqLog: () => { try { return readFileSync(join(dir, 'dnsmasq.log'), 'utf8') } catch { return '' } },
       startNetworkd,
       stopNetworkd: async () => { await stop(networkd); networkd = undefined },

@@ -3,7 +3,7 @@
 // load, dnsmasq --test and a real DHCP lease handed to a client in another namespace (dnsmasq only
 // checks a range against the netmask when a request comes), and conntrackd started on its example.
 import assert from 'node:assert/strict'
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, test} from 'node:test'
 import {withNetworkdLab, networkdLabSkipReason} from '../../support/networkd-lab.js'
@@ -25,7 +25,7 @@ type Variant = {
 export const VARIANTS: Variant[] = [
   {name: '/24 keep-up, dnsmasq defaults', lan: {address: '192.168.1.1/24', vip: '192.168.1.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.1.4', '192.168.1.254']},
   {name: '/25 down-on-backup netlink, leasefile_ro + restart + no lease_max', lan: {address: '192.168.1.130/25', vip: '192.168.1.200'}, sync: '10.9.0.2/30', wan: ['link = "down-on-backup"', 'link_via = "netlink"'], dnsmasq: ['leasefile_ro = true', 'lease_max = 0', 'apply = "restart"'], range: ['192.168.1.131', '192.168.1.199']},
-  {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
+  {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"', 'dhcpv6 = false'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
   {name: '/26 down-on-backup networkd', lan: {address: '172.16.5.129/26', vip: '172.16.5.190'}, sync: '172.16.9.1/29', wan: ['link = "down-on-backup"', 'link_via = "networkd"'], dnsmasq: ['apply = "auto"'], range: ['172.16.5.131', '172.16.5.189']},
 ]
 
@@ -222,19 +222,28 @@ describe('config example output, read by the real programs', () => {
     })
   })
 
-  test('the real systemd-networkd applies the networkd example (WAN lease into wan.table, LAN address, fallback route and iif-lo rule, sync address) in every link mode', async (t) => {
+  test('the real systemd-networkd applies the networkd example (WAN lease into wan.table, LAN address, fallback route and iif-lo rule, sync address) in every link mode, and its parser has nothing to say', async (t) => {
     const why = networkdLabSkipReason()
     if (why) { t.skip(why); return }
     await withTempDir(async (dir) => {
       for (const [i, v] of VARIANTS.entries()) {
         const sub = join(dir, String(i))
         mkdirSync(sub)
-        const text = await example('networkd', writeConfig(sub, v))
-        const files = Object.fromEntries(text.split(/^# file: /m).slice(1).map((c) => [c.slice(0, c.indexOf('\n')), c.slice(c.indexOf('\n') + 1)]))
+        const config = writeConfig(sub, v)
+        // The files as `--output-dir` writes them, at their install paths under the directory.
+        const root = join(sub, 'root')
+        const listed = (await example('networkd', config, '--output-dir', root)).trim().split('\n')
+        const text = await example('networkd', config)
+        const paths = [...text.matchAll(/^# file: (.*)$/gm)].map((m) => m[1])
+        assert.deepEqual(listed, paths.map((p) => `${root}${p}`), v.name)
+        const files = Object.fromEntries(paths.map((p) => [p, readFileSync(`${root}${p}`, 'utf8')]))
+        for (const p of paths) assert.equal(statSync(`${root}${p}`).mode & 0o777, 0o644, p)
         const wan = files['/etc/systemd/network/10-wan0-wan.network']
         const manual = /^ActivationPolicy=manual$/m.test(wan)
         assert.equal(manual, v.wan.includes('link_via = "netlink"') && v.wan.includes('link = "down-on-backup"'), v.name)
-        await withNetworkdLab(`hat-t14-nd${i}`, wan, async (lab) => {
+        assert.equal(/^DHCP=yes$/m.test(wan), !v.wan.includes('dhcpv6 = false'), `${v.name}: DHCP=`)
+        await withNetworkdLab(`hat-t14-nd${i}`, {config}, async (lab) => {
+          assert.equal(lab.wanNetwork, wan, `${v.name}: the lab's WAN file is the example's`)
           // The LAN and sync links, then the other example files, then networkd reloads them all.
           for (const l of ['lan0', 'sync0']) {
             lab.ip('link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`)
@@ -257,6 +266,9 @@ describe('config example output, read by the real programs', () => {
             const rules = lab.ip('rule', 'show')
             return lan.includes(`inet ${v.lan.address}`) && sync.includes(`inet ${v.sync}`) && route.includes(`default via ${v.lan.vip}`) && /32780:\s+from all iif lo lookup 240/.test(rules)
           }, 15_000)
+          // networkd's own parser: a key, section or value it does not take is logged as FILE:LINE: ... ignoring.
+          const complaints = lab.networkdLog().split('\n').filter((l) => /\.network:\d+: /.test(l))
+          assert.deepEqual(complaints, [], `${v.name}: networkd's parser`)
         })
       }
     })

@@ -3,24 +3,12 @@
 // wan.dhcpv6_iaid (so two nodes with the cloned MAC are one client). The Solicit is caught on the
 // ISP side of the link and decoded.
 import assert from 'node:assert/strict'
-import {execFileSync, spawn} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {spawn} from 'node:child_process'
 import {describe, it} from 'node:test'
 import {networkdLabSkipReason, withNetworkdLab} from '../../support/networkd-lab.js'
-import {BIN, ensureBuilt, withTempDir} from '../../support/spawn.js'
+import {ensureBuilt} from '../../support/spawn.js'
 
 const skip = networkdLabSkipReason()
-
-/** The WAN file of `config example networkd` for interface wan0. */
-function exampleWan(dir: string, extra: string): string {
-  const config = join(dir, 'c.toml')
-  writeFileSync(config, `[wan]\ninterface = "wan0"\n${extra}\n`)
-  const all = execFileSync(process.execPath, [BIN, 'config', 'example', 'networkd', '--config', config], {encoding: 'utf8'})
-  const file = all.split(/^# file: /m).find((f) => f.startsWith('/etc/systemd/network/10-wan0-wan.network'))
-  assert.ok(file, all)
-  return file.slice(file.indexOf('\n') + 1)
-}
 
 /** Listens on [ff02::1:2]:547 on isp0 inside the ISP namespace and prints the first message as hex. */
 const LISTENER = `
@@ -46,9 +34,9 @@ describe('config example networkd: one DHCPv6 identity, seen on the wire', {skip
   for (const iaid of [1, 3735928559]) {
     it(`Solicit carries DUID-LL of the WAN MAC, IAID ${iaid} and asks for a prefix (IA_PD)`, async () => {
       ensureBuilt()
-      await withTempDir(async (dir) => {
-        const wan = exampleWan(dir, `dhcpv6_iaid = ${iaid}`)
-        await withNetworkdLab('hat-v6-nd', wan, async (lab) => {
+      {
+        await withNetworkdLab('hat-v6-nd', {wan: `dhcpv6_iaid = ${iaid}`}, async (lab) => {
+          assert.match(lab.wanNetwork, /^DUIDType=link-layer$/m)
           const mac = (JSON.parse(lab.ip('-j', 'link', 'show', 'dev', 'wan0')) as Array<{address: string}>)[0].address
           const listener = spawn('ip', ['netns', 'exec', lab.isp, process.execPath, '-e', LISTENER], {stdio: ['ignore', 'pipe', 'pipe']})
           let out = ''
@@ -67,7 +55,7 @@ describe('config example networkd: one DHCPv6 identity, seen on the wire', {skip
           assert.ok(pd, 'no IA_PD: networkd did not ask for a delegated prefix')
           assert.equal(pd.readUInt32BE(0), iaid)
         })
-      })
+      }
     })
   }
 })

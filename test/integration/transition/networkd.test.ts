@@ -11,7 +11,9 @@ import {assertJsonContract} from '../../support/json-contract.js'
 import {BIN, ensureBuilt} from '../../support/spawn.js'
 
 const skip = networkdLabSkipReason()
-const WAN = (policy: string) => `[Match]\nName=wan0\n\n[Link]\n${policy ? `ActivationPolicy=${policy}\n` : ''}\n[Network]\nDHCP=ipv4\nLinkLocalAddressing=no\nIPv6AcceptRA=no\n\n[DHCPv4]\nRouteTable=250\nUseHostname=no\nClientIdentifier=mac\n`
+// The WAN .network is the shipped example's for these [wan] keys (ActivationPolicy=manual with netlink).
+const NETLINK = 'link = "down-on-backup"\nlink_via = "netlink"\ndhcpv6 = false'
+const NETWORKD = 'link = "down-on-backup"\nlink_via = "networkd"'
 
 type Result = {code: number; json: {exit: number; steps: Array<{kind: string; status: string; error?: string; detail?: string}>}; stderr: string}
 
@@ -33,10 +35,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 describe('transitions with the real systemd-networkd', {skip, timeout: 180_000}, () => {
   it('link_via = netlink with ActivationPolicy=manual: down stays down, up gets the lease back, renew reaches networkd', async () => {
     ensureBuilt()
-    await withNetworkdLab('hat-t3-ndn', WAN('manual'), async (lab) => {
+    await withNetworkdLab('hat-t3-ndn', {wan: NETLINK}, async (lab) => {
       lab.ip('link', 'set', 'wan0', 'up')
       await lab.waitLease()
-      const extra = 'link = "down-on-backup"\nlink_via = "netlink"\nrenew = "networkd"'
+      const extra = `${NETLINK}\nrenew = "networkd"`
       const b = notify(lab, extra, 'backup')
       assert.equal(b.code, 0, JSON.stringify(b.json))
       assert.equal(linkUp(lab), false)
@@ -57,12 +59,14 @@ describe('transitions with the real systemd-networkd', {skip, timeout: 180_000},
   })
 
   it('link_via = networkd: a runtime drop-in and Reload take the link down and up; an unchanged drop-in is not rewritten', async () => {
-    await withNetworkdLab('hat-t3-ndd', WAN(''), async (lab) => {
+    await withNetworkdLab('hat-t3-ndd', {wan: NETWORKD}, async (lab) => {
       await lab.waitLease()
-      const extra = 'link = "down-on-backup"\nlink_via = "networkd"'
+      const extra = NETWORKD
       const b = notify(lab, extra, 'backup')
       assert.equal(b.code, 0, JSON.stringify(b.json))
-      const dropin = join(lab.runtimeDir, 'wan0.network.d', 'ha-tool.conf')
+      // The drop-in goes beside the file networkd names for the link (DescribeLink): the example's.
+      const dropin = join(lab.runtimeDir, `${lab.wanFile}.d`, 'ha-tool.conf')
+      assert.equal(lab.wanFile, '10-wan0-wan.network')
       assert.match(readFileSync(dropin, 'utf8'), /\[Link\]\nActivationPolicy=down\n/)
       assert.equal(statSync(dropin).mode & 0o777, 0o644)
       for (let i = 0; i < 100 && linkUp(lab); i++) await sleep(20)
@@ -86,7 +90,7 @@ describe('transitions with the real systemd-networkd', {skip, timeout: 180_000},
   })
 
   it('a table that lost its default route gets a ReconfigureLink and a fresh lease', async () => {
-    await withNetworkdLab('hat-t3-ndr', WAN('manual'), async (lab) => {
+    await withNetworkdLab('hat-t3-ndr', {wan: NETLINK}, async (lab) => {
       lab.ip('link', 'set', 'wan0', 'up')
       await lab.waitLease()
       lab.ip('route', 'del', 'default', 'table', '250')
@@ -100,7 +104,7 @@ describe('transitions with the real systemd-networkd', {skip, timeout: 180_000},
   })
 
   it('networkd not running, or no bus: the renew step fails with its own message and the rest still runs (exit 3)', async () => {
-    await withNetworkdLab('hat-t3-nde', WAN('manual'), async (lab) => {
+    await withNetworkdLab('hat-t3-nde', {wan: NETLINK}, async (lab) => {
       lab.ip('link', 'set', 'wan0', 'up')
       await lab.waitLease()
       await lab.stopNetworkd()
