@@ -30,6 +30,8 @@ export type LabOptions = {
   healthTargets: string[]
   /** ha-tool [metrics] textfile_dir = <lab>/gwN/metrics */
   metrics: boolean
+  /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
+  peer: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}

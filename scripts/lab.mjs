@@ -52,6 +52,7 @@ export const DEFAULTS = {
   healthTargets: [], // ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0), which maintenance uses too
   metrics: false, // ha-tool [metrics] textfile_dir = RUN/gwN/metrics (fifo mode: the daemon writes ha-tool.prom there)
   keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
+  peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES = ['baseline', 'notify', 'fifo']
 export const KINDS = ['stop', 'kill', 'lan', 'node']
@@ -245,11 +246,45 @@ function nftRuleset(gw, o) {
 }
 
 /**
- * The shipped dnsmasq example without its dhcp-script: the lease hook wrapper is what `scripts/install` lays
- * down (not this checkout), and the lab's ha-tool does not replicate leases (the lease tests do).
+ * The shipped dnsmasq example. Its dhcp-script is the wrapper an install lays down (/usr/lib/ha-tool/dnsmasq-script):
+ * with the peer port (o.peer) the lab's own wrapper, calling this checkout's `ha-tool leases hook`, takes its place;
+ * without it the line goes and the lab's ha-tool replicates no leases.
  */
-function dnsmasqConf(gw) {
-  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => '')
+function dnsmasqConf(gw, o) {
+  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
+}
+
+/** The shipped wrapper (scripts/packaging/dnsmasq-script) with this checkout's ha-tool and this node's config. */
+function dnsmasqScript(gw) {
+  const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
+  return replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${process.execPath} ${join(ROOT, 'bin/run.js')} `)
+}
+
+const sshDir = (gw) => join(RUN, gw, 'ssh')
+
+/**
+ * The peer port's keys: each node its root key and host key; its authorized_keys holds the line the OTHER node's
+ * `ha-tool config example authorized-keys` prints (forced command `ha-tool peer serve`, from its sync address),
+ * and its known_hosts the other's host key (the peer port checks host keys strictly).
+ */
+function writePeerKeys() {
+  for (const gw of GWS) {
+    mkdirSync(sshDir(gw), {recursive: true, mode: 0o700})
+    for (const key of ['id', 'hostkey']) run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `hat-lab-${gw}-${key}`, '-f', join(sshDir(gw), key)])
+  }
+  for (const gw of GWS) {
+    const other = gw === 'gw1' ? 'gw2' : 'gw1'
+    const pub = (g, key) => readFileSync(join(sshDir(g), `${key}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')
+    const line = example(other, 'authorized-keys').split('\n').find((l) => l.startsWith('restrict,'))
+    if (!line) throw new Error('lab: `ha-tool config example authorized-keys` printed no restrict,command=... line')
+    writeFileSync(join(sshDir(gw), 'authorized_keys'), `${line.replace(/ ssh-ed25519 \S+$/, ` ${pub(other, 'id')}`)}\n`, {mode: 0o600})
+    writeFileSync(join(sshDir(gw), 'known_hosts'), `${ADDR.sync[other]} ${pub(other, 'hostkey')}\n`, {mode: 0o600})
+    writeFileSync(join(sshDir(gw), 'sshd_config'), [
+      `ListenAddress ${ADDR.sync[gw]}`, `HostKey ${join(sshDir(gw), 'hostkey')}`, `PidFile ${join(sshDir(gw), 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(sshDir(gw), 'authorized_keys')}`, 'PermitRootLogin forced-commands-only', 'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', `SetEnv ${Object.entries(gwEnv(gw)).map(([k, v]) => `${k}=${v}`).join(' ')}`, '',
+    ].join('\n'))
+  }
 }
 
 function replaceOnce(text, re, fn) {
@@ -304,12 +339,23 @@ leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
 pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
 lease_time = "${o.lanLeaseSecs}"
-# the lab's bus has no policy for dnsmasq's D-Bus name (the dnsmasq package ships one; dnsmasq-base does not)
-apply = "restart"
+${o.peer ? `# both gateways' dnsmasq serve (the lab does not stop the BACKUP's): a lease pushed by the peer reaches the
+# running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
+apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
+apply = "restart"`}
 
+${o.peer ? `queue_dir = "${join(RUN, gw, 'lease-queue')}"
+` : ''}
 [state]
 dir = "${join(RUN, gw, 'state')}"
-
+${o.peer ? `
+[peer]
+# sshd on the other node's sync address (scripts/lab up --peer), its host key pinned
+known_hosts = "${join(sshDir(gw), 'known_hosts')}"
+identity = "${join(sshDir(gw), 'id')}"
+command = ["${process.execPath}", "${join(ROOT, 'bin/run.js')}"]
+config = "${haConfigPath(other)}"
+` : ''}
 [doctor]
 # keepalived runs this checkout's ha-tool (notify and check in script mode)
 binary = "${join(ROOT, 'bin/run.js')}"
@@ -359,7 +405,7 @@ export function labPids() {
 export async function down({quiet = false} = {}) {
   const say = quiet ? () => {} : (m) => process.stderr.write(`lab: ${m}\n`)
   // tracked processes first, by PID, clients before servers
-  const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
+  const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-sshd', 'gw2-sshd', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
   const tracked = existsSync(join(RUN, 'pids')) ? readdirSync(join(RUN, 'pids')).map((f) => f.replace(/\.pid$/, '')) : []
   for (const name of [...order.filter((n) => tracked.includes(n)), ...tracked.filter((n) => !order.includes(n))]) {
     if (await stopProcess(name, {graceMs: 2000})) say(`stopped ${name}`)
@@ -397,6 +443,7 @@ function prepareRunDir(o) {
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
     writeNodeConfigs(gw, o)
   }
+  if (o.peer) writePeerKeys()
 }
 
 /** One node's configs: its ha-tool.toml, then each daemon's from `ha-tool config example` on it. */
@@ -406,7 +453,8 @@ export function writeNodeConfigs(gw, o) {
   writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
   writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
-  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw))
+  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw, o))
+  if (o.peer) writeFileSync(join(RUN, gw, 'dnsmasq-script'), dnsmasqScript(gw), {mode: 0o755})
 }
 
 function buildTopology() {
@@ -506,10 +554,17 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
     startProcess(`${gw}-conntrackd`, ['conntrackd', '-C', join(RUN, gw, 'conntrackd.conf')], {ns, gw})
     await waitFor(`${gw} conntrackd socket`, () => existsSync(join(RUN, gw, 'conntrackd.ctl')), 5000)
   }
+  if (o.peer) {
+    // the peer port: up before dnsmasq, whose hook pushes the first lease to the other node through it
+    await stopProcess(`${gw}-sshd`)
+    mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege separation directory
+    startProcess(`${gw}-sshd`, ['/usr/sbin/sshd', '-D', '-e', '-f', join(sshDir(gw), 'sshd_config')], {ns, gw})
+    await waitFor(`${gw} sshd on ${ADDR.sync[gw]}:22`, () => run(['ss', '-Htln', 'sport = :22'], {ns, allowFail: true}).stdout.includes(ADDR.sync[gw]), 5000, 50)
+  }
   // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
   startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
     `--host-record=echo.lab,${ADDR.remote}`,
-    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
+    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...(o.peer ? ['--user=root'] : []), ...o.dnsmasqExtraArgs], {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }
 
@@ -1012,6 +1067,7 @@ function parseOpts(args) {
     else if (a === '--no-wan-input-drop') o.wanInputDrop = false
     else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
     else if (a === '--metrics') o.metrics = true
+    else if (a === '--peer') o.peer = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1022,7 +1078,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics]
+                     [--health TARGET]... [--metrics] [--peer]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
