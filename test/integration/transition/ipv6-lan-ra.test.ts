@@ -2,7 +2,8 @@
 // that `ha-tool config example` prints with lan.ipv6 = true, and `ha-tool daemon` drives dnsmasq with the
 // role. A LAN client (SLAAC, on a bridge that is the LAN switch) must see router advertisements from the
 // MASTER only, counted per gateway cable on the switch, and keep its IPv6 default router (the link-local
-// VIP, same virtual MAC) and its address across failovers: keepalived stopped, the MASTER's LAN link down.
+// VIP, same virtual MAC) and its address across failovers: keepalived stopped, the MASTER's LAN link down,
+// `ha-tool maintenance on` (the IPv4 instance's track_file: the sync group must move the IPv6 one too).
 // A second round keeps dnsmasq running on the BACKUP too (dnsmasq.stop_on_backup = false): the BACKUP
 // still sends no RA, because keepalived gives vrrp6.<vrid> its link-local address only on the MASTER.
 import assert from 'node:assert/strict'
@@ -73,6 +74,18 @@ describe('IPv6 on the LAN: router advertisements from the MASTER only, the defau
           await waitFor('gw1\'s router advertisements', () => ras()['1'] > r1, 15_000)
           await afterFailover(pair, address, watch2, 'gw2\'s LAN link down')
           assert.equal(ras()['2'], r2, 'gw2 advertised with its LAN link down')
+
+          // Failover 3: `ha-tool maintenance on` sets the track_file of the IPv4 instance only; the sync
+          // group must take the IPv6 instance along.
+          gw('2').lanUp()
+          await sleep(1500)
+          assert.equal(masterOf(), '1')
+          const watch3 = client.watchRouter()
+          const r3 = ras()['2']
+          await gw('1').maintenance('on')
+          await waitFor('gw2 MASTER holding both VIPs after maintenance on gw1', () => gw('2').holdsVip6() && gw('2').holdsVip4() && !gw('1').holdsVip6() && !gw('1').holdsVip4(), 15_000)
+          await waitFor('gw2\'s router advertisements', () => ras()['2'] > r3, 15_000)
+          await afterFailover(pair, address, watch3, 'maintenance on gw1')
         })
       })
     })
@@ -98,6 +111,8 @@ type GwHandle = {
   dnsmasqRuns(): boolean
   stopKeepalived(): Promise<void>
   lanDown(): void
+  lanUp(): void
+  maintenance(what: 'on' | 'off'): Promise<void>
 }
 type Pair = {
   client: {
@@ -186,6 +201,11 @@ async function withPair(dir: string, stopOnBackup: boolean, fn: (pair: Pair) => 
       dnsmasqRuns: () => inNs(ns[n], ['pkill', '-0', '-F', paths(n).pid]).code === 0,
       stopKeepalived: async () => { await keepalived[n]?.stop(); keepalived[n] = undefined },
       lanDown: () => { must(['ip', '-n', ns[n], 'link', 'set', 'lan0', 'down']) },
+      lanUp: () => { must(['ip', '-n', ns[n], 'link', 'set', 'lan0', 'up']) },
+      maintenance: async (what) => {
+        const r = await runCli(['maintenance', what, '--config', paths(n).config], {env: cleanEnv()})
+        assert.equal(r.code, 0, `maintenance ${what}: ${r.stdout}${r.stderr}`)
+      },
     })
     const client: Pair['client'] = {
       up: () => { must(['ip', 'netns', 'exec', ns.c, 'sysctl', '-qw', 'net.ipv6.conf.lanbr.disable_ipv6=0']) },
