@@ -18,6 +18,7 @@ import {dirname, join, normalize, relative} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {netnsSkipReason, startIn, waitFor, withNetns} from '../operate/netns.js'
 import {cleanEnv, ensureBuilt, hasProgram, ROOT, run, withTempDir} from '../../support/spawn.js'
+import {labSkipReason, withLab} from '../../e2e/lab.js'
 
 const OUT = join(ROOT, 'dist/package')
 const UNIT_LINK = '/etc/systemd/system/multi-user.target.wants/ha-tool-daemon.service'
@@ -230,6 +231,29 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
           assert.match(k.output(), /VRRP_Script\(ha_tool_check\) succeeded/)
           assert.doesNotMatch(k.output(), /Unsafe permissions|SECURITY VIOLATION/)
         })
+      })
+    })
+
+    test('one end-to-end failover through the installed binary: the lab\'s keepalived runs /usr/sbin/ha-tool, kill -9, the drop-in cleans up', {timeout: 180_000}, async (t) => {
+      assert.ok(installedHere(), 'installed by the test before')
+      const why = labSkipReason()
+      if (why) { t.skip(`the lab cannot run here: ${why}`); return }
+      // notify mode: keepalived spawns the package's executable for every transition (script security on its
+      // real path), and after a kill -9 the package's keepalived.service drop-in runs its ExecStopPost= command
+      await withLab({mode: 'notify', bin: '/usr/sbin/ha-tool', tcpLoose: 0, conntrackd: true, keepalivedGuard: true}, async (lab) => {
+        assert.equal(lab.bin(), '/usr/sbin/ha-tool')
+        const conf = readFileSync(lab.paths('gw1').keepalivedConf, 'utf8')
+        assert.match(conf, /notify "\/usr\/sbin\/ha-tool notify --config /, 'keepalived.conf (from the installed `config example`) calls the installed binary')
+        const r = await lab.failover('kill', {settleMs: 1500, lease: false})
+        t.diagnostic(`kill -9 ${r.from}->${r.to}: outage ${r.outageMs} ms, old rule gone ${r.oldRuleRemovedMs} ms, VIP released ${r.oldVipReleasedMs} ms, TCP ${r.tcpSurvived}`)
+        assert.equal(r.tookOver, true, 'the peer took over')
+        assert.equal(r.recovered, true, 'the client reaches the internet host again')
+        assert.equal(r.tcpSurvived, true, `the TCP stream survived (${r.tcpError ?? ''})`)
+        assert.deepEqual(r.splitBrain.windows, [], 'never two nodes on the WAN')
+        const dead = lab.view(r.from)
+        assert.deepEqual([dead.vip, dead.wanRule], [false, false], 'the drop-in\'s command (the installed binary) released VIP and rule')
+        const state = JSON.parse(readFileSync(join(lab.paths(r.to).stateDir, 'state.json'), 'utf8')) as {role: string}
+        assert.equal(state.role, 'MASTER', 'the installed binary converged the new MASTER')
       })
     })
 
