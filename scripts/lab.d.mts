@@ -30,6 +30,14 @@ export type LabOptions = {
   healthTargets: string[]
   /** ha-tool [metrics] textfile_dir = <lab>/gwN/metrics */
   metrics: boolean
+  /** extra keepalived global_defs lines (studies only) */
+  keepalivedGlobals?: string[]
+  /** the ha-tool the gateways run: '' = this checkout through `scripts/install --destdir` (INSTALL_DIR); else an installed executable (HAT_LAB_BIN) */
+  bin: string
+  /** run the shipped keepalived.service drop-in's ExecStopPost= command when keepalived ends (what systemd does) */
+  keepalivedGuard: boolean
+  /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
+  peer: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
@@ -114,12 +122,16 @@ export function startProcess(name: string, argv: string[], opts?: {ns?: string; 
 export function stopProcess(name: string, opts?: {signal?: NodeJS.Signals; graceMs?: number}): Promise<boolean>
 export function haConfigPath(gw: Gw): string
 export function haToolHas(cmd: string): boolean
+/** Where `up` lays down this checkout with `scripts/install --destdir`. */
+export const INSTALL_DIR: string
+/** The ha-tool executable the gateways run (keepalived.conf's scripts, the daemon, `config example`). */
+export function haToolBin(): string
 export function acquireLabLock(owner?: string, timeoutMs?: number): Promise<void>
 export function releaseLabLock(): void
-export function readState(): {options: LabOptions; startedAt: string; upMs: number} | undefined
+export function readState(): {options: LabOptions; bin: string; startedAt: string; upMs: number} | undefined
 export function namespacesPresent(): string[]
 export function labPids(): number[]
-export function up(options?: Partial<LabOptions>): Promise<{options: LabOptions; startedAt: string; upMs: number}>
+export function up(options?: Partial<LabOptions>): Promise<{options: LabOptions; bin: string; startedAt: string; upMs: number}>
 export function down(opts?: {quiet?: boolean}): Promise<void>
 /** Writes one node's ha-tool.toml and the daemons' configs generated from it by `ha-tool config example`. */
 export function writeNodeConfigs(gw: Gw, o: LabOptions): void

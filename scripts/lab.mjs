@@ -11,7 +11,7 @@
 // Every process is tracked by PID in RUN/pids and ended by PID. Library for test/e2e/lab.ts and
 // scripts/bench/failover.mjs; `scripts/lab` is its command line.
 import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, lstatSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, lstatSync, realpathSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
@@ -52,6 +52,13 @@ export const DEFAULTS = {
   healthTargets: [], // ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0), which maintenance uses too
   metrics: false, // ha-tool [metrics] textfile_dir = RUN/gwN/metrics (fifo mode: the daemon writes ha-tool.prom there)
   keepalivedGlobals: [], // extra global_defs lines (e.g. 'vrrp_garp_master_delay 1'), for the kill -9 study
+  // the ha-tool the gateways run: '' = this checkout laid down by `scripts/install --destdir RUN/install`
+  // (what users install); or an installed executable, e.g. /usr/sbin/ha-tool from the .deb (HAT_LAB_BIN)
+  bin: process.env.HAT_LAB_BIN ?? '',
+  // what systemd does with the shipped keepalived.service drop-in (ha-tool-guard.conf): run its
+  // ExecStopPost= command once keepalived's service has ended (the lab has no PID-1 systemd)
+  keepalivedGuard: false,
+  peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES = ['baseline', 'notify', 'fifo']
 export const KINDS = ['stop', 'kill', 'lan', 'node']
@@ -150,6 +157,31 @@ function gwEnv(gw) {
 
 export function haConfigPath(gw) { return join(RUN, gw, 'ha-tool.toml') }
 
+/** Where `up` lays down this checkout with `scripts/install --destdir` (root-owned 0755 all the way up). */
+export const INSTALL_DIR = join(RUN, 'install')
+let labBin
+/** The ha-tool executable the lab's gateways run (set by `up`; another process reads it from the lab's state). */
+export function haToolBin() {
+  const bin = labBin ?? readState()?.bin
+  if (!bin) throw new Error('lab: not up (no installed ha-tool yet)')
+  return bin
+}
+
+/**
+ * Lays down the ha-tool the gateways run: `o.bin` as it is (an installed package's /usr/sbin/ha-tool, the
+ * single executable), else this checkout's build through `scripts/install --destdir`, the tree users install.
+ */
+function installHaTool(o) {
+  if (o.bin) {
+    if (!existsSync(o.bin)) throw new Error(`lab: bin ${o.bin} does not exist`)
+    labBin = o.bin
+    return
+  }
+  const r = run(['bash', join(ROOT, 'scripts/install'), '--destdir', INSTALL_DIR, '--no-build', '--state-dir', '/run/ha-tool'], {allowFail: true, timeoutMs: 120_000})
+  if (r.code !== 0) throw new Error(`lab: scripts/install --destdir ${INSTALL_DIR} failed (${r.code}): ${r.stderr.trim()}`)
+  labBin = join(INSTALL_DIR, 'usr/sbin/ha-tool')
+}
+
 // ---------------------------------------------------------------- lock (one lab per machine)
 
 const LOCK = `${RUN}.lock`
@@ -215,20 +247,26 @@ ManageForeignRoutes=no
 
 /** What `ha-tool config example KIND` prints for this node (its ha-tool.toml must be written first). */
 function example(gw, kind, extra = []) {
-  const r = run([process.execPath, join(ROOT, 'bin/run.js'), 'config', 'example', kind, '--config', haConfigPath(gw), ...extra], {allowFail: true})
+  const r = run([haToolBin(), 'config', 'example', kind, '--config', haConfigPath(gw), ...extra], {allowFail: true})
   if (r.code !== 0) throw new Error(`lab: \`ha-tool config example ${kind} --config ${haConfigPath(gw)}\` failed (${r.code}): ${r.stderr.trim()}`)
   return r.stdout
 }
 
+/** conntrack-tools' own keepalived notify script (the conntrackd package's example), as the seeds used it. */
+const PRIMARY_BACKUP = '/usr/share/doc/conntrackd/examples/sync/primary-backup.sh'
+
 /**
  * keepalived.conf: the shipped example (fifo: --mode fifo; notify: --mode script). baseline is keepalived
- * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules.
+ * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules
+ * and (with conntrackd) conntrack-tools' primary-backup.sh as notify_master/backup/fault, its documented setup.
  */
 function keepalivedConf(gw, o) {
   let text = example(gw, 'keepalived', ['--mode', o.mode === 'notify' ? 'script' : 'fifo'])
   if (o.mode === 'baseline') {
     text = text.replace(/^\s*vrrp_notify_fifo .*\n/m, '')
-    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${sp}virtual_ipaddress {`)
+    const script = join(RUN, gw, 'primary-backup.sh')
+    const notify = (sp) => (o.conntrackd ? ['primary', 'backup', 'fault'].map((st) => `${sp}notify_${st === 'primary' ? 'master' : st} "${script} ${st}"\n`).join('') : '')
+    text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${notify(sp)}${sp}virtual_ipaddress {`)
   }
   // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
   const globals = o.keepalivedGlobals ?? []
@@ -245,11 +283,54 @@ function nftRuleset(gw, o) {
 }
 
 /**
- * The shipped dnsmasq example without its dhcp-script: the lease hook wrapper is what `scripts/install` lays
- * down (not this checkout), and the lab's ha-tool does not replicate leases (the lease tests do).
+ * The shipped dnsmasq example. Its dhcp-script is the wrapper an install lays down (/usr/lib/ha-tool/dnsmasq-script):
+ * with the peer port (o.peer) the lab's own wrapper, calling the lab's installed `ha-tool leases hook`, takes its place;
+ * without it the line goes and the lab's ha-tool replicates no leases.
  */
-function dnsmasqConf(gw) {
-  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => '')
+function dnsmasqConf(gw, o) {
+  return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
+}
+
+/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool and this node's config. */
+function dnsmasqScript(gw) {
+  const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
+  return replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
+}
+
+const sshDir = (gw) => join(RUN, gw, 'ssh')
+
+/**
+ * The peer port's keys: each node its root key and host key; its authorized_keys holds the line the OTHER node's
+ * `ha-tool config example authorized-keys` prints (forced command `ha-tool peer serve`, from its sync address),
+ * and its known_hosts the other's host key (the peer port checks host keys strictly).
+ */
+function writePeerKeys() {
+  for (const gw of GWS) {
+    mkdirSync(sshDir(gw), {recursive: true, mode: 0o700})
+    for (const key of ['id', 'hostkey']) run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `hat-lab-${gw}-${key}`, '-f', join(sshDir(gw), key)])
+  }
+  for (const gw of GWS) {
+    const other = gw === 'gw1' ? 'gw2' : 'gw1'
+    const pub = (g, key) => readFileSync(join(sshDir(g), `${key}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')
+    const line = example(other, 'authorized-keys').split('\n').find((l) => l.startsWith('restrict,'))
+    if (!line) throw new Error('lab: `ha-tool config example authorized-keys` printed no restrict,command=... line')
+    writeFileSync(join(sshDir(gw), 'authorized_keys'), `${line.replace(/ ssh-ed25519 \S+$/, ` ${pub(other, 'id')}`)}\n`, {mode: 0o600})
+    writeFileSync(join(sshDir(gw), 'known_hosts'), `${ADDR.sync[other]} ${pub(other, 'hostkey')}\n`, {mode: 0o600})
+    writeFileSync(join(sshDir(gw), 'sshd_config'), [
+      `ListenAddress ${ADDR.sync[gw]}`, `HostKey ${join(sshDir(gw), 'hostkey')}`, `PidFile ${join(sshDir(gw), 'sshd.pid')}`,
+      `AuthorizedKeysFile ${join(sshDir(gw), 'authorized_keys')}`, 'PermitRootLogin forced-commands-only', 'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', `SetEnv ${Object.entries(gwEnv(gw)).map(([k, v]) => `${k}=${v}`).join(' ')}`, '',
+    ].join('\n'))
+  }
+}
+
+/** primary-backup.sh with this node's conntrackd.conf and lock (two conntrackd on one host). */
+function primaryBackup(gw) {
+  if (!existsSync(PRIMARY_BACKUP)) throw new Error(`lab: baseline with conntrackd needs conntrack-tools' ${PRIMARY_BACKUP} (the conntrackd package)`)
+  let text = readFileSync(PRIMARY_BACKUP, 'utf8')
+  text = replaceOnce(text, /^CONNTRACKD_CONFIG=.*$/m, () => `CONNTRACKD_CONFIG=${join(RUN, gw, 'conntrackd.conf')}`)
+  text = replaceOnce(text, /^CONNTRACKD_LOCK=.*$/m, () => `CONNTRACKD_LOCK=${join(RUN, gw, 'conntrackd.lock')}`)
+  return text
 }
 
 function replaceOnce(text, re, fn) {
@@ -304,15 +385,26 @@ leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
 pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
 lease_time = "${o.lanLeaseSecs}"
-# the lab's bus has no policy for dnsmasq's D-Bus name (the dnsmasq package ships one; dnsmasq-base does not)
-apply = "restart"
+${o.peer ? `# both gateways' dnsmasq serve (the lab does not stop the BACKUP's): a lease pushed by the peer reaches the
+# running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
+apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
+apply = "restart"`}
 
+${o.peer ? `queue_dir = "${join(RUN, gw, 'lease-queue')}"
+` : ''}
 [state]
 dir = "${join(RUN, gw, 'state')}"
-
+${o.peer ? `
+[peer]
+# sshd on the other node's sync address (scripts/lab up --peer), its host key pinned
+known_hosts = "${join(sshDir(gw), 'known_hosts')}"
+identity = "${join(sshDir(gw), 'id')}"
+command = ["${haToolBin()}"]
+config = "${haConfigPath(other)}"
+` : ''}
 [doctor]
-# keepalived runs this checkout's ha-tool (notify and check in script mode)
-binary = "${join(ROOT, 'bin/run.js')}"
+# keepalived runs the installed ha-tool (notify and check in script mode)
+binary = "${haToolBin()}"
 
 ${(o.healthTargets ?? []).length ? `
 [health]
@@ -357,9 +449,10 @@ export function labPids() {
 }
 
 export async function down({quiet = false} = {}) {
+  labBin = undefined
   const say = quiet ? () => {} : (m) => process.stderr.write(`lab: ${m}\n`)
   // tracked processes first, by PID, clients before servers
-  const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
+  const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-sshd', 'gw2-sshd', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
   const tracked = existsSync(join(RUN, 'pids')) ? readdirSync(join(RUN, 'pids')).map((f) => f.replace(/\.pid$/, '')) : []
   for (const name of [...order.filter((n) => tracked.includes(n)), ...tracked.filter((n) => !order.includes(n))]) {
     if (await stopProcess(name, {graceMs: 2000})) say(`stopped ${name}`)
@@ -389,6 +482,7 @@ function prepareRunDir(o) {
   mkdirSync(RUN, {recursive: true, mode: 0o755})
   chmodSync(RUN, 0o755) // networkd drops to systemd-network and must reach the bus socket
   for (const d of ['pids', 'logs', 'isp', 'client']) mkdirSync(join(RUN, d), {recursive: true})
+  installHaTool(o)
   for (const gw of GWS) {
     const root = join(RUN, gw, 'root')
     for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state', '../metrics']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
@@ -397,16 +491,19 @@ function prepareRunDir(o) {
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
     writeNodeConfigs(gw, o)
   }
+  if (o.peer) writePeerKeys()
 }
 
 /** One node's configs: its ha-tool.toml, then each daemon's from `ha-tool config example` on it. */
 export function writeNodeConfigs(gw, o) {
   mkdirSync(join(RUN, gw), {recursive: true})
   writeFileSync(haConfigPath(gw), haToolToml(gw, o))
+  if (o.mode === 'baseline' && o.conntrackd) writeFileSync(join(RUN, gw, 'primary-backup.sh'), primaryBackup(gw), {mode: 0o755})
   writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
   writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
-  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw))
+  writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw, o))
+  if (o.peer) writeFileSync(join(RUN, gw, 'dnsmasq-script'), dnsmasqScript(gw), {mode: 0o755})
 }
 
 function buildTopology() {
@@ -506,10 +603,17 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
     startProcess(`${gw}-conntrackd`, ['conntrackd', '-C', join(RUN, gw, 'conntrackd.conf')], {ns, gw})
     await waitFor(`${gw} conntrackd socket`, () => existsSync(join(RUN, gw, 'conntrackd.ctl')), 5000)
   }
+  if (o.peer) {
+    // the peer port: up before dnsmasq, whose hook pushes the first lease to the other node through it
+    await stopProcess(`${gw}-sshd`)
+    mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege separation directory
+    startProcess(`${gw}-sshd`, ['/usr/sbin/sshd', '-D', '-e', '-f', join(sshDir(gw), 'sshd_config')], {ns, gw})
+    await waitFor(`${gw} sshd on ${ADDR.sync[gw]}:22`, () => run(['ss', '-Htln', 'sport = :22'], {ns, allowFail: true}).stdout.includes(ADDR.sync[gw]), 5000, 50)
+  }
   // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
   startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
     `--host-record=echo.lab,${ADDR.remote}`,
-    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...o.dnsmasqExtraArgs], {ns, gw})
+    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...(o.peer ? ['--user=root'] : []), ...o.dnsmasqExtraArgs], {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }
 
@@ -518,7 +622,7 @@ export async function startKeepalived(gw, o) {
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
   if (o.mode === 'fifo' && haToolHas('daemon') && !isRunning(`${gw}-hatd`)) {
     // its own service, not keepalived's child: it must outlive a keepalived crash (its watchdog)
-    startProcess(`${gw}-hatd`, [process.execPath, join(ROOT, 'bin/run.js'), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
+    startProcess(`${gw}-hatd`, [haToolBin(), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
   }
   startProcess(`${gw}-keepalived`, ['keepalived', '-n', '-l', '-D', '-P', '-f', join(RUN, gw, 'keepalived.conf'),
     '-p', join(RUN, gw, 'keepalived.pid'), '-r', join(RUN, gw, 'keepalived-vrrp.pid')], {ns, gw, env: gwEnv(gw)})
@@ -590,13 +694,13 @@ export function clientDhcpEvents() {
 export async function up(options = {}) {
   const o = {...DEFAULTS, ...options}
   if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
-  if (!haToolHas('config:example')) throw new Error('lab: every mode runs the configs `ha-tool config example` prints (build it: npm run build)')
-  if (o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
-  if (o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
-  await checkScriptSecurity(o)
+  if (!o.bin && !haToolHas('config:example')) throw new Error('lab: every mode runs the configs `ha-tool config example` prints (build it: npm run build)')
+  if (!o.bin && o.mode === 'notify' && !haToolHas('notify')) throw new Error('lab: mode notify needs `ha-tool notify` (build it: node scripts/build.mjs && npx oclif manifest)')
+  if (!o.bin && o.mode === 'fifo' && !haToolHas('daemon')) throw new Error('lab: mode fifo needs `ha-tool daemon` (build it: node scripts/build.mjs && npx oclif manifest)')
   await down({quiet: true})
   const started = Date.now()
   prepareRunDir(o)
+  await checkScriptSecurity(o)
   buildTopology()
   await startIsp(o)
   // gw1 boots first and wins the first election (higher priority); gw2 joins as BACKUP
@@ -608,7 +712,7 @@ export async function up(options = {}) {
   if (o.mode !== 'baseline' && o.link === 'down-on-backup') await waitFor('ha-tool to take gw2\'s WAN down (BACKUP)', () => !nodeView('gw2').wanUp, 10000, 20)
   await startClient(o)
   await settle(300)
-  const state = {options: o, startedAt: new Date().toISOString(), upMs: Date.now() - started}
+  const state = {options: o, bin: haToolBin(), startedAt: new Date().toISOString(), upMs: Date.now() - started}
   writeState(state)
   return state
 }
@@ -621,7 +725,11 @@ export async function up(options = {}) {
 async function checkScriptSecurity(o) {
   if (o.mode !== 'notify') return
   const {pathPrefixes, scriptSecurityProblems} = await import(join(ROOT, 'dist/core/doctor/script-security.js'))
-  const script = join(ROOT, 'bin/run.js')
+  // keepalived checks the path it is given and, for a symlink (/usr/sbin/ha-tool), its target's chain
+  for (const script of new Set([haToolBin(), realpathSync(haToolBin())])) checkChain(script, pathPrefixes, scriptSecurityProblems)
+}
+
+function checkChain(script, pathPrefixes, scriptSecurityProblems) {
   const chain = pathPrefixes(script).map((p) => {
     const st = lstatSync(p)
     return {path: p, uid: st.uid, gid: st.gid, mode: st.mode, kind: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other'}
@@ -808,12 +916,37 @@ export function analyzeProbe(p, t0, intervalMs) {
 
 // ---------------------------------------------------------------- failover
 
+/**
+ * The shipped keepalived.service drop-in's ExecStopPost= command line, as systemd would run it on `gw` once
+ * keepalived's service has ended (a leading `-` only tells systemd to ignore its exit status).
+ */
+function guardArgv() {
+  const o = readState()?.options ?? DEFAULTS
+  const installed = join(o.bin ? '/' : INSTALL_DIR, 'usr/lib/systemd/system/keepalived.service.d/ha-tool-guard.conf')
+  const file = existsSync(installed) ? installed : join(ROOT, 'scripts/packaging/keepalived.service.d/ha-tool-guard.conf')
+  const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('ExecStopPost='))
+  if (!line) throw new Error(`lab: ${file} has no ExecStopPost= line`)
+  const argv = line.slice('ExecStopPost='.length).replace(/^[-@:+!]+/, '').trim().split(/\s+/)
+  // the drop-in names /usr/sbin/ha-tool: where the lab installed it
+  if (argv[0] === '/usr/sbin/ha-tool') argv[0] = haToolBin()
+  return argv
+}
+
+/** systemd's part after keepalived's service ended: the drop-in's command, started at once (not awaited). */
+function runGuard(gw) {
+  const o = readState()?.options ?? DEFAULTS
+  // the drop-in is ha-tool's: keepalived alone (baseline) has none
+  if (!o.keepalivedGuard || o.mode === 'baseline') return
+  startProcess(`${gw}-guard`, guardArgv(), {ns: NS[gw], gw, env: gwEnv(gw)})
+}
+
 /** Fails `gw` (default: the current MASTER) by KIND. Returns when the action is done (t0 = its start). */
 export async function inflict(kind, gw) {
   const ns = NS[gw]
   switch (kind) {
     case 'stop': // clean keepalived stop: a priority-0 advert hands over at once
       await stopProcess(`${gw}-keepalived`, {graceMs: 5000})
+      runGuard(gw)
       return
     case 'kill': { // keepalived crashes: no clean-up, VIP and rule stay behind
       const parent = pidOf(`${gw}-keepalived`)
@@ -822,6 +955,7 @@ export async function inflict(kind, gw) {
       if (parent) process.kill(parent, 'SIGSTOP')
       if (child) { try { process.kill(child, 'SIGKILL') } catch {} }
       if (parent) process.kill(parent, 'SIGKILL')
+      runGuard(gw)
       await sleep(20)
       rmSync(pidFile(`${gw}-keepalived`), {force: true})
       return
@@ -1012,6 +1146,9 @@ function parseOpts(args) {
     else if (a === '--no-wan-input-drop') o.wanInputDrop = false
     else if (a === '--health') o.healthTargets = [...(o.healthTargets ?? []), val()]
     else if (a === '--metrics') o.metrics = true
+    else if (a === '--bin') o.bin = val()
+    else if (a === '--guard') o.keepalivedGuard = true
+    else if (a === '--peer') o.peer = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1022,7 +1159,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics]
+                     [--health TARGET]... [--metrics] [--peer] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]

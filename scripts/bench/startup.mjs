@@ -16,6 +16,8 @@ const SEA = join(root, `dist/package/ha-tool-linux-${arch()}`)
 // as on the first run after a boot or an upgrade.
 // (Not under /proc: Node 20's recursive mkdir loops forever there.)
 const NO_CACHE = {HA_TOOL_CACHE_DIR: '/dev/null/ha-tool-no-cache'}
+// BENCH_SEA_COMPARE=FILE: another single executable (e.g. one built from main) timed in the same rounds.
+const OTHER = process.env.BENCH_SEA_COMPARE
 
 export async function bench() {
   // Always rebuilt from this tree's build: an executable left from an older build would time old code.
@@ -42,8 +44,8 @@ export async function bench() {
         'node -e 0': [process.execPath, '-e', '0'],
         'floor: node + ping once': [join(root, 'scripts/bench/floors/ping-once.cjs'), '127.0.0.1'],
         'floor: node + ip -j rule show once': [join(root, 'scripts/bench/floors/ip-rule-once.cjs')],
-        // In keep-up mode with nftables silence, notify's children are ip and nft.
-        'floor: node + nft + ip once': [join(root, 'scripts/bench/floors/ip-nft-once.cjs')],
+        // In its default mode (keep-up, nftables silence, wan.ipv6) notify's children are nft, ip and ip -6.
+        'floor: node + nft + ip + ip -6 once': [join(root, 'scripts/bench/floors/ip-nft-once.cjs')],
       }
       const notify = (c, role) => [bin, 'notify', '--config', c, 'INSTANCE', 'VI_1', role, '100']
       // Converge once, so the timed runs find nothing to do.
@@ -62,10 +64,11 @@ export async function bench() {
         'single executable: check 127.0.0.1': [SEA, 'check', '--target', '127.0.0.1'],
         'single executable: check 127.0.0.1 (first run: no cache anywhere)': {argv: [SEA, 'check', '--target', '127.0.0.1'], env: NO_CACHE},
         'notify BACKUP (converged, --log-level debug: pino loaded)': debugNotify,
+        ...(OTHER ? {'other executable: --version': [OTHER, '--version'], 'other executable: check 127.0.0.1': [OTHER, 'check', '--target', '127.0.0.1']} : {}),
       }, {'check 127.0.0.1': 0, 'single executable: check 127.0.0.1': 0})
       const backup = time({
         'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
-        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'floor: node + nft + ip + ip -6 once': floors['floor: node + nft + ip + ip -6 once'],
         'notify BACKUP (converged, keep-up + nftables silence)': notify(cfg, 'BACKUP'),
       }, {'notify BACKUP (converged, keep-up + nftables silence)': 0})
       // What reading, parsing and validating the config costs inside the hot path (its own debug line).
@@ -80,7 +83,7 @@ export async function bench() {
       inNs(notify(cfgNone, 'MASTER'))
       const master = time({
         'floor: node + ip -j rule show once': floors['floor: node + ip -j rule show once'],
-        'floor: node + nft + ip once': floors['floor: node + nft + ip once'],
+        'floor: node + nft + ip + ip -6 once': floors['floor: node + nft + ip + ip -6 once'],
         'notify MASTER (converged, keep-up + nftables silence)': notify(cfg, 'MASTER'),
         'notify MASTER (converged, silence = none)': notify(cfgNone, 'MASTER'),
         // The first run after a boot or an upgrade, before the code cache exists (bin/run.js).
@@ -88,6 +91,7 @@ export async function bench() {
         'notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)': {argv: notify(cfg, 'MASTER'), env: NO_CACHE},
         'single executable: notify MASTER (converged, keep-up + nftables silence)': [SEA, ...notify(cfg, 'MASTER').slice(1)],
         'single executable: notify MASTER (first run: no cache anywhere)': {argv: [SEA, ...notify(cfg, 'MASTER').slice(1)], env: NO_CACHE},
+        ...(OTHER ? {'other executable: notify MASTER (converged, keep-up + nftables silence)': [OTHER, ...notify(cfg, 'MASTER').slice(1)]} : {}),
       })
       const t = {...general, ...backup, ...master}
       const ipFloor = (backup['floor: node + ip -j rule show once'].median + master['floor: node + ip -j rule show once'].median) / 2
@@ -102,22 +106,27 @@ export async function bench() {
           'notify MASTER converged / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
           'notify MASTER converged, silence none / floor(ip rule)': ratio(master['notify MASTER (converged, silence = none)'].median, master['floor: node + ip -j rule show once'].median),
           // The same children as notify in its default mode (DESIGN.md section 5: "spawns the same children").
-          'notify BACKUP converged / floor(nft + ip)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + nft + ip once'].median),
-          'notify MASTER converged / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
+          'notify BACKUP converged / floor(nft + ip + ip -6)': ratio(backup['notify BACKUP (converged, keep-up + nftables silence)'].median, backup['floor: node + nft + ip + ip -6 once'].median),
+          'notify MASTER converged / floor(nft + ip + ip -6)': ratio(master['notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           'notify MASTER converged, no code cache / floor(ip rule)': ratio(master['notify MASTER (converged, keep-up + nftables silence, no code cache)'].median, master['floor: node + ip -j rule show once'].median),
           'check, no code cache / floor(ping)': ratio(t['check 127.0.0.1 (no code cache)'].median, t['floor: node + ping once'].median),
           'check, first run (no cache anywhere) / floor(ping)': ratio(t['check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
-          'notify MASTER, first run (no cache anywhere) / floor(nft + ip)': ratio(master['notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          'notify MASTER, first run (no cache anywhere) / floor(nft + ip + ip -6)': ratio(master['notify MASTER (converged, keep-up + nftables silence, first run: no cache anywhere)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           // issue 17's goal: the single executable at <= 1.1 x the floor on every run, the first included.
           'single executable: check / floor(ping)': ratio(t['single executable: check 127.0.0.1'].median, t['floor: node + ping once'].median),
           'single executable: check, first run / floor(ping)': ratio(t['single executable: check 127.0.0.1 (first run: no cache anywhere)'].median, t['floor: node + ping once'].median),
-          'single executable: notify MASTER / floor(nft + ip)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip once'].median),
-          'single executable: notify MASTER, first run / floor(nft + ip)': ratio(master['single executable: notify MASTER (first run: no cache anywhere)'].median, master['floor: node + nft + ip once'].median),
+          'single executable: notify MASTER / floor(nft + ip + ip -6)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
+          'single executable: notify MASTER, first run / floor(nft + ip + ip -6)': ratio(master['single executable: notify MASTER (first run: no cache anywhere)'].median, master['floor: node + nft + ip + ip -6 once'].median),
           'single executable: notify MASTER / floor(ip rule)': ratio(master['single executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + ip -j rule show once'].median),
           'single executable: --version / node -e 0': ratio(t['single executable: --version'].median, t['node -e 0'].median),
+          ...(OTHER ? {
+            [`other executable (${OTHER}): check / floor(ping)`]: ratio(t['other executable: check 127.0.0.1'].median, t['floor: node + ping once'].median),
+            [`other executable (${OTHER}): notify MASTER / floor(nft + ip + ip -6)`]: ratio(master['other executable: notify MASTER (converged, keep-up + nftables silence)'].median, master['floor: node + nft + ip + ip -6 once'].median),
+            [`other executable (${OTHER}): --version / node -e 0`]: ratio(t['other executable: --version'].median, t['node -e 0'].median),
+          } : {}),
         },
         config_load_ms_in_hot_path: configMs.length ? configMs[Math.floor((configMs.length - 1) / 2)] : null,
-        single_executable: `${SEA}: the same code with its V8 code cache inside; "first run" rows use an uncreatable cache dir (no code or config cache)`,
+        single_executable: `${SEA}: the same code with its V8 code caches inside (made at build time by running the commands); "first run" rows use an uncreatable cache dir (no code or config cache)`,
         code_cache: 'bin/run.js keeps V8 code caches of the hot bundles under /run/ha-tool/.config-cache, written by the first run; the no-code-cache rows are that first run',
         logging: 'notify logs nothing at info when converged, so pino is not loaded; the --log-level debug row shows what loading it costs',
         budget: {hot_path_ratio_max: 1.3},

@@ -107,6 +107,15 @@ the dnsmasq \\fB\\-\\-dhcp\\-script\\fR wrapper for \\fBha\\-tool leases hook\\f
 .TP
 .I /usr/lib/systemd/system/ha\\-tool\\-daemon.service
 the resident daemon.
+.TP
+.I /usr/share/doc/ha\\-tool
+README.md and \\fIdocs/\\fR: one page per topic (the \\fIdocs/<page>.md\\fR the commands' help names), with
+\\fIdocs/commands.md\\fR and \\fIdocs/configuration.md\\fR generated like this page; the Prometheus alert rules
+are in \\fIdocs/prometheus/\\fR.
+.TP
+.I /usr/share/ha\\-tool/schemas
+the JSON Schema of every command's \\fB\\-\\-json\\fR output (\\fI<command>.schema.json\\fR, and
+\\fIerror.schema.json\\fR), also reachable as \\fI/usr/share/doc/ha\\-tool/schemas\\fR.
 .SH SEE ALSO
 .BR keepalived (8),
 .BR keepalived.conf (5),

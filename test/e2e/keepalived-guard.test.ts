@@ -4,11 +4,11 @@
 // rule and the VIP from the dead node while the peer keeps them. Notify-script mode, no ha-tool daemon:
 // without the guard both nodes keep the VIP and the WAN rule (checked first, so the test can fail).
 import assert from 'node:assert/strict'
-import {execFileSync, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
-import {eventually, keepalivedPairSkipReason, type PairNode, withKeepalivedPair} from '../support/keepalived-pair.js'
+import {eventually, holdsVip, keepalivedPairSkipReason, type PairNode, withKeepalivedPair} from '../support/keepalived-pair.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, ROOT, run, withTempDir} from '../support/spawn.js'
 
 const DROPIN = join(ROOT, 'scripts/packaging/keepalived.service.d/ha-tool-guard.conf')
@@ -20,7 +20,7 @@ function guardArgv(): string[] {
   return line.slice('ExecStopPost='.length).replace(/^[-@:+!]+/, '').trim().split(/\s+/)
 }
 
-const vipOn = (n: PairNode) => execFileSync('ip', ['-n', n.ns, '-4', 'addr', 'show', 'dev', 'lan0'], {encoding: 'utf8'}).includes('10.99.0.254')
+const vipOn = holdsVip
 const show = (nodes: PairNode[]) => nodes.map((n) => `${n.ns}: reported ${n.reported().join(',')} applied ${n.applied()} rules ${n.wanRules()} vip ${vipOn(n)}`).join('\n')
 
 describe('keepalived.service guard drop-in', {timeout: 240_000}, () => {

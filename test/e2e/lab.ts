@@ -7,6 +7,8 @@
 //     lab.exec('gw2', ['conntrack', '-L'])          // any command inside a node
 //   })                                             // torn down in a finally, nothing left behind
 //
+// Every daemon's config is what `ha-tool config example` prints from the node's ha-tool.toml, and ha-tool is
+// the tree `scripts/install --destdir` lays down (or options.bin / HAT_LAB_BIN: e.g. the .deb's /usr/sbin/ha-tool).
 // The machinery is scripts/lab.mjs (plain JS, shared with `scripts/lab` and the failover benchmark).
 // One lab per machine: withLab waits for the lab lock, so e2e files never tear down each other's lab.
 import {existsSync} from 'node:fs'
@@ -69,11 +71,13 @@ export class Lab {
 
   /** `ha-tool ARGS --config <node's config>` inside a gateway, as an operator on that node would run it. */
   haTool(gw: Gw, args: string[], opts: Omit<RunOptions, 'ns'> = {}): RunResult {
-    const r = this.exec(gw, [process.execPath, join(ROOT, 'bin/run.js'), ...args, '--config', core.haConfigPath(gw)], opts)
-    checkJsonOutput(['bin/run.js', ...args], r.stdout)
+    const r = this.exec(gw, [core.haToolBin(), ...args, '--config', core.haConfigPath(gw)], opts)
+    checkJsonOutput([core.haToolBin(), ...args], r.stdout)
     return r
   }
 
+  /** The installed ha-tool the gateways run (scripts/install --destdir of this checkout, or options.bin). */
+  bin(): string { return core.haToolBin() }
   view(gw: Gw): NodeView { return core.nodeView(gw) }
   /** The node holding the VIP, or undefined when none or both do. */
   master(): Gw | undefined { return core.master() }

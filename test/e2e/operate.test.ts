@@ -6,17 +6,17 @@ import {join} from 'node:path'
 import {test} from 'node:test'
 import type {NodeStatus, PairStatus} from '../../src/app/status.js'
 import {withTempDir} from '../support/spawn.js'
-import {ADDR, type Gw, type Lab, labSkipReason, ROOT, RUN, VMAC_IF, withLab} from './lab.js'
+import {ADDR, type Gw, type Lab, labSkipReason, RUN, VMAC_IF, withLab} from './lab.js'
 
 type Report = {ok: boolean; checks: Array<{id: string; status: string; detail: string; fix?: string}>}
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-const BIN = join(ROOT, 'bin/run.js')
 
 /**
- * Each gateway's ha-tool config: the lab's own (its [lan] and [doctor] binary are the lab's) plus the ssh
+ * Each gateway's ha-tool config: the lab's own (its [lan] and [doctor] binary, the installed ha-tool, are the lab's) plus the ssh
  * settings. state.dir is skipped: the lab creates it at `up` instead of through tmpfiles.d at boot.
  */
 function writeConfig(lab: Lab, dir: string, gw: Gw): string {
+  const BIN = lab.bin()
   const path = join(dir, `${gw}.toml`)
   const own = readFileSync(lab.paths(gw).config, 'utf8')
   assert.match(own, new RegExp(`\\[lan\\][^[]*address = "${ADDR.lan[gw].replaceAll('.', '\\.')}/24"`), 'the lab states the node\'s LAN')
@@ -61,7 +61,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
         await lab.waitFor(`sshd on ${gw}`, () => run(gw, ['ss', '-Htln', 'sport = :22']).stdout.includes(ADDR.sync[gw]))
       }
       const doctor = (gw: Gw) => {
-        const r = run(gw, [process.execPath, BIN, 'doctor', '--json', '--config', config[gw]])
+        const r = run(gw, [lab.bin(), 'doctor', '--json', '--config', config[gw]])
         const report = JSON.parse(r.stdout) as Report
         return {code: r.code, report, get: (id: string) => report.checks.find((c) => c.id === id)!}
       }
@@ -78,7 +78,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       }
 
       // status --peer from gw1: both nodes, side by side, from keepalived over D-Bus.
-      const pair = run('gw1', [process.execPath, BIN, 'status', '--peer', '--json', '--config', config.gw1])
+      const pair = run('gw1', [lab.bin(), 'status', '--peer', '--json', '--config', config.gw1])
       assert.equal(pair.code, 0, pair.stderr)
       const p = JSON.parse(pair.stdout) as PairStatus
       assert.ok('version' in p.peer, JSON.stringify(p.peer))
@@ -89,7 +89,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       assert.deepEqual([me.wan.silenced, peer.wan.silenced], [false, true], 'the BACKUP silenced on the WAN')
       assert.deepEqual([me.wan.addresses, peer.wan.addresses], [[ADDR.wanLease], [ADDR.wanLease]], 'one lease on both WANs')
       assert.ok(me.conntrackd.available && peer.conntrackd.available, 'conntrackd counts on both')
-      const text = run('gw1', [process.execPath, BIN, 'status', '--peer', '--config', config.gw1]).stdout
+      const text = run('gw1', [lab.bin(), 'status', '--peer', '--config', config.gw1]).stdout
       assert.match(text, /role\s+MASTER \(keepalived D-Bus, VI_LAN\)\s+BACKUP \(keepalived D-Bus, VI_LAN\)/)
 
       // The daemon keeps what it owns: a silence table deleted under it comes back (reconcile).
@@ -117,7 +117,7 @@ test('lab: doctor passes on both nodes and names planted faults; status --peer s
       assert.match(d1.get('networkd-wan-dhcp').fix!, /ClientIdentifier=mac/)
       assert.equal(d1.get('peer-ssh').status, 'fail')
       assert.match(d1.get('peer-ssh').detail, new RegExp(`ssh -p 22 root@${ADDR.sync.gw2.replaceAll('.', '\\.')} \\(StrictHostKeyChecking=yes`))
-      const down = run('gw1', [process.execPath, BIN, 'status', '--peer', '--json', '--config', config.gw1])
+      const down = run('gw1', [lab.bin(), 'status', '--peer', '--json', '--config', config.gw1])
       assert.equal(down.code, 69, 'an unreachable peer exits 69')
       assert.equal((JSON.parse(down.stdout) as PairStatus).local.role.role, 'MASTER')
     })

@@ -1,13 +1,17 @@
 // Two nodes in namespaces (<prefix>1, <prefix>2) joined by a LAN veth, each with its own WAN veth
 // (198.51.100.10/24, default route in table 250), running the real keepalived (VRRPv3, advert_int
 // 0.1) that calls ha-tool: `notify` scripts, or `ha-tool daemon` as its notify FIFO script.
+// Each node's keepalived.conf is what `ha-tool config example keepalived` prints from its ha-tool
+// config (use_vmac, nopreempt, the track_file ha-tool writes), plus only the test's taps:
 // keepalived's global notify_fifo, read by `cat` into a log, is the ordered record of what it
-// reported. A vrrp_track_file per node lets a test force FAULT to make keepalived flap.
+// reported; `fifo` mode adds the daemon as vrrp_notify_fifo_script (the example runs it as a
+// service); without `dbus` the example's enable_dbus goes. setTrack writes the example's track_file
+// (no daemon here writes it: no health targets, conntrackd off) to force FAULT.
 import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {BIN} from './spawn.js'
+import {BIN, cleanEnv} from './spawn.js'
 
 /** notify: notify scripts; fifo: the daemon as keepalived's FIFO script; service: the daemon as its own process. */
 export type PairMode = 'notify' | 'fifo' | 'service'
@@ -73,34 +77,21 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
       ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\n${opts.haToolExtra?.includes('up_timeout_ms') ? '' : 'up_timeout_ms = 2000\n'}${opts.haToolExtra ?? ''}\n[keepalived]\ninstance = "VI_1"\nconfig = "${opts.keepalivedPaths?.config ?? join(dir, 'keepalived.conf')}"\ndbus = ${opts.dbus ? 'true' : 'false'}\nfifo = "${join(dir, 'vrrp.fifo')}"\npidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"\n[state]\ndir = "${join(dir, 'state')}"\n[log]\nfile = "${join(dir, 'ha-tool.log')}"\nlevel = "debug"\n`)
-      writeFileSync(join(dir, 'track'), '0\n')
+      writeFileSync(config, [
+        '[wan]', 'interface = "wan0"', ...(opts.haToolExtra?.includes('up_timeout_ms') ? [] : ['up_timeout_ms = 2000']), opts.haToolExtra ?? '',
+        '[lan]', 'interface = "lan0"', `address = "10.99.0.${i + 1}/24"`, `vip = "${PAIR_VIP}"`, 'vrid = 51',
+        '[keepalived]', 'instance = "VI_1"', `priority = ${i === 0 ? 150 : 100}`, 'advert_int_ms = 100',
+        // not real-time (max_auto_priority): under a loaded CI machine RLIMIT_RTTIME SIGKILLs the VRRP child (as in the lab)
+        'vrrp_priority = -15',
+        `config = "${opts.keepalivedPaths?.config ?? join(dir, 'keepalived.conf')}"`, `dbus = ${opts.dbus ? 'true' : 'false'}`,
+        `fifo = "${join(dir, 'vrrp.fifo')}"`, `pidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"`,
+        '[state]', `dir = "${join(dir, 'state')}"`,
+        '[doctor]', `binary = "${BIN}"`,
+        '[log]', `file = "${join(dir, 'ha-tool.log')}"`, 'level = "debug"', '',
+      ].join('\n'))
+      writeFileSync(join(dir, 'state', 'track'), '0\n')
       const events = join(dir, 'events.fifo')
-      const hook = `${BIN} ${opts.mode === 'notify' ? 'notify' : 'daemon'} --config ${config}`
-      writeFileSync(join(dir, 'keepalived.conf'), `global_defs {
-  router_id ${ns}
-  vrrp_version 3
-  script_user root
-  enable_script_security
-  notify_fifo ${events}
-${opts.mode === 'fifo' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n  vrrp_notify_fifo_script "${hook}"\n` : ''}${opts.mode === 'service' ? `  vrrp_notify_fifo ${join(dir, 'vrrp.fifo')}\n` : ''}${opts.dbus ? '  enable_dbus\n' : ''}}
-vrrp_track_file force_fault {
-  file ${join(dir, 'track')}
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface lan0
-  virtual_router_id 51
-  priority ${i === 0 ? 150 : 100}
-  advert_int 0.1
-  virtual_ipaddress {
-    10.99.0.254/24
-  }
-  track_file {
-    force_fault weight 0
-  }
-${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
-`)
+      writeFileSync(join(dir, 'keepalived.conf'), pairKeepalivedConf(config, ns, events, opts))
       const busAddress = opts.dbus ? `unix:path=${join(dir, 'bus.sock')}` : undefined
       const env = {...process.env, ...(busAddress ? {DBUS_SYSTEM_BUS_ADDRESS: busAddress} : {})}
       const node: PairNode = {
@@ -115,7 +106,7 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
         applied: () => { try { return (JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8')) as {role: string}).role } catch { return undefined } },
         wanRules: () => (JSON.parse(ip('-j', 'rule', 'show')) as Array<{priority: number; table: string}>).filter((r) => r.priority === 32770 && String(r.table) === '250').length,
         wanUp: () => (JSON.parse(ip('-j', 'link', 'show', 'dev', 'wan0')) as Array<{flags: string[]}>)[0].flags.includes('UP'),
-        setTrack: (v) => writeFileSync(join(dir, 'track'), `${v}\n`),
+        setTrack: (v) => writeFileSync(join(dir, 'state', 'track'), `${v}\n`),
         startKeepalived: async () => {
           // The ordered record: keepalived's notify_fifo, copied to a log by cat.
           if (!existsSync(events)) sh(['mkfifo', events])
@@ -159,6 +150,33 @@ ${opts.mode === 'notify' ? `  notify "${hook}"\n` : ''}}
     for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
     rmSync(root, {recursive: true, force: true})
   }
+}
+
+/** The pair's VIP (on keepalived's VMAC interface vrrp.51, as the example configures it). */
+export const PAIR_VIP = '10.99.0.254'
+
+/** Whether a node holds the VIP on any interface (the example puts it on the VMAC, vrrp.51). */
+export function holdsVip(n: PairNode): boolean {
+  return sh(['ip', '-n', n.ns, '-4', '-o', 'addr', 'show']).includes(` ${PAIR_VIP}/`)
+}
+
+/**
+ * keepalived.conf from `ha-tool config example keepalived` on the node's config (script mode for notify
+ * scripts, fifo otherwise), plus the test's taps; each edit fails loudly when the example changes under it.
+ */
+function pairKeepalivedConf(config: string, ns: string, events: string, opts: {mode: PairMode; dbus?: boolean}): string {
+  let text = execFileSync(process.execPath, [BIN, 'config', 'example', 'keepalived', '--mode', opts.mode === 'notify' ? 'script' : 'fifo', '--config', config], {encoding: 'utf8', env: cleanEnv()})
+  const once = (re: RegExp, by: (m: string) => string) => {
+    if (!re.test(text)) throw new Error(`keepalived-pair: the shipped keepalived example no longer has ${re}`)
+    text = text.replace(re, by)
+  }
+  const taps = [`  router_id ${ns}`, `  notify_fifo ${events}`]
+  // fifo: the daemon as keepalived's child (vrrp_notify_fifo_script), which users may still configure
+  if (opts.mode === 'fifo') taps.push(`  vrrp_notify_fifo_script "${BIN} daemon --config ${config}"`)
+  once(/^global_defs \{\n/m, (m) => `${m}${taps.join('\n')}\n`)
+  if (!opts.dbus) once(/^\s*enable_dbus\n/m, () => '')
+  if (opts.mode === 'notify') once(/^\s*notify "[^"]*"\n/m, (m) => m)
+  return text
 }
 
 /** Polls until fn() is true or the time is up; returns whether it became true. */

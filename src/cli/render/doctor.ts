@@ -1,5 +1,12 @@
-import {type DoctorReport, renderDoctor} from '../../app/doctor/run.js'
+import type {DoctorReport} from '../../app/doctor/run.js'
+import type {CheckStatus} from '../../app/doctor/types.js'
 
-export function renderDoctorReport(r: DoctorReport): string {
-  return renderDoctor(r)
+const MARK: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP'}
+
+/** One line per check, its fix on the next line. */
+export function renderDoctorReport(report: DoctorReport): string {
+  const lines = report.checks.flatMap((c) => [`${MARK[c.status]}  ${c.id}: ${c.detail}`, ...(c.fix && c.status !== 'pass' ? [`      fix: ${c.fix}`] : [])])
+  const {pass, warn, fail, skip} = report.counts
+  lines.push('', `${pass} passed, ${warn} warnings, ${fail} failed, ${skip} skipped${report.root === '/' ? '' : ` (root ${report.root})`}`)
+  return lines.join('\n')
 }

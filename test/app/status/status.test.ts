@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import type {KeepalivedInstance} from '../../../src/adapters/keepalived-dbus.js'
-import {collectStatus, type NodeStatus, renderPair, renderStatus, type StatusDeps} from '../../../src/app/status.js'
+import {collectStatus, type NodeStatus, type StatusDeps} from '../../../src/app/status.js'
+import {renderPair, renderStatus} from '../../../src/cli/render/status.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import type {StateFile} from '../../../src/core/transition/types.js'
 

@@ -14,14 +14,17 @@
 import assert from 'node:assert/strict'
 import {spawnSync} from 'node:child_process'
 import {copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {dirname, join, normalize, relative} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {netnsSkipReason, startIn, waitFor, withNetns} from '../operate/netns.js'
 import {cleanEnv, ensureBuilt, hasProgram, ROOT, run, withTempDir} from '../../support/spawn.js'
+import {labSkipReason, withLab} from '../../e2e/lab.js'
 
 const OUT = join(ROOT, 'dist/package')
 const UNIT_LINK = '/etc/systemd/system/multi-user.target.wants/ha-tool-daemon.service'
 const sh = (argv: string[], input?: string) => spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', input, env: cleanEnv()})
+/** Files below dir, as paths relative to it. */
+const filesUnder = (dir: string): string[] => readdirSync(dir, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name))).sort()
 const installedHere = () => sh(['dpkg-query', '-W', '-f=${Status}', 'ha-tool']).stdout.includes('installed')
 
 function skipReason(): string | undefined {
@@ -59,7 +62,7 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       spawnSync('chmod', ['755', bin])
       // A network namespace of its own with nothing in it, PATH without node, cwd without node_modules.
       const unshare = sh(['sh', '-c', 'command -v unshare']).stdout.trim()
-      const alone = (args: string[]) => run([unshare, '-n', bin, ...args], {cwd: dir, env: {PATH: '/nonexistent', HA_TOOL_CONFIG: join(dir, 'none.toml')}})
+      const alone = (args: string[], env: Record<string, string> = {}) => run([unshare, '-n', bin, ...args], {cwd: dir, env: {PATH: '/nonexistent', HA_TOOL_CONFIG: join(dir, 'none.toml'), ...env}})
       const v = await alone(['--version'])
       assert.equal(v.code, 0, v.stderr)
       assert.match(v.stdout, new RegExp(`^ha-tool/${version.replaceAll('.', '\\.')}\\+g${commit}(-dirty)? linux-`))
@@ -72,6 +75,13 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       const bad = await alone(['nonsense'])
       assert.equal(bad.code, 2)
       assert.match(bad.stderr, /unknown command "nonsense"/)
+      // Each bundle runs from the V8 code cache inside the executable (made at build time): the first run after a
+      // boot compiles no more than later ones. An executable whose caches V8 rejects says "rejected" here.
+      for (const [args, bundle] of [[['--version'], 'oclif'], [['check', '--target', '127.0.0.1'], 'hot-check'], [['leases', 'merge', join(dir, 'none.leases')], 'hot-leases'], [['notify', 'INSTANCE', 'VI_1', 'MASTER', '100'], 'hot-notify']] as const) {
+        const r = await alone([...args], {HA_TOOL_SEA_CACHE_REPORT: '1'})
+        assert.match(r.stderr, new RegExp(`^ha-tool sea: ${bundle} code cache accepted$`, 'm'), `${args.join(' ')}: ${r.stderr}`)
+        assert.doesNotMatch(r.stderr, /code cache (rejected|absent)/, `${args.join(' ')}: ${r.stderr}`)
+      }
     })
   })
 
@@ -102,6 +112,15 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       assert.equal(entries.get(p)?.mode, mode, `${p}: ${JSON.stringify(entries.get(p))}`)
       assert.equal(entries.get(p)?.owner, 'root/root', p)
     }
+    // The documentation and the JSON Schemas, every file of the checkout's docs/ and schemas/.
+    const docs = filesUnder(join(ROOT, 'docs')).map((f) => [`/usr/share/doc/ha-tool/docs/${f}`, '-rw-r--r--'])
+    const schemas = filesUnder(join(ROOT, 'schemas')).map((f) => [`/usr/share/ha-tool/schemas/${f}`, '-rw-r--r--'])
+    assert.ok(docs.length > 10 && schemas.length > 10, `${docs.length} docs, ${schemas.length} schemas in the checkout`)
+    for (const [p, mode] of [['/usr/share/doc/ha-tool/README.md', '-rw-r--r--'], ...docs, ...schemas]) {
+      assert.equal(entries.get(p)?.mode, mode, `${p}: ${JSON.stringify(entries.get(p))}`)
+      assert.equal(entries.get(p)?.owner, 'root/root', p)
+    }
+    assert.match(list, / \.\/usr\/share\/doc\/ha-tool\/schemas -> \.\.\/\.\.\/ha-tool\/schemas$/m, 'the docs reach the schemas as ../schemas/')
     const guard = existsSync(join(ROOT, 'scripts/packaging/keepalived.service.d/ha-tool-guard.conf'))
     assert.equal(entries.has('/usr/lib/systemd/system/keepalived.service.d/ha-tool-guard.conf'), guard, 'the keepalived guard drop-in is shipped exactly when the tree has it')
     assert.ok(![...entries.keys()].some((p) => p.startsWith('/usr/local')), 'nothing under /usr/local')
@@ -152,6 +171,27 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       const man = sh(['man', '-l', '--warnings', '/usr/share/man/man8/ha-tool.8.gz'])
       assert.equal(man.status, 0)
       assert.match(man.stdout, /ha-tool leases merge/)
+      assert.match(man.stdout, /\/usr\/share\/doc\/ha-tool/)
+      // Installed docs: the same bytes as the checkout's; every relative link between the pages leads to an
+      // installed file, and every docs/<page>.md or schemas/<file>.json the commands' help names (commands.md
+      // is generated from it) is there under /usr/share/doc/ha-tool.
+      const DOC = '/usr/share/doc/ha-tool'
+      for (const f of filesUnder(join(ROOT, 'docs'))) assert.equal(readFileSync(join(DOC, 'docs', f), 'utf8'), readFileSync(join(ROOT, 'docs', f), 'utf8'), f)
+      for (const f of filesUnder(join(ROOT, 'schemas'))) assert.equal(readFileSync(join(DOC, 'schemas', f), 'utf8'), readFileSync(join(ROOT, 'schemas', f), 'utf8'), f)
+      const broken: string[] = []
+      let linksSeen = 0
+      for (const page of ['README.md', ...filesUnder(join(DOC, 'docs')).map((f) => `docs/${f}`)].filter((p) => p.endsWith('.md'))) {
+        const text = readFileSync(join(DOC, page), 'utf8').replace(/```[\s\S]*?```/g, '')
+        for (const [, link] of text.replace(/`[^`\n]*`/g, '').matchAll(/\]\(([^)\s]+)\)/g)) {
+          if (/^[a-z]+:/i.test(link) || link.startsWith('#')) continue
+          linksSeen++
+          if (!existsSync(normalize(join(DOC, dirname(page), link.split('#')[0])))) broken.push(`${page}: ${link}`)
+        }
+      }
+      const named = [...readFileSync(join(DOC, 'docs/commands.md'), 'utf8').matchAll(/\b((?:docs|schemas)\/[\w.-]+\.(?:md|json))\b/g)].map((m) => m[1])
+      assert.ok(linksSeen > 40 && named.length > 5, `${linksSeen} links, ${named.length} paths named in the help`)
+      for (const p of named) if (!existsSync(join(DOC, p))) broken.push(`commands.md (--help) names ${p}`)
+      assert.deepEqual(broken, [])
       if (!hasProgram('keepalived')) { t.skip('keepalived is not installed (scripts/install-system-deps)'); return }
       const why = netnsSkipReason()
       if (why) { t.skip(`keepalived -t and the running keepalived: ${why}`); return }
@@ -191,6 +231,29 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
           assert.match(k.output(), /VRRP_Script\(ha_tool_check\) succeeded/)
           assert.doesNotMatch(k.output(), /Unsafe permissions|SECURITY VIOLATION/)
         })
+      })
+    })
+
+    test('one end-to-end failover through the installed binary: the lab\'s keepalived runs /usr/sbin/ha-tool, kill -9, the drop-in cleans up', {timeout: 180_000}, async (t) => {
+      assert.ok(installedHere(), 'installed by the test before')
+      const why = labSkipReason()
+      if (why) { t.skip(`the lab cannot run here: ${why}`); return }
+      // notify mode: keepalived spawns the package's executable for every transition (script security on its
+      // real path), and after a kill -9 the package's keepalived.service drop-in runs its ExecStopPost= command
+      await withLab({mode: 'notify', bin: '/usr/sbin/ha-tool', tcpLoose: 0, conntrackd: true, keepalivedGuard: true}, async (lab) => {
+        assert.equal(lab.bin(), '/usr/sbin/ha-tool')
+        const conf = readFileSync(lab.paths('gw1').keepalivedConf, 'utf8')
+        assert.match(conf, /notify "\/usr\/sbin\/ha-tool notify --config /, 'keepalived.conf (from the installed `config example`) calls the installed binary')
+        const r = await lab.failover('kill', {settleMs: 1500, lease: false})
+        t.diagnostic(`kill -9 ${r.from}->${r.to}: outage ${r.outageMs} ms, old rule gone ${r.oldRuleRemovedMs} ms, VIP released ${r.oldVipReleasedMs} ms, TCP ${r.tcpSurvived}`)
+        assert.equal(r.tookOver, true, 'the peer took over')
+        assert.equal(r.recovered, true, 'the client reaches the internet host again')
+        assert.equal(r.tcpSurvived, true, `the TCP stream survived (${r.tcpError ?? ''})`)
+        assert.deepEqual(r.splitBrain.windows, [], 'never two nodes on the WAN')
+        const dead = lab.view(r.from)
+        assert.deepEqual([dead.vip, dead.wanRule], [false, false], 'the drop-in\'s command (the installed binary) released VIP and rule')
+        const state = JSON.parse(readFileSync(join(lab.paths(r.to).stateDir, 'state.json'), 'utf8')) as {role: string}
+        assert.equal(state.role, 'MASTER', 'the installed binary converged the new MASTER')
       })
     })
 
@@ -235,7 +298,7 @@ describe('npm run package', {skip, timeout: 600_000}, () => {
       installed = false
       assert.ok(!installedHere())
       assert.equal(sh(['dpkg-query', '-W', '-f=${Status}', 'ha-tool']).stdout.includes('config-files'), false)
-      const left = [...files, '/etc/ha-tool', '/etc/systemd/system/ha-tool-daemon.service', '/run/ha-tool', '/var/lib/ha-tool', UNIT_LINK, '/var/lib/systemd/deb-systemd-helper-enabled/ha-tool-daemon.service.dsh-also', '/var/lib/systemd/deb-systemd-helper-masked/ha-tool-daemon.service'].filter((p) => existsSync(p))
+      const left = [...files, '/etc/ha-tool', '/etc/systemd/system/ha-tool-daemon.service', '/run/ha-tool', '/var/lib/ha-tool', UNIT_LINK, '/var/lib/systemd/deb-systemd-helper-enabled/ha-tool-daemon.service.dsh-also', '/var/lib/systemd/deb-systemd-helper-masked/ha-tool-daemon.service'].filter((p) => lstatSync(p, {throwIfNoEntry: false}) !== undefined)
       // The guard drop-in's directory may hold other packages' drop-ins; only ours must be gone.
       assert.deepEqual(left.filter((p) => p !== '/usr/lib/systemd/system/keepalived.service.d' || readdirSync(p).includes('ha-tool-guard.conf')), [])
     })
