@@ -278,7 +278,8 @@ function keepalivedConf(gw, o) {
 function nftRuleset(gw, o) {
   let text = example(gw, 'nftables')
   if (!o.lanGuard) text = replaceOnce(text, /^\s*iifname \{[^}]*\} oifname \{[^}]*\} drop\n/m, () => '')
-  if (!o.wanInputDrop) text = replaceOnce(text, /^\s*iifname "wan0" ct state established,related accept\n\s*iifname "wan0" drop\n/m, () => '')
+  // (with wan.ipv6 the example lets ND/RA/DHCPv6 in between the two: those lines go too)
+  if (!o.wanInputDrop) text = replaceOnce(text, /^\s*iifname "wan0" ct state established,related accept\n(?:\s*#.*\n|\s*iifname "wan0" (?:icmpv6|ip6) .*\n)*\s*iifname "wan0" drop\n/m, () => '')
   return text
 }
 

@@ -3,14 +3,16 @@ import {unavailableError} from '../core/errors.js'
 import {existsSync, unlinkSync} from 'node:fs'
 import type {Logger} from './log.js'
 import {createSsh, type Ssh, sshArgv, type SshTarget} from './ssh.js'
+import {tiedToParent} from './parent-death.js'
 import {childEnv} from './safe-path.js'
 
 /**
  * One long-lived ssh connection to the peer, held by the daemon: an OpenSSH ControlMaster (a
  * child `ssh -M -N`), and commands run as sessions multiplexed over it (`ControlMaster=no` with
  * its ControlPath), so a lease push costs a session on a connection already up instead of a TCP
- * and key exchange (~0.4 s). The master is started on first use and again after it died; one a
- * killed daemon left behind is adopted (and told to exit on close).
+ * and key exchange (~0.4 s). The master is started on first use and again after it died; it dies
+ * with the daemon, and one left behind anyway (a daemon without setpriv) is adopted (and told to
+ * exit on close).
  */
 export type SshChannel = Ssh & {
   /** PID of the master ssh while it runs (tests kill it to prove a dead channel loses nothing). */
@@ -42,7 +44,9 @@ export function createSshChannel(target: SshTarget, controlPath: string, log: Lo
     const argv = sshArgv(target, [], target.timeoutMs, ['ControlMaster=yes', `ControlPath=${controlPath}`, 'ControlPersist=no'])
     // -N: no command, the connection only; the destination comes last (sshArgv puts it after '--').
     argv.splice(1, 0, '-N')
-    const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'ignore', 'pipe']})
+    // Tied to the daemon (parent-death.ts); a master that still outlives one is adopted above.
+    const full = tiedToParent(argv)
+    const child = spawn(full[0], full.slice(1), {env: childEnv(), stdio: ['ignore', 'ignore', 'pipe']})
     master = child
     let err = ''
     child.stderr!.on('data', (b: Buffer) => { err += b.toString() })

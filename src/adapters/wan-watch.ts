@@ -1,4 +1,5 @@
 import {spawn, type ChildProcess} from 'node:child_process'
+import {tiedToParent} from './parent-death.js'
 import {childEnv} from './safe-path.js'
 
 export type WanWatch = {stop(): void}
@@ -14,7 +15,9 @@ export function watchWan(opts: {nft: boolean}, onChange: (lost: boolean) => void
   const children: ChildProcess[] = []
   let stopped = false
   const start = (argv: string[]) => {
-    const child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'pipe', 'ignore']})
+    // Tied to the daemon: they must not outlive it when it is SIGKILLed (parent-death.ts).
+    const full = tiedToParent(argv)
+    const child = spawn(full[0], full.slice(1), {env: childEnv(), stdio: ['ignore', 'pipe', 'ignore']})
     child.stdout!.on('data', () => onChange(false))
     child.on('error', () => { if (!stopped) onChange(true) })
     child.on('exit', () => { if (!stopped) onChange(true) })
@@ -29,3 +32,4 @@ export function watchWan(opts: {nft: boolean}, onChange: (lost: boolean) => void
     },
   }
 }
+

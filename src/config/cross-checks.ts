@@ -36,6 +36,11 @@ export function crossProblems(c: Config): CrossProblem[] {
     }
   }
   lanProblems(c, add)
+  if (c.lan.ipv6) {
+    if (c.keepalived.instance === '') add(['keepalived', 'instance'], ['lan.ipv6'], 'must name the IPv4 VRRP instance (e.g. "VI_gateway") when lan.ipv6 = true: keepalived then reports two instances and their sync group, and this node must follow one of them')
+    if (c.lan.vip6 === '') add(['lan', 'vip6'], ['lan.ipv6'], 'must be set when lan.ipv6 = true (e.g. "fd00:1::1/64"): router advertisements carry its /64, and without a prefix dnsmasq advertises nothing')
+    if (c.lan.vip6 !== '' && c.lan.vip6.replace(/\/64$/, '') === c.lan.vip6_link_local) add(['lan', 'vip6'], ['lan.vip6_link_local'], 'must differ from lan.vip6_link_local')
+  }
   return out
 }
 

@@ -1,6 +1,7 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {familyOf, type Target} from '../../core/health/targets.js'
 import {monoMs, type ProbeOptions, type ProbeOutcome, round, sourceFor} from './types.js'
+import {tiedToParent} from '../parent-death.js'
 import {childEnv} from '../safe-path.js'
 
 /** rtt: the echo's round trip as ping measured it (the probe's latency; the wait for it is not). */
@@ -12,7 +13,7 @@ type Echo = {ok: boolean; detail: string; at: number; rtt?: number}
  * read from a running ping costs microseconds). Each echo is decided by ping itself: a reply
  * (late when slower than the probe timeout), or "no answer yet" when the next one is sent.
  * A cycle takes the latest decided echo; a stream that has just started waits for its first.
- * If the daemon dies, ping's next write hits a closed pipe (SIGPIPE) and it ends too.
+ * If the daemon dies, ping ends at once (parent-death.ts), not only at its next write.
  */
 export type IcmpStreams = {
   probe(target: Extract<Target, {kind: 'icmp'}>, opts: ProbeOptions): Promise<ProbeOutcome>
@@ -69,11 +70,16 @@ class PingStream {
     const args = ['-n', '-O', `-${family}`, '-i', (intervalMs / 1000).toFixed(3)]
     if (dev) args.push('-I', dev)
     args.push(host)
-    this.child = spawn('ping', args, {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
+    const argv = tiedToParent(['ping', ...args])
+    this.child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.onData(d))
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => { this.err = (this.err + d).slice(-500) })
     this.child.on('error', (e: NodeJS.ErrnoException) => this.end(e.code === 'ENOENT' ? 'ping is not installed' : e.message))
-    this.child.on('close', (code, signal) => this.end(this.err.trim().split('\n').pop()?.replace(/^ping: /, '') || `ping ended (${signal ?? `exit ${code}`})`))
+    this.child.on('close', (code, signal) => {
+      const last = this.err.trim().split('\n').pop() ?? ''
+      // Through setpriv a missing ping is its message, not ENOENT.
+      this.end(/^setpriv: .*No such file/.test(last) ? 'ping is not installed' : last.replace(/^ping: /, '') || `ping ended (${signal ?? `exit ${code}`})`)
+    })
   }
 
   get pid(): number | undefined {

@@ -7,6 +7,7 @@ import {keepalivedDbus} from './keepalived-dbus.js'
 import {keepalivedScriptSecurity} from './keepalived-script-security.js'
 import {keepalivedTest} from './keepalived-test.js'
 import {keepalivedTrackInterface} from './keepalived-track-interface.js'
+import {lanIpv6} from './lan-ipv6.js'
 import {networkdForeignRules} from './networkd-foreign-rules.js'
 import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp, networkdWanDhcpv6} from './networkd-wan.js'
 import {nftForwardDrop} from './nft-forward-drop.js'
@@ -40,6 +41,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   wanSilence,
   wanRuleIpv6,
   dnsmasqVip,
+  lanIpv6,
   conntrackd,
   sysctl,
   peerSsh,

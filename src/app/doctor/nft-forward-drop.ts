@@ -40,7 +40,9 @@ function lanNames(ctx: DoctorContext): string[] {
   if (!tree) return [...names, `vrrp.${ctx.config.lan.vrid}`]
   for (const inst of walkConf(tree).filter((n) => n.key === 'vrrp_instance')) {
     const vmac = findAll(inst.children, 'use_vmac')[0]
-    if (vmac) names.push(vmac.args[0] ?? `vrrp.${findAll(inst.children, 'virtual_router_id')[0]?.args[0] ?? ctx.config.lan.vrid}`)
+    // keepalived names an IPv6 instance's VMAC vrrp6.<vrid> (its first VIP is IPv6).
+    const six = findAll(inst.children, 'virtual_ipaddress')[0]?.children[0]?.key.includes(':') ?? false
+    if (vmac) names.push(vmac.args[0] ?? `vrrp${six ? '6' : ''}.${findAll(inst.children, 'virtual_router_id')[0]?.args[0] ?? ctx.config.lan.vrid}`)
   }
   return [...new Set(names)]
 }

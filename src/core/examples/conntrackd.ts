@@ -50,13 +50,21 @@ export function conntrackdExample(site: ExampleSite): string {
     '  NetlinkBufferSize 2097152',
     '  NetlinkBufferSizeMaxGrowth 8388608',
     '  NetlinkEventsReliable on',
-    '  Filter From Kernelspace {',
+    ...(site.lan.ipv6
+      ? [
+        '  # Userspace, not Kernelspace: conntrackd 1.4.7\'s in-kernel filter let flows of an ignored IPv6 address',
+        '  # through (fd00:1::1 was replicated; the IPv4 VIP was not). Filtering here costs a little CPU per event.',
+        '  Filter From Userspace {',
+      ]
+      : ['  Filter From Kernelspace {']),
     '    Protocol Accept {',
     '      TCP',
     '      UDP',
     '      ICMP',
+    '      IPv6-ICMP',
     '    }',
-    '    # Flows to and from the gateways themselves are not replicated: only forwarded (NATed) ones.',
+    '    # Flows to and from the gateways themselves are not replicated: only forwarded ones (IPv4 NATed,',
+    '    # IPv6 routed; conntrackd replicates both families over this IPv4 channel).',
     '    Address Ignore {',
     '      IPv4_address 127.0.0.1',
     `      IPv4_address ${withoutPrefix(sync.self)}`,
@@ -64,6 +72,13 @@ export function conntrackdExample(site: ExampleSite): string {
     `      IPv4_address ${withoutPrefix(lan.self)}`,
     `      IPv4_address ${withoutPrefix(lan.other)}`,
     `      IPv4_address ${site.lan.vip}`,
+    '      IPv6_address ::1',
+    ...(site.lan.ipv6
+      ? [
+        `      IPv6_address ${site.lan.vip6_link_local}`,
+        ...(site.lan.vip6 ? [`      IPv6_address ${withoutPrefix(site.lan.vip6)}`] : []),
+      ]
+      : []),
     '    }',
     '  }',
     '}',

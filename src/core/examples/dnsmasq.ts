@@ -1,6 +1,6 @@
 import {configError} from '../errors.js'
 import {dhcpRange} from './dhcp-range.js'
-import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmacName, withoutPrefix} from './site.js'
+import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
 
 /**
  * dnsmasq for the LAN: clients get the VIP as router and DNS server, so a failover never
@@ -49,8 +49,33 @@ export function dnsmasqExample(site: ExampleSite): string {
     `# ha-tool tells whether dnsmasq runs from this file (dnsmasq.pid_file).`,
     `pid-file=${d.pid_file}`,
     ...dbusLines(d),
+    ...(site.lan.ipv6 ? ipv6Lines(site) : []),
     '',
   ].join('\n')
+}
+
+/** RA advertisements and stateless DHCPv6 on the IPv6 VIP's interface (lan.ipv6). */
+export const RA_INTERVAL_S = 30
+export const RA_ROUTER_LIFETIME_S = 1800
+
+function ipv6Lines(site: ExampleSite): string[] {
+  const vmac6 = vmac6Name(site)
+  const dns = site.lan.vip6 ? withoutPrefix(site.lan.vip6) : ''
+  return [
+    '',
+    `# IPv6 (lan.ipv6): router advertisements go out ${vmac6}, from the link-local VIP ${site.lan.vip6_link_local} and the`,
+    '# virtual MAC, so a failover changes nothing a client sees: same router address, same MAC, and no stale',
+    '# router left to time out. keepalived gives that interface its link-local address only on the MASTER,',
+    '# and dnsmasq sends no RA on an interface without one: a BACKUP stays silent even if dnsmasq runs there.',
+    `interface=${vmac6}`,
+    'enable-ra',
+    `# SLAAC plus stateless DHCPv6 (DNS) on the prefix of lan.vip6, the address keepalived puts on ${vmac6}.`,
+    `dhcp-range=::,constructor:${vmac6},ra-stateless,64,${site.dnsmasq.lease_time}`,
+    `# High preference; an RA every ${RA_INTERVAL_S} s; clients keep the router for ${RA_ROUTER_LIFETIME_S} s without one. dnsmasq sends no`,
+    '# final RA when it stops, so the stopping MASTER never withdraws the route its successor shares.',
+    `ra-param=${vmac6},high,${RA_INTERVAL_S},${RA_ROUTER_LIFETIME_S}`,
+    ...(dns ? [`dhcp-option=option6:dns-server,[${dns}]`] : ['# PLACEHOLDER: lan.vip6 (the prefix to advertise and the DNS server)']),
+  ]
 }
 
 /** How merged leases reach a running dnsmasq (dnsmasq.apply): over D-Bus needs --enable-dbus. */

@@ -1,4 +1,4 @@
-import {command, type ExampleSite, fifoPath, header, instanceName, lanAddresses, prefixOf} from './site.js'
+import {command, type ExampleSite, fifoPath, header, instance6Name, instanceName, lanAddresses, prefixOf, syncGroupName, vmac6Name} from './site.js'
 
 export type KeepalivedMode = 'fifo' | 'script'
 
@@ -127,7 +127,48 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '}',
     '',
   )
+  if (site.lan.ipv6) out.push(...ipv6Instance(site))
   return out.join('\n')
+}
+
+/**
+ * lan.ipv6: a VRRPv3 IPv6 instance tied to the IPv4 one by a sync group, so both move together
+ * (a FAULT of either, from its track_file, takes both). Its first address is the link-local VIP
+ * that dnsmasq sends router advertisements from; keepalived creates vrrp6.<vrid> with
+ * addrgenmode none, so that interface has a link-local address only on the MASTER.
+ */
+function ipv6Instance(site: ExampleSite): string[] {
+  const name = instanceName(site)
+  return [
+    `# IPv6 on the LAN (lan.ipv6): this node follows "${name}" (keepalived.instance); the sync group moves`,
+    `# ${instance6Name(site)} with it, so the IPv6 VIPs are always on the same node as the IPv4 one.`,
+    `vrrp_sync_group ${syncGroupName(site)} {`,
+    '  group {',
+    `    ${name}`,
+    `    ${instance6Name(site)}`,
+    '  }',
+    '}',
+    '',
+    `vrrp_instance ${instance6Name(site)} {`,
+    '  state BACKUP',
+    '  nopreempt',
+    `  interface ${site.lan.interface}`,
+    '  # VRRP keeps IPv4 and IPv6 router ids apart: the same vrid, another virtual MAC (00:00:5e:00:02:xx).',
+    `  virtual_router_id ${site.lan.vrid}`,
+    `  priority ${site.keepalived.priority}`,
+    `  advert_int ${advertInt(site)}`,
+    `  # The VIPs live on ${vmac6Name(site)}, which has no link-local address of its own: only the MASTER`,
+    '  # holds one (the first VIP), so only the MASTER can send router advertisements there. Clients route',
+    '  # via that same address and virtual MAC whichever node is MASTER.',
+    '  use_vmac',
+    '  vmac_xmit_base',
+    '  virtual_ipaddress {',
+    `    ${site.lan.vip6_link_local}/64`,
+    ...(site.lan.vip6 ? [`    ${site.lan.vip6}`] : ['    # PLACEHOLDER: lan.vip6, e.g. fd00:1::1/64 (the prefix router advertisements carry)']),
+    '  }',
+    '}',
+    '',
+  ]
 }
 
 /** keepalived.advert_int_ms in seconds, as keepalived reads it (0.1, 1, 2.5). */

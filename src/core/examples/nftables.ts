@@ -1,4 +1,4 @@
-import {type ExampleSite, header, vmacName} from './site.js'
+import {type ExampleSite, header, vmac6Name, vmacName} from './site.js'
 
 /**
  * nftables for one node: masquerade out of the WAN, the LAN->LAN forward drop, WAN input limited
@@ -6,13 +6,15 @@ import {type ExampleSite, header, vmacName} from './site.js'
  */
 export function nftablesExample(site: ExampleSite): string {
   const wan = JSON.stringify(site.wan.interface)
-  const lanSet = `{ ${JSON.stringify(site.lan.interface)}, ${JSON.stringify(vmacName(site))} }`
+  const lans = [site.lan.interface, vmacName(site), ...(site.lan.ipv6 ? [vmac6Name(site)] : [])]
+  const lanSet = `{ ${lans.map((l) => JSON.stringify(l)).join(', ')} }`
   const silence = site.wan.link === 'keep-up' && site.wan.silence === 'nftables'
   return [
     '#!/usr/sbin/nft -f',
     header(site, '#', '/etc/nftables.conf', ['Load with `nft -f /etc/nftables.conf` (nftables.service does at boot).']),
     '',
     '# Only ha-tool\'s own tables are replaced; everything else in the ruleset is left alone.',
+    '# The filter table is inet: its rules cover IPv4 and IPv6 alike. NAT is IPv4 only.',
     'table inet ha_tool_filter',
     'delete table inet ha_tool_filter',
     'table ip ha_tool_nat',
@@ -26,6 +28,15 @@ export function nftablesExample(site: ExampleSite): string {
     '    # they draw a TCP reset that kills the client\'s connection (the lab: 12 of 12 flows survived with',
     '    # this rule). Put accepts above the drop for services you expose on the WAN.',
     `    iifname ${wan} ct state established,related accept`,
+    ...(site.wan.ipv6
+      ? [
+        '    # IPv6 (wan.ipv6) needs more than answers: neighbour discovery, the ISP\'s router advertisements,',
+        '    # path MTU and error messages (RFC 4890), and the DHCPv6 server\'s replies, which come from its',
+        '    # link-local address to a request sent to a multicast group (conntrack cannot pair them).',
+        `    iifname ${wan} icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, packet-too-big, destination-unreachable, time-exceeded, parameter-problem } accept`,
+        `    iifname ${wan} ip6 saddr fe80::/10 udp sport 547 udp dport 546 accept`,
+      ]
+      : []),
     `    iifname ${wan} drop`,
     '  }',
     '  chain forward {',
@@ -35,6 +46,16 @@ export function nftablesExample(site: ExampleSite): string {
     '    # re-creates it without NAT, and the client keeps that broken entry alive. Dropping here, in the',
     '    # forward hook (before NAT and conntrack confirmation), made every lab failover clean (42/42).',
     `    iifname ${lanSet} oifname ${lanSet} drop`,
+    ...(site.lan.ipv6
+      ? [
+        '    # IPv6 is not NATed: LAN hosts have public addresses. From the WAN, only answers and the ICMPv6',
+        '    # that IPv6 needs (RFC 4890) are forwarded in; conntrackd commits the flows before a new MASTER',
+        '    # opens its WAN, so established flows pass after a failover.',
+        `    iifname ${wan} meta nfproto ipv6 ct state established,related accept`,
+        `    iifname ${wan} icmpv6 type { packet-too-big, destination-unreachable, time-exceeded, parameter-problem, echo-request } accept`,
+        `    iifname ${wan} meta nfproto ipv6 drop`,
+      ]
+      : []),
     '  }',
     '}',
     '',

@@ -6,7 +6,7 @@
  */
 export type ExampleSite = {
   wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
-  lan: {interface: string; vip: string; address: string; vrid: number; fallback_table: number; fallback_priority: number}
+  lan: {interface: string; vip: string; address: string; vrid: number; ipv6: boolean; vip6_link_local: string; vip6: string; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; vrrp_priority: number}
   conntrackd: {enabled: boolean; config: string; socket: string; lock_file: string; log_file: string}
@@ -56,6 +56,20 @@ export function prefixOf(cidr: string, fallback = 24): number {
 /** The VMAC interface keepalived creates for the VIP with use_vmac (default name vrrp.<vrid>). */
 export function vmacName(site: ExampleSite): string {
   return `vrrp.${site.lan.vrid}`
+}
+
+/** The VMAC interface keepalived creates for the IPv6 instance (vrrp6.<vrid>): it holds the IPv6 VIPs on the MASTER only. */
+export function vmac6Name(site: ExampleSite): string {
+  return `vrrp6.${site.lan.vrid}`
+}
+
+/** The IPv6 instance and the sync group that ties it to the IPv4 one (lan.ipv6). */
+export function instance6Name(site: ExampleSite): string {
+  return `${instanceName(site)}_6`
+}
+
+export function syncGroupName(site: ExampleSite): string {
+  return `${instanceName(site)}_group`
 }
 
 export function instanceName(site: ExampleSite): string {

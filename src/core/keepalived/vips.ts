@@ -47,10 +47,10 @@ export function planVipRelease(vips: readonly string[], addrs: readonly AddrEntr
 }
 
 /**
- * Without a readable keepalived.conf: keepalived's VMAC interfaces (macvlan links named vrrp.*,
- * keepalived's default name), which carry the VIPs and the virtual MAC. Input: `ip -j -d addr show`.
+ * Without a readable keepalived.conf: keepalived's VMAC interfaces (macvlan links named vrrp.* or,
+ * for IPv6 instances, vrrp6.*: keepalived's default names), which carry the VIPs and the virtual MAC. Input: `ip -j -d addr show`.
  */
 export function planVmacRelease(addrs: readonly AddrEntry[]): {links: string[]; addresses: Array<{address: string; dev: string}>} {
-  const links = addrs.filter((l) => l.linkinfo?.info_kind === 'macvlan' && l.ifname?.startsWith('vrrp.')).map((l) => l.ifname!)
+  const links = addrs.filter((l) => l.linkinfo?.info_kind === 'macvlan' && /^vrrp6?\./.test(l.ifname ?? '')).map((l) => l.ifname!)
   return {links, addresses: []}
 }

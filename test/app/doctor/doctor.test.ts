@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
+    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'lan-ipv6', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 

@@ -20,6 +20,8 @@ type Variant = {
   dnsmasq: string[]
   /** What a client must be leased: first and last address of the derived range. */
   range: [string, string]
+  /** lan.ipv6: the IPv6 instance in a sync group, RA from its link-local VIP, IPv6 in conntrackd and nftables. */
+  lan6?: {vip6: string; linkLocal: string}
 }
 
 export const VARIANTS: Variant[] = [
@@ -27,6 +29,7 @@ export const VARIANTS: Variant[] = [
   {name: '/25 down-on-backup netlink, leasefile_ro + restart + no lease_max', lan: {address: '192.168.1.130/25', vip: '192.168.1.200'}, sync: '10.9.0.2/30', wan: ['link = "down-on-backup"', 'link_via = "netlink"'], dnsmasq: ['leasefile_ro = true', 'lease_max = 0', 'apply = "restart"'], range: ['192.168.1.131', '192.168.1.199']},
   {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
   {name: '/26 down-on-backup networkd', lan: {address: '172.16.5.129/26', vip: '172.16.5.190'}, sync: '172.16.9.1/29', wan: ['link = "down-on-backup"', 'link_via = "networkd"'], dnsmasq: ['apply = "auto"'], range: ['172.16.5.131', '172.16.5.189']},
+  {name: '/24 keep-up dual stack (lan.ipv6, a ULA /64)', lan: {address: '192.168.7.1/24', vip: '192.168.7.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.7.4', '192.168.7.254'], lan6: {vip6: 'fd00:7::1/64', linkLocal: 'fe80::7:1'}},
 ]
 
 /** One node's ha-tool config for a variant; ha-tool is called by this checkout's bin/run.js. */
@@ -36,6 +39,7 @@ function writeConfig(dir: string, v: Variant): string {
   writeFileSync(path, [
     '[wan]', 'interface = "wan0"', ...v.wan,
     '[lan]', 'interface = "lan0"', `address = "${v.lan.address}"`, `vip = "${v.lan.vip}"`,
+    ...(v.lan6 ? ['ipv6 = true', `vip6 = "${v.lan6.vip6}"`, `vip6_link_local = "${v.lan6.linkLocal}"`, '[keepalived]', 'instance = "VI_gateway"'] : []),
     '[sync]', 'interface = "sync0"', `address = "${v.sync}"`,
     '[state]', `dir = "${dir}/state"`,
     '[dnsmasq]', 'enabled = true', `leases = "${dir}/dnsmasq.leases"`, `pid_file = "${dir}/dnsmasq.pid"`, ...v.dnsmasq,
@@ -100,6 +104,7 @@ describe('config example output, read by the real programs', () => {
           for (const mode of ['fifo', 'script']) {
             const text = await example('keepalived', config, '--mode', mode)
             assert.match(text, /^track_file ha_tool \{/m)
+            assert.equal(/^vrrp_sync_group VI_gateway_group \{/m.test(text), Boolean(v.lan6), `${v.name} ${mode}: the sync group only with lan.ipv6`)
             const conf = join(sub, `keepalived-${mode}.conf`)
             writeFileSync(conf, text)
             const r = sh(['ip', 'netns', 'exec', ns, 'keepalived', '-t', '-l', '-f', conf])
@@ -137,7 +142,13 @@ describe('config example output, read by the real programs', () => {
           const r = sh(['ip', 'netns', 'exec', ns, 'nft', '-c', '-f', file])
           assert.equal(r.code, 0, `${v.name}: ${r.stderr}`)
           must(['ip', 'netns', 'exec', ns, 'nft', '-f', file])
-          assert.match(must(['ip', 'netns', 'exec', ns, 'nft', 'list', 'chain', 'inet', 'ha_tool_filter', 'forward']), /iifname \{ "lan0", "vrrp\.60" \} oifname \{ "lan0", "vrrp\.60" \} drop/)
+          const lans = v.lan6 ? '"lan0", "vrrp\\.60", "vrrp6\\.60"' : '"lan0", "vrrp\\.60"'
+          const forward = must(['ip', 'netns', 'exec', ns, 'nft', 'list', 'chain', 'inet', 'ha_tool_filter', 'forward'])
+          assert.match(forward, new RegExp(`iifname \\{ ${lans} \\} oifname \\{ ${lans} \\} drop`), v.name)
+          // IPv6 is routed, not NATed: with lan.ipv6 only answers and ICMPv6 come in from the WAN.
+          assert.equal(/iifname "wan0" meta nfproto ipv6 drop/.test(forward), Boolean(v.lan6), v.name)
+          // wan.ipv6 (default): neighbour discovery and DHCPv6 replies reach the node through the WAN input filter.
+          assert.match(must(['ip', 'netns', 'exec', ns, 'nft', 'list', 'chain', 'inet', 'ha_tool_filter', 'input']), /iifname "wan0" ip6 saddr fe80::\/10 udp sport 547 udp dport 546 accept/)
         }
       })
     })
@@ -214,6 +225,17 @@ describe('config example output, read by the real programs', () => {
             const stats = must(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-s'])
             assert.match(stats, /cache internal/)
             assert.match(stats, /cache external/)
+            if (v.lan6) {
+              // IPv6 flows reach conntrackd's cache (TCP and ICMPv6 through its protocol filter); flows of the
+              // IPv6 VIP are ignored like the IPv4 VIP's.
+              const ct = (...a: string[]) => must(['ip', 'netns', 'exec', ns, 'conntrack', '-I', '-t', '120', ...a])
+              ct('-s', '2001:db8:7::10', '-d', '2001:db8:9::20', '-p', 'tcp', '--sport', '40000', '--dport', '443', '--state', 'ESTABLISHED', '-u', 'ASSURED')
+              ct('-s', '2001:db8:7::11', '-d', '2001:db8:9::20', '-p', 'icmpv6', '--icmpv6-type', '128', '--icmpv6-code', '0', '--icmpv6-id', '7')
+              ct('-s', v.lan6.vip6.replace(/\/64$/, ''), '-d', '2001:db8:9::21', '-p', 'tcp', '--sport', '40001', '--dport', '443', '--state', 'ESTABLISHED', '-u', 'ASSURED')
+              const cache = () => sh(['ip', 'netns', 'exec', ns, 'conntrackd', '-C', file, '-i']).stdout
+              await waitFor(`${v.name}: the IPv6 TCP and ICMPv6 flows in conntrackd's cache`, () => cache().includes('src=2001:db8:7::10') && cache().includes('src=2001:db8:7::11'), 10_000)
+              assert.doesNotMatch(cache(), /2001:db8:9::21/, `${v.name}: a flow of the IPv6 VIP was cached`)
+            }
           } finally {
             await daemon.stop()
           }
