@@ -53,8 +53,8 @@ export async function bench() {
       return file
     })
     // Variants of the same files: plus 1% DHCPv6 leases (merged on their own, after the IPv4 ones);
-    // and with 1% of the peer's addresses held by another client, as after a split brain (the
-    // general merge: sort by address, then settle the contested addresses and clients).
+    // and with 1% of the peer's addresses held by another client, as after a split brain (pairs of
+    // clients at an address, which the dense merge settles as the general one would).
     const variant = (name, edit) => [a, b].map((file, i) => {
       const out = join(dir, `${'ab'[i]}-${name}.leases`)
       writeFileSync(out, edit(readFileSync(file, 'latin1'), i), 'latin1')
@@ -65,12 +65,16 @@ export async function bench() {
     const [ac, bc] = variant('conflict', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, (line) => (++k % 100 === 0 ? otherClient(line) : line))))
     // After a long split brain: every address held by a different client on each side.
     const [ax, bx] = variant('split', (text, i) => (i === 0 ? text : text.replace(/^.*$/gm, otherClient)))
+    // Every client of the peer one address further on (each client then holds two addresses): only
+    // the general merge (radix sort, greedy pass) can settle that.
+    const [am, bm] = variant('moved', (text, i) => (i === 0 ? text : text.replace(/ 10\.(\d+)\.(\d+)\.(\d+) /g, (_, a, b, c) => ` 10.${a}.${b}.${(Number(c) + 1) % 256} `)))
     const commands = {
       'sort -u a b': ['sort', '-u', a, b, '-o', join(dir, 'sorted')],
       'ha-tool leases merge a b': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a, b, '-o', join(dir, 'merged')],
       'ha-tool leases merge a b, plus 1% IPv6': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', a6, b6, '-o', join(dir, 'merged-v6')],
-      'ha-tool leases merge a b, 1% conflicts (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ac, bc, '-o', join(dir, 'merged-conflict')],
-      'ha-tool leases merge a b, every address conflicts (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ax, bx, '-o', join(dir, 'merged-split')],
+      'ha-tool leases merge a b, 1% conflicts (split brain)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ac, bc, '-o', join(dir, 'merged-conflict')],
+      'ha-tool leases merge a b, every address conflicts (split brain)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', ax, bx, '-o', join(dir, 'merged-split')],
+      'ha-tool leases merge a b, every client moved (general merge)': [process.execPath, join(root, 'bin/run.js'), 'leases', 'merge', am, bm, '-o', join(dir, 'merged-moved')],
     }
     const expectExit = Object.fromEntries(Object.keys(commands).filter((k) => k.startsWith('ha-tool')).map((k) => [k, 0]))
     const timed = JSON.parse(spawnSync(process.execPath, [join(root, 'scripts/bench/timer.mjs'), JSON.stringify({runs, warmup: 2, commands, expectExit})], {encoding: 'utf8', maxBuffer: 1 << 24}).stdout)
@@ -89,12 +93,13 @@ export async function bench() {
       ratios: {
         'leases merge / sort -u': +(timed['ha-tool leases merge a b'].median / timed['sort -u a b'].median).toFixed(3),
         'leases merge plus 1% IPv6 / sort -u': +(timed['ha-tool leases merge a b, plus 1% IPv6'].median / timed['sort -u a b'].median).toFixed(3),
-        'leases merge with 1% conflicts (general merge) / sort -u': +(timed['ha-tool leases merge a b, 1% conflicts (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
-        'leases merge, every address conflicts (general merge) / sort -u': +(timed['ha-tool leases merge a b, every address conflicts (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge with 1% conflicts (split brain) / sort -u': +(timed['ha-tool leases merge a b, 1% conflicts (split brain)'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge, every address conflicts (split brain) / sort -u': +(timed['ha-tool leases merge a b, every address conflicts (split brain)'].median / timed['sort -u a b'].median).toFixed(3),
+        'leases merge, every client moved (general merge) / sort -u': +(timed['ha-tool leases merge a b, every client moved (general merge)'].median / timed['sort -u a b'].median).toFixed(3),
       },
       budget: {merge_ratio_max: 1.5, conflict_merge_ratio_max: 2},
       hook_to_peer_ms: latency,
-      note: 'two files of 100k IPv4 leases (97% of clients on both sides, half of them with different expiries; the dense merge), default locale; variants: 1000 DHCPv6 leases added to each file; 1% of the addresses in the second file given to another client (the general merge); every address of the second file given to another client (a long split brain); merge writes atomically with fsync, sort -o does not fsync',
+      note: 'two files of 100k IPv4 leases (97% of clients on both sides, half of them with different expiries; the dense merge), default locale; variants: 1000 DHCPv6 leases added to each file; 1% of the addresses in the second file given to another client; every address of the second file given to another client (a long split brain; both settled by the dense merge as pairs); every client of the second file moved one address on (the general merge); merge writes atomically with fsync, sort -o does not fsync',
     }
   } finally {
     rmSync(dir, {recursive: true, force: true})

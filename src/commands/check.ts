@@ -10,7 +10,7 @@ export default class Check extends BaseCommand {
 
 Targets come from --target (repeatable) or health.targets in the config. A bare host or address is ICMP; tcp://HOST:PORT, dns://SERVER[:PORT]/NAME[?type=AAAA], http://URL and https://URL the others. Without a config file at the default path, --target alone is enough.
 
-WAN path (--via, health.via): with wan, probes leave through this node's own WAN (the WAN address bound as source) and run only on the MASTER, whose role is read from <state.dir>/state.json. Any other role answers "standby", healthy, without probing: a BACKUP must not send on the WAN it shares with the MASTER, and a failing WAN check would pin it in FAULT, so it could never take over. Use --via main for targets the node reaches through the routing tables as they are.
+WAN path (--via, health.via): with wan, probes leave through this node's own WAN or not at all (ICMP bound to the WAN device; TCP, DNS and HTTP from the WAN address, sent only when the kernel routes them out the WAN, so a second path cannot make a dead WAN look healthy) and run only on the MASTER, whose role is read from <state.dir>/state.json. Any other role answers "standby", healthy, without probing: a BACKUP must not send on the WAN it shares with the MASTER, and a failing WAN check would pin it in FAULT, so it could never take over. Use --via main for targets the node reaches through the routing tables as they are.
 
 keepalived.conf:
   vrrp_script wan_ok {

@@ -2,6 +2,7 @@ import {Resolver} from 'node:dns'
 import type {Target} from '../../core/health/targets.js'
 import {familyOf} from '../../core/health/targets.js'
 import {describeError, monoMs, type ProbeOptions, type ProbeOutcome, settleOnce, sourceFor} from './types.js'
+import {viaWan} from './wan-route.js'
 
 /**
  * One query to the given server (not the system resolver), healthy when it answers the name
@@ -9,10 +10,13 @@ import {describeError, monoMs, type ProbeOptions, type ProbeOutcome, settleOnce,
  * target names a domain that should resolve.
  */
 export function dnsProbe(target: Extract<Target, {kind: 'dns'}>, opts: ProbeOptions): Promise<ProbeOutcome> {
-  const started = monoMs()
   const family = familyOf(target.server)
+  return viaWan(target.server, family, opts, (_server, o) => query(target, family, o))
+}
+
+function query(target: Extract<Target, {kind: 'dns'}>, family: 4 | 6, opts: ProbeOptions): Promise<ProbeOutcome> {
+  const started = monoMs()
   const src = sourceFor(opts.source, family)
-  if (src.error) return Promise.resolve({ok: false, ms: 0, detail: src.error})
   const resolver = new Resolver({timeout: Math.max(1, opts.timeoutMs), tries: 1})
   resolver.setServers([family === 6 ? `[${target.server}]:${target.port}` : `${target.server}:${target.port}`])
   if (src.address) {

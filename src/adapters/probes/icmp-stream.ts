@@ -31,11 +31,13 @@ export function createIcmpStreams(intervalMs: number): IcmpStreams {
       const family = familyOf(target.host)
       const src = sourceFor(opts.source, family)
       if (src.error) return Promise.resolve({ok: false, ms: 0, detail: src.error})
-      const key = `${target.host}|${family}|${src.address ?? ''}|${opts.timeoutMs}`
+      // The address is in the key although ping binds the device: a new WAN address starts a new stream.
+      const dev = src.address ? opts.source!.dev : undefined
+      const key = `${target.host}|${family}|${dev ?? ''}|${src.address ?? ''}|${opts.timeoutMs}`
       let s = streams.get(key)
       if (!s || s.dead) {
         s?.kill()
-        s = new PingStream(target.host, family, src.address, intervalMs, opts.timeoutMs)
+        s = new PingStream(target.host, family, dev, intervalMs, opts.timeoutMs)
         streams.set(key, s)
       }
       s.used = true
@@ -63,9 +65,10 @@ class PingStream {
   private out = ''
   private err = ''
 
-  constructor(private readonly host: string, family: 4 | 6, source: string | undefined, private readonly intervalMs: number, private readonly timeoutMs: number) {
+  /** `dev`: the WAN device the echoes are bound to (SO_BINDTODEVICE, see icmp.ts), on the WAN path. */
+  constructor(private readonly host: string, family: 4 | 6, dev: string | undefined, private readonly intervalMs: number, private readonly timeoutMs: number) {
     const args = ['-n', '-O', `-${family}`, '-i', (intervalMs / 1000).toFixed(3)]
-    if (source) args.push('-I', source)
+    if (dev) args.push('-I', dev)
     args.push(host)
     const argv = tiedToParent(['ping', ...args])
     this.child = spawn(argv[0], argv.slice(1), {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})

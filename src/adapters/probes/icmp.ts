@@ -7,9 +7,12 @@ import {childEnv} from '../safe-path.js'
 /**
  * One ICMP echo through the system `ping` (iputils), spawned directly: the `ping` npm package
  * wraps the same binary and costs ~15 ms to import on a path keepalived runs every second.
- * `-I ADDRESS` binds the WAN address as source; a device bind (`-I dev`) is avoided on
- * purpose: with no route via that device the kernel assumes the target is on-link and ARPs
- * for it on the WAN, which is exactly the frame a BACKUP must never send.
+ * On the WAN path `-I DEV` binds the echo to the WAN device (SO_BINDTODEVICE), so no other
+ * route (a default route in the main table, the table-240 fallback through the LAN) can
+ * carry it: a dead WAN stays dead however healthy the other paths are. The kernel then picks
+ * the WAN's own address as source. With no route through the WAN at all it assumes the
+ * target is on-link and ARPs for it on the WAN; only the MASTER probes its WAN (a BACKUP is
+ * "standby", core/health/path.ts), and the MASTER owns that link.
  */
 export function icmpProbe(target: Extract<Target, {kind: 'icmp'}>, opts: ProbeOptions): Promise<ProbeOutcome> {
   const started = monoMs()
@@ -18,7 +21,7 @@ export function icmpProbe(target: Extract<Target, {kind: 'icmp'}>, opts: ProbeOp
   if (src.error) return Promise.resolve({ok: false, ms: 0, detail: src.error})
   // -W is ping's own wait for the reply; our timer (settleOnce) is the one that counts.
   const args = ['-n', '-q', '-c', '1', `-${family}`, '-W', (Math.max(opts.timeoutMs, 1) / 1000).toFixed(3)]
-  if (src.address) args.push('-I', src.address)
+  if (src.address) args.push('-I', opts.source!.dev)
   args.push(target.host)
   const child = spawn('ping', args, {env: childEnv(), stdio: ['ignore', 'pipe', 'pipe']})
   let out = ''

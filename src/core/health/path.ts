@@ -3,8 +3,9 @@ import type {Role} from '../transition/types.js'
 /**
  * Which way probes leave the node (DESIGN.md section 1, issue 5 "WAN-path aware"):
  * - `main`: wherever the routing tables send them (on a BACKUP: through the MASTER).
- * - `wan`: out of this node's own WAN, by binding the WAN address as source (the MASTER's
- *   `to all lookup <wan.table>` rule then routes them out the WAN), and only on the MASTER.
+ * - `wan`: out of this node's own WAN and nowhere else (ICMP bound to the WAN device, socket
+ *   probes to the WAN address and sent only when the kernel routes them out the WAN: see
+ *   adapters/probes/icmp.ts and wan-route.ts), and only on the MASTER.
  *   A BACKUP never probes out of its WAN (its link is down, or it must stay silent: a frame
  *   with the shared MAC teaches the upstream switch to send the MASTER's traffic to it), so
  *   its WAN check is "standby": healthy without probing. Were it unhealthy, weight 0 would pin

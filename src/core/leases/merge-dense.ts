@@ -1,9 +1,9 @@
 import {ID_INPUT, ID_SHIFT} from './candidate-id.js'
 import {ClientSet} from './client-set.js'
 import {compareLines, copyLines, viewOf} from './line-bytes.js'
-import {emptyReport, LIST_LIMIT, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
+import {emptyReport, LIST_LIMIT, listed, type MergeOptions, type MergeReport, type MergeResult, reportExpired, serverDuidLine} from './merge-result.js'
 import {DEFAULT_SUBNETS, subnet4Memo} from './subnets.js'
-import {leaseAt, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
+import {leaseAt, leaseLine, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_START, REC} from './table.js'
 
 /**
  * Addresses spread over more than this many slots per lease, plus a /16's worth, go to the
@@ -12,13 +12,17 @@ import {leaseAt, type LeaseTable, R_FAMILY, R_H1, R_H2, R_IP4, R_LEN, R_RANK, R_
 const SLOTS_PER_LEASE = 2
 const SLOTS_FREE = 65_536
 
-/** A slot's second int32: the winner's line length << 2 | these flags. */
+/** A slot's second int32: the winner's line length << 4 | these flags. */
 const HAS_BASE = 1 // the first input had a live lease at this address
 const DIFFERS = 2 // ... and the winner is not that lease's line
+const CONTESTED = 4 // a second client's lease is here too (Inputs.lost holds the losing one)
+const TOUCHED = 8 // a lease of another input than the first was here, won or lost
 
 /**
  * The merge for the case two healthy peers produce: IPv4 addresses densely numbered (a DHCP
- * range), each held by one client in all inputs, each client on one address. Then address order
+ * range), each client on one address (per subnet) in all inputs, each address held by one client,
+ * or, after a split brain, by the first input's client and one other input's client (a pair, as
+ * the general merge's settlePair sees it). Then address order
  * is a table indexed by address - lowest, each address's winner is settled as its leases arrive
  * (one sequential pass over each input's records, no sort), and what changed relative to the
  * first input is known per address. IPv6 leases are a separate merge (no client is both: see
@@ -44,26 +48,32 @@ export function mergeDense(tables: readonly LeaseTable[], opts: MergeOptions, ge
   // Per address: ~cid of the winning lease (0 = none yet; ~ keeps every id nonzero), then its
   // length and flags. Both in one cache line.
   const slots = new Int32Array(span * 2)
-  const clients = new ClientSet(Math.min(span, total))
+  // Sized for every lease: after a split brain each address has two clients.
+  const clients = new ClientSet(total)
   const report = emptyReport()
-  const inputs: Inputs = {tables, views: tables.map(viewOf), subnetOf: subnet4Memo(opts.subnets ?? DEFAULT_SUBNETS, lo, hi), sub: new Int32Array(2), detail: opts.detail !== false}
+  const inputs: Inputs = {tables, views: tables.map(viewOf), subnetOf: subnet4Memo(opts.subnets ?? DEFAULT_SUBNETS, lo, hi), sub: new Int32Array(2), detail: opts.detail !== false, span}
   // Per input, its live IPv6 leases as the records they will have in a table of their own.
   const v6recs = tables.map((t) => new Int32Array(t.v6 * REC))
   const v6counts = new Int32Array(tables.length)
   for (let f = 0; f < tables.length; f++) if (!place(inputs, f, lo, slots, clients, opts.now, report, v6recs[f], v6counts)) return undefined
   const ipv6 = v6 > 0 ? general(tables.map((t, f) => ipv6Table(t, v6recs[f], v6counts[f]))) : undefined
-  return output(tables, slots, span, lo, report, opts, ipv6)
+  return output(tables, slots, span, lo, report, opts, ipv6, inputs.lost)
 }
 
 /** subnetOf: an address's subnet (subnets.ts); sub: scratch for a subnet's two hashes. */
-type Inputs = {tables: readonly LeaseTable[]; views: DataView[]; subnetOf: (ip: number, out: Int32Array) => void; sub: Int32Array; detail: boolean}
+type Inputs = {
+  tables: readonly LeaseTable[]; views: DataView[]; subnetOf: (ip: number, out: Int32Array) => void; sub: Int32Array; detail: boolean; span: number
+  /** Per contested address, ~cid of the lease that lost it (made at the first contest: most merges have none). */
+  lost?: Int32Array
+}
 
 /**
  * Puts input f's live IPv4 leases into their address's slot, in file order, copies its live IPv6
  * records to v6rec, and reports the first input's expired leases (of both families, as the
  * general merge does). False when the inputs
- * need the general merge: a second client at an address, a client at a second address, or two
- * leases at one address in the first input (the report must name the one dropped).
+ * need the general merge: a client at a second address, two leases at one address in the first
+ * input (the report must name the one dropped), or an address with more than the first input's
+ * client and one other client's single lease.
  */
 function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
   const {tables, views, subnetOf, sub, detail} = inputs
@@ -83,7 +93,7 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
       continue
     }
     const len = rec[o + R_LEN]
-    if (len >= 1 << 29) return false // the slot keeps len << 2
+    if (len >= 1 << 27) return false // the slot keeps len << 4
     const ip = rec[o + R_IP4] >>> 0
     const s = (ip - lo) << 1
     const w = slots[s]
@@ -92,20 +102,40 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
       subnetOf(ip, sub)
       if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
       slots[s] = ~((i << ID_SHIFT) | f)
-      slots[s + 1] = (len << 2) | (f === 0 ? HAS_BASE : 0)
+      slots[s + 1] = (len << 4) | (f === 0 ? HAS_BASE : 0)
       continue
     }
     if (f === 0) return false
+    const meta = slots[s + 1]
+    if ((meta & CONTESTED) !== 0) return false
     const wf = ~w & ID_INPUT
     const wo = (~w >>> ID_SHIFT) * REC
     const {rec: wr, recF: wrF, buf: wbuf} = tables[wf]
-    if (wr[wo + R_H1] !== rec[o + R_H1] || wr[wo + R_H2] !== rec[o + R_H2]) return false
     // The later expiry wins, ties broken by the greater line (so input order does not matter).
     const wrank = wrF[(wo + R_RANK) >> 1]
-    if (rank > wrank || (rank === wrank && compareLines(view, buf, rec[o + R_START], len, views[wf], wbuf, wr[wo + R_START], wr[wo + R_LEN]) > 0)) {
-      slots[s] = ~((i << ID_SHIFT) | f)
-      slots[s + 1] = (len << 2) | (slots[s + 1] & HAS_BASE) | DIFFERS
+    const wins = rank > wrank || (rank === wrank && compareLines(view, buf, rec[o + R_START], len, views[wf], wbuf, wr[wo + R_START], wr[wo + R_LEN]) > 0)
+    const id = ~((i << ID_SHIFT) | f)
+    if (wr[wo + R_H1] !== rec[o + R_H1] || wr[wo + R_H2] !== rec[o + R_H2]) {
+      // Another client: settled here only against the first input's untouched lease, and only
+      // while this client holds no other address in its subnet (else the general merge decides).
+      if (wf !== 0 || (meta & TOUCHED) !== 0) return false
+      subnetOf(ip, sub)
+      if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
+      const lost = (inputs.lost ??= new Int32Array(inputs.span))
+      if (wins) {
+        lost[s >> 1] = w
+        slots[s] = id
+        slots[s + 1] = (len << 4) | HAS_BASE | CONTESTED | TOUCHED
+      } else {
+        lost[s >> 1] = id
+        slots[s + 1] = meta | CONTESTED | TOUCHED
+      }
+      continue
     }
+    if (wins) {
+      slots[s] = id
+      slots[s + 1] = (len << 4) | (meta & HAS_BASE) | DIFFERS | TOUCHED
+    } else slots[s + 1] = meta | TOUCHED
   }
   return true
 }
@@ -120,7 +150,7 @@ function ipv6Table(t: LeaseTable, rec: Int32Array, count: number): LeaseTable {
  * (line-bytes.ts: copyLines). The IPv6 merge's output (which carries the server DUID line)
  * follows; without one, the DUID line goes last.
  */
-function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, lo: number, report: MergeReport, opts: MergeOptions, ipv6: MergeResult | undefined): MergeResult {
+function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, lo: number, report: MergeReport, opts: MergeOptions, ipv6: MergeResult | undefined, lost: Int32Array | undefined): MergeResult {
   const detail = opts.detail !== false
   const dest = tables.map((t) => new Int32Array(t.count))
   const changed: number[] = []
@@ -132,8 +162,12 @@ function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, 
     const cid = ~w
     const meta = slots[(s << 1) + 1]
     dest[cid & ID_INPUT][cid >>> ID_SHIFT] = pos + 1
-    pos += (meta >>> 2) + 1
+    pos += (meta >>> 4) + 1
     leases++
+    if ((meta & CONTESTED) !== 0) {
+      contested(tables, report, detail, ipv4(lo + s), cid, ~lost![s], changed)
+      continue
+    }
     if ((meta & HAS_BASE) === 0) {
       changed.push(cid)
       report.added++
@@ -158,11 +192,30 @@ function output(tables: readonly LeaseTable[], slots: Int32Array, span: number, 
       leases: leases + r6.leases, added: report.added + r6.added, updated: report.updated + r6.updated, dropped: report.dropped + r6.dropped,
       addedIps: [...report.addedIps, ...r6.addedIps], updatedIps: [...report.updatedIps, ...r6.updatedIps],
       // Without detail each list holds its first LIST_LIMIT, as the general merge's does.
-      droppedLeases: [...report.droppedLeases, ...r6.droppedLeases].slice(0, detail ? undefined : LIST_LIMIT), conflicts: r6.conflicts, conflicted: r6.conflicted,
+      droppedLeases: [...report.droppedLeases, ...r6.droppedLeases].slice(0, detail ? undefined : LIST_LIMIT),
+      conflicts: [...report.conflicts, ...r6.conflicts].slice(0, detail ? undefined : LIST_LIMIT), conflicted: report.conflicted + r6.conflicted,
     },
     changed: () => [...v4Changed(), ...ipv6.changed()],
     path: 'dense',
   }
+}
+
+/**
+ * Two clients' leases at one address, `won` (cid) and `lost` (cid): reported as the general
+ * merge's settlePair does, so that both merges give the same report.
+ */
+function contested(tables: readonly LeaseTable[], report: MergeReport, detail: boolean, ip: string, won: number, lost: number, changed: number[]): void {
+  const line = (cid: number) => leaseLine(tables[cid & ID_INPUT], cid >>> ID_SHIFT)
+  report.conflicted++
+  if (listed(report.conflicts, detail)) report.conflicts.push({ip, kept: line(won), lost: line(lost), reason: 'address held by another client with a later lease'})
+  if ((lost & ID_INPUT) === 0) {
+    report.dropped++
+    if (listed(report.droppedLeases, detail)) report.droppedLeases.push({ip, reason: 'conflict', lease: line(lost)})
+  }
+  if ((won & ID_INPUT) === 0) return // the base's lease stays
+  changed.push(won)
+  report.added++
+  if (detail) report.addedIps.push(ip)
 }
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))

@@ -198,6 +198,54 @@ describe('check: the WAN path', {skip}, () => {
     assert.equal(topo.txPackets('l0'), lanBefore, 'nothing went out the LAN')
   })
 
+  test('MASTER with a dead WAN and a healthy second path: unhealthy, and not one probe leaves through the LAN', async () => {
+    setRole('MASTER')
+    const f = config('wan-second-path.toml', `[wan]\ninterface = "c0"\n[health]\nvia = "wan"\ntargets = ["${ADDR.internet}", "tcp://${ADDR.internet}:${PORTS.tcp}", "http://${ADDR.internet}:${PORTS.http}/ok"]\nmin_ok = 1\ntimeout_ms = 400\n[state]\ndir = "${stateDir()}"\n`)
+    const notSent = (via: string) => `not sent: the route from ${ADDR.wan} to ${ADDR.internet} leaves through ${via}, not the WAN c0`
+    topo.setWanDead(true)
+    topo.setMainDefault(true)
+    try {
+      // The second path is healthy: the same targets through the routing tables answer over the LAN.
+      const control = await check(['--config', f, '--via', 'main', '--min-ok', '3', '--json'])
+      assert.equal(control.code, 0, control.stdout)
+      assert.deepEqual(JSON.parse(control.stdout).results.map((x: {ok: boolean}) => x.ok), [true, true, true])
+
+      // 1. A default route in the main table (priority 32766, before the MASTER's rule 32770).
+      let lan = topo.txPackets('l0')
+      const wan = topo.txPackets('c0')
+      const r1 = await check(['--config', f, '--json'])
+      assert.equal(r1.code, 1, r1.stdout)
+      const d1 = JSON.parse(r1.stdout).results.map((x: {ok: boolean; detail: string}) => [x.ok, x.detail])
+      assert.equal(d1[0][0], false)
+      assert.match(d1[0][1], /^(no reply|timed out.*)$/)
+      assert.deepEqual(d1.slice(1), [[false, notSent('l0')], [false, notSent('l0')]])
+      assert.equal(topo.txPackets('l0'), lan, 'nothing left through the LAN')
+      assert.ok(topo.txPackets('c0') > wan, 'the echo went out the (dead) WAN')
+
+      // 2. The WAN lost its routes (table 250 empty): the always-present table-240 fallback goes out the LAN.
+      topo.setMainDefault(false)
+      topo.setWanRoute(false)
+      lan = topo.txPackets('l0')
+      const r2 = await check(['--config', f, '--json'])
+      assert.equal(r2.code, 1, r2.stdout)
+      assert.deepEqual(JSON.parse(r2.stdout).results.slice(1).map((x: {detail: string}) => x.detail), [notSent('l0'), notSent('l0')])
+      assert.equal(topo.txPackets('l0'), lan, 'nothing left through the LAN')
+
+      // 3. The WAN alive again: healthy through it, from the WAN address.
+      topo.setWanRoute(true)
+      topo.setWanDead(false)
+      topo.tcpPeers.length = 0
+      const r3 = await check(['--config', f, '--min-ok', '3', '--json'])
+      assert.equal(r3.code, 0, r3.stdout)
+      assert.deepEqual(JSON.parse(r3.stdout).results.map((x: {ok: boolean}) => x.ok), [true, true, true])
+      assert.deepEqual(topo.tcpPeers, [ADDR.wan])
+    } finally {
+      topo.setWanDead(false)
+      topo.setMainDefault(false)
+      topo.setWanRoute(true)
+    }
+  })
+
   test('BACKUP: standby, exit 0, and not one packet sent', async () => {
     setRole('BACKUP')
     topo.setMaster(false)

@@ -3,7 +3,7 @@
 // streams (one process per target, not per cycle, gone when the monitor is killed).
 import assert from 'node:assert/strict'
 import type {ChildProcess} from 'node:child_process'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {BIN, cleanEnv, ROOT, run} from '../../support/spawn.js'
@@ -114,6 +114,30 @@ describe('health monitor: track_file, maintenance, ping streams', {skip}, () => 
       await m.next((c) => c.status === 'healthy')
       assert.equal(readTrack(), '0\n')
     } finally {
+      await stop(m.proc)
+    }
+  })
+  test('WAN path: the ping stream is bound to the WAN device, so a dead WAN is unhealthy though the LAN reaches the target', async () => {
+    const stateDir = join(dir, 'state-wan')
+    mkdirSync(stateDir, {recursive: true})
+    writeFileSync(join(stateDir, 'state.json'), JSON.stringify({version: 1, role: 'MASTER', source: 'test', instance: 'VI_1', startedAt: 0, finishedAt: 0, exit: 0, steps: [], history: []}))
+    const f = join(dir, 'monitor-wan.toml')
+    writeFileSync(f, `[wan]\ninterface = "c0"\n[health]\nvia = "wan"\ntargets = ["${ADDR.internet}"]\ninterval_ms = 200\ntimeout_ms = 150\nrise = 2\nfall = 2\n[state]\ndir = "${stateDir}"\n`)
+    topo.setMainDefault(true)
+    const m = startMonitor(f)
+    try {
+      const first = await m.next((c) => c.status === 'healthy' && c.pings.length === 1)
+      assert.match(readFileSync(`/proc/${first.pings[0]}/cmdline`, 'utf8').replace(/\0/g, ' '), new RegExp(`^ping -n -O -4 -i 0\\.200 -I c0 ${ADDR.internet.replace(/\./g, '\\.')} $`))
+      const lan = topo.txPackets('l0')
+      topo.setWanDead(true)
+      const bad = await m.next((c) => c.status === 'unhealthy', 5000)
+      assert.equal(bad.value, 1)
+      assert.equal(topo.txPackets('l0'), lan, 'no echo left through the LAN')
+      topo.setWanDead(false)
+      await m.next((c) => c.status === 'healthy', 8000)
+    } finally {
+      topo.setWanDead(false)
+      topo.setMainDefault(false)
       await stop(m.proc)
     }
   })

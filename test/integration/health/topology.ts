@@ -149,6 +149,27 @@ export class Topology {
     sh(['ip', '-n', this.N, 'rule', on ? 'add' : 'del', 'priority', '32770', 'lookup', '250'], on)
   }
 
+  /**
+   * The WAN dies beyond the link (carrier stays up): T drops everything arriving on t0, while
+   * the LAN side (t2) still reaches every target: the "second healthy path".
+   */
+  setWanDead(on: boolean): void {
+    sh(['ip', 'netns', 'exec', this.T, 'nft', 'delete', 'table', 'inet', 'h5dead'], false)
+    if (!on) return
+    const nft = spawnSync('ip', ['netns', 'exec', this.T, 'nft', '-f', '-'], {input: 'table inet h5dead {\n  chain pre {\n    type filter hook prerouting priority -300; policy accept;\n    iifname "t0" drop\n  }\n}\n', encoding: 'utf8'})
+    if (nft.status !== 0) throw new Error(`nft: ${nft.stderr}`)
+  }
+
+  /** A default route in N's main table through the LAN (priority 32766: before the MASTER's rule). */
+  setMainDefault(on: boolean): void {
+    sh(['ip', '-n', this.N, 'route', on ? 'replace' : 'del', 'default', 'via', ADDR.lanPeer, 'dev', 'l0'], on)
+  }
+
+  /** The WAN's default route in table 250 (gone when the link loses its DHCP routes). */
+  setWanRoute(on: boolean): void {
+    sh(['ip', '-n', this.N, 'route', on ? 'replace' : 'del', 'default', 'via', ADDR.target, 'dev', 'c0', 'table', '250'], on)
+  }
+
   /** Packets N started on a link so far (ct state new, output hook): probes, not ARP or TCP tails. */
   txPackets(dev: 'c0' | 'l0'): number {
     const j = JSON.parse(sh(['ip', 'netns', 'exec', this.N, 'nft', '-j', 'list', 'counter', 'inet', 'h5', `new_${dev}`]).stdout) as {nftables: Array<{counter?: {packets: number}}>}

@@ -443,10 +443,46 @@ describe('mergeLeaseTables: the common case (merge-dense.ts) against the general
     }
   })
 
+  test('after a split brain (pairs of clients at an address) the dense path settles them as the general merge does: output, report, changed, reference (200 random cases)', () => {
+    const r = rng(11)
+    let dense = 0
+    for (let k = 0; k < 200; k++) {
+      const n = 1 + Math.floor(r() * 40)
+      const exp = () => [0, NOW - 5, NOW + 20, NOW + 20, NOW + Math.floor(r() * 60)][Math.floor(r() * 5)]
+      const mac = (side: number, i: number) => `52:54:00:0${side}:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`
+      let a = ''
+      let b = ''
+      for (let i = 0; i < n; i++) {
+        const ip = `10.0.${i >> 5}.${i & 31}`
+        const x = r()
+        if (x < 0.85) a += line(exp(), mac(0, i), ip)
+        // The peer: another client here (split brain), the same client renewed, or nothing; rarely
+        // a client of its own on a second address of the subnet (then only the general merge can tell).
+        const y = r()
+        if (y < 0.6) b += line(exp(), mac(1, i), ip, r() < 0.5 ? 'h' : '*')
+        else if (y < 0.8) b += line(exp(), mac(0, i), ip)
+        if (r() < 0.02) b += line(exp(), mac(1, i), `10.0.${i >> 5}.${100 + (i & 31)}`)
+      }
+      const dbs = [a, b]
+      const detail = k % 3 !== 0
+      const d = merge(dbs, {detail})
+      const g = merge(dbs, {detail, general: true})
+      if (d.path === 'dense') dense++
+      assert.equal(d.text, g.text, `case ${k}: output`)
+      assert.equal(d.text, reference(dbs), `case ${k}: reference`)
+      assert.deepEqual(d.report, g.report, `case ${k}: report ${JSON.stringify(dbs)}`)
+      assert.deepEqual(d.changed(), g.changed(), `case ${k}: changed`)
+    }
+    assert.ok(dense >= 100, `the dense path took ${dense} of 200 split-brain cases`)
+  })
+
   test('whatever the common case cannot settle goes to the general merge, with the same result as forcing it', () => {
     const cases: Array<[string, string[]]> = [
       ['a client on two addresses', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, A, '10.0.0.6')]],
-      ['two clients on one address', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.5')]],
+      ['two clients on one address, neither the first file\'s', ['', line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.5')]],
+      ['three clients on one address', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.5') + line(NOW + 70, '52:54:00:00:00:0c', '10.0.0.5')]],
+      ['two clients on one address, the loser also on another', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.0.5') + line(NOW + 40, A, '10.0.0.6')]],
+      ['the first file\'s client renewed, then another client', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 40, A, '10.0.0.5') + line(NOW + 60, B, '10.0.0.5')]],
       ['two leases at one address in the first file', [line(NOW + 50, A, '10.0.0.5') + line(NOW + 60, A, '10.0.0.5'), line(NOW + 70, A, '10.0.0.5')]],
       ['addresses scattered over the address space', [line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '11.0.0.5')]],
     ]
@@ -459,6 +495,10 @@ describe('mergeLeaseTables: the common case (merge-dense.ts) against the general
     // And the dense path right next to those: same client, same address, two peers; a /16 apart;
     // IPv6 leases beside them, conflicts included (merged on their own, after the IPv4 lines).
     assert.equal(merge([line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, A, '10.0.0.5')]).path, 'dense')
+    // A split brain's pair: the first file's client and one other client at an address.
+    const pair = [line(NOW + 50, A, '10.0.0.5') + line(NOW + 90, A.replace(/a$/, 'd'), '10.0.0.7'), line(NOW + 60, B, '10.0.0.5') + line(NOW + 80, A.replace(/a$/, 'e'), '10.0.0.7')]
+    assert.equal(merge(pair).path, 'dense')
+    assert.deepEqual(merge(pair).report, merge(pair, {general: true}).report)
     assert.equal(merge([line(NOW + 50, A, '10.0.0.5'), line(NOW + 60, B, '10.0.255.5')]).path, 'dense')
     const v6 = [line(NOW + 50, A, '10.0.0.5') + `${NOW + 50} 7 fd00::5 * 00:01:aa\n`, `duid 00:01\n${NOW + 60} 7 fd00::6 * 00:01:aa\n${NOW + 60} 8 fd00::5 * 00:01:bb\n`]
     const m = merge(v6)
