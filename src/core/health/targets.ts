@@ -24,6 +24,12 @@ export function parseTarget(text: string): Target | {error: string} {
     return isHost(host) ? {kind: 'icmp', text: s, host} : {error: `not a valid host name or address (expected ${TARGET_FORMS})`}
   }
   const kind = scheme[1].toLowerCase()
+  // An IPv6 address in a URL goes in brackets (RFC 3986); without them the colons read as a port.
+  const authority = s.slice(scheme[0].length).split(/[/?#]/)[0]
+  if (!authority.startsWith('[') && authority.split(':').length > 2) {
+    const example = kind === 'dns' ? 'dns://[2001:db8::53]/example.org' : kind === 'tcp' ? 'tcp://[2001:db8::1]:443' : `${kind}://[2001:db8::1]`
+    return {error: `an IPv6 address in a URL goes in brackets, as in ${example}`}
+  }
   let url: URL
   try {
     url = new URL(s)

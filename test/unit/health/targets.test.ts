@@ -22,6 +22,12 @@ describe('parseTarget', () => {
     assert.deepEqual(parseTarget('tcp://[2001:db8::1]:22'), {kind: 'tcp', text: 'tcp://[2001:db8::1]:22', host: '2001:db8::1', port: 22})
     assert.match(err('tcp://192.0.2.1'), /port is missing/)
     assert.match(err('tcp://192.0.2.1:99999'), /not a valid URL/)
+    // An unbracketed IPv6 address: the colons would read as a port; the error says to bracket it.
+    assert.match(err('dns://fd55:6::2/example.org'), /^an IPv6 address in a URL goes in brackets, as in dns:\/\/\[2001:db8::53\]\/example\.org$/)
+    assert.match(err('tcp://fd00::1:443'), /brackets, as in tcp:\/\/\[2001:db8::1\]:443/)
+    assert.match(err('icmp://fe80::1'), /brackets, as in icmp:\/\/\[2001:db8::1\]/)
+    assert.equal((parseTarget('dns://[fd55:6::2]/example.org') as {kind?: string}).kind, 'dns')
+    assert.equal((parseTarget('tcp://[fd00::1]:443') as {kind?: string}).kind, 'tcp')
     assert.match(err('tcp://192.0.2.1:80/x'), /nothing after the port/)
   })
 
