@@ -1,4 +1,4 @@
-import {nodeCron} from '../adapters/cron.js'
+import {createNodeCron} from '../adapters/cron.js'
 import {createExec} from '../adapters/exec.js'
 import {gateFilePath, writeGateFile} from '../adapters/gate-file.js'
 import {readHealthStatusFile, readMaintenanceFlag, writeTrackFile} from '../adapters/health-files.js'
@@ -60,7 +60,7 @@ export async function startDaemonServices(config: Config, log: Logger, hooks: Se
       services.push({name: 'lease replication', stop: () => replication.stop()})
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
-      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), nodeCron)
+      const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), createNodeCron(log.child({service: 'leases'})))
       services.push({name: 'lease sync', stop: () => schedule.stop()})
       log.info({schedule: config.dnsmasq.sync_schedule}, 'lease sync scheduled')
     }
