@@ -1,3 +1,5 @@
+import {parseIpv6} from '../parse/ipv6.js'
+
 /**
  * Health-check targets as users write them (config `health.targets`, `check --target`):
  * a bare host or address is ICMP; `tcp://HOST:PORT`, `dns://SERVER[:PORT]/NAME[?type=AAAA]`,
@@ -101,16 +103,7 @@ function isIPv4(s: string): boolean {
 }
 
 function isIPv6(s: string): boolean {
-  if (!/^[0-9A-Fa-f:.]+$/.test(s) || !s.includes(':')) return false
-  const double = s.split('::').length - 1
-  if (double > 1) return false
-  const groups = s.split(':').filter((g) => g !== '')
-  const last = groups.at(-1) ?? ''
-  const v4tail = last.includes('.')
-  if (v4tail && !isIPv4(last)) return false
-  const count = groups.length + (v4tail ? 1 : 0)
-  if (groups.slice(0, v4tail ? -1 : undefined).some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) return false
-  return double === 1 ? count < 8 : count === 8
+  return s.includes(':') && parseIpv6(s) !== undefined
 }
 
 function isHostName(s: string): boolean {

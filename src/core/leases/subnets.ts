@@ -1,3 +1,4 @@
+import {parseIpv6} from '../parse/ipv6.js'
 import {usageError} from '../errors.js'
 import {avalanche} from './parse.js'
 
@@ -36,7 +37,7 @@ export function parseSubnets(cidrs: readonly string[], what = 'subnet'): SubnetR
       v4.push({net: mask4(a4, len), len})
       continue
     }
-    const a6 = m ? ipv6Groups(m[1]) : undefined
+    const a6 = m ? parseIpv6(m[1]) : undefined
     if (a6 !== undefined && len <= 128) {
       const w: [number, number, number, number] = [0, 0, 0, 0]
       for (let k = 0; k < 4; k++) w[k] = mask32(a6[2 * k] * 65536 + a6[2 * k + 1], len - 32 * k)
@@ -113,18 +114,6 @@ function ipv4Number(s: string): number | undefined {
   const o = m.slice(1).map(Number)
   if (o.some((x) => x > 255)) return undefined
   return ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0
-}
-
-/** The eight 16-bit groups of an IPv6 address (no dotted tail needed for prefixes), or undefined. */
-function ipv6Groups(s: string): number[] | undefined {
-  if (!/^[0-9a-fA-F:]+$/.test(s) || (s.match(/::/g)?.length ?? 0) > 1) return undefined
-  const [head, tail] = s.includes('::') ? s.split('::') : [s, undefined]
-  const h = head ? head.split(':') : []
-  const t = tail === undefined ? [] : tail ? tail.split(':') : []
-  if ([...h, ...t].some((g) => g.length === 0 || g.length > 4)) return undefined
-  const fill = tail === undefined ? 0 : 8 - h.length - t.length
-  if (fill < (tail === undefined ? 0 : 1) || h.length + t.length + fill !== 8) return undefined
-  return [...h, ...new Array<string>(fill).fill('0'), ...t].map((g) => Number.parseInt(g, 16))
 }
 
 /**
