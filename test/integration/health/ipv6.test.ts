@@ -15,7 +15,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {sh} from '../../support/netns.js'
 import {BIN, cleanEnv, ensureBuilt, run, withTempDir} from '../../support/spawn.js'
-import {skipReason} from './topology.js'
+import {servicesReady, skipReason} from './topology.js'
 
 const skip = skipReason()
 const tag = process.pid % 100000
@@ -93,20 +93,7 @@ before(async () => {
   const services = spawn('ip', ['netns', 'exec', T, process.execPath, '-e', SERVICES], {stdio: ['ignore', 'pipe', 'pipe']})
   procs.push(services)
   services.stderr!.resume()
-  await new Promise<void>((resolve, reject) => {
-    let buf = ''
-    services.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      buf += d
-      let nl: number
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buf.slice(0, nl)) as {ready?: boolean; tcpFrom?: string}
-        buf = buf.slice(nl + 1)
-        if (line.ready) resolve()
-        if (line.tcpFrom) tcpPeers.push(line.tcpFrom)
-      }
-    })
-    services.once('exit', (code) => reject(new Error(`target services exited ${code}`)))
-  })
+  await servicesReady(services, (from) => tcpPeers.push(from))
   const dnsmasq = spawn('ip', ['netns', 'exec', T, 'dnsmasq', '-k', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${A.target}`, '--user=root', `--pid-file=${join(dir, 'dnsmasq.pid')}`, `--address=/${A.name}/${A.answer}`, '--log-facility=-'], {stdio: ['ignore', 'ignore', 'pipe']})
   dnsmasq.stderr!.resume()
   procs.push(dnsmasq)

@@ -117,20 +117,7 @@ export class Topology {
     const key = join(this.dir, 'key.pem')
     this.https = sh(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=ha-tool-test', '-addext', `subjectAltName=IP:${ADDR.target}`, '-keyout', key, '-out', cert], false).code === 0 ? {cert} : undefined
     const services = this.spawnIn(T, [process.execPath, '-e', SERVICES], {...process.env, ...(this.https ? {H5_CERT: cert, H5_KEY: key} : {})})
-    await new Promise<void>((resolve, reject) => {
-      let buf = ''
-      services.stdout!.setEncoding('utf8').on('data', (d: string) => {
-        buf += d
-        let nl: number
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = JSON.parse(buf.slice(0, nl)) as {ready?: boolean; tcpFrom?: string}
-          buf = buf.slice(nl + 1)
-          if (line.ready) resolve()
-          if (line.tcpFrom) this.tcpPeers.push(line.tcpFrom.replace(/^::ffff:/, ''))
-        }
-      })
-      services.once('exit', (code) => reject(new Error(`target services exited ${code}`)))
-    })
+    await servicesReady(services, (from) => this.tcpPeers.push(from.replace(/^::ffff:/, '')))
     const pid = join(this.dir, 'dnsmasq.pid')
     this.spawnIn(T, ['dnsmasq', '-k', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces', `--listen-address=${ADDR.target}`, '--user=root', `--pid-file=${pid}`, `--address=/${ADDR.okName}/${ADDR.okAnswer}`, '--log-facility=-'])
     if (hasPython()) {
@@ -202,6 +189,27 @@ export class Topology {
     for (const ns of [this.N, this.T, this.S]) for (const pid of this.pidsIn(ns)) { try { process.kill(pid, 'SIGKILL') } catch {} }
     for (const ns of [this.N, this.T, this.S]) sh(['ip', 'netns', 'del', ns], false)
   }
+}
+
+/**
+ * Resolves when the target services (the SERVICES script, one JSON line per event on stdout) say
+ * they are ready; each later TCP connection's source goes to onTcp. Rejects if they exit first.
+ */
+export function servicesReady(services: ChildProcess, onTcp: (from: string) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let buf = ''
+    services.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      let nl: number
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = JSON.parse(buf.slice(0, nl)) as {ready?: boolean; tcpFrom?: string}
+        buf = buf.slice(nl + 1)
+        if (line.ready) resolve()
+        if (line.tcpFrom) onTcp(line.tcpFrom)
+      }
+    })
+    services.once('exit', (code) => reject(new Error(`target services exited ${code}`)))
+  })
 }
 
 export function hasPython(): boolean {
