@@ -621,6 +621,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
 export async function startKeepalived(gw, o) {
   const ns = NS[gw]
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+  // keepalived is not running here: pid files left by a node-down (or kill -9) name dead PIDs, which another
+  // process may hold by now ("daemon is already running": seen in the lab), and the wait below must see the new one
+  for (const f of ['keepalived.pid', 'keepalived-vrrp.pid']) rmSync(join(RUN, gw, f), {force: true})
   if (o.mode === 'fifo' && haToolHas('daemon') && !isRunning(`${gw}-hatd`)) {
     // its own service, not keepalived's child: it must outlive a keepalived crash (its watchdog)
     startProcess(`${gw}-hatd`, [haToolBin(), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
