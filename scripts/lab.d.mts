@@ -19,6 +19,8 @@ export type LabOptions = {
   /** net.netfilter.nf_conntrack_tcp_loose on the gateways */
   tcpLoose: 0 | 1
   ispLeaseSecs: number
+  /** the ISP's DHCP server broadcasts its replies (dnsmasq --dhcp-broadcast): a node booting while the MASTER sends with the shared MAC still gets its lease */
+  ispDhcpBroadcast: boolean
   lanLeaseSecs: number
   client: 'dhcp' | 'static'
   haToolLogLevel: string

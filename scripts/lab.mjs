@@ -44,6 +44,9 @@ export const DEFAULTS = {
   fallbackIifLo: true, // table-240 rule only for the node's own traffic (iif lo)
   tcpLoose: 1, // net.netfilter.nf_conntrack_tcp_loose on the gateways
   ispLeaseSecs: 3600,
+  // the ISP's DHCP server broadcasts its replies: a node booting while the MASTER sends with the shared MAC gets
+  // its OFFER/ACK (unicast to that MAC, the switch sends it to the MASTER's port: seen in the lab, no lease in 15 s)
+  ispDhcpBroadcast: false,
   lanLeaseSecs: 3600,
   client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
   haToolLogLevel: 'info',
@@ -543,7 +546,7 @@ async function waitFor(what, fn, timeoutMs = 10000, stepMs = 20) {
 
 async function startIsp(o) {
   startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
-    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative',
+    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative', ...(o.ispDhcpBroadcast ? ['--dhcp-broadcast'] : []),
     `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
     `--dhcp-option=option:router,${ADDR.ispRouter}`,
     `--dhcp-leasefile=${join(RUN, 'isp/dnsmasq.leases')}`, '--log-dhcp', `--log-facility=${join(RUN, 'logs/isp-dnsmasq-dhcp.log')}`,

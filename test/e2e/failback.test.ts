@@ -16,9 +16,9 @@
 // in the lab the MASTER's few flows cross the sync link in milliseconds, so without the gate the cache would
 // usually be full before the takeover anyway, and the forced-open run would prove nothing. A real table of
 // 100k flows, or a sync link that comes up late, takes longer. So gw2's sync messages to gw1 are dropped (an
-// nftables rule on gw2's output, UDP to conntrackd's port) from before gw1 returns until HOLD_MS after its
-// keepalived starts (gated run), or until gw1 has taken over (forced-open run): what fills gw1's cache arrives
-// late in both runs, and only the gate decides whether gw1 waits for it.
+// nftables rule on gw2's output, UDP to conntrackd's port) from the moment gw1 loses power until HOLD_MS after
+// its keepalived starts (gated run), or until gw1 has taken over (forced-open run): what fills gw1's cache
+// arrives late in both runs, and only the gate decides whether gw1 waits for it.
 import assert from 'node:assert/strict'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, readdirSync, readFileSync, rmSync} from 'node:fs'
@@ -208,7 +208,8 @@ test('failback with preemption: gw1 takes over only once its gate opened and the
     ?? (existsSync('/usr/sbin/sshd') ? undefined : 'the failback gate reads the MASTER\'s flows over the peer port, which needs sshd (openssh-server: scripts/install-system-deps)')
     ?? (core.haToolHas('daemon') ? undefined : 'ha-tool is not built (npm run build)')
   if (skip) { t.skip(skip); return }
-  await withLab({mode: 'fifo', conntrackd: true, tcpLoose: 0, peer: true, preempt: true}, async (lab) => {
+  // ispDhcpBroadcast: gw1 boots while gw2 streams with the shared WAN MAC, so a unicast DHCP reply would reach gw2
+  await withLab({mode: 'fifo', conntrackd: true, tcpLoose: 0, peer: true, preempt: true, ispDhcpBroadcast: true}, async (lab) => {
     const conf = readFileSync(lab.paths('gw1').keepalivedConf, 'utf8')
     assert.match(conf, /^\s*preempt_delay \d/m, 'the shipped example with keepalived.preempt')
     assert.doesNotMatch(conf, /^\s*nopreempt$/m)
