@@ -132,6 +132,7 @@ async function failback(lab: Lab, forcedOpen: boolean): Promise<Run> {
   let fresh: Awaited<ReturnType<Lab['probe']>> | undefined
   let idle: Awaited<ReturnType<typeof idleFlows>> | undefined
   let blocked = false
+  let probesStopped = false
   try {
     await sleep(300) // conntrackd replicates the stream's flow to gw2
     const t0 = now()
@@ -182,6 +183,7 @@ async function failback(lab: Lab, forcedOpen: boolean): Promise<Run> {
       if (ms() > 30_000) break
       await sleep(50)
     }
+    probesStopped = true
     const [po, pf] = [await old.stop() as Probe, await fresh.stop() as Probe]
     const since = takeoverMs === null ? now() : tStart + takeoverMs
     const commit = readJson<StateFile>(join(gw1.stateDir, 'state.json'))?.steps.find((s) => s.kind === 'conntrackd.commit')
@@ -189,6 +191,7 @@ async function failback(lab: Lab, forcedOpen: boolean): Promise<Run> {
   } finally {
     if (blocked) syncToGw1(lab, false)
     await idle?.stop()
+    if (!probesStopped) for (const p of [old, fresh]) await p?.stop().catch(() => undefined)
   }
 }
 
