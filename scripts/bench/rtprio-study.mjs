@@ -56,7 +56,7 @@ function conf(setting, node, dir) {
   text = text.replace(/^ {2}enable_dbus\n/m, '')
   const g = SETTINGS[setting].globals
   if (g) {
-    text = text.replace(/^ {2}(max_auto_priority|vrrp_priority -?\d+|vrrp_rlimit_rttime \d+|min_auto_priority_delay \d+)\n/gm, '')
+    text = text.replace(/^ {2}(max_auto_priority|vrrp_rt_priority \d+|vrrp_priority -?\d+|vrrp_rlimit_rttime \d+|min_auto_priority_delay \d+)\n/gm, '')
     text = text.replace(/^global_defs \{\n/m, `global_defs {\n${g.map((l) => `  ${l}\n`).join('')}`)
   }
   return text
