@@ -25,6 +25,7 @@ describe('handleTransition', () => {
     node.actions.length = 0
     await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
     assert.deepEqual(node.actions, ['silence.lift', 'rule.add'])
+    assert.deepEqual([node.rules, node.silenced], [1, false])
   })
 
   it('wan.ipv6 (the default) on a kernel with IPv6: the IPv6 rule goes in with the IPv4 one, out with it, and a second run does nothing', async () => {
@@ -81,12 +82,51 @@ describe('handleTransition', () => {
   })
 
   it('a critical failure stops the plan, marks the rest skipped and exits 1', async () => {
-    const {node, deps} = fakeNode({failing: ['silence.lift']})
-    node.silenced = true
+    const {node, deps} = fakeNode({failing: ['link.up'], config: {link: 'down-on-backup', up_timeout_ms: 100}})
+    node.adminUp = false
     const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
     assert.equal(r.exit, 1)
-    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['silence.lift:failed', 'rule.add:skipped'])
+    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:failed', 'wait.wan:skipped', 'rule.add:skipped'])
     assert.equal(node.rules, 0)
+  })
+
+  it('a critical failure inside a group: its partners ran (they started with it), what follows the group is skipped', async () => {
+    const {node, deps} = fakeNode({failing: ['rule.add']})
+    node.silenced = true
+    deps.slots = async (role) => (role === 'MASTER' ? {beforeWan: [{kind: 'conntrackd.commit', args: {flag: '-c', timeoutMs: 1000}, why: 'commit', critical: false}]} : {})
+    deps.executors = {...deps.executors, 'conntrackd.commit': async () => { node.actions.push('commit'); return {detail: 'committed'} }}
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(r.exit, 1)
+    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['conntrackd.commit:ok', 'rule.add:failed', 'silence.lift:skipped'])
+    assert.equal(node.silenced, true)
+  })
+
+  it('MASTER: the rules run while conntrackd commits, and the silence opens only once the commit has returned', async () => {
+    for (const kernelIpv6 of [false, true]) {
+      const {node, deps} = fakeNode({kernelIpv6})
+      node.silenced = true
+      let commitDone!: () => void
+      const commitGate = new Promise<void>((resolve) => { commitDone = resolve })
+      deps.slots = async (role) => (role === 'MASTER' ? {beforeWan: [{kind: 'conntrackd.commit', args: {flag: '-c', timeoutMs: 1000}, why: 'commit', critical: false}]} : {})
+      deps.executors = {...deps.executors, 'conntrackd.commit': async () => {
+        node.actions.push('commit started')
+        // the rules go in while the commit is still running: they do not wait for it
+        for (let i = 0; i < 50 && (node.rules === 0 || (kernelIpv6 && node.rules6 === 0)); i++) await new Promise((resolve) => setImmediate(resolve))
+        node.actions.push(`rules in during the commit: ${node.rules === 1 && (!kernelIpv6 || node.rules6 === 1)}`)
+        assert.equal(node.silenced, true, 'the silence is still closed while the commit runs')
+        await commitGate
+        node.actions.push('commit done')
+        return {detail: 'committed'}
+      }}
+      const run = handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+      for (let i = 0; i < 100 && !node.actions.some((a) => a.startsWith('rules in')); i++) await new Promise((resolve) => setImmediate(resolve))
+      assert.equal(node.silenced, true, 'not lifted while the commit is pending')
+      commitDone()
+      const r = await run
+      assert.equal(r.exit, 0)
+      assert.deepEqual(node.actions.filter((a) => a !== 'rule6.add'), ['commit started', 'rule.add', 'rules in during the commit: true', 'commit done', 'silence.lift'])
+      assert.deepEqual([node.rules, node.silenced], [1, false])
+    }
   })
 
   it('a MASTER whose WAN never gets a default route is partial, with the rule still added', async () => {
