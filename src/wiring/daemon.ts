@@ -15,7 +15,7 @@ import {createTransitionDeps} from './transition.js'
 
 /** The real adapters behind `ha-tool daemon`. */
 export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void; parentIsKeepalived(): boolean} {
-  const base = createTransitionDeps(config, log)
+  const base = createTransitionDeps(config, log, {resident: true})
   // The resident view of the WAN: read once, then kept current by kernel change events.
   const observer = createWanObserver(() => readObserved(base))
   const transitionDeps = {...base, observer}
