@@ -31,7 +31,7 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
     stateFile: () => stateFromFs(fs, config.state.dir),
     wan: async () => {
       const [snapshot, silenced] = await Promise.all([
-        ip.readWan(config.wan.interface, config.wan.table, config.wan.rule_priority, config.wan.ipv6),
+        ip.readWan(config.wan.interface, {table: config.wan.table, priority: config.wan.rule_priority, protocol: config.wan.rule_protocol}, config.wan.ipv6),
         silence.isApplied(config.wan.interface).catch(() => null),
       ])
       return {snapshot, silenced}
