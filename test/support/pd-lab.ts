@@ -8,14 +8,14 @@
 // The WAN files say ActivationPolicy=manual (wan.link = "down-on-backup", link_via = "netlink"), so a
 // gateway's WAN is up only when the test says, as ha-tool does on MASTER: one WAN at a time.
 // Every process is ended by PID, namespaces are deleted, the directory removed.
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process'
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {spawnNetworkd, spawnPrivateBus, stopChild} from './networkd-lab.js'
-import {CLI} from './spawn.js'
+import {CLI, cleanEnv} from './spawn.js'
 
 export const KEA = '/usr/sbin/kea-dhcp6'
 
@@ -34,6 +34,10 @@ export type PdLabOptions = {
   /** Extra [wan] and [lan] keys of both nodes' ha-tool config (interfaces, link mode and LAN addresses are the lab's). */
   wan?: string
   lan?: string
+  /** wan.link of both nodes (default "down-on-backup": a WAN is up only when the test says). */
+  link?: 'keep-up' | 'down-on-backup'
+  /** Start networkd on both gateways during set-up (default true); else `startNetworkd()` does. */
+  startNetworkd?: boolean
   /** Changes the example's files before networkd reads them (name is "wan" or "lan"). */
   edit?: (name: 'wan' | 'lan', text: string) => string
 }
@@ -50,6 +54,13 @@ export type PdGateway = {
   ip(...args: string[]): string
   /** The WAN .network and LAN .network networkd runs, as written. */
   files: {wan: string; lan: string}
+  /** The node's ha-tool config (the examples' source; [state] in the lab's directory, no keepalived D-Bus). */
+  config: string
+  /** The ISP's end of this gateway's WAN cable (a port of br0): what the gateway sends arrives there. */
+  ispPort: string
+  startNetworkd(): Promise<void>
+  /** `ha-tool ARGS` in the gateway's namespace, on its networkd's bus, stdin closed. */
+  haTool(args: string[]): {code: number; stdout: string; stderr: string}
   /** `ip link set wan0 up|down`: MASTER and BACKUP of wan.link = "down-on-backup". */
   wanUp(): void
   wanDown(): void
@@ -148,7 +159,8 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       ip('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-peer')
       ip('link', 'set', 'lan0-peer', 'up')
       const config = join(gdir, 'ha-tool.toml')
-      writeFileSync(config, `[wan]\ninterface = "wan0"\nlink = "down-on-backup"\nlink_via = "netlink"\n${o.wan ?? ''}\n[lan]\ninterface = "lan0"\naddress = "10.9.0.${i + 1}/24"\nvip = "10.9.0.3"\n${o.lan ?? ''}\n`)
+      writeFileSync(config, `[wan]\ninterface = "wan0"\nlink = "${o.link ?? 'down-on-backup'}"\nlink_via = "netlink"\n${o.wan ?? ''}\n[lan]\ninterface = "lan0"\naddress = "10.9.0.${i + 1}/24"\nvip = "10.9.0.3"\n${o.lan ?? ''}\n` +
+        `[state]\ndir = "${join(gdir, 'state')}"\n[keepalived]\ndbus = false\n`)
       const files = {wan: '', lan: ''}
       for (const name of ['wan', 'lan'] as const) {
         const [file, text] = exampleFile(config, name)
@@ -161,7 +173,9 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       mkdirSync(busDir)
       children.push(await spawnPrivateBus(busDir))
       const logPath = join(gdir, 'networkd.log')
-      children.push(await spawnNetworkd({ns, runtimeDir, busAddress: `unix:path=${join(busDir, 'system_bus_socket')}`, logPath, machineId}))
+      const busAddress = `unix:path=${join(busDir, 'system_bus_socket')}`
+      const startNetworkd = async () => { children.push(await spawnNetworkd({ns, runtimeDir, busAddress, logPath, machineId})) }
+      if (o.startNetworkd !== false) await startNetworkd()
       const delegation = (): Delegation | undefined => {
         const unreachable = ip('-6', 'route', 'show', 'table', 'all', 'type', 'unreachable').split('\n')
           .map((l) => /^unreachable (\S+\/\d+)/.exec(l)?.[1]).find((p) => p !== undefined && !p.startsWith('fe80'))
@@ -170,7 +184,11 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
         return unreachable && lan ? {prefix: unreachable, lanAddress: `${lan.local}/${lan.prefixlen}`} : undefined
       }
       return {
-        ns, ip, files,
+        ns, ip, files, config, ispPort: `isp-gw${i + 1}`, startNetworkd,
+        haTool: (args) => {
+          const r = spawnSync('ip', ['netns', 'exec', ns, ...CLI, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, env: cleanEnv({DBUS_SYSTEM_BUS_ADDRESS: busAddress})})
+          return {code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr}
+        },
         wanUp: () => { ip('link', 'set', 'wan0', 'up') },
         wanDown: () => { ip('link', 'set', 'wan0', 'down') },
         delegation,

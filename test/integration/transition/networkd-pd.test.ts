@@ -5,6 +5,8 @@
 // and IAID= both get the same delegated prefix and the LAN the same /64 (lan.pd_subnet_id); with those
 // two lines removed each node is its own client and gets its own prefix.
 import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, it} from 'node:test'
 import {parseIpv6} from '../../../src/core/parse/ipv6.js'
 import {type Delegation, type PdLab, pdLabSkipReason, withPdLab} from '../../support/pd-lab.js'
@@ -12,6 +14,7 @@ import {ensureBuilt} from '../../support/spawn.js'
 
 const skip = pdLabSkipReason()
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)]
+const pool = `2001:db8:${pick(['100', 'a5', '7c00'])}::/48`
 
 /** The /64 that SubnetId `id` names in `prefix` (e.g. "2001:db8:1:ab00::/56", 0x2a -> 2001:db8:1:ab2a::/64). */
 function subnet64(prefix: string, id: number): string {
@@ -43,7 +46,6 @@ describe('networkd example: the delegated prefix survives a failover (Kea, two g
   // Vary the pool, the delegated length, the LAN's subnet id, the IAID and the WAN table.
   const delegatedLength = pick([56, 60])
   const subnetId = pick(delegatedLength === 56 ? [0, 0x2a, 0xff] : [0, 0x7, 0xf])
-  const pool = `2001:db8:${pick(['100', 'a5', '7c00'])}::/48`
   const iaid = pick([1, 7, 3735928559])
   const table = pick([250, 251, 1234])
   const opts = {pool, delegatedLength, wan: `table = ${table}\ndhcpv6_iaid = ${iaid}`, lan: `pd_subnet_id = ${subnetId}`}
@@ -81,3 +83,50 @@ describe('networkd example: the delegated prefix survives a failover (Kea, two g
   })
 })
 
+
+/** nftables counters on the ISP's end of a gateway's WAN cable (ingress: what the gateway sent). */
+function ispCounters(isp: string, port: string): () => Record<string, number> {
+  const nft = (input: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', isp, 'nft', ...args], {input, encoding: 'utf8'})
+  nft(['table netdev hat_count {', `  chain in { type filter hook ingress device "${port}" priority 0; policy accept;`,
+    '    counter comment "frames"',
+    '    meta protocol ip6 counter comment "ipv6"',
+    '    udp dport 547 counter comment "dhcpv6"',
+    '    icmpv6 type nd-router-solicit counter comment "rs"',
+    '    icmpv6 type nd-neighbor-solicit counter comment "ns"',
+    '    icmpv6 type { mld-listener-report, mld2-listener-report } counter comment "mld"',
+    '    udp dport 67 counter comment "dhcpv4"',
+    '  }', '}', ''].join('\n'), '-f', '-')
+  return () => {
+    const out: Record<string, number> = {}
+    for (const m of nft('', 'list', 'table', 'netdev', 'hat_count').matchAll(/counter packets (\d+) bytes \d+ comment "(\w+)"/g)) out[m[2]] = Number(m[1])
+    return out
+  }
+}
+
+describe('keep-up: a silenced BACKUP\'s real networkd sends nothing on the WAN (no DHCPv6, RS, NDP, MLD, DHCPv4)', {skip, timeout: 120_000}, () => {
+  it('BACKUP: networkd solicits, nothing reaches the ISP; MASTER: the silence lifts and the prefix is delegated', async (t) => {
+    ensureBuilt()
+    await withPdLab('hat-pd', {pool, delegatedLength: 56, link: 'keep-up', startNetworkd: false, wan: 'up_timeout_ms = 20000\nrenew = "networkd"'}, async (lab) => {
+      const gw = lab.gateways[0]
+      assert.doesNotMatch(gw.files.wan, /^ActivationPolicy=/m, 'keep-up: networkd brings the WAN up itself')
+      const b = gw.haTool(['notify', '--config', gw.config, 'backup'])
+      assert.equal(b.code, 0, b.stderr)
+      const read = ispCounters(lab.isp, gw.ispPort)
+      await gw.startNetworkd()
+      // Long enough for networkd's first Solicits, RS, DAD and MLD and a few DHCPv4 discovers.
+      for (let i = 0; i < 100 && (gw.networkdLog().match(/DHCPv6 client: Sent Solicit/g) ?? []).length < 3; i++) await sleep(100)
+      assert.ok((gw.networkdLog().match(/DHCPv6 client: Sent Solicit/g) ?? []).length >= 3, 'networkd did not try DHCPv6: the silence would prove nothing')
+      assert.match(gw.ip('link', 'show', 'dev', 'wan0'), /state UP/)
+      assert.deepEqual(read(), {frames: 0, ipv6: 0, dhcpv6: 0, rs: 0, ns: 0, mld: 0, dhcpv4: 0}, 'the BACKUP sent on the WAN')
+      assert.deepEqual(lab.keaLeases(), [])
+      const started = Date.now()
+      const m = gw.haTool(['notify', '--config', gw.config, '--json', 'master'])
+      const d = await gw.waitDelegation(30_000)
+      assert.equal(m.code, 0, m.stdout + m.stderr)
+      const steps = (JSON.parse(m.stdout) as {steps: Array<{kind: string; durationMs: number}>}).steps
+      t.diagnostic(`notify master ${steps.map((s) => `${s.kind} ${Math.round(s.durationMs)} ms`).join(', ')}; delegation ${d.prefix} ${Date.now() - started} ms after it started`)
+      const after = read()
+      assert.ok(after.dhcpv6 > 0 && after.dhcpv4 > 0, JSON.stringify(after))
+    })
+  })
+})
