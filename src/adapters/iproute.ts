@@ -1,4 +1,4 @@
-import {observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
+import {delegatedPrefixes, observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
 import type {ObservedWan, RuleFamily, WanRule} from '../core/transition/types.js'
 import {assertOk, type Exec} from './exec.js'
 
@@ -18,6 +18,8 @@ export type IpRoute = {
   ruleAdd(rule: WanRule, family?: RuleFamily): Promise<void>
   /** Deletes one copy of ha-tool's rule (matched on its protocol too); none left (ENOENT) is success. */
   ruleDel(rule: WanRule, family?: RuleFamily): Promise<void>
+  /** The IPv6 prefixes delegated to this node by DHCPv6 (the unreachable routes networkd keeps for them). */
+  delegatedPrefixes(): Promise<string[]>
   linkSet(dev: string, state: 'up' | 'down'): Promise<void>
   /** `ip -j -d addr show`: every link with its kind and addresses. */
   addresses(): Promise<unknown[]>
@@ -65,6 +67,7 @@ export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
     },
     ruleAdd: (rule, family) => ruleOp('add', rule, family, /File exists/),
     ruleDel: (rule, family) => ruleOp('del', rule, family, /No such file or directory/),
+    delegatedPrefixes: async () => delegatedPrefixes(JSON.parse(assertOk(await exec([ip, '-6', '-j', 'route', 'show', 'table', 'all', 'type', 'unreachable', 'proto', 'dhcp'], {timeoutMs: IP_TIMEOUT_MS})).stdout || '[]') as never[]),
     linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
     addresses: async () => JSON.parse(assertOk(await exec([ip, '-j', '-d', 'addr', 'show'], {timeoutMs: IP_TIMEOUT_MS})).stdout) as unknown[],
     addrDel: (address, dev) => run(['addr', 'del', address, 'dev', dev]),

@@ -14,6 +14,7 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync,
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
+import {parseIpv6} from '../../src/core/parse/ipv6.js'
 import {spawnNetworkd, spawnPrivateBus, stopChild} from './networkd-lab.js'
 import {CLI, cleanEnv} from './spawn.js'
 
@@ -38,6 +39,8 @@ export type PdLabOptions = {
   link?: 'keep-up' | 'down-on-backup'
   /** Start networkd on both gateways during set-up (default true); else `startNetworkd()` does. */
   startNetworkd?: boolean
+  /** Kea's T1/T2 and lifetimes in seconds (default 100/200/300/600). */
+  timers?: {renew: number; rebind: number; preferred: number; valid: number}
   /** Changes the example's files before networkd reads them (name is "wan" or "lan"). */
   edit?: (name: 'wan' | 'lan', text: string) => string
 }
@@ -77,6 +80,8 @@ export type PdLab = {
   gateways: [PdGateway, PdGateway]
   /** The leases Kea holds (its memfile), latest line per lease. */
   keaLeases(): KeaLease[]
+  /** The ISP renumbers: Kea reloads (SIGHUP) with its prefixes from another pool; clients move on their next renewal. */
+  setPool(pool: string): void
   keaLog(): string
 }
 
@@ -93,12 +98,13 @@ function exampleFile(config: string, name: 'wan' | 'lan'): [string, string] {
 
 function keaConfig(dir: string, o: PdLabOptions): string {
   const [prefix, len] = o.pool.split('/')
+  const t = o.timers ?? {renew: 100, rebind: 200, preferred: 300, valid: 600}
   return JSON.stringify({
     Dhcp6: {
       'interfaces-config': {interfaces: ['br0']},
       'data-directory': dir, // its server DUID file
       'lease-database': {type: 'memfile', persist: true, name: join(dir, 'kea-leases6.csv'), 'lfc-interval': 0},
-      'renew-timer': 100, 'rebind-timer': 200, 'preferred-lifetime': 300, 'valid-lifetime': 600,
+      'renew-timer': t.renew, 'rebind-timer': t.rebind, 'preferred-lifetime': t.preferred, 'valid-lifetime': t.valid,
       subnet6: [{
         id: 1, subnet: '2001:db8:ffff::/64', interface: 'br0',
         pools: [{pool: '2001:db8:ffff::1000-2001:db8:ffff::1fff'}],
@@ -120,6 +126,20 @@ function parseKeaLeases(text: string): KeaLease[] {
     else byKey.set(`${f[0]}/${f[8]}`, lease)
   }
   return [...byKey.values()]
+}
+
+/** Whether IPv6 address `addr` lies in `prefix` ("2001:db8::/56"). */
+function inPrefix(addr: string, prefix: string): boolean {
+  const [net, len] = prefix.split('/')
+  const a = parseIpv6(addr)
+  const n = parseIpv6(net)
+  if (!a || !n) return false
+  for (let bit = 0; bit < Number(len); bit++) {
+    const g = Math.floor(bit / 16)
+    const mask = 0x8000 >> (bit % 16)
+    if ((a[g] & mask) !== (n[g] & mask)) return false
+  }
+  return true
 }
 
 export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: PdLab) => Promise<T>): Promise<T> {
@@ -177,11 +197,13 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       const startNetworkd = async () => { children.push(await spawnNetworkd({ns, runtimeDir, busAddress, logPath, machineId})) }
       if (o.startNetworkd !== false) await startNetworkd()
       const delegation = (): Delegation | undefined => {
-        const unreachable = ip('-6', 'route', 'show', 'table', 'all', 'type', 'unreachable').split('\n')
-          .map((l) => /^unreachable (\S+\/\d+)/.exec(l)?.[1]).find((p) => p !== undefined && !p.startsWith('fe80'))
         const lan = (JSON.parse(ip('-6', '-j', 'addr', 'show', 'dev', 'lan0', 'scope', 'global')) as Array<{addr_info: Array<{local: string; prefixlen: number; tentative?: boolean}>}>)
           .flatMap((l) => l.addr_info).find((a) => a.local !== undefined && !a.tentative) // iproute2 adds an empty {} entry
-        return unreachable && lan ? {prefix: unreachable, lanAddress: `${lan.local}/${lan.prefixlen}`} : undefined
+        // After a renumbering networkd keeps the old prefix's unreachable route until it expires: the
+        // delegation is the prefix the LAN address is in.
+        const prefix = lan && ip('-6', 'route', 'show', 'table', 'all', 'type', 'unreachable').split('\n')
+          .map((l) => /^unreachable (\S+\/\d+)/.exec(l)?.[1]).find((p) => p !== undefined && inPrefix(lan.local, p))
+        return lan && prefix ? {prefix, lanAddress: `${lan.local}/${lan.prefixlen}`} : undefined
       }
       return {
         ns, ip, files, config, ispPort: `isp-gw${i + 1}`, startNetworkd,
@@ -221,6 +243,10 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
     }
     return await fn({
       isp, gateways: gateways as [PdGateway, PdGateway], keaLog,
+      setPool: (pool) => {
+        writeFileSync(keaConf, keaConfig(dir, {...o, pool}))
+        kea.kill('SIGHUP') // \`ip netns exec\` execs kea-dhcp6: this is its PID
+      },
       keaLeases: () => { try { return parseKeaLeases(readFileSync(join(dir, 'kea-leases6.csv'), 'utf8')) } catch { return [] } },
     })
   } finally {

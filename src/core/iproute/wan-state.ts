@@ -74,3 +74,12 @@ export function observeWan6(input: {rules: IpRule[]; routes: Array<IpRoute & {ta
 export function wanAddresses(addr: IpAddr[] | undefined): string[] {
   return (addr?.[0]?.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => a.local!)
 }
+
+/**
+ * The delegated IPv6 prefixes, from `ip -6 -j route show table all type unreachable proto dhcp`:
+ * a DHCPv6 client that holds a delegated prefix (networkd) keeps an unreachable route for all of it,
+ * so the parts not assigned to a LAN are not routed back out of the WAN. Sorted, without duplicates.
+ */
+export function delegatedPrefixes(routes: ReadonlyArray<{dst?: string; type?: string}>): string[] {
+  return [...new Set(routes.filter((r) => r.type === 'unreachable' && r.dst && r.dst.includes('/')).map((r) => r.dst!))].sort()
+}

@@ -33,6 +33,7 @@ export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: strin
     ruleDel: async (_rule, family) => {
       if (family === 6) { act('rule6.del'); node.rules6 = Math.max(0, node.rules6 - 1) } else { act('rule.del'); node.rules = Math.max(0, node.rules - 1) }
     },
+    delegatedPrefixes: async () => [],
     linkSet: async (_dev, state) => { act(`link.${state}`); node.adminUp = state === 'up' },
     addresses: async () => [],
     addrDel: async () => { act('addr.del') },

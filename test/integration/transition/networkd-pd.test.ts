@@ -9,7 +9,7 @@ import {execFileSync} from 'node:child_process'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, it} from 'node:test'
 import {parseIpv6} from '../../../src/core/parse/ipv6.js'
-import {type Delegation, type PdLab, pdLabSkipReason, withPdLab} from '../../support/pd-lab.js'
+import {type Delegation, type PdGateway, type PdLab, pdLabSkipReason, withPdLab} from '../../support/pd-lab.js'
 import {ensureBuilt} from '../../support/spawn.js'
 
 const skip = pdLabSkipReason()
@@ -27,17 +27,30 @@ function lan64(address: string): string {
   return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`
 }
 
+/** `ha-tool status --json` on the gateway: the delegated prefixes it reports. */
+function statusPrefixes(gw: PdGateway): string[] {
+  const r = gw.haTool(['status', '--config', gw.config, '--json'])
+  const s = JSON.parse(r.stdout) as {wan: {ipv6: {delegatedPrefixes: string[]} | null}}
+  assert.ok(s.wan.ipv6, `status has no wan.ipv6: ${r.stdout}${r.stderr}`)
+  return s.wan.ipv6.delegatedPrefixes
+}
+
 /** gw1 asks while gw2's WAN is down, then the other way round ("failover"): both delegations. */
 async function inTurn(lab: PdLab, table: number): Promise<[Delegation, Delegation]> {
   const [gw1, gw2] = lab.gateways
+  assert.deepEqual(statusPrefixes(gw1), [])
   gw1.wanUp()
   const d1 = await gw1.waitDelegation()
+  assert.deepEqual(statusPrefixes(gw1), [d1.prefix], 'status shows the prefix this node holds')
   // The ISP's RA gives the WAN its IPv6 default route, in wan.table, not in main.
   assert.match(gw1.ip('-6', 'route', 'show', 'table', String(table)), /^default via fe80::\S+ dev wan0/m)
   assert.doesNotMatch(gw1.ip('-6', 'route', 'show', 'table', 'main'), /^default/m)
   gw1.wanDown()
   gw2.wanUp()
   const d2 = await gw2.waitDelegation()
+  assert.deepEqual(statusPrefixes(gw2), [d2.prefix])
+  // With its WAN down (down-on-backup) networkd drops the lease, and the old MASTER shows none.
+  assert.deepEqual(statusPrefixes(gw1), [])
   gw2.wanDown()
   return [d1, d2]
 }
@@ -119,14 +132,44 @@ describe('keep-up: a silenced BACKUP\'s real networkd sends nothing on the WAN (
       assert.match(gw.ip('link', 'show', 'dev', 'wan0'), /state UP/)
       assert.deepEqual(read(), {frames: 0, ipv6: 0, dhcpv6: 0, rs: 0, ns: 0, mld: 0, dhcpv4: 0}, 'the BACKUP sent on the WAN')
       assert.deepEqual(lab.keaLeases(), [])
+      assert.deepEqual(statusPrefixes(gw), [])
       const started = Date.now()
       const m = gw.haTool(['notify', '--config', gw.config, '--json', 'master'])
       const d = await gw.waitDelegation(30_000)
       assert.equal(m.code, 0, m.stdout + m.stderr)
       const steps = (JSON.parse(m.stdout) as {steps: Array<{kind: string; durationMs: number}>}).steps
       t.diagnostic(`notify master ${steps.map((s) => `${s.kind} ${Math.round(s.durationMs)} ms`).join(', ')}; delegation ${d.prefix} ${Date.now() - started} ms after it started`)
+      assert.deepEqual(statusPrefixes(gw), [d.prefix])
       const after = read()
       assert.ok(after.dhcpv6 > 0 && after.dhcpv4 > 0, JSON.stringify(after))
+    })
+  })
+})
+
+describe('the ISP renumbers: the MASTER\'s LAN follows the new delegated prefix', {skip, timeout: 120_000}, () => {
+  it('Kea moves to another pool; at the next renewal networkd drops the old prefix and numbers the LAN from the new one', async () => {
+    ensureBuilt()
+    const next = pool === '2001:db8:100::/48' ? '2001:db8:e00::/48' : '2001:db8:100::/48'
+    const timers = {renew: 2, rebind: 4, preferred: 60, valid: 120}
+    await withPdLab('hat-pd', {pool, delegatedLength: 56, timers, lan: 'pd_subnet_id = 5'}, async (lab) => {
+      const gw = lab.gateways[0]
+      gw.wanUp()
+      const before = await gw.waitDelegation()
+      assert.equal(lan64(before.lanAddress), subnet64(before.prefix, 5))
+      lab.setPool(next)
+      const nextStart = parseIpv6(next.split('/')[0])!
+      let after: Delegation | undefined
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
+        const d = gw.delegation()
+        if (d && parseIpv6(d.prefix.split('/')[0])![2] === nextStart[2] && lan64(d.lanAddress) !== lan64(before.lanAddress)) { after = d; break }
+      }
+      assert.ok(after, `no new prefix from ${next} within 20 s (still ${JSON.stringify(gw.delegation())}):\n${lab.keaLog().split('\n').slice(-15).join('\n')}`)
+      assert.equal(lan64(after.lanAddress), subnet64(after.prefix, 5))
+      // The old LAN address goes at once (Kea sent the old prefix with lifetime 0); networkd keeps the
+      // old prefix's unreachable route until its own timer runs out, so status lists both for a while.
+      assert.ok(!gw.ip('-6', 'addr', 'show', 'dev', 'lan0').includes(before.lanAddress.split('/')[0]), 'the old LAN address stayed')
+      assert.ok(statusPrefixes(gw).includes(after.prefix))
+      assert.deepEqual(lab.keaLeases().filter((l) => l.type === 'pd').map((l) => `${l.address}/${l.prefixLength}`), [after.prefix])
     })
   })
 })

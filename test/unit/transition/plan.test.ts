@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {countForeignWanRules, countWanRules, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {countForeignWanRules, countWanRules, delegatedPrefixes, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
@@ -151,6 +151,16 @@ describe('WAN state from ip -j', () => {
     const rules = [{priority: 32770, src: 'all', table: '250', protocol: '73'}, {priority: 32770, src: 'all', table: '250'}, {priority: 32770, src: '2001:db8::', srclen: 32, table: '250', protocol: '73'}, {priority: 32766, src: 'all', table: '254'}]
     assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, R), {rule6Count: 1, hasDefaultRoute6: true})
     assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, R), {rule6Count: 0, hasDefaultRoute6: false})
+  })
+  it('delegated prefixes: the unreachable routes a DHCPv6 client keeps, sorted, once each', () => {
+    assert.deepEqual(delegatedPrefixes([
+      {dst: '2001:db8:a5::/56', type: 'unreachable'},
+      {dst: '2001:db8:100::/56', type: 'unreachable'},
+      {dst: '2001:db8:100::/56', type: 'unreachable'},
+      {dst: '2001:db8:7::/64'},
+      {dst: 'default', type: 'unreachable'},
+    ]), ['2001:db8:100::/56', '2001:db8:a5::/56'])
+    assert.deepEqual(delegatedPrefixes([]), [])
   })
   it('splits batch output into one array per command', () => {
     assert.deepEqual(splitBatchJson('[{"priority":0}]\n[]\n'), [[{priority: 0}], []])
