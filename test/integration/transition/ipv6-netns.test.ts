@@ -68,7 +68,7 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
       assert.match(ns.ip('-6', 'route', 'get', '2001:db8:ffff::1'), /via 2001:db8:1::1 dev wan0 table 251/)
       // status reads it.
       const st = JSON.parse(ns.haTool(['status', '--config', c, '--json']).stdout) as {wan: {ipv6: unknown}}
-      assert.deepEqual(st.wan.ipv6, {ruleCopies: 1, defaultRoute: true})
+      assert.deepEqual(st.wan.ipv6, {ruleCopies: 1, defaultRoute: true, delegatedPrefixes: []})
       // A rule that only looks alike (a source selector) is not ours and stays; and it no longer
       // makes ha-tool's add fail: the kernel takes a plain rule added after a "from X" one of the
       // same protocol for a duplicate (EEXIST), and ha-tool's protocol is its own.
