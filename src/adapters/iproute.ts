@@ -1,6 +1,9 @@
 import {delegatedPrefixes, observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
 import type {ObservedWan, RuleFamily, WanRule} from '../core/transition/types.js'
+import {HaError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {assertOk, type Exec} from './exec.js'
+import type {LineSession} from './line-session.js'
 
 const IP_TIMEOUT_MS = 5000
 
@@ -27,8 +30,22 @@ export type IpRoute = {
   linkDel(dev: string): Promise<void>
 }
 
-export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
+/** sessions: the daemon's resident `ip -batch` per family (line-session.ts) for rule changes; ip is started per change without them. */
+export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession; 6: LineSession}): IpRoute {
   const run = async (args: string[]) => { assertOk(await exec([ip, ...args], {timeoutMs: IP_TIMEOUT_MS})) }
+  const ruleChange = async (family: RuleFamily | undefined, args: string[]) => {
+    const session = sessions?.[family === 6 ? 6 : 4]
+    if (session) {
+      try {
+        await session.run(args.join(' '), IP_TIMEOUT_MS)
+        return
+      } catch (error) {
+        // ip refused the change: that is the answer. The session broke: ip once, as without it.
+        if (!(error instanceof HaError && error.kind === 'session')) throw new HaError(`${[ip, ...fam(family), ...args].join(' ')}: ${(error as Error).message}`, ExitCode.FAILED)
+      }
+    }
+    await run([...fam(family), ...args])
+  }
   // A batch cannot switch the address family per line, so IPv6 is a second process.
   const read6 = async (rule: WanRule) => {
     const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: 'rule show\nroute show table all default\n'})
@@ -43,10 +60,11 @@ export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
   // With the protocol in the rule, EEXIST on add and ENOENT on del can only mean ha-tool's own rule is
   // already as wanted (a concurrent hook got there first): converged, not failed.
   const ruleOp = async (op: 'add' | 'del', rule: WanRule, family: RuleFamily | undefined, converged: RegExp) => {
-    const argv = [ip, ...fam(family), 'rule', op, 'priority', String(rule.priority), 'lookup', String(rule.table), 'protocol', String(rule.protocol)]
-    const r = await exec(argv, {timeoutMs: IP_TIMEOUT_MS})
-    if (r.code !== 0 && !r.timedOut && !r.signal && converged.test(r.stderr)) return
-    assertOk(r)
+    try {
+      await ruleChange(family, ['rule', op, 'priority', String(rule.priority), 'lookup', String(rule.table), 'protocol', String(rule.protocol)])
+    } catch (error) {
+      if (!(error instanceof HaError && error.kind !== 'session' && converged.test(error.message))) throw error
+    }
   }
   return {
     async readWan(dev, rule, ipv6 = false) {
