@@ -51,7 +51,7 @@ function setUpNamespaces(): void {
   must(['ip', '-n', A, 'link', 'set', 'hat-h8-s0', 'up'])
   must(['ip', '-n', B, 'link', 'set', 'hat-h8-s1', 'up'])
   // gw1 is MASTER: its WAN rule is in.
-  must(['ip', '-n', A, 'rule', 'add', 'priority', '32770', 'lookup', '250'])
+  must(['ip', '-n', A, 'rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', '73'])
 }
 
 /** sshd for gw2 on the sync link, sessions reading gw2's config; an ssh wrapper with the test's known_hosts. */
