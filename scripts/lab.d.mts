@@ -19,6 +19,8 @@ export type LabOptions = {
   /** net.netfilter.nf_conntrack_tcp_loose on the gateways */
   tcpLoose: 0 | 1
   ispLeaseSecs: number
+  /** the ISP's DHCP server broadcasts its replies (dnsmasq --dhcp-broadcast): a node booting while the MASTER sends with the shared MAC still gets its lease */
+  ispDhcpBroadcast: boolean
   lanLeaseSecs: number
   client: 'dhcp' | 'static'
   haToolLogLevel: string
@@ -38,6 +40,8 @@ export type LabOptions = {
   keepalivedGuard: boolean
   /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
   peer: boolean
+  /** ha-tool's keepalived.preempt: the shipped example preempts (after preempt_delay) instead of nopreempt, so gw1 (priority 200) takes MASTER back when it returns */
+  preempt: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
@@ -123,6 +127,8 @@ export function isRunning(name: string): boolean
 export function startProcess(name: string, argv: string[], opts?: {ns?: string; gw?: Gw; env?: Record<string, string>; networkd?: boolean}): number
 export function stopProcess(name: string, opts?: {signal?: NodeJS.Signals; graceMs?: number}): Promise<boolean>
 export function haConfigPath(gw: Gw): string
+/** The environment a gateway's processes get: its private system bus and HA_TOOL_CONFIG. */
+export function gwEnv(gw: Gw): Record<string, string>
 export function haToolHas(cmd: string): boolean
 /** Where `up` lays down this checkout with `scripts/install --destdir`. */
 export const INSTALL_DIR: string

@@ -4,7 +4,7 @@
 //               exactly ONE address (198.51.100.10), and the "internet" host 203.0.113.10 (UDP/TCP echo).
 //   hat-gw1/2   wan0 (same MAC on both, DHCP by the real systemd-networkd 252, routes in table 250),
 //               lan0 192.168.1.1|2/24, sync0 192.168.190.1|2/29 (direct cable), keepalived (VRRPv3, use_vmac,
-//               nopreempt, VIP 192.168.1.3), nftables NAT + the LAN->LAN forward drop, conntrackd (FTFW on
+//               nopreempt or --preempt, VIP 192.168.1.3), nftables NAT + the LAN->LAN forward drop, conntrackd (FTFW on
 //               the sync link), dnsmasq for the LAN, and in notify/fifo mode ha-tool.
 //   hat-client  bridge "lanbr" (the LAN switch) that is also the client's interface: DHCP from the gateways.
 // Nothing is connected to the host's namespace, so nothing can route out.
@@ -44,6 +44,9 @@ export const DEFAULTS = {
   fallbackIifLo: true, // table-240 rule only for the node's own traffic (iif lo)
   tcpLoose: 1, // net.netfilter.nf_conntrack_tcp_loose on the gateways
   ispLeaseSecs: 3600,
+  // the ISP's DHCP server broadcasts its replies: a node booting while the MASTER sends with the shared MAC gets
+  // its OFFER/ACK (unicast to that MAC, the switch sends it to the MASTER's port: seen in the lab, no lease in 15 s)
+  ispDhcpBroadcast: false,
   lanLeaseSecs: 3600,
   client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
   haToolLogLevel: 'info',
@@ -58,6 +61,7 @@ export const DEFAULTS = {
   // what systemd does with the shipped keepalived.service drop-in (ha-tool-guard.conf): run its
   // ExecStopPost= command once keepalived's service has ended (the lab has no PID-1 systemd)
   keepalivedGuard: false,
+  preempt: false, // ha-tool's keepalived.preempt: the example preempts (preempt_delay) instead of nopreempt; gw1 (priority 200) takes MASTER back when it returns
   peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES = ['baseline', 'notify', 'fifo']
@@ -151,7 +155,8 @@ export function gwExec(gw, argv, opts = {}) {
   return run(['ip', 'netns', 'exec', NS[gw], ...mountWrap(gw, argv, false)], {...opts, env: {PATH: PATH_ENV, HOME: '/root', ...gwEnv(gw), ...(opts.env ?? {})}})
 }
 
-function gwEnv(gw) {
+/** The environment a gateway's processes get (its private system bus, its ha-tool config). */
+export function gwEnv(gw) {
   return {DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, HA_TOOL_CONFIG: haConfigPath(gw)}
 }
 
@@ -357,8 +362,9 @@ address = "${ADDR.sync[gw]}/29"
 
 [keepalived]
 instance = "VI_LAN"
-# gw1 wins when both start at once; nopreempt keeps whoever is MASTER
+# gw1 wins when both start at once; nopreempt keeps whoever is MASTER (preempt: gw1 takes it back)
 priority = ${PRIORITY[gw]}
+preempt = ${o.preempt}
 advert_int_ms = ${Math.round(o.advertInt * 1000)}
 # not real-time (max_auto_priority): under the lab's load RLIMIT_RTTIME SIGKILLs the VRRP child (seen in the lab)
 vrrp_priority = -15
@@ -540,7 +546,7 @@ async function waitFor(what, fn, timeoutMs = 10000, stepMs = 20) {
 
 async function startIsp(o) {
   startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
-    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative',
+    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative', ...(o.ispDhcpBroadcast ? ['--dhcp-broadcast'] : []),
     `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
     `--dhcp-option=option:router,${ADDR.ispRouter}`,
     `--dhcp-leasefile=${join(RUN, 'isp/dnsmasq.leases')}`, '--log-dhcp', `--log-facility=${join(RUN, 'logs/isp-dnsmasq-dhcp.log')}`,
@@ -618,6 +624,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
 export async function startKeepalived(gw, o) {
   const ns = NS[gw]
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+  // keepalived is not running here: pid files left by a node-down (or kill -9) name dead PIDs, which another
+  // process may hold by now ("daemon is already running": seen in the lab), and the wait below must see the new one
+  for (const f of ['keepalived.pid', 'keepalived-vrrp.pid']) rmSync(join(RUN, gw, f), {force: true})
   if (o.mode === 'fifo' && haToolHas('daemon') && !isRunning(`${gw}-hatd`)) {
     // its own service, not keepalived's child: it must outlive a keepalived crash (its watchdog)
     startProcess(`${gw}-hatd`, [haToolBin(), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
@@ -1147,6 +1156,7 @@ function parseOpts(args) {
     else if (a === '--bin') o.bin = val()
     else if (a === '--guard') o.keepalivedGuard = true
     else if (a === '--peer') o.peer = true
+    else if (a === '--preempt') o.preempt = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1157,7 +1167,7 @@ function parseOpts(args) {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics] [--peer] [--bin INSTALLED-HA-TOOL] [--guard]
+                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
