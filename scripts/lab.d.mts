@@ -87,6 +87,8 @@ export type FailoverResult = {
   /** when the old MASTER's WAN rule went (null: it stayed, e.g. keepalived SIGKILLed) */
   oldRuleRemovedMs: number | null
   outageMs: number | null
+  /** when the client got its first answer after the longest gap, ms after the failure */
+  recoveredMs: number | null
   recovered: boolean
   udpLost: number
   tcpSurvived: boolean

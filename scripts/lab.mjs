@@ -903,7 +903,11 @@ export function analyzeProbe(p, t0, intervalMs) {
   const after = recv.filter((t) => t >= t0)
   let prev = before.length ? before[before.length - 1] : t0
   let maxGap = 0
-  for (const t of after) { maxGap = Math.max(maxGap, t - prev); prev = t }
+  let gapEnd = null // the first answer after the longest gap: when the client recovered
+  for (const t of after) {
+    if (t - prev > maxGap) { maxGap = t - prev; gapEnd = t }
+    prev = t
+  }
   const recovered = after.length > 0 && (p.stoppedAt - after[after.length - 1]) < 20 * intervalMs + 50
   const tcpAfter = p.tcpRecv.filter((t) => t >= t0)
   const tcpLast = p.tcpRecv[p.tcpRecv.length - 1] ?? 0
@@ -913,6 +917,7 @@ export function analyzeProbe(p, t0, intervalMs) {
   for (const t of tcpAfter) { tcpGap = Math.max(tcpGap, t - tcpPrev); tcpPrev = t }
   return {
     outageMs: recovered ? +maxGap.toFixed(1) : null,
+    recoveredMs: recovered && gapEnd !== null ? +(gapEnd - t0).toFixed(1) : null,
     recovered,
     udpLost: p.udpSent - recv.length,
     tcpSurvived,
