@@ -33,6 +33,8 @@ export type PairNode = {
   stopDaemon(): Promise<void>
   /** The node's private system bus (with `dbus: true`), for keepalived's enable_dbus. */
   busAddress?: string
+  /** With `upstream: true`: the namespace at the far end of this node's WAN (isp0, PAIR_UPSTREAM and PAIR_TARGET). */
+  upstream?: string
 }
 
 export function keepalivedPairSkipReason(): string | undefined {
@@ -52,17 +54,38 @@ async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string; dbus?: boolean; keepalivedPaths?: {config?: string; pidfile?: string}}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
+export type PairOptions = {
+  mode: PairMode
+  /** Lines added to each node's [wan] section. */
+  haToolExtra?: string
+  /** Whole sections appended to each node's ha-tool config (e.g. a [health] section). */
+  haToolSections?: string
+  dbus?: boolean
+  keepalivedPaths?: {config?: string; pidfile?: string}
+  /**
+   * Each node's WAN ends in a namespace of its own (<prefix>u1, <prefix>u2) with the ISP router
+   * PAIR_UPSTREAM and a health target PAIR_TARGET on its isp0, so a test can take one node's target away
+   * (`ip -n <upstream> addr del PAIR_TARGET/24 dev isp0`) without touching its WAN carrier.
+   */
+  upstream?: boolean
+}
+
+/** The ISP router and a health target at the far end of each node's WAN (with `upstream: true`). */
+export const PAIR_UPSTREAM = '198.51.100.1'
+export const PAIR_TARGET = '198.51.100.7'
+
+export async function withKeepalivedPair<T>(prefix: string, opts: PairOptions, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
   chmodSync(root, 0o755)
   const names = [`${prefix}1`, `${prefix}2`]
+  const upstreams = opts.upstream ? [`${prefix}u1`, `${prefix}u2`] : []
   const procs: ChildProcess[] = []
   const keepalived: Array<ChildProcess | undefined> = [undefined, undefined]
   const daemons: Array<ChildProcess | undefined> = [undefined, undefined]
-  for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  for (const ns of [...names, ...upstreams]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
   try {
-    for (const ns of names) sh(['ip', 'netns', 'add', ns])
+    for (const ns of [...names, ...upstreams]) sh(['ip', 'netns', 'add', ns])
     sh(['ip', 'link', 'add', 'lan0', 'netns', names[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', names[1]])
     const nodes = names.map((ns, i): PairNode => {
       const dir = join(root, `n${i + 1}`)
@@ -71,8 +94,14 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       ip('link', 'set', 'lo', 'up')
       ip('addr', 'add', `10.99.0.${i + 1}/24`, 'dev', 'lan0')
       ip('link', 'set', 'lan0', 'up')
-      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-      ip('link', 'set', 'isp0', 'up')
+      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0', ...(opts.upstream ? ['netns', upstreams[i]] : []))
+      if (opts.upstream) {
+        const up = (...a: string[]) => sh(['ip', '-n', upstreams[i], ...a])
+        up('link', 'set', 'lo', 'up')
+        up('addr', 'add', `${PAIR_UPSTREAM}/24`, 'dev', 'isp0')
+        up('addr', 'add', `${PAIR_TARGET}/24`, 'dev', 'isp0')
+        up('link', 'set', 'isp0', 'up')
+      } else ip('link', 'set', 'isp0', 'up')
       ip('link', 'set', 'wan0', 'up')
       ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
       ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
@@ -87,7 +116,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
         `fifo = "${join(dir, 'vrrp.fifo')}"`, `pidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"`,
         '[state]', `dir = "${join(dir, 'state')}"`,
         '[doctor]', `binary = "${BIN}"`,
-        '[log]', `file = "${join(dir, 'ha-tool.log')}"`, 'level = "debug"', '',
+        '[log]', `file = "${join(dir, 'ha-tool.log')}"`, 'level = "debug"', opts.haToolSections ?? '', '',
       ].join('\n'))
       writeFileSync(join(dir, 'state', 'track'), '0\n')
       const events = join(dir, 'events.fifo')
@@ -95,7 +124,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       const busAddress = opts.dbus ? `unix:path=${join(dir, 'bus.sock')}` : undefined
       const env = {...process.env, ...(busAddress ? {DBUS_SYSTEM_BUS_ADDRESS: busAddress} : {})}
       const node: PairNode = {
-        ns, dir, config, busAddress,
+        ns, dir, config, busAddress, upstream: upstreams[i],
         reported: () => {
           // Role changes only: MASTER_RX_LOWER_PRI and *_PRIORITY lines are not states; DELETED counts as STOP.
           try {
@@ -147,7 +176,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
   } finally {
     for (const p of procs.reverse()) await stop(p)
     // Notify scripts or the daemon may still be finishing: they belong to keepalived and end with it.
-    for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    for (const ns of [...names, ...upstreams]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
     rmSync(root, {recursive: true, force: true})
   }
 }
