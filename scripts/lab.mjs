@@ -226,13 +226,29 @@ function wanNetwork(gw) {
   return text
 }
 
+/** The LAN and sync .network files' names: the example's (20-<lan>-lan.network, 30-<sync>-sync.network). */
+export const LAN_NETWORK_FILE = '20-lan0-lan.network'
+export const SYNC_NETWORK_FILE = '30-sync0-sync.network'
+
 /**
- * networkd.conf: the shipped drop-in (`--file conf`: keep foreign routing-policy rules, ha-tool's and
- * keepalived's), plus ManageForeignRoutes=no because the lab sets the LAN's fallback route by hand (users let
- * networkd do it, with the example's LAN .network, which the lab does not use).
+ * The gateway's LAN .network (`--file lan`: its address, the fallback default route via the VIP in table
+ * TABLE_LAN and the rule for the node's own traffic) and sync .network (`--file sync`), as users install them;
+ * --seed-fallback (the seeds' rule for all traffic, not only iif lo) drops the example's IncomingInterface=lo.
  */
+function lanNetwork(gw, o) {
+  const text = example(gw, 'networkd', ['--file', 'lan'])
+  if (!text.startsWith(`# /etc/systemd/network/${LAN_NETWORK_FILE} `)) throw new Error(`lab: the example's LAN file is no longer ${LAN_NETWORK_FILE} (scripts/lab.mjs names it)`)
+  return o.fallbackIifLo ? text : replaceOnce(text, /^IncomingInterface=lo\n/m, () => '')
+}
+function syncNetwork(gw) {
+  const text = example(gw, 'networkd', ['--file', 'sync'])
+  if (!text.startsWith(`# /etc/systemd/network/${SYNC_NETWORK_FILE} `)) throw new Error(`lab: the example's sync file is no longer ${SYNC_NETWORK_FILE} (scripts/lab.mjs names it)`)
+  return text
+}
+
+/** networkd.conf: the shipped drop-in (`--file conf`: keep foreign routing-policy rules, ha-tool's and keepalived's). */
 function networkdConf(gw) {
-  return replaceOnce(example(gw, 'networkd', ['--file', 'conf']), /^\[Network\]\n/m, (m) => `${m}# the lab only: its LAN fallback route is not networkd's\nManageForeignRoutes=no\n`)
+  return example(gw, 'networkd', ['--file', 'conf'])
 }
 
 // ---- the daemons' configs: `ha-tool config example KIND --config <the node's ha-tool.toml>`, what users install
@@ -499,6 +515,8 @@ export function writeNodeConfigs(gw, o) {
   const root = join(RUN, gw, 'root')
   mkdirSync(join(root, 'etc-network'), {recursive: true, mode: 0o755})
   writeFileSync(join(root, 'etc-network', WAN_NETWORK_FILE), wanNetwork(gw), {mode: 0o644})
+  writeFileSync(join(root, 'etc-network', LAN_NETWORK_FILE), lanNetwork(gw, o), {mode: 0o644})
+  writeFileSync(join(root, 'etc-network', SYNC_NETWORK_FILE), syncNetwork(gw), {mode: 0o644})
   writeFileSync(join(root, 'networkd.conf'), networkdConf(gw), {mode: 0o644})
   if (o.peer) writeFileSync(join(RUN, gw, 'dnsmasq-script'), dnsmasqScript(gw), {mode: 0o755})
 }
@@ -562,25 +580,16 @@ function resetGateway(gw) {
   run(['conntrack', '-F'], {ns, allowFail: true, timeoutMs: 5000})
 }
 
-/** Boots one gateway: links, addresses, fallback route and rule, NAT, then its daemons (keepalived last). */
+/** Boots one gateway: NAT, networkd (WAN, LAN and sync links from the example's files), then its daemons (keepalived last). */
 export async function startGateway(gw, o, {keepalived = true} = {}) {
   const ns = NS[gw]
-  const n = gw === 'gw1' ? 1 : 2
   sysctl(ns, {
     'net.ipv4.ip_forward': 1,
     'net.ipv4.conf.all.rp_filter': 0,
     'net.ipv4.conf.default.rp_filter': 0,
   })
   resetGateway(gw)
-  ipBatch(ns, [
-    'link set lo up',
-    `addr add 192.168.1.${n}/24 dev lan0`,
-    `addr add ${ADDR.sync[gw]}/29 dev sync0`,
-    'link set lan0 up',
-    'link set sync0 up',
-    `route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`,
-    o.fallbackIifLo ? `rule add priority ${FALLBACK_PRIO} iif lo lookup ${TABLE_LAN}` : `rule add priority ${FALLBACK_PRIO} lookup ${TABLE_LAN}`,
-  ])
+  ipBatch(ns, ['link set lo up'])
   run(['nft', '-f', join(RUN, gw, 'nft.conf')], {ns})
   sysctl(ns, {'net.netfilter.nf_conntrack_tcp_loose': o.tcpLoose})
 
@@ -594,6 +603,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
   // with keep-up networkd has raised it already
   ipBatch(ns, ['link set wan0 up'])
   await waitFor(`${gw} WAN lease and table ${TABLE_WAN} default route`, () => wanReady(gw), 15000, 50)
+  // the LAN and sync links as networkd configures them from the example's files (keepalived, dnsmasq, conntrackd
+  // and sshd bind to these addresses)
+  await waitFor(`${gw} LAN and sync addresses, fallback route and rule from networkd`, () => lanReady(gw), 15000, 50)
 
   if (o.conntrackd) {
     rmSync(join(RUN, gw, 'conntrackd.ctl'), {force: true})
@@ -648,6 +660,15 @@ export function wanReady(gw) {
     const hasAddr = JSON.parse(a.stdout)[0]?.addr_info?.some((x) => x.local === ADDR.wanLease)
     return Boolean(hasAddr && JSON.parse(r.stdout).length > 0)
   } catch { return false }
+}
+
+/** The LAN and sync links as the example's .network files configure them: addresses, the fallback route and its rule. */
+export function lanReady(gw) {
+  const j = (argv) => { try { return JSON.parse(run(['ip', '-n', NS[gw], '-j', ...argv], {allowFail: true}).stdout) } catch { return [] } }
+  const has = (dev, addr) => j(['-4', 'addr', 'show', 'dev', dev])[0]?.addr_info?.some((x) => x.local === addr) ?? false
+  return has('lan0', ADDR.lan[gw]) && has('sync0', ADDR.sync[gw])
+    && j(['route', 'show', 'table', String(TABLE_LAN), 'default']).length > 0
+    && j(['rule', 'show']).some((r) => r.priority === FALLBACK_PRIO && String(r.table) === String(TABLE_LAN))
 }
 
 async function startClient(o) {
@@ -989,8 +1010,9 @@ export async function restore(kind, gw) {
       await startKeepalived(gw, o)
       break
     case 'lan':
+      // networkd dropped the LAN's address and route with the carrier and configures them again (the example's file)
       run(['ip', '-n', NS.client, 'link', 'set', `lan-${gw}`, 'up'])
-      ipBatch(ns, [`route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`], true)
+      await waitFor(`${gw} LAN configured again by networkd`, () => lanReady(gw), 15000, 50)
       break
     case 'node':
       await startGateway(gw, o)

@@ -46,7 +46,13 @@ export function networkdFiles(site: ExampleSite): NetworkdFile[] {
       `Priority=${site.lan.fallback_priority}`,
       'IncomingInterface=lo',
     ]],
-    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link')],
+    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link', [
+      '# The other node may be off or still booting (a direct cable has no carrier then): the address is',
+      '# set without carrier and kept when the carrier goes, so conntrackd and sshd (the peer port) can',
+      '# bind to it at boot and keep their sockets while the other node restarts.',
+      'ConfigureWithoutCarrier=yes',
+      'IgnoreCarrierLoss=yes',
+    ])],
     ['conf', '/etc/systemd/networkd.conf.d/ha-tool.conf', [
       '# networkd deletes routing-policy rules it did not make (ManageForeignRoutingPolicyRules=yes is the',
       `# default), ha-tool's "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" included, on every restart.`,
@@ -140,7 +146,7 @@ function dhcpv6(site: ExampleSite): string[] {
 }
 
 /** A .network for an interface with one static address (marked when it is a placeholder). */
-function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string): string[] {
+function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string, network: string[] = []): string[] {
   return [
     '[Match]',
     `Name=${name}`,
@@ -148,6 +154,7 @@ function staticNetwork(name: string, addr: {self: string; other: string; stated:
     '[Network]',
     'LinkLocalAddressing=no',
     'DHCP=no',
+    ...network,
     '',
     '[Address]',
     ...(addr.stated ? [] : [`# PLACEHOLDER: this node's ${what} address; the other node uses ${addr.other}`]),
