@@ -12,6 +12,9 @@ import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, cleanEnv} from './spawn.js'
+import {buildTopology, type End, type NodeSpec, type Topology} from './topology.js'
+
+type PairNodeName = '1' | '2' | 'u1' | 'u2'
 
 /** notify: notify scripts; fifo: the daemon as keepalived's FIFO script; service: the daemon as its own process. */
 export type PairMode = 'notify' | 'fifo' | 'service'
@@ -78,33 +81,33 @@ export async function withKeepalivedPair<T>(prefix: string, opts: PairOptions, f
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
   chmodSync(root, 0o755)
-  const names = [`${prefix}1`, `${prefix}2`]
-  const upstreams = opts.upstream ? [`${prefix}u1`, `${prefix}u2`] : []
   const procs: ChildProcess[] = []
   const keepalived: Array<ChildProcess | undefined> = [undefined, undefined]
   const daemons: Array<ChildProcess | undefined> = [undefined, undefined]
-  for (const ns of [...names, ...upstreams]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  // <prefix>1 and <prefix>2 on one LAN cable; each WAN's far end (isp0) in the node itself or in its upstream <prefix>uN
+  const wan = (i: 1 | 2): [End<PairNodeName>, End<PairNodeName>] => [
+    {node: `${i}`, dev: 'wan0', addrs: ['198.51.100.10/24']},
+    {node: opts.upstream ? `u${i}` : `${i}`, dev: 'isp0', ...(opts.upstream ? {addrs: [`${PAIR_UPSTREAM}/24`, `${PAIR_TARGET}/24`]} : {})},
+  ]
+  const gw: NodeSpec = {routes: ['default via 198.51.100.1 dev wan0 table 250']}
+  let t: Topology<PairNodeName>
   try {
-    for (const ns of [...names, ...upstreams]) sh(['ip', 'netns', 'add', ns])
-    sh(['ip', 'link', 'add', 'lan0', 'netns', names[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', names[1]])
+    t = buildTopology<PairNodeName>({
+      prefix,
+      nodes: {'1': gw, '2': gw, ...(opts.upstream ? {u1: {}, u2: {}} : {})} as Record<PairNodeName, NodeSpec>,
+      links: [[{node: '1', dev: 'lan0', addrs: ['10.99.0.1/24']}, {node: '2', dev: 'lan0', addrs: ['10.99.0.2/24']}], wan(1), wan(2)],
+    })
+  } catch (error) {
+    rmSync(root, {recursive: true, force: true})
+    throw error
+  }
+  const names = [t.ns['1'], t.ns['2']]
+  const upstreams = opts.upstream ? [t.ns.u1, t.ns.u2] : []
+  try {
     const nodes = names.map((ns, i): PairNode => {
       const dir = join(root, `n${i + 1}`)
       mkdirSync(join(dir, 'state'), {recursive: true})
       const ip = (...a: string[]) => sh(['ip', '-n', ns, ...a])
-      ip('link', 'set', 'lo', 'up')
-      ip('addr', 'add', `10.99.0.${i + 1}/24`, 'dev', 'lan0')
-      ip('link', 'set', 'lan0', 'up')
-      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0', ...(opts.upstream ? ['netns', upstreams[i]] : []))
-      if (opts.upstream) {
-        const up = (...a: string[]) => sh(['ip', '-n', upstreams[i], ...a])
-        up('link', 'set', 'lo', 'up')
-        up('addr', 'add', `${PAIR_UPSTREAM}/24`, 'dev', 'isp0')
-        up('addr', 'add', `${PAIR_TARGET}/24`, 'dev', 'isp0')
-        up('link', 'set', 'isp0', 'up')
-      } else ip('link', 'set', 'isp0', 'up')
-      ip('link', 'set', 'wan0', 'up')
-      ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-      ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
       writeFileSync(config, [
         '[wan]', 'interface = "wan0"', ...(opts.haToolExtra?.includes('up_timeout_ms') ? [] : ['up_timeout_ms = 2000']), opts.haToolExtra ?? '',
@@ -175,8 +178,8 @@ export async function withKeepalivedPair<T>(prefix: string, opts: PairOptions, f
     return await fn(nodes as [PairNode, PairNode])
   } finally {
     for (const p of procs.reverse()) await stop(p)
-    // Notify scripts or the daemon may still be finishing: they belong to keepalived and end with it.
-    for (const ns of [...names, ...upstreams]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    // Notify scripts or the daemon may still be finishing: what is left in the namespaces ends with them.
+    t.destroy()
     rmSync(root, {recursive: true, force: true})
   }
 }
