@@ -4,11 +4,12 @@
 // veth, 200 synced flows), each on the conntrackd.conf `ha-tool config example conntrackd` prints from its
 // node's ha-tool config. `-c` is on the path clients wait on (before the WAN opens); ha-tool adds the commit
 // check (kernel count and the conntrackd log). Interleaved rounds, medians.
-// Env: BENCH_CONNTRACKD_N (default 20). Run alone: node scripts/bench/conntrackd.mjs (after a build; root).
+// Env: BENCH_CONNTRACKD_N (default 20). Run alone: node --import tsx scripts/bench/conntrackd.mjs (after a build; root).
 import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {topology} from './netns.mjs'
 
 const sh = (argv) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 const root = new URL('../..', import.meta.url).pathname
@@ -62,19 +63,14 @@ export async function bench() {
   if (spawnSync('sh', ['-c', 'command -v conntrackd && command -v conntrack'], {stdio: 'ignore'}).status !== 0) return {skipped: 'conntrackd or conntrack missing'}
   const n = Number(process.env.BENCH_CONNTRACKD_N ?? 20)
   const dir = mkdtempSync(join(tmpdir(), 'hat-h7-bench-'))
-  const ns = {a: 'hat-h7-bench-a', b: 'hat-h7-bench-b'}
   const addr = {a: '10.199.9.1', b: '10.199.9.2'}
+  let topo
   try {
-    for (const x of ['a', 'b']) {
-      try { sh(['ip', 'netns', 'del', ns[x]]) } catch {}
-      sh(['ip', 'netns', 'add', ns[x]])
-      sh(['ip', '-n', ns[x], 'link', 'set', 'lo', 'up'])
-    }
-    sh(['ip', 'link', 'add', 'sync0', 'netns', ns.a, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', ns.b])
+    const {buildTopology} = await topology()
+    topo = buildTopology({prefix: 'hat-h7-bench-', nodes: {a: {}, b: {}}, links: [[{node: 'a', dev: 'sync0', addrs: [`${addr.a}/30`]}, {node: 'b', dev: 'sync0', addrs: [`${addr.b}/30`]}]]})
+    const ns = topo.ns
     for (const x of ['a', 'b']) {
       const other = x === 'a' ? 'b' : 'a'
-      sh(['ip', '-n', ns[x], 'addr', 'add', `${addr[x]}/30`, 'dev', 'sync0'])
-      sh(['ip', '-n', ns[x], 'link', 'set', 'sync0', 'up'])
       sh(['mkdir', '-p', join(dir, x)])
       writeFileSync(join(dir, x, 'config.toml'), haToolToml(join(dir, x), addr[x]))
       const text = conf(join(dir, x, 'config.toml'))
@@ -92,10 +88,7 @@ export async function bench() {
     const out = sh(['ip', 'netns', 'exec', ns.b, process.execPath, new URL(import.meta.url).pathname, '--child', join(dir, 'b', 'conntrackd.conf'), join(dir, 'b', 'config.toml'), String(n)])
     return JSON.parse(out)
   } finally {
-    for (const x of ['a', 'b']) {
-      try { for (const pid of sh(['ip', 'netns', 'pids', ns[x]]).split('\n').filter(Boolean)) sh(['kill', '-KILL', pid]) } catch {}
-      try { sh(['ip', 'netns', 'del', ns[x]]) } catch {}
-    }
+    topo?.destroy()
     rmSync(dir, {recursive: true, force: true})
   }
 }
