@@ -4,7 +4,7 @@
 //               exactly ONE address (198.51.100.10), and the "internet" host 203.0.113.10 (UDP/TCP echo).
 //   hat-gw1/2   wan0 (same MAC on both, DHCP by the real systemd-networkd 252, routes in table 250),
 //               lan0 192.168.1.1|2/24, sync0 192.168.190.1|2/29 (direct cable), keepalived (VRRPv3, use_vmac,
-//               nopreempt, VIP 192.168.1.3), nftables NAT + the LAN->LAN forward drop, conntrackd (FTFW on
+//               nopreempt or --preempt, VIP 192.168.1.3), nftables NAT + the LAN->LAN forward drop, conntrackd (FTFW on
 //               the sync link), dnsmasq for the LAN, and in notify/fifo mode ha-tool.
 //   hat-client  bridge "lanbr" (the LAN switch) that is also the client's interface: DHCP from the gateways.
 // Nothing is connected to the host's namespace, so nothing can route out.
@@ -36,6 +36,8 @@ export type LabOptions = {
   /** net.netfilter.nf_conntrack_tcp_loose on the gateways */
   tcpLoose: number
   ispLeaseSecs: number
+  /** the ISP's DHCP server broadcasts its replies (dnsmasq --dhcp-broadcast): a node booting while the MASTER sends with the shared MAC still gets its lease */
+  ispDhcpBroadcast: boolean
   lanLeaseSecs: number
   client: 'dhcp' | 'static'
   haToolLogLevel: string
@@ -55,6 +57,8 @@ export type LabOptions = {
   keepalivedGuard: boolean
   /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
   peer: boolean
+  /** ha-tool's keepalived.preempt: the shipped example preempts (after preempt_delay) instead of nopreempt, so gw1 (priority 200) takes MASTER back when it returns */
+  preempt: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
@@ -152,6 +156,9 @@ export const DEFAULTS: LabOptions = {
   fallbackIifLo: true, // table-240 rule only for the node's own traffic (iif lo)
   tcpLoose: 1, // net.netfilter.nf_conntrack_tcp_loose on the gateways
   ispLeaseSecs: 3600,
+  // the ISP's DHCP server broadcasts its replies: a node booting while the MASTER sends with the shared MAC gets
+  // its OFFER/ACK (unicast to that MAC, the switch sends it to the MASTER's port: seen in the lab, no lease in 15 s)
+  ispDhcpBroadcast: false,
   lanLeaseSecs: 3600,
   client: 'dhcp', // dhcp | static (192.168.1.100/24 via the VIP)
   haToolLogLevel: 'info',
@@ -166,6 +173,7 @@ export const DEFAULTS: LabOptions = {
   // what systemd does with the shipped keepalived.service drop-in (ha-tool-guard.conf): run its
   // ExecStopPost= command once keepalived's service has ended (the lab has no PID-1 systemd)
   keepalivedGuard: false,
+  preempt: false, // ha-tool's keepalived.preempt: the example preempts (preempt_delay) instead of nopreempt; gw1 (priority 200) takes MASTER back when it returns
   peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES: Mode[] = ['baseline', 'notify', 'fifo']
@@ -260,7 +268,8 @@ export function gwExec(gw: Gw, argv: string[], opts: RunOptions = {}): RunResult
   return run(['ip', 'netns', 'exec', NS[gw], ...mountWrap(gw, argv, false)], {...opts, env: {PATH: PATH_ENV, HOME: '/root', ...gwEnv(gw), ...(opts.env ?? {})}})
 }
 
-function gwEnv(gw: Gw): Record<string, string> {
+/** The environment a gateway's processes get (its private system bus, its ha-tool config). */
+export function gwEnv(gw: Gw): Record<string, string> {
   return {DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, HA_TOOL_CONFIG: haConfigPath(gw)}
 }
 
@@ -482,8 +491,9 @@ address = "${ADDR.sync[gw]}/29"
 
 [keepalived]
 instance = "VI_LAN"
-# gw1 wins when both start at once; nopreempt keeps whoever is MASTER
+# gw1 wins when both start at once; nopreempt keeps whoever is MASTER (preempt: gw1 takes it back)
 priority = ${PRIORITY[gw]}
+preempt = ${o.preempt}
 advert_int_ms = ${Math.round(o.advertInt * 1000)}
 # not real-time (max_auto_priority): under the lab's load RLIMIT_RTTIME SIGKILLs the VRRP child (seen in the lab)
 vrrp_priority = -15
@@ -670,7 +680,7 @@ async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10
 
 async function startIsp(o: LabOptions): Promise<void> {
   startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
-    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative',
+    '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative', ...(o.ispDhcpBroadcast ? ['--dhcp-broadcast'] : []),
     `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
     `--dhcp-option=option:router,${ADDR.ispRouter}`,
     `--dhcp-leasefile=${join(RUN, 'isp/dnsmasq.leases')}`, '--log-dhcp', `--log-facility=${join(RUN, 'logs/isp-dnsmasq-dhcp.log')}`,
@@ -742,6 +752,9 @@ export async function startGateway(gw: Gw, o: LabOptions, {keepalived = true}: {
 export async function startKeepalived(gw: Gw, o: LabOptions): Promise<void> {
   const ns = NS[gw]
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
+  // keepalived is not running here: pid files left by a node-down (or kill -9) name dead PIDs, which another
+  // process may hold by now ("daemon is already running": seen in the lab), and the wait below must see the new one
+  for (const f of ['keepalived.pid', 'keepalived-vrrp.pid']) rmSync(join(RUN, gw, f), {force: true})
   if (o.mode === 'fifo' && haToolHas('daemon') && !isRunning(`${gw}-hatd`)) {
     // its own service, not keepalived's child: it must outlive a keepalived crash (its watchdog)
     startProcess(`${gw}-hatd`, [haToolBin(), 'daemon', '--config', haConfigPath(gw)], {ns, gw, env: gwEnv(gw)})
@@ -1284,6 +1297,7 @@ function parseOpts(args: string[]): CliOptions {
     else if (a === '--bin') o.bin = val()
     else if (a === '--guard') o.keepalivedGuard = true
     else if (a === '--peer') o.peer = true
+    else if (a === '--preempt') o.preempt = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1294,7 +1308,7 @@ function parseOpts(args: string[]): CliOptions {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics] [--peer] [--bin INSTALLED-HA-TOOL] [--guard]
+                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]

@@ -13,7 +13,9 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
   const fifo = fifoPath(site)
   const out: string[] = [
     header(site, '#', `keepalived.conf (${mode} mode)`, [
-      'Both nodes use the same file (keepalived.priority may differ): with nopreempt whoever is MASTER stays MASTER.',
+      site.keepalived.preempt
+        ? 'Both nodes use the same file (keepalived.priority differs): the higher priority takes MASTER back when it returns.'
+        : 'Both nodes use the same file (keepalived.priority may differ): with nopreempt whoever is MASTER stays MASTER.',
       'ha-tool, not keepalived, adds and removes the WAN rule, so there is no virtual_rules block here:',
       `ha-tool puts "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" in only once the WAN is ready.`,
     ]),
@@ -84,7 +86,7 @@ export function keepalivedExample(site: ExampleSite, mode: KeepalivedMode = 'fif
     '',
     `vrrp_instance ${name} {`,
     '  state BACKUP',
-    '  nopreempt',
+    ...preemption(site),
     `  interface ${site.lan.interface}`,
     `  virtual_router_id ${site.lan.vrid}`,
     `  priority ${site.keepalived.priority}`,
@@ -151,7 +153,7 @@ function ipv6Instance(site: ExampleSite): string[] {
     '',
     `vrrp_instance ${instance6Name(site)} {`,
     '  state BACKUP',
-    '  nopreempt',
+    ...preemption(site, false),
     `  interface ${site.lan.interface}`,
     '  # VRRP keeps IPv4 and IPv6 router ids apart: the same vrid, another virtual MAC (00:00:5e:00:02:xx).',
     `  virtual_router_id ${site.lan.vrid}`,
@@ -168,6 +170,26 @@ function ipv6Instance(site: ExampleSite): string[] {
     '  }',
     '}',
     '',
+  ]
+}
+
+/**
+ * keepalived.preempt: nopreempt (the default), or preemption delayed by keepalived.preempt_delay_ms so
+ * that the daemon, started with keepalived, holds a returning node out through the track_file (the
+ * failback gate) before keepalived would preempt; `explain` = the comment, written once.
+ */
+function preemption(site: ExampleSite, explain = true): string[] {
+  if (!site.keepalived.preempt) return ['  nopreempt']
+  return [
+    ...(explain
+      ? [
+          '  # Preemption (keepalived.preempt): the node with the higher priority takes MASTER back when it',
+          '  # returns, but only once ha-tool\'s failback gate lets it: the daemon writes 3 to the track_file',
+          '  # (FAULT) until this node\'s conntrackd holds the MASTER\'s flows (docs/failback.md). preempt_delay',
+          '  # gives the daemon time to close the gate when both start at boot (keepalived.preempt_delay_ms).',
+        ]
+      : []),
+    `  preempt_delay ${site.keepalived.preempt_delay_ms / 1000}`,
   ]
 }
 

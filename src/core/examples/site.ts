@@ -8,7 +8,7 @@ export type ExampleSite = {
   wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
   lan: {interface: string; vip: string; address: string; vrid: number; ipv6: boolean; vip6_link_local: string; vip6: string; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
-  keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; vrrp_priority: number}
+  keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; preempt: boolean; preempt_delay_ms: number; vrrp_priority: number}
   conntrackd: {enabled: boolean; config: string; socket: string; lock_file: string; log_file: string}
   dnsmasq: {leases: string; lease_time: string; leasefile_ro: boolean; lease_max: number; apply: 'auto' | 'dbus' | 'restart'; dbus_name: string; pid_file: string; stop_on_backup: boolean}
   peer: {destination: string; command: readonly string[]; config: string; identity: string}

@@ -22,6 +22,8 @@ type Variant = {
   range: [string, string]
   /** lan.ipv6: the IPv6 instance in a sync group, RA from its link-local VIP, IPv6 in conntrackd and nftables. */
   lan6?: {vip6: string; linkLocal: string}
+  /** [keepalived] keys (preemption, written into both instances of a sync group) */
+  keepalived?: string[]
 }
 
 export const VARIANTS: Variant[] = [
@@ -29,7 +31,7 @@ export const VARIANTS: Variant[] = [
   {name: '/25 down-on-backup netlink, leasefile_ro + restart + no lease_max', lan: {address: '192.168.1.130/25', vip: '192.168.1.200'}, sync: '10.9.0.2/30', wan: ['link = "down-on-backup"', 'link_via = "netlink"'], dnsmasq: ['leasefile_ro = true', 'lease_max = 0', 'apply = "restart"'], range: ['192.168.1.131', '192.168.1.199']},
   {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"', 'dhcpv6 = false'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
   {name: '/26 down-on-backup networkd', lan: {address: '172.16.5.129/26', vip: '172.16.5.190'}, sync: '172.16.9.1/29', wan: ['link = "down-on-backup"', 'link_via = "networkd"'], dnsmasq: ['apply = "auto"'], range: ['172.16.5.131', '172.16.5.189']},
-  {name: '/24 keep-up dual stack (lan.ipv6, a ULA /64)', lan: {address: '192.168.7.1/24', vip: '192.168.7.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.7.4', '192.168.7.254'], lan6: {vip6: 'fd00:7::1/64', linkLocal: 'fe80::7:1'}},
+  {name: '/24 keep-up dual stack (lan.ipv6, a ULA /64)', lan: {address: '192.168.7.1/24', vip: '192.168.7.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.7.4', '192.168.7.254'], lan6: {vip6: 'fd00:7::1/64', linkLocal: 'fe80::7:1'}, keepalived: ['preempt = true', 'preempt_delay_ms = 1250']},
 ]
 
 /** One node's ha-tool config for a variant; ha-tool is called by this checkout's bin/run.js. */
@@ -39,7 +41,8 @@ function writeConfig(dir: string, v: Variant): string {
   writeFileSync(path, [
     '[wan]', 'interface = "wan0"', ...v.wan,
     '[lan]', 'interface = "lan0"', `address = "${v.lan.address}"`, `vip = "${v.lan.vip}"`,
-    ...(v.lan6 ? ['ipv6 = true', `vip6 = "${v.lan6.vip6}"`, `vip6_link_local = "${v.lan6.linkLocal}"`, '[keepalived]', 'instance = "VI_gateway"'] : []),
+    ...(v.lan6 ? ['ipv6 = true', `vip6 = "${v.lan6.vip6}"`, `vip6_link_local = "${v.lan6.linkLocal}"`] : []),
+    ...(v.lan6 || v.keepalived ? ['[keepalived]', ...(v.lan6 ? ['instance = "VI_gateway"'] : []), ...(v.keepalived ?? [])] : []),
     '[sync]', 'interface = "sync0"', `address = "${v.sync}"`,
     '[state]', `dir = "${dir}/state"`,
     '[dnsmasq]', 'enabled = true', `leases = "${dir}/dnsmasq.leases"`, `pid_file = "${dir}/dnsmasq.pid"`, ...v.dnsmasq,
@@ -105,12 +108,15 @@ describe('config example output, read by the real programs', () => {
             const text = await example('keepalived', config, '--mode', mode)
             assert.match(text, /^track_file ha_tool \{/m)
             assert.equal(/^vrrp_sync_group VI_gateway_group \{/m.test(text), Boolean(v.lan6), `${v.name} ${mode}: the sync group only with lan.ipv6`)
+            // keepalived.preempt: preempt_delay (in seconds) in every instance instead of nopreempt
+            assert.equal(/^\s*nopreempt$/m.test(text), !v.keepalived, `${v.name} ${mode}: nopreempt unless keepalived.preempt`)
+            if (v.keepalived) assert.equal(text.match(/^\s*preempt_delay 1\.25$/gm)?.length, 2, `${v.name} ${mode}: preempt_delay in both instances`)
             const conf = join(sub, `keepalived-${mode}.conf`)
             writeFileSync(conf, text)
             const r = sh(['ip', 'netns', 'exec', ns, 'keepalived', '-t', '-l', '-f', conf])
             assert.equal(r.code, 0, `${v.name} ${mode}: keepalived -t exit ${r.code}: ${r.stderr}`)
             // Nothing keepalived would warn about: no deprecated keyword, no missing max_auto_priority.
-            assert.doesNotMatch(r.stderr, /deprecated|max_auto_priority/, `${v.name} ${mode}: ${r.stderr}`)
+            assert.doesNotMatch(r.stderr, /deprecated|max_auto_priority|preempt/, `${v.name} ${mode}: ${r.stderr}`)
           }
         }
       })

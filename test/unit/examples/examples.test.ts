@@ -87,6 +87,17 @@ describe('keepalived', () => {
     assert.equal(niced.some((n) => n.key === 'max_auto_priority'), false)
   })
 
+  test('nopreempt by default; keepalived.preempt writes preempt_delay (seconds) from preempt_delay_ms instead, in every instance', () => {
+    const instances = (text: string) => walkConf(parseBraceConf(text)).filter((n) => n.key === 'vrrp_instance')
+    const keys = (text: string) => instances(text).map((i) => i.children.filter((n) => n.key.includes('preempt')).map((n) => [n.key, ...n.args].join(' ')))
+    assert.deepEqual(keys(buildExample('keepalived', cfg(), '/x.toml')), [['nopreempt']])
+    assert.deepEqual(keys(buildExample('keepalived', cfg({keepalived: {preempt: true}}), '/x.toml')), [['preempt_delay 2']])
+    const dual = buildExample('keepalived', cfg({keepalived: {preempt: true, preempt_delay_ms: 1250}, lan: {ipv6: true, vip6: 'fd00:1::1/64'}}), '/x.toml', 'script')
+    assert.deepEqual(keys(dual), [['preempt_delay 1.25'], ['preempt_delay 1.25']])
+    assert.match(dual, /the higher priority takes MASTER back when it returns/)
+    assert.doesNotMatch(dual, /whoever is MASTER stays MASTER/)
+  })
+
   test('the WAN is tracked in keep-up mode only', () => {
     const tracked = (link: 'keep-up' | 'down-on-backup') => walkConf(parseBraceConf(buildExample('keepalived', cfg({wan: {link}}), undefined))).filter((n) => n.key === 'track_interface').flatMap((n) => n.children.map((c) => c.key))
     assert.deepEqual(tracked('keep-up'), ['wan0'])
