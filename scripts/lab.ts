@@ -104,6 +104,8 @@ export type FailoverResult = {
   /** when the old MASTER's WAN rule went (null: it stayed, e.g. keepalived SIGKILLed) */
   oldRuleRemovedMs: number | null
   outageMs: number | null
+  /** when the client got its first answer after the longest gap, ms after the failure */
+  recoveredMs: number | null
   recovered: boolean
   udpLost: number
   tcpSurvived: boolean
@@ -1041,7 +1043,11 @@ export function analyzeProbe(p: ProbeResult, t0: number, intervalMs: number) {
   const after = recv.filter((t) => t >= t0)
   let prev = before.length ? before[before.length - 1] : t0
   let maxGap = 0
-  for (const t of after) { maxGap = Math.max(maxGap, t - prev); prev = t }
+  let gapEnd: number | null = null // the first answer after the longest gap: when the client recovered
+  for (const t of after) {
+    if (t - prev > maxGap) { maxGap = t - prev; gapEnd = t }
+    prev = t
+  }
   const recovered = after.length > 0 && (p.stoppedAt - after[after.length - 1]) < 20 * intervalMs + 50
   const tcpAfter = p.tcpRecv.filter((t) => t >= t0)
   const tcpLast = p.tcpRecv[p.tcpRecv.length - 1] ?? 0
@@ -1051,6 +1057,7 @@ export function analyzeProbe(p: ProbeResult, t0: number, intervalMs: number) {
   for (const t of tcpAfter) { tcpGap = Math.max(tcpGap, t - tcpPrev); tcpPrev = t }
   return {
     outageMs: recovered ? +maxGap.toFixed(1) : null,
+    recoveredMs: recovered && gapEnd !== null ? +(gapEnd - t0).toFixed(1) : null,
     recovered,
     udpLost: p.udpSent - recv.length,
     tcpSurvived,

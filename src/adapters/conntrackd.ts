@@ -1,6 +1,7 @@
 import {closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync, unlinkSync} from 'node:fs'
 import {connect} from 'node:net'
-import {CONNTRACKD_ACTIONS, type ConntrackdAction} from '../core/conntrack/actions.js'
+import {endianness} from 'node:os'
+import {CONNTRACKD_ACTIONS, CONNTRACKD_DUMP_CODES, type ConntrackdAction} from '../core/conntrack/actions.js'
 import {type ConntrackdConf, ConntrackdConfSyntaxError, parseConntrackdConf} from '../core/conntrack/config.js'
 import {diagnoseFailure, lastLine, type SocketProbe} from '../core/conntrack/diagnose.js'
 import {type ConntrackdStats, parseConntrackdStats} from '../core/conntrack/stats.js'
@@ -67,9 +68,25 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
     try { return conf() } catch { return undefined }
   }
 
-  const run = async (args: readonly string[], timeoutMs: number): Promise<ExecResult> => {
+  // `code`: the request's code on the daemon's socket (core/conntrack/actions.ts). When the socket
+  // answers, no process is spawned (a `conntrackd -c` re-reads conntrackd.conf before it connects:
+  // 6-14 ms on a failover's hot path); when it does not, the CLI runs and its failure is diagnosed.
+  const run = async (args: readonly string[], timeoutMs: number, code?: number): Promise<ExecResult> => {
     const argv = [opts.binary, '-C', opts.config, ...args]
     const command = ['conntrackd', '-C', opts.config, ...args].join(' ')
+    const socketPath = code === undefined ? undefined : safeConf()?.socketPath
+    if (socketPath && code !== undefined) {
+      const s = await socketRequest(socketPath, code, timeoutMs)
+      if (s.state === 'answered') {
+        opts.log?.debug({socket: socketPath, code, args, ms: Math.round(s.durationMs * 10) / 10}, 'conntrackd request over its socket')
+        return {argv: [`unix:${socketPath}`, ...args], code: 0, signal: null, stdout: s.stdout, stderr: '', timedOut: false, durationMs: s.durationMs}
+      }
+      if (s.state === 'timeout') {
+        // Not retried through the CLI: the daemon has the request (a commit would only be skipped as "in progress").
+        const d = diagnoseFailure({command, code: null, signal: null, timedOut: true, timeoutMs, stderr: '', configPath: opts.config, socketPath})
+        throw new HaError(d.message, d.exit, {kind: d.kind, hint: d.hint})
+      }
+    }
     let r: ExecResult
     try {
       r = await opts.exec(argv, {timeoutMs})
@@ -95,10 +112,10 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
     configPath: opts.config,
     conf,
     confProblems: () => (safeConf() ? problemLines : []),
-    request: (action, o = {}) => run(CONNTRACKD_ACTIONS[action].flag.split(' '), o.timeoutMs ?? opts.timeoutMs),
-    dump: async (cache) => (await run([cache === 'internal' ? '-i' : '-e'], opts.timeoutMs)).stdout,
+    request: (action, o = {}) => run(CONNTRACKD_ACTIONS[action].flag.split(' '), o.timeoutMs ?? opts.timeoutMs, CONNTRACKD_ACTIONS[action].code),
+    dump: async (cache) => (await run([cache === 'internal' ? '-i' : '-e'], opts.timeoutMs, CONNTRACKD_DUMP_CODES[cache])).stdout,
     async stats() {
-      const r = await run(['-s'], opts.timeoutMs)
+      const r = await run(['-s'], opts.timeoutMs, CONNTRACKD_ACTIONS.stats.code)
       try {
         return parseConntrackdStats(r.stdout)
       } catch (error) {
@@ -134,7 +151,7 @@ export function createConntrackd(opts: ConntrackdOptions): ConntrackdClient {
     },
     async isRunning() {
       try {
-        await run(['-s'], opts.timeoutMs)
+        await run(['-s'], opts.timeoutMs, CONNTRACKD_ACTIONS.stats.code)
         return true
       } catch (error) {
         if (error instanceof HaError && (error.kind === 'not-running' || error.kind === 'socket-missing')) return false
@@ -187,6 +204,47 @@ export async function readKernelFlows(exec: Exec, timeoutMs: number): Promise<st
     out.push(r.stdout)
   }
   return out.join('\n')
+}
+
+export type SocketAnswer =
+  | {state: 'answered'; stdout: string; durationMs: number}
+  | {state: 'timeout'}
+  /** Could not connect or send (no daemon, a stale socket, no permission): let the CLI say why. */
+  | {state: 'unreachable'; error: string}
+
+/**
+ * One request as `conntrackd -C <conf> <flag>` makes it (conntrack-tools src/local.c): connect to the
+ * daemon's UNIX socket, send the request code as a native-endian int, read until the daemon closes.
+ */
+export function socketRequest(path: string, code: number, timeoutMs: number): Promise<SocketAnswer> {
+  const started = monoMs()
+  return new Promise((resolve) => {
+    const sock = connect({path})
+    const chunks: Buffer[] = []
+    let sent = false
+    let done = false
+    const finish = (a: SocketAnswer) => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
+      sock.destroy()
+      resolve(a)
+    }
+    const timer = setTimeout(() => finish({state: 'timeout'}), timeoutMs)
+    sock.once('connect', () => {
+      const buf = Buffer.alloc(4)
+      if (endianness() === 'LE') buf.writeInt32LE(code)
+      else buf.writeInt32BE(code)
+      sock.write(buf, () => { sent = true })
+    })
+    sock.on('data', (d: Buffer) => { chunks.push(d) })
+    sock.once('end', () => finish({state: 'answered', stdout: Buffer.concat(chunks).toString('utf8'), durationMs: monoMs() - started}))
+    sock.once('error', (error: NodeJS.ErrnoException) => {
+      // A reset after the request went out is an answer too (the daemon closed without reading all).
+      if (sent && error.code === 'ECONNRESET') finish({state: 'answered', stdout: Buffer.concat(chunks).toString('utf8'), durationMs: monoMs() - started})
+      else finish({state: 'unreachable', error: error.code ?? error.message})
+    })
+  })
 }
 
 /** Connects to the daemon's socket ourselves, to tell "not running" from "permission denied". */

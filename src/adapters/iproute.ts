@@ -1,6 +1,9 @@
 import {observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
 import type {ObservedWan, RuleFamily} from '../core/transition/types.js'
+import {HaError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {assertOk, type Exec} from './exec.js'
+import type {LineSession} from './line-session.js'
 
 const IP_TIMEOUT_MS = 5000
 
@@ -23,8 +26,22 @@ export type IpRoute = {
   linkDel(dev: string): Promise<void>
 }
 
-export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
+/** sessions: the daemon's resident `ip -batch` per family (line-session.ts) for rule changes; ip is started per change without them. */
+export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession; 6: LineSession}): IpRoute {
   const run = async (args: string[]) => { assertOk(await exec([ip, ...args], {timeoutMs: IP_TIMEOUT_MS})) }
+  const ruleChange = async (family: RuleFamily | undefined, args: string[]) => {
+    const session = sessions?.[family === 6 ? 6 : 4]
+    if (session) {
+      try {
+        await session.run(args.join(' '), IP_TIMEOUT_MS)
+        return
+      } catch (error) {
+        // ip refused the change: that is the answer. The session broke: ip once, as without it.
+        if (!(error instanceof HaError && error.kind === 'session')) throw new HaError(`${[ip, ...fam(family), ...args].join(' ')}: ${(error as Error).message}`, ExitCode.FAILED)
+      }
+    }
+    await run([...fam(family), ...args])
+  }
   // A batch cannot switch the address family per line, so IPv6 is a second process.
   const read6 = async (table: number, priority: number) => {
     const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: 'rule show\nroute show table all default\n'})
@@ -53,8 +70,8 @@ export function createIpRoute(exec: Exec, ip = 'ip'): IpRoute {
       const {silenced: _, ...observed} = observeWan({rules, routes, addr, silenced: false}, table, priority)
       return {observed: {...observed, ...six}, addresses: wanAddresses(addr)}
     },
-    ruleAdd: (table, priority, family) => run([...fam(family), 'rule', 'add', 'priority', String(priority), 'lookup', String(table)]),
-    ruleDel: (table, priority, family) => run([...fam(family), 'rule', 'del', 'priority', String(priority), 'lookup', String(table)]),
+    ruleAdd: (table, priority, family) => ruleChange(family, ['rule', 'add', 'priority', String(priority), 'lookup', String(table)]),
+    ruleDel: (table, priority, family) => ruleChange(family, ['rule', 'del', 'priority', String(priority), 'lookup', String(table)]),
     linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
     addresses: async () => JSON.parse(assertOk(await exec([ip, '-j', '-d', 'addr', 'show'], {timeoutMs: IP_TIMEOUT_MS})).stdout) as unknown[],
     addrDel: (address, dev) => run(['addr', 'del', address, 'dev', dev]),

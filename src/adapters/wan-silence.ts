@@ -1,6 +1,9 @@
 import {SILENCE_TABLE, type SilenceState, silenceState, silenceTableScript} from '../core/nft/silence.js'
 import {parseNftRuleset} from '../core/parse/nft-ruleset.js'
+import {HaError} from '../core/errors.js'
+import {ExitCode} from '../core/exit-codes.js'
 import {assertOk, type Exec} from './exec.js'
+import type {LineSession} from './line-session.js'
 
 /** The nftables table that silences the WAN of a node that is not MASTER (keep-up mode). */
 export {SILENCE_TABLE} from '../core/nft/silence.js'
@@ -17,7 +20,8 @@ export type WanSilence = {
   lift(): Promise<void>
 }
 
-export function createWanSilence(exec: Exec, nft = 'nft'): WanSilence {
+/** session: the daemon's resident `nft -i` (line-session.ts) for one-line changes; nft is started per change without it. */
+export function createWanSilence(exec: Exec, nft = 'nft', session?: LineSession): WanSilence {
   const timeoutMs = 5000
   // The state read to plan is reused to act, so a transition runs nft once to look.
   let known: SilenceState | undefined
@@ -29,6 +33,16 @@ export function createWanSilence(exec: Exec, nft = 'nft'): WanSilence {
   }
   const run = async (script: string, what: string) => {
     known = undefined
+    const line = script.trim()
+    if (session && !line.includes('\n')) {
+      try {
+        await session.run(line, timeoutMs)
+        return
+      } catch (error) {
+        // nft refused the command: that is the answer. The session broke: nft once, as without it.
+        if (!(error instanceof HaError && error.kind === 'session')) throw new HaError(`${what}: ${(error as Error).message}`, ExitCode.FAILED)
+      }
+    }
     assertOk(await exec([nft, '-f', '-'], {timeoutMs, input: script}), what)
   }
   return {

@@ -74,7 +74,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
     // must not wait for that (nor for a slow log.file).
     const steps = await execute(deps, plan)
-    if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.kind}: ${s.why}`)}, 'transition plan')
+    if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
     steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
     if (plan.length > 0) deps.observer?.invalidate()
@@ -118,25 +118,40 @@ export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 
   return {...snap.observed, silenced}
 }
 
+/**
+ * Runs the plan in order; a step marked `concurrent` starts with the one before it, and the next
+ * unmarked step waits for the whole group. Outcomes keep the plan's order. A critical step that
+ * failed skips everything after its group (the group's other members were already running).
+ */
 async function execute(deps: TransitionDeps, plan: Step[]): Promise<StepOutcome[]> {
   const out: StepOutcome[] = []
   let stopped: string | undefined
-  for (const step of plan) {
+  let i = 0
+  while (i < plan.length) {
+    let end = i + 1
+    while (end < plan.length && plan[end].concurrent) end++
+    const group = plan.slice(i, end)
+    i = end
     if (stopped) {
-      out.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${stopped} failed`})
+      for (const step of group) out.push({kind: step.kind, why: step.why, status: 'skipped', durationMs: 0, detail: `not run: ${stopped} failed`})
       continue
     }
-    const t0 = deps.mono()
-    try {
-      const r = await runStep(deps.executors, step, {log: deps.log})
-      out.push({kind: step.kind, why: step.why, status: r && r.skipped ? 'skipped' : 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})})
-    } catch (error) {
-      const line = errorLine(error)
-      out.push({kind: step.kind, why: step.why, status: 'failed', durationMs: round(deps.mono() - t0), error: line})
-      if (step.critical) stopped = step.kind
-    }
+    const outcomes = await Promise.all(group.map((step) => runOne(deps, step)))
+    out.push(...outcomes)
+    const failed = group.find((step, k) => step.critical && outcomes[k].status === 'failed')
+    if (failed) stopped = failed.kind
   }
   return out
+}
+
+async function runOne(deps: TransitionDeps, step: Step): Promise<StepOutcome> {
+  const t0 = deps.mono()
+  try {
+    const r = await runStep(deps.executors, step, {log: deps.log})
+    return {kind: step.kind, why: step.why, status: r && r.skipped ? 'skipped' : 'ok', durationMs: round(deps.mono() - t0), ...(r && r.detail ? {detail: r.detail} : {})}
+  } catch (error) {
+    return {kind: step.kind, why: step.why, status: 'failed', durationMs: round(deps.mono() - t0), error: errorLine(error)}
+  }
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100

@@ -6,6 +6,7 @@ import type {Logger} from '../adapters/log.js'
 import type {Config} from '../config/schema.js'
 import type {DaemonDeps} from '../app/daemon.js'
 import {watchWan} from '../adapters/wan-watch.js'
+import {SILENCE_TABLE} from '../adapters/wan-silence.js'
 import {handleTransition, readObserved} from '../app/handle-transition.js'
 import {createWanObserver} from '../app/wan-observer.js'
 import type {TransitionNote} from '../app/metrics/metrics-service.js'
@@ -14,7 +15,7 @@ import {createTransitionDeps} from './transition.js'
 
 /** The real adapters behind `ha-tool daemon`. */
 export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {close(): void; parentIsKeepalived(): boolean} {
-  const base = createTransitionDeps(config, log)
+  const base = createTransitionDeps(config, log, {resident: true})
   // The resident view of the WAN: read once, then kept current by kernel change events.
   const observer = createWanObserver(() => readObserved(base))
   const transitionDeps = {...base, observer}
@@ -44,7 +45,7 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log, {onTransition: (fn) => observers.push(fn)}),
     clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},
-    watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables'}, (lost) => {
+    watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables', scope: {dev: config.wan.interface, table: config.wan.table, silenceTable: SILENCE_TABLE}}, (lost) => {
       observer.changed(lost)
       if (lost) log.warn('a kernel change watcher (ip monitor / nft monitor) stopped: reading the WAN state on every transition from now on')
       onChange()

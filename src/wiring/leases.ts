@@ -45,6 +45,7 @@ export {readLeaseBytes} from '../adapters/lease-store.js'
 /** The replicator over a held ssh channel to the peer (the daemon's service, and `leases replicate`). */
 export function startLeaseReplication(config: Config, log: Logger, opts: {pollMs?: number} = {}): {stop(): Promise<void>; channel: {masterPid(): number | undefined}} {
   const deps = createLeaseDeps(config, createExec(log), log)
+  switchQueueOff(deps, process.env[LEASE_QUEUE_TEST_ENV], log)
   const channel = createSshChannel(peerTarget(config), join(config.state.dir, 'lease-ssh.ctl'), log)
   const rep = startReplicator({...deps, peer: channel}, opts)
   return {
@@ -55,4 +56,27 @@ export function startLeaseReplication(config: Config, log: Logger, opts: {pollMs
       deps.close()
     },
   }
+}
+
+/**
+ * Test-only: HA_TOOL_TEST_LEASE_QUEUE in the daemon's environment switches the persisted queue
+ * off, so that the lab proves it matters (test/integration/leases/replication.test.ts fails then):
+ * `let-go-early` deletes a batch as soon as the replicator reads it, before the peer has it;
+ * `forget-on-start` drops what is queued when the replicator starts (a queue not replayed after a
+ * restart, as one kept in memory would be).
+ */
+export const LEASE_QUEUE_TEST_ENV = 'HA_TOOL_TEST_LEASE_QUEUE'
+
+function switchQueueOff(deps: LeaseDeps, mode: string | undefined, log: Logger): void {
+  if (mode === undefined || mode === '') return
+  log.warn({[LEASE_QUEUE_TEST_ENV]: mode}, 'test flag: the lease queue is switched off; changes will be lost')
+  const queue = deps.queue
+  if (mode === 'forget-on-start') queue.remove(queue.list().map((i) => i.id))
+  else if (mode === 'let-go-early') {
+    deps.queue = {...queue, list: () => {
+      const items = queue.list()
+      queue.remove(items.map((i) => i.id))
+      return items
+    }}
+  } else throw new Error(`${LEASE_QUEUE_TEST_ENV}=${mode}: expected let-go-early or forget-on-start`)
 }

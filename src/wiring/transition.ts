@@ -1,6 +1,7 @@
 import {createExec} from '../adapters/exec.js'
 import {readText} from '../adapters/files.js'
 import {createIpRoute} from '../adapters/iproute.js'
+import {createIpSession, createNftSession} from '../adapters/line-session.js'
 import {acquireLock} from '../adapters/lock.js'
 import type {Logger} from '../adapters/log.js'
 import {connectNetworkd, type Networkd} from '../adapters/networkd.js'
@@ -15,11 +16,20 @@ import {createVipExecutors} from '../app/steps/vip.js'
 import {createWanExecutors} from '../app/steps/wan.js'
 import {transitionSlots} from './slots.js'
 
-/** The real adapters behind a transition (the composition root for notify, daemon and resync). */
-export function createTransitionDeps(config: Config, log: Logger): TransitionDeps & {close(): void} {
+/**
+ * The real adapters behind a transition (the composition root for notify, daemon and resync).
+ * resident (the daemon): keep `nft -i` and `ip -batch` running for the silence's and the rules' one-line changes.
+ */
+export function createTransitionDeps(config: Config, log: Logger, opts: {resident?: boolean} = {}): TransitionDeps & {close(): void} {
   const exec = createExec(log)
-  const ip = createIpRoute(exec)
-  const silence = createWanSilence(exec)
+  const ipSessions = opts.resident ? {4: createIpSession(4), 6: createIpSession(6)} : undefined
+  const ip = createIpRoute(exec, 'ip', ipSessions)
+  const nftSession = opts.resident && config.wan.link === 'keep-up' && config.wan.silence === 'nftables' ? createNftSession() : undefined
+  // Started now, while nothing waits for them.
+  nftSession?.warm()
+  ipSessions?.[4].warm()
+  if (config.wan.ipv6) ipSessions?.[6].warm()
+  const silence = createWanSilence(exec, 'nft', nftSession)
   let networkd: Promise<Networkd> | undefined
   const wanExecutors = createWanExecutors({
     ip,
@@ -43,6 +53,11 @@ export function createTransitionDeps(config: Config, log: Logger): TransitionDep
     now: systemClock.now,
     mono: systemClock.mono,
     pidMax: pidMax(),
-    close: () => { networkd?.then((n) => n.close(), () => {}) },
+    close: () => {
+      networkd?.then((n) => n.close(), () => {})
+      nftSession?.close()
+      ipSessions?.[4].close()
+      ipSessions?.[6].close()
+    },
   }
 }

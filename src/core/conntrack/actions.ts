@@ -1,17 +1,28 @@
 import type {ConntrackdConf} from './config.js'
 
-/** The conntrackd client requests ha-tool drives, with their flag. */
+/**
+ * The conntrackd client requests ha-tool drives, with their flag and the request code that flag
+ * makes `conntrackd` send over the daemon's UNIX socket. The client's whole protocol
+ * (conntrack-tools src/local.c, do_local_request): connect, send the code as one native-endian
+ * int, read the answer until the daemon closes the connection. A commit keeps the connection
+ * open until the commit has finished (src/sync-mode.c, local_commit: "we want synchronous
+ * commit"). Codes from include/conntrackd.h (the file is the same in 1.4.7, Debian 12's, and
+ * 1.4.9; the ALL_* codes date from 2011); without an argument -c/-R/-f send the ALL_* variant (conntrack and expectations).
+ */
 export const CONNTRACKD_ACTIONS = {
-  commit: {flag: '-c', what: 'commit the external cache into the kernel table'},
-  flush: {flag: '-f', what: 'flush the internal and external caches'},
-  'flush-internal': {flag: '-f internal', what: 'flush the internal cache'},
-  'resync-kernel': {flag: '-R', what: 'resync the internal cache with the kernel table'},
-  'bulk-send': {flag: '-B', what: 'send a bulk update of this node\'s flows to the peer'},
-  'request-resync': {flag: '-n', what: 'ask the peer for a full resync'},
-  purge: {flag: '-t', what: 'flush the kernel table after PurgeTimeout (zombie entries)'},
-  stats: {flag: '-s', what: 'read the statistics'},
-  kill: {flag: '-k', what: 'stop the daemon'},
+  commit: {flag: '-c', code: 46, what: 'commit the external cache into the kernel table'}, // ALL_COMMIT
+  flush: {flag: '-f', code: 45, what: 'flush the internal and external caches'}, // ALL_FLUSH_CACHE
+  'flush-internal': {flag: '-f internal', code: 33, what: 'flush the internal cache'}, // CT_FLUSH_INT_CACHE
+  'resync-kernel': {flag: '-R', code: 44, what: 'resync the internal cache with the kernel table'}, // ALL_RESYNC_MASTER
+  'bulk-send': {flag: '-B', code: 22, what: 'send a bulk update of this node\'s flows to the peer'}, // SEND_BULK
+  'request-resync': {flag: '-n', code: 23, what: 'ask the peer for a full resync'}, // REQUEST_DUMP
+  purge: {flag: '-t', code: 26, what: 'flush the kernel table after PurgeTimeout (zombie entries)'}, // RESET_TIMERS
+  stats: {flag: '-s', code: 21, what: 'read the statistics'}, // STATS
+  kill: {flag: '-k', code: 20, what: 'stop the daemon'}, // KILL
 } as const
+
+/** `-i` / `-e` (dump the internal / external cache): CT_DUMP_INTERNAL, CT_DUMP_EXTERNAL. */
+export const CONNTRACKD_DUMP_CODES = {internal: 16, external: 17} as const
 
 export type ConntrackdAction = keyof typeof CONNTRACKD_ACTIONS
 

@@ -73,22 +73,26 @@ type Inputs = {
  * general merge does). False when the inputs
  * need the general merge: a client at a second address, two leases at one address in the first
  * input (the report must name the one dropped), or an address with more than the first input's
- * client and one other client's single lease.
+ * client and one other client's single lease. The first input and the others take two functions:
+ * each loop is then compiled once with the feedback it needs (one function for both was compiled
+ * for the first input, thrown away at the second's first contest, and compiled again).
  */
 function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
-  const {tables, views, subnetOf, sub, detail} = inputs
-  const t = tables[f]
-  const {rec, recF, buf, count} = t
-  const view = views[f]
+  return f === 0 ? placeFirst(inputs, lo, slots, clients, now, report, v6rec, v6counts) : placeOther(inputs, f, lo, slots, clients, now, v6rec, v6counts)
+}
+
+function placeFirst(inputs: Inputs, lo: number, slots: Int32Array, clients: ClientSet, now: number, report: MergeReport, v6rec: Int32Array, v6counts: Int32Array): boolean {
+  const {tables, subnetOf, sub, detail} = inputs
+  const t = tables[0]
+  const {rec, recF, count} = t
   for (let i = 0; i < count; i++) {
     const o = i * REC
-    const rank = recF[(o + R_RANK) >> 1] // the expiry, Infinity for leases that never expire
-    if (rank <= now) {
-      if (f === 0) reportExpired(report, t, i, detail)
+    if (recF[(o + R_RANK) >> 1] <= now) { // the expiry, Infinity for leases that never expire
+      reportExpired(report, t, i, detail)
       continue
     }
     if (rec[o + R_FAMILY] !== 4) {
-      const d = REC * v6counts[f]++
+      const d = REC * v6counts[0]++
       for (let q = 0; q < REC; q++) v6rec[d + q] = rec[o + q]
       continue
     }
@@ -96,16 +100,42 @@ function place(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients
     if (len >= 1 << 27) return false // the slot keeps len << 4
     const ip = rec[o + R_IP4] >>> 0
     const s = (ip - lo) << 1
+    if (slots[s] !== 0) return false
+    // The client in this address's subnet: a client may hold one address per subnet.
+    subnetOf(ip, sub)
+    if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
+    slots[s] = ~(i << ID_SHIFT)
+    slots[s + 1] = (len << 4) | HAS_BASE
+  }
+  return true
+}
+
+function placeOther(inputs: Inputs, f: number, lo: number, slots: Int32Array, clients: ClientSet, now: number, v6rec: Int32Array, v6counts: Int32Array): boolean {
+  const {tables, views, subnetOf, sub} = inputs
+  const t = tables[f]
+  const {rec, recF, buf, count} = t
+  const view = views[f]
+  for (let i = 0; i < count; i++) {
+    const o = i * REC
+    const rank = recF[(o + R_RANK) >> 1]
+    if (rank <= now) continue
+    if (rec[o + R_FAMILY] !== 4) {
+      const d = REC * v6counts[f]++
+      for (let q = 0; q < REC; q++) v6rec[d + q] = rec[o + q]
+      continue
+    }
+    const len = rec[o + R_LEN]
+    if (len >= 1 << 27) return false
+    const ip = rec[o + R_IP4] >>> 0
+    const s = (ip - lo) << 1
     const w = slots[s]
     if (w === 0) {
-      // The client in this address's subnet: a client may hold one address per subnet.
       subnetOf(ip, sub)
       if (!clients.add(rec[o + R_H1] ^ sub[0], rec[o + R_H2] ^ sub[1])) return false
       slots[s] = ~((i << ID_SHIFT) | f)
-      slots[s + 1] = (len << 4) | (f === 0 ? HAS_BASE : 0)
+      slots[s + 1] = len << 4
       continue
     }
-    if (f === 0) return false
     const meta = slots[s + 1]
     if ((meta & CONTESTED) !== 0) return false
     const wf = ~w & ID_INPUT

@@ -58,32 +58,48 @@ export function planTransition(input: PlanInput): Step[] {
 
   if (role === 'MASTER') {
     if (!observed.link.exists) return [missing]
-    steps.push(...(slots.beforeWan ?? []))
-    if (observed.silenced) steps.push({kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} before anything is sent`, critical: true})
+    const beforeWan = slots.beforeWan ?? []
     const linkDown = !observed.link.adminUp
-    if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
     const needWait = linkDown || !observed.hasAddress || !observed.hasDefaultRoute
-    // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too.
-    if ((needWait || observed.silenced) && wan.renew === 'networkd') {
-      steps.push({kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false})
-    }
-    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, priority: wan.rule_priority, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
+    const rules: Step[] = []
     if (observed.ruleCount !== 1) {
-      if (observed.ruleCount > 1) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})
-      else steps.push({kind: 'rule.add', args: rule, why: `route through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority}`, critical: true})
+      if (observed.ruleCount > 1) rules.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount - 1}, why: `remove ${observed.ruleCount - 1} duplicate WAN rule(s)`, critical: false})
+      else rules.push({kind: 'rule.add', args: rule, why: `route through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority}`, critical: true})
     }
     // Not critical: a MASTER that routes IPv4 but failed IPv6 still runs its conntrackd/dnsmasq steps (exit 3).
     if (rule6Count !== undefined && rule6Count !== 1) {
-      if (rule6Count > 1) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count - 1}, why: `remove ${rule6Count - 1} duplicate IPv6 WAN rule(s)`, critical: false})
-      else steps.push({kind: 'rule.add', args: rule6, why: `route IPv6 through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority} (ip -6)`, critical: false})
+      if (rule6Count > 1) rules.push({kind: 'rule.del', args: {...rule6, count: rule6Count - 1}, why: `remove ${rule6Count - 1} duplicate IPv6 WAN rule(s)`, critical: false})
+      else rules.push({kind: 'rule.add', args: rule6, why: `route IPv6 through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority} (ip -6)`, critical: false})
     }
+    const lift: Step | undefined = observed.silenced ? {kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} once the flows are committed`, critical: true} : undefined
+    // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too.
+    const renew: Step | undefined = (needWait || observed.silenced) && wan.renew === 'networkd'
+      ? {kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false}
+      : undefined
+    // Each step in `group` after the first starts together with it.
+    const together = (group: Step[]): Step[] => group.map((s, i) => (i === 0 ? s : {...s, concurrent: true}))
+    // Strictly in this order (docs/transitions.md, "Order on MASTER"): flows, gate, WAN, rules.
+    // - The silence opens only after conntrackd's commit: an inbound packet of a replicated flow that
+    //   finds no entry is delivered locally (a TCP reset, or a local UDP entry that clashes with the
+    //   committed one).
+    // - The rules go in only after the silence is open: a packet routed out while the silence still
+    //   drops egress can start ARP for the ISP's gateway, the request is dropped, and the kernel asks
+    //   again only after retrans_time_ms (1 s): measured, a 1.1 s outage on every stop failover.
+    // The IPv4 and IPv6 rules are independent of each other and go in at once.
+    steps.push(...beforeWan)
+    if (lift) steps.push(lift)
+    if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
+    if (renew) steps.push(renew)
+    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, priority: wan.rule_priority, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
+    steps.push(...together(rules))
     steps.push(...(slots.afterWan ?? []))
     return steps
   }
 
   // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
-  if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false})
+  // The IPv6 copies go at the same time as the IPv4 ones (independent rules, one process each).
+  if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false, ...(observed.ruleCount > 0 ? {concurrent: true as const} : {})})
   if (!observed.link.exists) steps.push(missing)
   else if (wan.link === 'down-on-backup') {
     if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})

@@ -54,8 +54,11 @@ export type StepKind = keyof StepArgs
  * One action of a plan, a discriminated union on `kind`; `args` is what its executor needs.
  * `critical` steps stop the plan when they fail (nothing after them may run safely);
  * the rest are reported and the plan goes on (exit 3, partial).
+ * `concurrent`: the step starts together with the one before it instead of after it; a run of
+ * such steps is one group, and the next step without the flag starts once the whole group is done
+ * (so it may depend on any of them). A critical failure in a group skips what comes after the group.
  */
-export type Step = {[K in StepKind]: {kind: K; args: StepArgs[K]; why: string; critical: boolean}}[StepKind]
+export type Step = {[K in StepKind]: {kind: K; args: StepArgs[K]; why: string; critical: boolean; concurrent?: true}}[StepKind]
 
 /** The step of one kind. */
 export type StepOf<K extends StepKind> = Extract<Step, {kind: K}>

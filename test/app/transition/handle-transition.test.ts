@@ -25,6 +25,7 @@ describe('handleTransition', () => {
     node.actions.length = 0
     await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
     assert.deepEqual(node.actions, ['silence.lift', 'rule.add'])
+    assert.deepEqual([node.rules, node.silenced], [1, false])
   })
 
   it('wan.ipv6 (the default) on a kernel with IPv6: the IPv6 rule goes in with the IPv4 one, out with it, and a second run does nothing', async () => {
@@ -81,12 +82,51 @@ describe('handleTransition', () => {
   })
 
   it('a critical failure stops the plan, marks the rest skipped and exits 1', async () => {
-    const {node, deps} = fakeNode({failing: ['silence.lift']})
-    node.silenced = true
+    const {node, deps} = fakeNode({failing: ['link.up'], config: {link: 'down-on-backup', up_timeout_ms: 100}})
+    node.adminUp = false
     const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
     assert.equal(r.exit, 1)
-    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['silence.lift:failed', 'rule.add:skipped'])
+    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['link.up:failed', 'wait.wan:skipped', 'rule.add:skipped'])
     assert.equal(node.rules, 0)
+  })
+
+  it('a critical failure inside a group: its partners ran (they started with it), what follows the group is skipped', async () => {
+    const {node, deps} = fakeNode({failing: ['rule.add'], kernelIpv6: true})
+    deps.slots = async (role) => (role === 'MASTER' ? {afterWan: [{kind: 'dnsmasq.start', args: {}, why: 'dnsmasq', critical: false}]} : {})
+    deps.executors = {...deps.executors, 'dnsmasq.start': async () => { node.actions.push('dnsmasq.start') }}
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(r.exit, 1)
+    assert.deepEqual(r.steps.map((s) => `${s.kind}:${s.status}`), ['rule.add:failed', 'rule.add:ok', 'dnsmasq.start:skipped'])
+    assert.deepEqual([node.rules, node.rules6], [0, 1])
+  })
+
+  it('MASTER: the silence opens only once conntrackd\'s commit has returned, and the rules only once it is open; the two rules at once', async () => {
+    const {node, deps} = fakeNode({kernelIpv6: true})
+    node.silenced = true
+    let commitDone!: () => void
+    const commitGate = new Promise<void>((resolve) => { commitDone = resolve })
+    deps.slots = async (role) => (role === 'MASTER' ? {beforeWan: [{kind: 'conntrackd.commit', args: {flag: '-c', timeoutMs: 1000}, why: 'commit', critical: false}]} : {})
+    deps.executors = {...deps.executors, 'conntrackd.commit': async () => {
+      node.actions.push('commit started')
+      await commitGate
+      node.actions.push('commit done')
+      return {detail: 'committed'}
+    }}
+    // Both rules are started before either finishes: the IPv6 one does not wait for the IPv4 one.
+    let inFlight = 0
+    let most = 0
+    const add = deps.ip.ruleAdd
+    deps.ip.ruleAdd = async (...a) => { inFlight++; most = Math.max(most, inFlight); await new Promise((resolve) => setImmediate(resolve)); inFlight--; return add(...a) }
+    const run = handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(node.actions, ['commit started'], 'nothing else while the commit is pending')
+    commitDone()
+    const r = await run
+    assert.equal(r.exit, 0)
+    assert.deepEqual(node.actions.slice(0, 3), ['commit started', 'commit done', 'silence.lift'])
+    assert.deepEqual(node.actions.slice(3).sort(), ['rule.add', 'rule6.add'])
+    assert.equal(most, 2)
+    assert.deepEqual([node.rules, node.rules6, node.silenced], [1, 1, false])
   })
 
   it('a MASTER whose WAN never gets a default route is partial, with the rule still added', async () => {

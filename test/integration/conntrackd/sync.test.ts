@@ -156,8 +156,13 @@ describe('conntrackd pair, FTFW over UDP, external cache on', {skip}, () => {
     assert.match(back.json.steps[0].detail, /^started conntrackd/)
   })
 
-  test('not installed: exit 69 with the package to install', async () => {
+  test('not installed: requests go over the running daemon\'s socket without the CLI; once it is gone, exit 69 with the package to install', async () => {
     writeFileSync(`${pair.b.dir}/nobin.toml`, readFileSync(pair.b.toml, 'utf8').replace('enabled = true', 'enabled = true\nbinary = "/nonexistent/conntrackd"'))
+    const viaSocket = await resync(pair.b, ['--role', 'master', '--json'], [], `${pair.b.dir}/nobin.toml`)
+    assert.equal(viaSocket.code, 0, viaSocket.stdout + viaSocket.stderr)
+    assert.deepEqual(viaSocket.json.steps.map((s: {kind: string; status: string}) => `${s.kind}:${s.status}`), ['conntrackd.commit:ok', 'conntrackd.flush:ok', 'conntrackd.resync-kernel:ok', 'conntrackd.bulk-send:ok'])
+    pair.kill(pair.b, 'TERM')
+    for (let i = 0; i < 60 && pair.pids(pair.b).length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
     const r = await resync(pair.b, ['--role', 'master', '--json'], [], `${pair.b.dir}/nobin.toml`)
     assert.equal(r.code, 69)
     assert.match(r.json.steps[0].error, /\/nonexistent\/conntrackd is not installed or not on PATH \(install the conntrackd package/)

@@ -82,8 +82,8 @@ export class LeasePair {
     return r
   }
 
-  inNs(ns: string, argv: readonly string[], must = true): Run {
-    return sh(['ip', 'netns', 'exec', ns, ...argv], {must})
+  inNs(ns: string, argv: readonly string[], must = true, input?: string): Run {
+    return sh(['ip', 'netns', 'exec', ns, ...argv], {must, input})
   }
 
   setup(): void {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
 import {countWanRules, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {conntrackSteps} from '../../../src/core/conntrack/plan.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
@@ -30,6 +31,12 @@ function apply(o: ObservedWan, steps: Step[]): ObservedWan {
   return n
 }
 
+/** The group each step runs in (executor semantics: a concurrent step starts with the one before it). */
+function groups(steps: Step[]): number[] {
+  let g = -1
+  return steps.map((s, i) => (i === 0 || !s.concurrent ? ++g : g))
+}
+
 describe('planTransition', () => {
   it('MASTER from a ready WAN: just the rule', () => {
     assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: READY})), ['rule.add'])
@@ -40,7 +47,8 @@ describe('planTransition', () => {
     assert.equal(argsOf(steps[0], 'rule.del').count, 2)
   })
   it('MASTER from a silenced keep-up BACKUP: lift first, then the rule', () => {
-    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}})), ['silence.lift', 'rule.add'])
+    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}})
+    assert.deepEqual(steps.map((s) => [s.kind, s.concurrent]), [['silence.lift', undefined], ['rule.add', undefined]])
   })
   it('MASTER from a downed WAN: up, wait for the lease, then the rule; renew when asked', () => {
     const down = {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
@@ -52,10 +60,38 @@ describe('planTransition', () => {
     assert.deepEqual(kinds(steps), ['renew', 'wait.wan', 'rule.add'])
     assert.equal(argsOf(steps[0], 'renew').reconfigure, true)
   })
-  it('the conntrackd commit slot comes before the WAN opens, the rest after the rule', () => {
+  it('the beforeWan slot, then the lift, then the IPv4 and IPv6 rules at once; afterWan last', () => {
     const s = (kind: 'dnsmasq.start' | 'dnsmasq.stop'): Step => ({kind, args: {}, why: kind, critical: false})
-    const steps = planTransition({role: 'MASTER', wan: WAN, observed: {...READY, silenced: true}, slots: {beforeWan: [s('dnsmasq.stop')], afterWan: [s('dnsmasq.start')]}})
-    assert.deepEqual(kinds(steps), ['dnsmasq.stop', 'silence.lift', 'rule.add', 'dnsmasq.start'])
+    const steps = planTransition({role: 'MASTER', wan: {...WAN, ipv6: true}, observed: {...READY, silenced: true, rule6Count: 0}, slots: {beforeWan: [s('dnsmasq.stop')], afterWan: [s('dnsmasq.start')]}})
+    assert.deepEqual(steps.map((x) => [x.kind, x.concurrent ?? false]), [['dnsmasq.stop', false], ['silence.lift', false], ['rule.add', false], ['rule.add', true], ['dnsmasq.start', false]])
+    assert.deepEqual(groups(steps), [0, 1, 2, 2, 3])
+  })
+  it('order on MASTER: conntrackd\'s commit has finished before the silence opens, and the silence is open before any rule routes out', () => {
+    const info = {enabled: true, startOnBackup: true, verifyFailback: false, commitTimeoutMs: 5000, startCommand: [], startTimeoutMs: 5000, verifyTimeoutMs: 1000, syncTolerancePercent: 0}
+    const slots = conntrackSteps('MASTER', info)
+    assert.deepEqual(slots.beforeWan.map((x) => x.kind), ['conntrackd.commit'])
+    let checked = 0
+    for (const link of ['keep-up', 'down-on-backup'] as const) {
+      for (const silence of ['nftables', 'none'] as const) {
+        for (const renew of ['none', 'networkd'] as const) {
+          for (const start of [READY, {...READY, silenced: true}, {...READY, silenced: true, hasDefaultRoute: false}, {...READY, silenced: true, rule6Count: 0}, {...READY, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}]) {
+            const steps = planTransition({role: 'MASTER', wan: {...WAN, link, silence, renew, ipv6: true}, observed: start, slots})
+            const g = groups(steps)
+            const at = (k: string) => steps.map((x, i) => (x.kind === k ? g[i] : -1)).filter((i) => i >= 0)
+            const [commit] = at('conntrackd.commit')
+            const where = `${link} ${silence} renew=${renew} from ${JSON.stringify(start)}: ${steps.map((x) => `${x.concurrent ? '+' : ''}${x.kind}`).join(' ')}`
+            assert.equal(commit, 0, where)
+            for (const k of ['silence.lift', 'link.up', 'renew', 'wait.wan', 'conntrackd.flush']) for (const x of at(k)) assert.ok(x > commit, `${k} after the commit: ${where}`)
+            for (const x of at('rule.add')) {
+              assert.ok(x > commit, `rule after the commit: ${where}`)
+              for (const lift of at('silence.lift')) assert.ok(x > lift, `rule after the lift: ${where}`)
+            }
+            checked++
+          }
+        }
+      }
+    }
+    assert.equal(checked, 40)
   })
   it('slot steps run only when the role changes', () => {
     const s = (kind: 'dnsmasq.start' | 'dnsmasq.stop'): Step => ({kind, args: {}, why: kind, critical: false})
