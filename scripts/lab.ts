@@ -497,8 +497,6 @@ instance = "VI_LAN"
 priority = ${PRIORITY[gw]}
 preempt = ${o.preempt}
 advert_int_ms = ${Math.round(o.advertInt * 1000)}
-# not real-time (max_auto_priority): under the lab's load RLIMIT_RTTIME SIGKILLs the VRRP child (seen in the lab)
-vrrp_priority = -15
 fifo = "${join(RUN, gw, 'keepalived.fifo')}"
 dbus = ${o.mode !== 'baseline'}
 config = "${join(RUN, gw, 'keepalived.conf')}"

@@ -113,8 +113,6 @@ export async function withKeepalivedPair<T>(prefix: string, opts: PairOptions, f
         '[wan]', 'interface = "wan0"', ...(opts.haToolExtra?.includes('up_timeout_ms') ? [] : ['up_timeout_ms = 2000']), opts.haToolExtra ?? '',
         '[lan]', 'interface = "lan0"', `address = "10.99.0.${i + 1}/24"`, `vip = "${PAIR_VIP}"`, 'vrid = 51',
         '[keepalived]', 'instance = "VI_1"', `priority = ${i === 0 ? 150 : 100}`, 'advert_int_ms = 100',
-        // not real-time (max_auto_priority): under a loaded CI machine RLIMIT_RTTIME SIGKILLs the VRRP child (as in the lab)
-        'vrrp_priority = -15',
         `config = "${opts.keepalivedPaths?.config ?? join(dir, 'keepalived.conf')}"`, `dbus = ${opts.dbus ? 'true' : 'false'}`,
         `fifo = "${join(dir, 'vrrp.fifo')}"`, `pidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"`,
         '[state]', `dir = "${join(dir, 'state')}"`,

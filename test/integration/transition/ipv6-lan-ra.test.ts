@@ -170,7 +170,7 @@ async function withPair(dir: string, stopOnBackup: boolean, fn: (pair: Pair) => 
         '[wan]', 'interface = "wan0"', 'link = "keep-up"', 'silence = "none"', 'up_timeout_ms = 2000',
         '[lan]', 'interface = "lan0"', `address = "192.168.61.${n}/24"`, 'vip = "192.168.61.3"', `vrid = ${VRID}`,
         'ipv6 = true', `vip6 = "${VIP6}/64"`, `vip6_link_local = "${LL}"`,
-        '[keepalived]', 'instance = "VI_gateway"', 'advert_int_ms = 100', 'dbus = false', 'vrrp_priority = -15',
+        '[keepalived]', 'instance = "VI_gateway"', 'advert_int_ms = 100', 'dbus = false',
         `config = "${p.ka}"`, `pidfile = "${join(p.d, 'keepalived.pid')}"`, `fifo = "${join(p.d, 'notify.fifo')}"`,
         '[dnsmasq]', 'enabled = true', `stop_on_backup = ${stopOnBackup}`, 'apply = "restart"', 'sync_schedule = ""',
         `leases = "${join(p.d, 'dnsmasq.leases')}"`, `pid_file = "${p.pid}"`, `queue_dir = "${join(p.state, 'queue')}"`,

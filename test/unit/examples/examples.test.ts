@@ -24,7 +24,7 @@ describe('keepalived', () => {
     const text = buildExample('keepalived', cfg({state: {dir: '/run/x'}, lan: {interface: 'lan0', vrid: 42, vip: '10.0.0.3'}}), '/etc/ha-tool/config.toml')
     const tree = parseBraceConf(text)
     const defs = tree.find((n) => n.key === 'global_defs')!.children.map((n) => [n.key, ...n.args].join(' '))
-    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'max_auto_priority', 'vrrp_garp_master_delay 1', 'vrrp_garp_master_refresh 1', 'vrrp_notify_fifo /run/x/notify.fifo'])
+    assert.deepEqual(defs, ['enable_script_security', 'script_user root', 'enable_dbus', 'vrrp_version 3', 'vrrp_rt_priority 1', 'max_auto_priority', 'vrrp_rlimit_rttime 100000', 'vrrp_garp_master_delay 1', 'vrrp_garp_master_refresh 1', 'vrrp_notify_fifo /run/x/notify.fifo'])
     const all = walkConf(tree)
     // track_file, not the deprecated vrrp_track_file.
     assert.equal(tree.find((n) => n.key === 'track_file')?.children.find((n) => n.key === 'file')?.args[0], '/run/x/track')
@@ -80,11 +80,17 @@ describe('keepalived', () => {
       assert.deepEqual(arg(text, 'advert_int'), [written])
     }
     const defs = (text: string) => parseBraceConf(text).find((n) => n.key === 'global_defs')!.children
-    assert.equal(defs(defaults).some((n) => n.key === 'max_auto_priority'), true)
-    assert.equal(defs(defaults).some((n) => n.key === 'vrrp_priority'), false)
-    const niced = defs(buildExample('keepalived', cfg({keepalived: {vrrp_priority: -15}}), '/x.toml'))
-    assert.deepEqual(niced.find((n) => n.key === 'vrrp_priority')?.args, ['-15'])
-    assert.equal(niced.some((n) => n.key === 'max_auto_priority'), false)
+    // Default: real-time from the start with a RLIMIT_RTTIME that a MASTER transition under load fits in
+    // (keepalived's own 10 ms SIGKILLs the VRRP child there), in both modes; no nice value.
+    for (const mode of ['fifo', 'script'] as const) {
+      const sched = defs(buildExample('keepalived', cfg(), '/x.toml', mode)).filter((n) => /priority|rlimit/.test(n.key)).map((n) => [n.key, ...n.args].join(' '))
+      assert.deepEqual(sched, ['vrrp_rt_priority 1', 'max_auto_priority', 'vrrp_rlimit_rttime 100000'], mode)
+    }
+    // A nice value instead: no real-time keyword at all (max_auto_priority would switch it back to real-time).
+    for (const nice of [-15, -1, 5]) {
+      const niced = defs(buildExample('keepalived', cfg({keepalived: {vrrp_priority: nice}}), '/x.toml'))
+      assert.deepEqual(niced.filter((n) => /priority|rlimit/.test(n.key)).map((n) => [n.key, ...n.args].join(' ')), [`vrrp_priority ${nice}`])
+    }
   })
 
   test('nopreempt by default; keepalived.preempt writes preempt_delay (seconds) from preempt_delay_ms instead, in every instance', () => {
