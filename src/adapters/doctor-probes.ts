@@ -3,6 +3,7 @@ import type {Exec, ExecResult} from './exec.js'
 /** The live reads `doctor` makes beyond files: the kernel's rules, the nftables ruleset, keepalived's own config test. */
 export type DoctorProbes = {
   /** `ip -j rule show` (family 6: `ip -6 -j rule show`), parsed; throws when ip fails (a kernel without IPv6). */
+  /** `ip -j -N rule show`: tables and protocols as numbers. */
   ipRules(family?: 4 | 6): Promise<IpRuleJson[]>
   /** `nft list ruleset`; undefined when nft failed. Throws when nft is not installed. */
   nftRuleset(): Promise<string | undefined>
@@ -17,7 +18,7 @@ export type IpRuleJson = {priority?: number; iif?: string; table?: string; src?:
 export function createDoctorProbes(exec: Exec): DoctorProbes {
   return {
     ipRules: async (family) => {
-      const r = await exec(['ip', ...(family === 6 ? ['-6'] : []), '-j', 'rule', 'show'], {timeoutMs: 5000})
+      const r = await exec(['ip', ...(family === 6 ? ['-6'] : []), '-j', '-N', 'rule', 'show'], {timeoutMs: 5000})
       if (r.code !== 0) throw new Error(r.stderr.trim() || `ip exited ${r.code}`)
       return JSON.parse(r.stdout) as IpRuleJson[]
     },

@@ -1,5 +1,5 @@
-import {observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
-import type {ObservedWan, RuleFamily} from '../core/transition/types.js'
+import {delegatedPrefixes, observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
+import type {ObservedWan, RuleFamily, WanRule} from '../core/transition/types.js'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
 import {assertOk, type Exec} from './exec.js'
@@ -16,9 +16,13 @@ export type WanSnapshot = {observed: Omit<ObservedWan, 'silenced'>; addresses: s
  */
 export type IpRoute = {
   /** ipv6: also read the IPv6 rules and default routes (a second `ip -6` process, in parallel). */
-  readWan(dev: string, table: number, priority: number, ipv6?: boolean): Promise<WanSnapshot>
-  ruleAdd(table: number, priority: number, family?: RuleFamily): Promise<void>
-  ruleDel(table: number, priority: number, family?: RuleFamily): Promise<void>
+  readWan(dev: string, rule: WanRule, ipv6?: boolean): Promise<WanSnapshot>
+  /** Adds ha-tool's rule; one that exists already (EEXIST: the same rule, protocol included) is success. */
+  ruleAdd(rule: WanRule, family?: RuleFamily): Promise<void>
+  /** Deletes one copy of ha-tool's rule (matched on its protocol too); none left (ENOENT) is success. */
+  ruleDel(rule: WanRule, family?: RuleFamily): Promise<void>
+  /** The IPv6 prefixes delegated to this node by DHCPv6 (the unreachable routes networkd keeps for them). */
+  delegatedPrefixes(): Promise<string[]>
   linkSet(dev: string, state: 'up' | 'down'): Promise<void>
   /** `ip -j -d addr show`: every link with its kind and addresses. */
   addresses(): Promise<unknown[]>
@@ -43,35 +47,45 @@ export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession;
     await run([...fam(family), ...args])
   }
   // A batch cannot switch the address family per line, so IPv6 is a second process.
-  const read6 = async (table: number, priority: number) => {
+  const read6 = async (rule: WanRule) => {
     const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: 'rule show\nroute show table all default\n'})
     if (r.timedOut || r.signal) assertOk(r)
     const arrays = splitBatchJson(r.stdout)
     // A kernel without IPv6 (ipv6.disable=1) answers "Address family not supported": nothing to converge.
     if (arrays.length < 2 && /not supported/i.test(r.stderr)) return {}
     if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -6 -j rule/route show')
-    return observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, table, priority)
+    return observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, rule)
   }
   const fam = (family: RuleFamily | undefined) => (family === 6 ? ['-6'] : [])
+  // With the protocol in the rule, EEXIST on add and ENOENT on del can only mean ha-tool's own rule is
+  // already as wanted (a concurrent hook got there first): converged, not failed.
+  const ruleOp = async (op: 'add' | 'del', rule: WanRule, family: RuleFamily | undefined, converged: RegExp) => {
+    try {
+      await ruleChange(family, ['rule', op, 'priority', String(rule.priority), 'lookup', String(rule.table), 'protocol', String(rule.protocol)])
+    } catch (error) {
+      if (!(error instanceof HaError && error.kind !== 'session' && converged.test(error.message))) throw error
+    }
+  }
   return {
-    async readWan(dev, table, priority, ipv6 = false) {
+    async readWan(dev, rule, ipv6 = false) {
       // `route show table <t>` fails while the table does not exist yet (no lease so far), which
       // would shift the arrays; the default routes of all tables never fail. The device, which
       // may be missing, comes last for the same reason.
       const [r, six] = await Promise.all([
         exec([ip, '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\naddr show dev ${dev}\n`}),
-        ipv6 ? read6(table, priority) : undefined,
+        ipv6 ? read6(rule) : undefined,
       ])
       if (r.timedOut || r.signal) assertOk(r)
       const arrays = splitBatchJson(r.stdout)
       if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -j rule/route show')
       const [rules, allDefaults, addr] = arrays as [never[], Array<{table?: string}>, never[] | undefined]
-      const routes = allDefaults.filter((r) => String(r.table) === String(table)) as never[]
-      const {silenced: _, ...observed} = observeWan({rules, routes, addr, silenced: false}, table, priority)
+      const routes = allDefaults.filter((r) => String(r.table) === String(rule.table)) as never[]
+      const {silenced: _, ...observed} = observeWan({rules, routes, addr, silenced: false}, rule)
       return {observed: {...observed, ...six}, addresses: wanAddresses(addr)}
     },
-    ruleAdd: (table, priority, family) => ruleChange(family, ['rule', 'add', 'priority', String(priority), 'lookup', String(table)]),
-    ruleDel: (table, priority, family) => ruleChange(family, ['rule', 'del', 'priority', String(priority), 'lookup', String(table)]),
+    ruleAdd: (rule, family) => ruleOp('add', rule, family, /File exists/),
+    ruleDel: (rule, family) => ruleOp('del', rule, family, /No such file or directory/),
+    delegatedPrefixes: async () => delegatedPrefixes(JSON.parse(assertOk(await exec([ip, '-6', '-j', 'route', 'show', 'table', 'all', 'type', 'unreachable', 'proto', 'dhcp'], {timeoutMs: IP_TIMEOUT_MS})).stdout || '[]') as never[]),
     linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
     addresses: async () => JSON.parse(assertOk(await exec([ip, '-j', '-d', 'addr', 'show'], {timeoutMs: IP_TIMEOUT_MS})).stdout) as unknown[],
     addrDel: (address, dev) => run(['addr', 'del', address, 'dev', dev]),

@@ -113,7 +113,7 @@ export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 
   // Both reads at once: they are independent processes. nft first: it takes twice as long as ip.
   const [silenced, snap] = await Promise.all([
     checkSilence ? deps.silence.isApplied(wan.interface) : Promise.resolve(false),
-    deps.ip.readWan(wan.interface, wan.table, wan.rule_priority, wan.ipv6),
+    deps.ip.readWan(wan.interface, {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}, wan.ipv6),
   ])
   return {...snap.observed, silenced}
 }

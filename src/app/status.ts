@@ -39,8 +39,11 @@ export type NodeStatus = {
     /** Table wan.table has a default route. */
     defaultRoute: boolean
     rule: {table: number; priority: number; copies: number}
-    /** The IPv6 rule (same table and priority) and table's IPv6 default route; null when not read (wan.ipv6 = false, or a kernel without IPv6). */
-    ipv6: {ruleCopies: number; defaultRoute: boolean} | null
+    /**
+     * The IPv6 rule (same table and priority) and table's IPv6 default route; null when not read (wan.ipv6 = false, or a kernel without IPv6).
+     * delegatedPrefixes: the prefixes this node's DHCPv6 client holds now (networkd's unreachable routes for them), e.g. ["2001:db8:100::/56"].
+     */
+    ipv6: {ruleCopies: number; defaultRoute: boolean; delegatedPrefixes: string[]} | null
     /** The BACKUP's WAN silence table is loaded (null when it could not be read). */
     silenced: boolean | null
   }>
@@ -65,7 +68,7 @@ export type StatusDeps = {
   now(): number
   keepalivedInstances?(): Promise<KeepalivedInstance[]>
   stateFile(): StateFile | undefined
-  wan(): Promise<{snapshot: WanSnapshot; silenced: boolean | null}>
+  wan(): Promise<{snapshot: WanSnapshot; silenced: boolean | null; delegated6: string[]}>
   conntrackd(): Promise<ConntrackdStats>
   leases(): {count: number; mtimeMs: number} | undefined
   /** The last lease sync with the peer, when the leases capability records one. */
@@ -82,11 +85,11 @@ export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
   const now = deps.now()
   const state = attempt(() => deps.stateFile())
   const [role, wan, conntrackd] = await Promise.all([roleOf(deps, state.value), section(async () => {
-    const {snapshot, silenced} = await deps.wan()
+    const {snapshot, silenced, delegated6} = await deps.wan()
     const o = snapshot.observed
     return {interface: config.wan.interface, exists: o.link.exists, adminUp: o.link.adminUp, carrier: o.link.carrier, addresses: snapshot.addresses, defaultRoute: o.hasDefaultRoute,
       rule: {table: config.wan.table, priority: config.wan.rule_priority, copies: o.ruleCount},
-      ipv6: o.rule6Count === undefined ? null : {ruleCopies: o.rule6Count, defaultRoute: o.hasDefaultRoute6 ?? false}, silenced}
+      ipv6: o.rule6Count === undefined ? null : {ruleCopies: o.rule6Count, defaultRoute: o.hasDefaultRoute6 ?? false, delegatedPrefixes: delegated6}, silenced}
   }), section(async () => {
     if (!config.conntrackd.enabled) throw new Error('conntrackd.enabled = false')
     const s = await deps.conntrackd()

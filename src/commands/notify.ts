@@ -20,9 +20,9 @@ What it does, converging rather than toggling (a second run changes nothing):
   MASTER   lift the BACKUP WAN drop, bring the WAN link up (wan.link = "down-on-backup"), ask
            networkd to renew (wan.renew = "networkd"), wait for carrier, an address and a
            default route in table wan.table, then make "to all lookup <wan.table> priority
-           <wan.rule_priority>" exist exactly once.
+           <wan.rule_priority> protocol <wan.rule_protocol>" exist exactly once.
   BACKUP, FAULT, STOP (DELETED counts as STOP)
-           remove every copy of that rule, then take the WAN link down (down-on-backup) or
+           remove every copy of that rule (rules of other protocols are never touched), then take the WAN link down (down-on-backup) or
            drop all WAN traffic with an nftables netdev table (keep-up, wan.silence).
 conntrackd and dnsmasq steps run in their slots when those sections are enabled.
 

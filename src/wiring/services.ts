@@ -54,8 +54,11 @@ export async function startDaemonServices(config: Config, log: Logger, hooks: Se
       services.push({name: 'health monitor', stop: () => monitor.stop(), afterTransition: () => monitor.poke()})
       probes = () => monitor.lastProbes()
     }
-    if (config.dnsmasq.enabled) {
-      // Lease changes the hook queues go to the peer over one held ssh channel (docs/leases.md).
+    {
+      // Lease changes the hook queues go to the peer over one held ssh channel (docs/leases.md). Always
+      // on: dnsmasq's dhcp-script, not this config, decides whether the hook runs (the split-range pair
+      // keeps dnsmasq serving on both nodes with dnsmasq.enabled = false), and an empty queue costs a
+      // directory watch; the channel opens only when something is queued.
       const replication = startLeaseReplication(config, log.child({service: 'lease replication'}))
       services.push({name: 'lease replication', stop: () => replication.stop()})
     }

@@ -30,11 +30,12 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     stateFile: () => stateFromFs(fs, config.state.dir),
     wan: async () => {
-      const [snapshot, silenced] = await Promise.all([
-        ip.readWan(config.wan.interface, config.wan.table, config.wan.rule_priority, config.wan.ipv6),
+      const [snapshot, silenced, delegated6] = await Promise.all([
+        ip.readWan(config.wan.interface, {table: config.wan.table, priority: config.wan.rule_priority, protocol: config.wan.rule_protocol}, config.wan.ipv6),
         silence.isApplied(config.wan.interface).catch(() => null),
+        config.wan.ipv6 ? ip.delegatedPrefixes().catch(() => []) : [],
       ])
-      return {snapshot, silenced}
+      return {snapshot, silenced, delegated6}
     },
     conntrackd: () => createConntrackd({exec, binary: config.conntrackd.binary, config: config.conntrackd.config, timeoutMs: config.conntrackd.timeout_ms}).stats(),
     leases: () => {

@@ -42,7 +42,8 @@ export function networkdLabSkipReason(): string | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function stop(child: ChildProcess | undefined): Promise<void> {
+/** SIGTERM, then SIGKILL after 3 s; a child already gone is left alone. */
+export async function stopChild(child: ChildProcess | undefined): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) return
   const gone = new Promise((r) => child.once('exit', r))
   child.kill('SIGTERM')
@@ -67,6 +68,54 @@ export function exampleWanNetwork(source: WanSource, dir: string): [string, stri
   return [basename(path), text]
 }
 
+/** A private system-type D-Bus (scripts/lab-tools/private-bus.conf) on `<dir>/system_bus_socket`, ready to connect. */
+export async function spawnPrivateBus(dir: string): Promise<ChildProcess> {
+  const sock = join(dir, 'system_bus_socket')
+  writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('../../scripts/lab-tools/private-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', sock))
+  const bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'})
+  for (let i = 0; i < 100; i++) { try { readFileSync(sock); break } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break } await sleep(20) }
+  return bus
+}
+
+export type NetworkdSpawn = {
+  ns: string
+  /** Host directory bound on networkd's /run/systemd/network (its .network files). */
+  runtimeDir: string
+  busAddress: string
+  logPath: string
+  /** A file bound on /etc/machine-id: each node of a pair has its own, as real ones do. */
+  machineId?: string
+}
+
+/**
+ * The real systemd-networkd in namespace `ns`, in its own mount namespace (see the top of this
+ * file), returned once it owns org.freedesktop.network1 on the bus.
+ */
+export async function spawnNetworkd(o: NetworkdSpawn): Promise<ChildProcess> {
+  const script = `set -e
+    mount -t tmpfs -o mode=0755 tmpfs /run/systemd
+    mkdir -p /run/systemd/network
+    mount --bind "$RUNTIME" /run/systemd/network
+    mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
+    if [ -n "$MACHINE_ID" ]; then mount --bind "$MACHINE_ID" /etc/machine-id; fi
+    mount -o remount,bind,ro /sys
+    exec env DBUS_SYSTEM_BUS_ADDRESS="$BUS" SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-networkd`
+  const log = openSync(o.logPath, 'a')
+  let networkd: ChildProcess
+  try {
+    networkd = spawn('ip', ['netns', 'exec', o.ns, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
+      stdio: ['ignore', log, log], env: {...process.env, RUNTIME: o.runtimeDir, BUS: o.busAddress, MACHINE_ID: o.machineId ?? ''},
+    })
+  } finally {
+    closeSync(log)
+  }
+  for (let i = 0; i < 100; i++) {
+    try { execFileSync('busctl', [`--address=${o.busAddress}`, 'status', 'org.freedesktop.network1'], {stdio: 'ignore'}); return networkd } catch { await sleep(50) }
+  }
+  await stopChild(networkd)
+  throw new Error(`networkd in ${o.ns} did not come up on the private bus`)
+}
+
 export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (lab: NetworkdLab) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const rtr = `${prefix}-rtr`
@@ -78,8 +127,7 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
   const [wanFile, wanNetwork] = exampleWanNetwork(wan, dir)
   writeFileSync(join(runtimeDir, wanFile), wanNetwork, {mode: 0o644})
   const networkdLogPath = join(dir, 'networkd.log')
-  const sock = join(dir, 'system_bus_socket')
-  const busAddress = `unix:path=${sock}`
+  const busAddress = `unix:path=${join(dir, 'system_bus_socket')}`
   const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
   let topo: Topology<'rtr' | 'isp'> | undefined
   let dnsmasq: ChildProcess | undefined
@@ -94,37 +142,17 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
     dnsmasq = spawn('ip', ['netns', 'exec', isp, 'dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--interface=isp0', '--bind-interfaces',
       '--dhcp-authoritative', '--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
       '--log-dhcp', `--log-facility=${join(dir, 'dnsmasq.log')}`], {stdio: 'ignore'})
-    writeFileSync(join(dir, 'bus.conf'), readFileSync(new URL('../../scripts/lab-tools/private-bus.conf', import.meta.url), 'utf8').replace('@SOCKET@', sock))
-    bus = spawn('dbus-daemon', [`--config-file=${join(dir, 'bus.conf')}`, '--nofork', '--nopidfile'], {stdio: 'ignore'})
-    for (let i = 0; i < 100; i++) { try { readFileSync(sock); break } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') break } await sleep(20) }
+    bus = await spawnPrivateBus(dir)
 
     const startNetworkd = async () => {
-      const script = `set -e
-        mount -t tmpfs -o mode=0755 tmpfs /run/systemd
-        mkdir -p /run/systemd/network
-        mount --bind "$RUNTIME" /run/systemd/network
-        mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
-        mount -o remount,bind,ro /sys
-        exec env DBUS_SYSTEM_BUS_ADDRESS="$BUS" SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-networkd`
-      const log = openSync(networkdLogPath, 'a')
-      try {
-        networkd = spawn('ip', ['netns', 'exec', rtr, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
-          stdio: ['ignore', log, log], env: {...process.env, RUNTIME: runtimeDir, BUS: busAddress},
-        })
-      } finally {
-        closeSync(log)
-      }
-      for (let i = 0; i < 100; i++) {
-        try { execFileSync('busctl', [`--address=${busAddress}`, 'status', 'org.freedesktop.network1'], {stdio: 'ignore'}); return } catch { await sleep(50) }
-      }
-      throw new Error('networkd did not come up on the private bus')
+      networkd = await spawnNetworkd({ns: rtr, runtimeDir, busAddress, logPath: networkdLogPath})
     }
     const lab: NetworkdLab = {
       rtr, isp, dir, busAddress, runtimeDir, wanFile, wanNetwork,
       networkdLog: () => { try { return readFileSync(networkdLogPath, 'utf8') } catch { return '' } },
       dnsmasqLog: () => { try { return readFileSync(join(dir, 'dnsmasq.log'), 'utf8') } catch { return '' } },
       startNetworkd,
-      stopNetworkd: async () => { await stop(networkd); networkd = undefined },
+      stopNetworkd: async () => { await stopChild(networkd); networkd = undefined },
       ip: (...args) => sh(['ip', '-n', rtr, ...args]),
       waitLease: async (timeoutMs = 10_000) => {
         const deadline = Date.now() + timeoutMs
@@ -140,9 +168,9 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
     await startNetworkd()
     return await fn(lab)
   } finally {
-    await stop(networkd)
-    await stop(bus)
-    await stop(dnsmasq)
+    await stopChild(networkd)
+    await stopChild(bus)
+    await stopChild(dnsmasq)
     topo?.destroy()
     rmSync(dir, {recursive: true, force: true})
   }

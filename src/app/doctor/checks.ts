@@ -16,6 +16,7 @@ import {directoryModes, interpreterChain, nodeLock, wanLink} from './hardening.j
 import {stateDir} from './state-dir.js'
 import {sysctl} from './sysctl.js'
 import type {DoctorCheck} from './types.js'
+import {wanRuleForeign} from './wan-rule-foreign.js'
 import {wanRuleIpv6} from './wan-rule-ipv6.js'
 import {wanSilence} from './wan-silence.js'
 
@@ -40,6 +41,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   nftForwardDrop,
   wanSilence,
   wanRuleIpv6,
+  wanRuleForeign,
   dnsmasqVip,
   lanIpv6,
   conntrackd,

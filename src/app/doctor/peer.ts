@@ -42,8 +42,8 @@ export const peerSsh: DoctorCheck = {
 
 /** Keys both nodes must agree on, or a failover changes what the pair does. */
 const SHARED: Array<[keyof Config, string]> = [
-  ['wan', 'table'], ['wan', 'rule_priority'], ['wan', 'ipv6'], ['wan', 'dhcpv6'], ['wan', 'dhcpv6_iaid'], ['wan', 'link'], ['wan', 'link_via'], ['keepalived', 'instance'], ['keepalived', 'preempt'],
-  ['lan', 'vip'], ['lan', 'vrid'], ['lan', 'ipv6'], ['lan', 'vip6'], ['lan', 'vip6_link_local'], ['lan', 'fallback_table'], ['lan', 'fallback_priority'], ['conntrackd', 'enabled'],
+  ['wan', 'table'], ['wan', 'rule_priority'], ['wan', 'rule_protocol'], ['wan', 'ipv6'], ['wan', 'dhcpv6'], ['wan', 'dhcpv6_iaid'], ['wan', 'link'], ['wan', 'link_via'], ['keepalived', 'instance'], ['keepalived', 'preempt'],
+  ['lan', 'vip'], ['lan', 'vrid'], ['lan', 'ipv6'], ['lan', 'vip6'], ['lan', 'vip6_link_local'], ['lan', 'pd_subnet_id'], ['lan', 'fallback_table'], ['lan', 'fallback_priority'], ['conntrackd', 'enabled'],
 ]
 
 export const peerAgrees: DoctorCheck = {

@@ -46,11 +46,13 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
       throw new HaError(`WAN interface ${args.dev} does not exist: nothing on it was ${args.role === 'MASTER' ? 'brought up' : 'silenced or taken down'}`, ExitCode.FAILED, {hint: 'check wan.interface (`ip link`) and `ha-tool doctor`'})
     },
     'rule.add': async ({args}) => {
-      await a.ip.ruleAdd(args.table, args.priority, args.family)
-      return {detail: `added: to all lookup ${args.table} priority ${args.priority}${args.family === 6 ? ' (IPv6)' : ''}`}
+      const {family, ...rule} = args
+      await a.ip.ruleAdd(rule, family)
+      return {detail: `added: to all lookup ${rule.table} priority ${rule.priority} protocol ${rule.protocol}${family === 6 ? ' (IPv6)' : ''}`}
     },
     'rule.del': async ({args}) => {
-      for (let i = 0; i < args.count; i++) await a.ip.ruleDel(args.table, args.priority, args.family)
+      const {family, count, ...rule} = args
+      for (let i = 0; i < count; i++) await a.ip.ruleDel(rule, family)
       return {detail: `removed ${args.count}${args.family === 6 ? ' (IPv6)' : ''}`}
     },
     'silence.apply': async ({args}) => {
@@ -78,12 +80,13 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
       return {detail: 'RenewLink'}
     },
     'wait.wan': async ({args}) => {
-      const {dev, table} = args
+      const {dev, rule} = args
+      const {table} = rule
       const deadline = a.mono() + args.timeoutMs
       const started = a.mono()
       let reconfigured = false
       for (;;) {
-        const {observed: o} = await a.ip.readWan(dev, table, args.priority)
+        const {observed: o} = await a.ip.readWan(dev, rule)
         if (o.link.carrier && o.hasAddress && o.hasDefaultRoute) return {detail: `ready after ${Math.round(a.mono() - started)} ms`}
         // The table's routes vanish with a link flap and only a new lease brings them back.
         if (args.reconfigure && !reconfigured && o.hasAddress && !o.hasDefaultRoute && a.mono() - started > 1000) {

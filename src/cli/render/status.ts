@@ -18,6 +18,9 @@ function summaryRows(s: NodeStatus): Array<[string, string]> {
   const copies = (n: number) => (n === 0 ? 'absent' : n === 1 ? 'present' : `${n} copies`)
   rows.push(['wan rule', !w.available ? na(w) : `to all lookup ${w.rule.table} priority ${w.rule.priority}: ${copies(w.rule.copies)}; table ${w.rule.table} default route ${w.defaultRoute ? 'yes' : 'no'}`])
   rows.push(['wan rule ipv6', !w.available ? na(w) : !w.ipv6 ? 'not read (wan.ipv6 = false, or no IPv6 in this kernel)' : `${copies(w.ipv6.ruleCopies)}; table ${w.rule.table} IPv6 default route ${w.ipv6.defaultRoute ? 'yes' : 'no'}`])
+  // A peer running an older ha-tool reports no delegatedPrefixes.
+  const delegated = w.available && w.ipv6 ? (w.ipv6.delegatedPrefixes as string[] | undefined) : undefined
+  rows.push(['wan prefix ipv6', !w.available ? na(w) : !w.ipv6 ? 'not read' : !delegated ? 'unknown' : delegated.length > 0 ? `${delegated.join(', ')} (delegated by DHCPv6)` : 'none delegated'])
   const c = s.conntrackd
   rows.push(['conntrackd', !c.available ? na(c) : `internal ${c.internal ?? (c.internalBypass ? 'bypass' : '?')}, external ${c.external ?? (c.externalInject ? 'inject' : '?')}`])
   const l = s.leases

@@ -23,6 +23,7 @@ export const lan = {
   ipv6: bool(false, 'IPv6 on the LAN: `config example keepalived` adds a VRRPv3 IPv6 instance (same vrid, VIP interface vrrp6.<vrid>) in one sync group with the IPv4 one, and `config example dnsmasq` sends router advertisements from its link-local VIP, which only the MASTER holds (docs/ipv6.md); needs keepalived.instance and lan.vip6'),
   vip6_link_local: str('fe80::1', 'the IPv6 link-local VIP (lan.ipv6): the default router LAN clients learn from router advertisements; it stays the same across a failover', {check: linkLocal}),
   vip6: str('', 'the LAN\'s IPv6 VIP with its /64 (lan.ipv6), e.g. a ULA "fd00:1::1/64" or a static address from your delegated prefix: router advertisements carry its /64 for SLAAC and name it as DNS server; "" = not stated', {check: cidr6}),
+  pd_subnet_id: int(0, 0, 65535, 'which /64 of the WAN\'s delegated IPv6 prefix the LAN takes (networkd [DHCPPrefixDelegation] SubnetId=, in `config example networkd` with wan.dhcpv6); the same on both nodes, so a failover keeps the LAN\'s prefix. 0 is the first /64; a /56 has 0..255, a /48 0..65535'),
   fallback_table: int(240, 1, 4294967295, 'table holding the fallback default route via the VIP (networkd [Route] Table=)'),
   fallback_priority: int(32780, 1, 4294967295, 'priority of the "iif lo lookup <fallback_table>" rule (networkd [RoutingPolicyRule])'),
 } as const

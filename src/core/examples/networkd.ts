@@ -29,7 +29,7 @@ export function networkdFiles(site: ExampleSite): NetworkdFile[] {
   const files: Array<[NetworkdFileName, string, string[]]> = [
     ['wan', `/etc/systemd/network/10-${site.wan.interface}-wan.network`, wanNetwork(site)],
     ['lan', `/etc/systemd/network/20-${site.lan.interface}-lan.network`, [
-      ...staticNetwork(site.lan.interface, lan, 'LAN'),
+      ...staticNetwork(site.lan.interface, lan, 'LAN', lanIpv6(site)),
       '',
       `# Fallback default route via the VIP, in table ${site.lan.fallback_table}: a BACKUP reaches the internet`,
       '# through the MASTER like any LAN host.',
@@ -46,7 +46,7 @@ export function networkdFiles(site: ExampleSite): NetworkdFile[] {
       `Priority=${site.lan.fallback_priority}`,
       'IncomingInterface=lo',
     ]],
-    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link', [
+    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link', lanIpv6Off, [
       '# The other node may be off or still booting (a direct cable has no carrier then): the address is',
       '# set without carrier and kept when the carrier goes, so conntrackd and sshd (the peer port) can',
       '# bind to it at boot and keep their sockets while the other node restarts.',
@@ -145,16 +145,52 @@ function dhcpv6(site: ExampleSite): string[] {
   ]
 }
 
+type NetworkLines = {network: readonly string[]; sections: readonly string[]}
+const lanIpv6Off: NetworkLines = {network: ['LinkLocalAddressing=no'], sections: []}
+
+/**
+ * The LAN's [Network] lines for IPv6: a link-local address (VRRPv3 over IPv6 sends from it) when
+ * lan.ipv6, and a /64 of the WAN's delegated prefix when the WAN asks for one.
+ */
+function lanIpv6(site: ExampleSite): NetworkLines {
+  const delegated = wanIpv6(site)
+  if (!delegated && !site.lan.ipv6) return lanIpv6Off
+  const network = [
+    ...(site.lan.ipv6 ? ['# VRRPv3 over IPv6 (lan.ipv6) sends its adverts from this link\'s link-local address.'] : []),
+    'LinkLocalAddressing=ipv6',
+    '# A router takes no router advertisements from its LAN.',
+    'IPv6AcceptRA=no',
+  ]
+  if (!delegated) return {network, sections: []}
+  return {
+    network: [...network, '# A /64 of the prefix the WAN\'s DHCPv6 client was delegated ([DHCPPrefixDelegation] below).', 'DHCPPrefixDelegation=yes'],
+    sections: [
+      '',
+      '[DHCPPrefixDelegation]',
+      `UplinkInterface=${site.wan.interface}`,
+      '# The same /64 on both nodes (lan.pd_subnet_id, written in hex as networkd reads it): with one',
+      '# DHCPv6 identity the ISP delegates one prefix to whichever node is MASTER, so a failover keeps',
+      '# the LAN\'s prefix. The address in it is made from this node\'s own LAN MAC (EUI-64): both',
+      '# nodes may hold the prefix for a while (a BACKUP until its lease runs out) without a conflict.',
+      `SubnetId=0x${site.lan.pd_subnet_id.toString(16)}`,
+      '# Router advertisements on the LAN come from dnsmasq on the MASTER only (docs/ipv6.md), not',
+      '# from networkd.',
+      'Announce=no',
+    ],
+  }
+}
+
 /** A .network for an interface with one static address (marked when it is a placeholder). */
-function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string, network: string[] = []): string[] {
+function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string, ipv6: NetworkLines = lanIpv6Off, network: string[] = []): string[] {
   return [
     '[Match]',
     `Name=${name}`,
     '',
     '[Network]',
-    'LinkLocalAddressing=no',
+    ...ipv6.network,
     'DHCP=no',
     ...network,
+    ...ipv6.sections,
     '',
     '[Address]',
     ...(addr.stated ? [] : [`# PLACEHOLDER: this node's ${what} address; the other node uses ${addr.other}`]),

@@ -6,7 +6,7 @@
  */
 export type ExampleSite = {
   wan: {interface: string; table: number; rule_priority: number; ipv6: boolean; dhcpv6: boolean; dhcpv6_iaid: number; link: 'keep-up' | 'down-on-backup'; link_via: 'netlink' | 'networkd'; renew: string; silence: string}
-  lan: {interface: string; vip: string; address: string; vrid: number; ipv6: boolean; vip6_link_local: string; vip6: string; fallback_table: number; fallback_priority: number}
+  lan: {interface: string; vip: string; address: string; vrid: number; ipv6: boolean; vip6_link_local: string; vip6: string; pd_subnet_id: number; fallback_table: number; fallback_priority: number}
   sync: {interface: string; address: string}
   keepalived: {instance: string; fifo: string; priority: number; advert_int_ms: number; preempt: boolean; preempt_delay_ms: number; vrrp_priority: number}
   conntrackd: {enabled: boolean; config: string; socket: string; lock_file: string; log_file: string}

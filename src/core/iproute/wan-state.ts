@@ -1,16 +1,33 @@
-import type {ObservedWan} from '../transition/types.js'
+import type {ObservedWan, WanRule} from '../transition/types.js'
 
 /** One rule as `ip -j -N rule show` prints it. */
-type IpRule = {priority?: number; src?: string; dst?: string; table?: string; iif?: string; oif?: string; fwmark?: string; not?: boolean; action?: string; [k: string]: unknown}
+type IpRule = {priority?: number; src?: string; dst?: string; table?: string; protocol?: string | number; iif?: string; oif?: string; fwmark?: string; not?: boolean; action?: string; [k: string]: unknown}
 
 /** Selectors that make a rule something other than a plain "to all lookup T priority P". */
 const SELECTORS = ['dst', 'iif', 'oif', 'fwmark', 'not', 'ipproto', 'sport', 'dport', 'uidrange', 'l3mdev', 'tos', 'dsfield', 'tun_id']
 
-/** Copies of exactly `to all lookup <table> priority <priority>` (from all, no other selector). */
-export function countWanRules(rules: readonly IpRule[], table: number, priority: number): number {
+/** Plain `to all lookup <table> priority <priority>` rules (from all, no other selector), of any protocol. */
+function plainRules(rules: readonly IpRule[], rule: WanRule): IpRule[] {
   return rules.filter((r) =>
-    r.priority === priority && String(r.table) === String(table) && (r.src === undefined || r.src === 'all') &&
-    SELECTORS.every((s) => r[s] === undefined || (s === 'dst' && r[s] === 'all'))).length
+    r.priority === rule.priority && String(r.table) === String(rule.table) && (r.src === undefined || r.src === 'all') &&
+    SELECTORS.every((s) => r[s] === undefined || (s === 'dst' && r[s] === 'all')))
+}
+
+/** `ip -j -N` prints the protocol as a number, and not at all for unspec (0). */
+const protocolOf = (r: IpRule) => (r.protocol === undefined ? 0 : Number(r.protocol))
+
+/** Copies of ha-tool's WAN rule: the plain rule with ha-tool's protocol. */
+export function countWanRules(rules: readonly IpRule[], rule: WanRule): number {
+  return plainRules(rules, rule).filter((r) => protocolOf(r) === rule.protocol).length
+}
+
+/**
+ * Plain rules that look like the WAN rule but carry another protocol: a user's or another
+ * daemon's (keepalived's virtual_rules, an older ha-tool's). ha-tool leaves them alone, but on a
+ * BACKUP they still send traffic out of the WAN.
+ */
+export function countForeignWanRules(rules: readonly IpRule[], rule: WanRule): number {
+  return plainRules(rules, rule).filter((r) => protocolOf(r) !== rule.protocol).length
 }
 
 /**
@@ -30,11 +47,11 @@ type IpRoute = {dst?: string; gateway?: string; dev?: string}
  * What the WAN looks like, from `ip -j -N rule show`, `ip -j route show table <t>` and
  * `ip -j addr show dev <wan>` (undefined when the device does not exist).
  */
-export function observeWan(input: {rules: IpRule[]; routes: IpRoute[]; addr: IpAddr[] | undefined; silenced: boolean}, table: number, priority: number): ObservedWan {
+export function observeWan(input: {rules: IpRule[]; routes: IpRoute[]; addr: IpAddr[] | undefined; silenced: boolean}, rule: WanRule): ObservedWan {
   const link = input.addr?.[0]
   const flags = link?.flags ?? []
   return {
-    ruleCount: countWanRules(input.rules, table, priority),
+    ruleCount: countWanRules(input.rules, rule),
     link: {exists: link !== undefined, adminUp: flags.includes('UP'), carrier: flags.includes('LOWER_UP') && !flags.includes('NO-CARRIER')},
     hasAddress: (link?.addr_info ?? []).some((a) => a.family === 'inet' && String(a.scope) !== 'host' && String(a.scope) !== '254'),
     hasDefaultRoute: input.routes.some((r) => r.dst === 'default' || r.dst === '0.0.0.0/0'),
@@ -46,14 +63,23 @@ export function observeWan(input: {rules: IpRule[]; routes: IpRoute[]; addr: IpA
  * The IPv6 half of the view, from `ip -6 -j -N rule show` and `ip -6 -j route show table all default`:
  * copies of the IPv6 WAN rule, and whether <table> holds an IPv6 default route.
  */
-export function observeWan6(input: {rules: IpRule[]; routes: Array<IpRoute & {table?: string}>}, table: number, priority: number): {rule6Count: number; hasDefaultRoute6: boolean} {
+export function observeWan6(input: {rules: IpRule[]; routes: Array<IpRoute & {table?: string}>}, rule: WanRule): {rule6Count: number; hasDefaultRoute6: boolean} {
   return {
-    rule6Count: countWanRules(input.rules, table, priority),
-    hasDefaultRoute6: input.routes.some((r) => String(r.table) === String(table) && (r.dst === 'default' || r.dst === '::/0')),
+    rule6Count: countWanRules(input.rules, rule),
+    hasDefaultRoute6: input.routes.some((r) => String(r.table) === String(rule.table) && (r.dst === 'default' || r.dst === '::/0')),
   }
 }
 
 /** The WAN address(es) for status and probes. */
 export function wanAddresses(addr: IpAddr[] | undefined): string[] {
   return (addr?.[0]?.addr_info ?? []).filter((a) => a.family === 'inet' && a.local).map((a) => a.local!)
+}
+
+/**
+ * The delegated IPv6 prefixes, from `ip -6 -j route show table all type unreachable proto dhcp`:
+ * a DHCPv6 client that holds a delegated prefix (networkd) keeps an unreachable route for all of it,
+ * so the parts not assigned to a LAN are not routed back out of the WAN. Sorted, without duplicates.
+ */
+export function delegatedPrefixes(routes: ReadonlyArray<{dst?: string; type?: string}>): string[] {
+  return [...new Set(routes.filter((r) => r.type === 'unreachable' && r.dst && r.dst.includes('/')).map((r) => r.dst!))].sort()
 }

@@ -4,6 +4,8 @@ export type WanPlanConfig = {
   interface: string
   table: number
   rule_priority: number
+  /** Protocol number of ha-tool's rules: only rules with it are counted, added and deleted. */
+  rule_protocol: number
   /** Converge the IPv6 rule too (when observed). */
   ipv6: boolean
   link: 'keep-up' | 'down-on-backup'
@@ -46,7 +48,8 @@ export function planTransition(input: PlanInput): Step[] {
   const roleChanged = input.previousRole !== role
   const slots = roleChanged ? input.slots ?? {} : {}
   const dev = wan.interface
-  const rule = {table: wan.table, priority: wan.rule_priority, family: 4 as const}
+  const wanRule = {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}
+  const rule = {...wanRule, family: 4 as const}
   const rule6 = {...rule, family: 6 as const}
   // IPv6 rules are planned only when they were read (wan.ipv6 on and the kernel has IPv6).
   const rule6Count = wan.ipv6 ? observed.rule6Count : undefined
@@ -90,7 +93,7 @@ export function planTransition(input: PlanInput): Step[] {
     if (lift) steps.push(lift)
     if (linkDown) steps.push({kind: 'link.up', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `bring ${dev} up (via ${wan.link_via})`, critical: true})
     if (renew) steps.push(renew)
-    if (needWait) steps.push({kind: 'wait.wan', args: {dev, table: wan.table, priority: wan.rule_priority, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
+    if (needWait) steps.push({kind: 'wait.wan', args: {dev, rule: wanRule, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
     steps.push(...together(rules))
     steps.push(...(slots.afterWan ?? []))
     return steps

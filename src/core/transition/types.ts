@@ -20,12 +20,12 @@ export type StepArgs = {
   'link.up': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
   'link.down': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
   renew: {dev: string; reconfigure: boolean}
-  'wait.wan': {dev: string; table: number; priority: number; timeoutMs: number; reconfigure: boolean}
+  'wait.wan': {dev: string; rule: WanRule; timeoutMs: number; reconfigure: boolean}
   /** The WAN link does not exist: planned to fail (a typo or a renamed NIC is never "converged"). */
   'wan.missing': {dev: string; role: Role}
   /** family 6: the same rule for IPv6 (`ip -6 rule`), converged beside the IPv4 one (wan.ipv6). */
-  'rule.add': {table: number; priority: number; family: RuleFamily}
-  'rule.del': {table: number; priority: number; family: RuleFamily; count: number}
+  'rule.add': WanRule & {family: RuleFamily}
+  'rule.del': WanRule & {family: RuleFamily; count: number}
   /** keepalived died without a STOP: release the VIPs (and VMACs) it left on this node. */
   'vip.release': VipSource
   'conntrackd.commit': ConntrackActionArgs & {timeoutMs: number}
@@ -41,6 +41,12 @@ export type StepArgs = {
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
 }
+
+/**
+ * ha-tool's WAN rule: `to all lookup <table> priority <priority> protocol <protocol>`. The protocol
+ * (wan.rule_protocol) tells it from a user's rule with the same priority and selector.
+ */
+export type WanRule = {table: number; priority: number; protocol: number}
 
 /** Address family of a routing rule: 4 = `ip rule`, 6 = `ip -6 rule`. */
 export type RuleFamily = 4 | 6

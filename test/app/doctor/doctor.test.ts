@@ -26,7 +26,7 @@ describe('a node set up from `config example` output', () => {
     assert.deepEqual(notPass, [])
     assert.equal(report.ok, true)
     const skipped = report.checks.filter((c) => c.status === 'skip').map((c) => c.id).sort()
-    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'lan-ipv6', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-ipv6'])
+    assert.deepEqual(skipped, ['conntrackd-peer-channel', 'lan-ipv6', 'peer-config', 'peer-ssh', 'wan-link', 'wan-rule-foreign', 'wan-rule-ipv6'])
     assert.equal(report.checks.length, CHECKS.length)
   })
 
@@ -381,7 +381,7 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
   })
 
   test('wan.ipv6: the IPv6 rule must follow the role like the IPv4 one', async () => {
-    const rule = {priority: 32770, src: 'all', table: '250'}
+    const rule = {priority: 32770, src: 'all', table: '250', protocol: '73'}
     const base = [{priority: 0, src: 'all', table: 'local'}, {priority: 32766, src: 'all', table: 'main'}]
     const rules = (v4: object[], v6: object[] | 'no-ipv6') => fakeExec((argv) => {
       if (argv[0] === 'keepalived') return {code: 0}
@@ -394,10 +394,11 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.equal((await run([rule], [rule])).status, 'pass')
     const missing = await run([rule], [])
     assert.equal(missing.status, 'fail')
-    assert.match(missing.detail, /MASTER: IPv4 rule "to all lookup 250 priority 32770" present, IPv6 rule absent: IPv6 does not leave through the WAN/)
+    assert.match(missing.detail, /MASTER: IPv4 rule "to all lookup 250 priority 32770 protocol 73" present, IPv6 rule absent: IPv6 does not leave through the WAN/)
     assert.match(missing.fix!, /ha-tool notify master/)
-    // A rule with a selector is someone else's.
+    // A rule with a selector, or of another protocol, is someone else's.
     assert.equal((await run([rule], [{...rule, src: '2001:db8::', srclen: 32}])).status, 'fail')
+    assert.equal((await run([rule], [{...rule, protocol: '18'}])).status, 'fail')
     state('BACKUP')
     assert.equal((await run([], [])).status, 'pass')
     const leftover = await run([], [rule])
@@ -405,6 +406,29 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.match(leftover.detail, /BACKUP: .*IPv6 rule present: IPv6 leaves through a WAN this node should not route/)
     assert.match((await run([], 'no-ipv6')).detail, /Address family not supported.*wan\.ipv6 = false/)
     assert.equal((await run([], [rule], {...node.config, wan: {...node.config.wan, ipv6: false}})).status, 'skip')
+  })
+
+  test('wan-rule-foreign: a look-alike WAN rule of another protocol fails on BACKUP, warns on MASTER', async () => {
+    const ours = {priority: 32770, src: 'all', table: '250', protocol: '73'}
+    const user = {priority: 32770, src: 'all', table: '250'}
+    const rules = (v4: object[], v6: object[]) => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'ip' && argv[1] === '-6') return {stdout: JSON.stringify(v6)}
+      if (argv[0] === 'ip') return {stdout: JSON.stringify(v4)}
+      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
+    })
+    const run = async (v4: object[], v6: object[]) => check(await doctor(node, {live: true, exec: rules(v4, v6)}), 'wan-rule-foreign')
+    state('BACKUP')
+    assert.equal((await run([], [])).status, 'pass')
+    const left = await run([], [{...user, protocol: '18'}])
+    assert.equal(left.status, 'fail')
+    assert.match(left.detail, /^BACKUP: 1 IPv6 rule\(s\) "to all lookup 250 priority 32770" of another protocol than ha-tool's \(73\)/)
+    assert.match(left.fix!, /ip rule del priority 32770 lookup 250 protocol <theirs>/)
+    state('MASTER')
+    assert.equal((await run([ours], [ours])).status, 'pass')
+    assert.equal((await run([ours, user], [ours])).status, 'warn')
+    // A rule with another selector is not a look-alike.
+    assert.equal((await run([ours, {...user, src: '10.0.0.0', srclen: 8}], [ours])).status, 'pass')
   })
 
   test('ssh in BatchMode fails: peer-ssh fails, peer-config skips', async () => {

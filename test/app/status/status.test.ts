@@ -27,7 +27,7 @@ function deps(over: Partial<StatusDeps> = {}): StatusDeps {
     now: () => NOW,
     keepalivedInstances: async (): Promise<KeepalivedInstance[]> => [{name: 'VI_gateway', path: '/org/keepalived/Vrrp1/Instance/ens6/60/IPv4', state: 2, stateName: 'Master', role: 'MASTER'}],
     stateFile: () => STATE,
-    wan: async () => ({snapshot: {observed: {ruleCount: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, rule6Count: 1, hasDefaultRoute6: false}, addresses: ['203.0.113.5']}, silenced: false}),
+    wan: async () => ({snapshot: {observed: {ruleCount: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, rule6Count: 1, hasDefaultRoute6: false}, addresses: ['203.0.113.5']}, silenced: false, delegated6: ['2001:db8:100::/56']}),
     conntrackd: async () => ({internal: {active: 12, created: 0, createdFailed: 0, updated: 0, updatedFailed: 0, destroyed: 0, destroyedFailed: 0}, internalBypass: false, external: {active: 3, created: 0, createdFailed: 0, updated: 0, updatedFailed: 0, destroyed: 0, destroyedFailed: 0}, externalInject: false}),
     leases: () => ({count: 7, mtimeMs: NOW - 5000}),
     leaseSync: () => ({at: NOW - 42_000, ok: true}),
@@ -46,7 +46,7 @@ describe('status --json shape (version 1)', () => {
     assert.ok(s.transitions.available)
     assert.deepEqual(s.transitions.last, {role: 'MASTER', source: 'fifo', instance: 'VI_gateway', startedAt: '2026-11-21T11:59:00.000Z', durationMs: 12.3, exit: 0, steps: STATE.steps})
     assert.deepEqual(s.transitions.history, [{role: 'BACKUP', source: 'fifo', startedAt: '2026-11-21T11:00:00.000Z', durationMs: 5, exit: 0}])
-    assert.deepEqual(s.wan, {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, ipv6: {ruleCopies: 1, defaultRoute: false}, silenced: false})
+    assert.deepEqual(s.wan, {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, ipv6: {ruleCopies: 1, defaultRoute: false, delegatedPrefixes: ['2001:db8:100::/56']}, silenced: false})
     assert.deepEqual(s.conntrackd, {available: true, internal: 12, external: 3, externalInject: false, internalBypass: false})
     assert.deepEqual(s.leases, {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: '2026-11-21T11:59:55.000Z', lastSync: {at: '2026-11-21T11:59:18.000Z', ageS: 42, ok: true}})
     assert.deepEqual(s.health, {available: true, verdict: 'healthy', reason: '2/2 targets answered', monitorRunning: true, trackFile: '/run/ha-tool/track', trackValue: 0, trackState: 'ok'})
@@ -119,6 +119,7 @@ describe('text', () => {
     assert.match(text, /role\s+MASTER \(keepalived D-Bus, VI_gateway\)/)
     assert.match(text, /wan rule\s+to all lookup 250 priority 32770: present; table 250 default route yes/)
     assert.match(text, /wan rule ipv6\s+present; table 250 IPv6 default route no/)
+    assert.match(text, /wan prefix ipv6\s+2001:db8:100::\/56 \(delegated by DHCPv6\)/)
     assert.match(text, /ok\s+2\.5 ms\s+link\.up: bring ens7 up/)
     assert.match(text, /leases\s+7 in \/var\/lib\/misc\/dnsmasq\.leases; last sync 42 s ago/)
   })

@@ -15,8 +15,8 @@ describe('step executor table', () => {
   })
   it('runStep hands each executor its own typed step', async () => {
     const {deps, node} = fakeNode()
-    await runStep(deps.executors, {kind: 'rule.add', args: {table: 250, priority: 32770, family: 4}, why: '', critical: true}, {log: silentLogger})
-    await runStep(deps.executors, {kind: 'rule.del', args: {table: 250, priority: 32770, family: 4, count: 1}, why: '', critical: false}, {log: silentLogger})
+    await runStep(deps.executors, {kind: 'rule.add', args: {table: 250, priority: 32770, protocol: 73, family: 4}, why: '', critical: true}, {log: silentLogger})
+    await runStep(deps.executors, {kind: 'rule.del', args: {table: 250, priority: 32770, protocol: 73, family: 4, count: 1}, why: '', critical: false}, {log: silentLogger})
     assert.deepEqual(node.actions, ['rule.add', 'rule.del'])
   })
 })

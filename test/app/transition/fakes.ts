@@ -25,14 +25,15 @@ export function fakeNode(opts: {config?: Partial<Config['wan']>; failing?: strin
     if (failing.has(name)) throw new Error(`${name} failed (injected)`)
   }
   const ip: IpRoute = {
-    readWan: async (_dev, _table, _prio, ipv6) => ({observed: {ruleCount: node.rules, link: {exists: true, adminUp: node.adminUp, carrier: node.adminUp && node.carrier}, hasAddress: node.adminUp && node.address, hasDefaultRoute: node.adminUp && node.defaultRoute,
+    readWan: async (_dev, _rule, ipv6) => ({observed: {ruleCount: node.rules, link: {exists: true, adminUp: node.adminUp, carrier: node.adminUp && node.carrier}, hasAddress: node.adminUp && node.address, hasDefaultRoute: node.adminUp && node.defaultRoute,
       ...(ipv6 && opts.kernelIpv6 ? {rule6Count: node.rules6, hasDefaultRoute6: node.adminUp && node.defaultRoute} : {})}, addresses: []}),
-    ruleAdd: async (_t, _p, family) => {
+    ruleAdd: async (_rule, family) => {
       if (family === 6) { act('rule6.add'); node.rules6++ } else { act('rule.add'); node.rules++ }
     },
-    ruleDel: async (_t, _p, family) => {
+    ruleDel: async (_rule, family) => {
       if (family === 6) { act('rule6.del'); node.rules6 = Math.max(0, node.rules6 - 1) } else { act('rule.del'); node.rules = Math.max(0, node.rules - 1) }
     },
+    delegatedPrefixes: async () => [],
     linkSet: async (_dev, state) => { act(`link.${state}`); node.adminUp = state === 'up' },
     addresses: async () => [],
     addrDel: async () => { act('addr.del') },

@@ -18,7 +18,7 @@ describe('a WAN interface that is not there', {skip}, () => {
       await withTempDir(async (dir) => withNetns('hat-h2-nowan', (ns) => {
         const c = join(dir, 'c.toml')
         writeFileSync(c, `[wan]\ninterface = "hat-h2-wan9"\nlink = "${link}"\n[state]\ndir = "${join(dir, 'state')}"\n[keepalived]\ndbus = false\n[log]\nlevel = "silent"\n`)
-        ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
+        ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', '73')
         const b = ns.haTool(['notify', '--config', c, '--json', 'INSTANCE', 'VI_1', 'BACKUP', '100'])
         assert.equal(b.code, 3, b.stdout + b.stderr)
         assert.equal(wanRules(ns), 0, 'the rule goes whatever else fails')

@@ -43,7 +43,7 @@ function setUpNamespaces(): Topology<'a' | 'b'> {
   const wan = (node: 'a' | 'b'): [End<'a' | 'b'>, End<'a' | 'b'>] => [{node, dev: 'wan0', addrs: ['203.0.113.5/24']}, {node, dev: 'isp0'}]
   return buildTopology<'a' | 'b'>({
     prefix: 'hat-h8-', names: {a: A, b: B},
-    nodes: {a: {...gw, rules: ['priority 32770 lookup 250']}, b: gw},
+    nodes: {a: {...gw, rules: ['priority 32770 lookup 250 protocol 73']}, b: gw},
     links: [wan('a'), wan('b'), [{node: 'a', dev: 'hat-h8-s0', addrs: ['192.168.190.1/29']}, {node: 'b', dev: 'hat-h8-s1', addrs: ['192.168.190.2/29']}]],
   })
 }

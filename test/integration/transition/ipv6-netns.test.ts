@@ -25,9 +25,10 @@ function wan(ns: Netns): void {
   ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', String(TABLE))
   ns.ip('-6', 'route', 'add', 'default', 'via', '2001:db8:1::1', 'dev', 'wan0', 'table', String(TABLE))
 }
-type Rule = {priority: number; table: string; src?: string}
-/** Copies of the plain "from all lookup TABLE priority PRIO" rule. */
-const rules = (ns: Netns, family: '-4' | '-6') => (JSON.parse(ns.ip(family, '-j', 'rule', 'show')) as Rule[]).filter((r) => r.priority === PRIO && r.table === String(TABLE) && r.src === 'all').length
+type Rule = {priority: number; table: string; src?: string; protocol?: string}
+/** Copies of the plain "from all lookup TABLE priority PRIO" rule: ha-tool's (protocol 73, the default wan.rule_protocol), or of any protocol ('any'). */
+const rules = (ns: Netns, family: '-4' | '-6', protocol: string = '73') => (JSON.parse(ns.ip(family, '-j', '-N', 'rule', 'show')) as Rule[])
+  .filter((r) => r.priority === PRIO && r.table === String(TABLE) && r.src === 'all' && (protocol === 'any' || r.protocol === protocol)).length
 
 function config(dir: string, extra = ''): string {
   const file = join(dir, 'c.toml')
@@ -36,49 +37,54 @@ function config(dir: string, extra = ''): string {
 }
 
 describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
-  it('MASTER leaves exactly one IPv6 rule beside the IPv4 one from 0, 1 or 3 copies; BACKUP none; a second run does nothing', async () => {
+  it('MASTER adds its IPv6 rule beside the IPv4 one next to 0, 1 or 3 look-alikes of other protocols; BACKUP removes only its own; a second run does nothing', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-v6-rules', (ns) => {
       wan(ns)
       const c = config(dir)
-      // Copies that differ in protocol coexist (ours, keepalived's virtual_rules, networkd's).
-      const addCopies = (n: number) => {
+      // Copies that differ in protocol coexist (a user's, keepalived's virtual_rules, networkd's); none is ha-tool's.
+      const addForeign = (n: number) => {
         for (const proto of ['boot', '18', 'static'].slice(0, n)) {
           try { ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE), 'protocol', proto) } catch { /* there already */ }
         }
-        return rules(ns, '-6')
+        return rules(ns, '-6', 'any') - rules(ns, '-6')
       }
-      for (const start of [0, 1, 3]) {
-        assert.equal(addCopies(start), start)
+      for (const foreign of [0, 1, 3]) {
+        assert.equal(addForeign(foreign), foreign)
         const m = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'MASTER', '100'])
         assert.equal(m.code, 0, m.stderr)
-        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [1, 1], `MASTER from ${start} IPv6 copies`)
+        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6'), rules(ns, '-6', 'any')], [1, 1, foreign + 1], `MASTER beside ${foreign} foreign IPv6 copies`)
         const again = ns.haTool(['notify', '--config', c, '--json', 'master'])
         assert.deepEqual((JSON.parse(again.stdout) as {steps: unknown[]}).steps, [], 'converged: nothing to do')
-        const copies = addCopies(start)
         const b = ns.haTool(['notify', '--config', c, '--json', 'backup'])
         assert.equal(b.code, 0, b.stderr)
-        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [0, 0], `BACKUP from ${copies} IPv6 copies`)
+        assert.deepEqual([rules(ns, '-4'), rules(ns, '-6'), rules(ns, '-6', 'any')], [0, 0, foreign], `BACKUP leaves the ${foreign} foreign IPv6 copies`)
         const b2 = ns.haTool(['notify', '--config', c, '--json', 'backup'])
         assert.deepEqual((JSON.parse(b2.stdout) as {steps: unknown[]}).steps, [])
+        for (let i = 0; i < 4; i++) try { ns.ip('-6', 'rule', 'del', 'priority', String(PRIO), 'lookup', String(TABLE)) } catch { break }
       }
       // The IPv6 rule is routed through for real: a MASTER's IPv6 lookup of an outside address uses table TABLE.
       ns.haTool(['notify', '--config', c, 'master'])
       assert.match(ns.ip('-6', 'route', 'get', '2001:db8:ffff::1'), /via 2001:db8:1::1 dev wan0 table 251/)
       // status reads it.
       const st = JSON.parse(ns.haTool(['status', '--config', c, '--json']).stdout) as {wan: {ipv6: unknown}}
-      assert.deepEqual(st.wan.ipv6, {ruleCopies: 1, defaultRoute: true})
-      // A rule that only looks alike (a source selector) is not ours and stays.
+      assert.deepEqual(st.wan.ipv6, {ruleCopies: 1, defaultRoute: true, delegatedPrefixes: []})
+      // A rule that only looks alike (a source selector) is not ours and stays; and it no longer
+      // makes ha-tool's add fail: the kernel takes a plain rule added after a "from X" one of the
+      // same protocol for a duplicate (EEXIST), and ha-tool's protocol is its own.
+      ns.haTool(['notify', '--config', c, 'backup'])
       ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'from', '2001:db8:9::/48', 'lookup', String(TABLE))
+      const m = ns.haTool(['notify', '--config', c, 'master'])
+      assert.equal(m.code, 0, m.stderr)
+      assert.equal(rules(ns, '-6'), 1)
       ns.haTool(['notify', '--config', c, 'backup'])
       assert.match(ns.ip('-6', 'rule', 'show'), /32771:\s+from 2001:db8:9::\/48 lookup 251/)
-      // (The kernel takes a plain rule added after it for a duplicate, EEXIST: remove it first.)
       ns.ip('-6', 'rule', 'del', 'priority', String(PRIO), 'from', '2001:db8:9::/48', 'lookup', String(TABLE))
       // wan.ipv6 = false: IPv6 rules are not ha-tool's business.
       const off = config(dir, 'ipv6 = false')
       ns.haTool(['notify', '--config', off, 'master'])
       assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [1, 0])
-      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE))
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE), 'protocol', '73')
       ns.haTool(['notify', '--config', off, 'backup'])
       assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [0, 1])
     }))

@@ -17,7 +17,10 @@ function wan(ns: Netns): void {
   ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
   ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
 }
-const wanRules = (ns: Netns) => (JSON.parse(ns.ip('-j', 'rule', 'show')) as Array<{priority: number; table: string; src?: string}>).filter((r) => r.priority === 32770 && r.table === '250').length
+type Rule = {priority: number; table: string; src?: string; protocol?: string}
+/** Plain "to all lookup 250 priority 32770" rules: ha-tool's (protocol 73, wan.rule_protocol's default), or of any protocol ('any'). */
+const wanRules = (ns: Netns, protocol: string = '73') => (JSON.parse(ns.ip('-j', '-N', 'rule', 'show')) as Rule[])
+  .filter((r) => r.priority === 32770 && r.table === '250' && r.src === 'all' && (protocol === 'any' || r.protocol === protocol)).length
 /** The silence table is there and its gate chain is empty (nothing accepted, everything dropped). */
 const silenced = (ns: Netns) => {
   const r = ns.run(['nft', 'list', 'table', 'netdev', 'ha_tool_wan_silence'])
@@ -32,35 +35,46 @@ function config(dir: string, extra = ''): string {
 }
 
 describe('notify against the real kernel', {skip}, () => {
-  it('MASTER leaves exactly one WAN rule from zero, one or three copies; BACKUP leaves none and silences the WAN', async () => {
+  it('MASTER adds its one WAN rule (its own protocol) beside look-alikes of other protocols; BACKUP removes only its own and silences the WAN', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-t3-rules', (ns) => {
       wan(ns)
       const c = config(dir)
-      // The kernel refuses an identical second rule, but copies that differ in protocol coexist:
-      // ours, keepalived's virtual_rules (proto 18), networkd's (proto static).
-      const addCopies = (n: number) => {
+      // Copies that differ in protocol coexist in the kernel: a user's (boot), keepalived's
+      // virtual_rules (18), networkd's (static). None is ha-tool's.
+      const addForeign = (n: number) => {
         for (const proto of ['boot', '18', 'static'].slice(0, n)) {
           try { ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', proto) } catch { /* that copy is there already */ }
         }
-        return wanRules(ns)
+        return wanRules(ns, 'any') - wanRules(ns)
       }
-      for (const start of [0, 1, 3]) {
-        assert.equal(addCopies(start), start)
+      for (const foreign of [0, 1, 3]) {
+        assert.equal(addForeign(foreign), foreign)
         const m = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'MASTER', '100'])
         assert.equal(m.code, 0, m.stderr)
-        assert.equal(wanRules(ns), 1, `MASTER from ${start} copies`)
+        assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [1, foreign + 1], `MASTER beside ${foreign} foreign copies`)
         assert.equal(silenced(ns), false)
-        const copies = addCopies(start)
+        // Running MASTER again is harmless: nothing planned, no EEXIST.
+        const again = ns.haTool(['notify', '--config', c, '--json', 'master'])
+        assert.equal(again.code, 0, again.stderr)
+        assert.deepEqual((JSON.parse(again.stdout) as {steps: unknown[]}).steps, [])
         const b = ns.haTool(['notify', '--config', c, 'INSTANCE', 'VI_1', 'BACKUP', '100'])
         assert.equal(b.code, 0, b.stderr)
-        assert.equal(wanRules(ns), 0, `BACKUP from ${copies} copies`)
+        assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [0, foreign], `BACKUP leaves the ${foreign} foreign copies`)
         assert.equal(silenced(ns), true)
+        for (let i = 0; i < 4; i++) try { ns.ip('rule', 'del', 'priority', '32770', 'lookup', '250') } catch { break }
       }
-      // A rule that only looks alike (a source selector) is not ours and stays.
+      // A user's rule of the same priority and selector (no protocol) neither blocks the add
+      // (EEXIST) nor goes on BACKUP.
+      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
       ns.ip('rule', 'add', 'priority', '32770', 'from', '10.0.0.0/8', 'lookup', '250')
-      ns.haTool(['notify', '--config', c, 'master'])
+      const m = ns.haTool(['notify', '--config', c, 'master'])
+      assert.equal(m.code, 0, m.stderr)
+      assert.equal(wanRules(ns), 1)
       ns.haTool(['notify', '--config', c, 'backup'])
+      assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [0, 1])
+      assert.match(ns.ip('rule', 'show'), /32770:\s+from all lookup 250\s*$/m)
+      // A rule that only looks alike (a source selector) is not ours and stays.
       assert.match(ns.ip('rule', 'show'), /32770:\s+from 10\.0\.0\.0\/8 lookup 250/)
     }))
   })
@@ -167,7 +181,7 @@ describe('notify against the real kernel', {skip}, () => {
     await withTempDir(async (dir) => withNetns('hat-t3-bad', (ns) => {
       wan(ns)
       const c = config(dir)
-      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
+      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', '73')
       for (const args of [['INSTANCE', 'VI_1', 'PROMOTE', '1'], ['maybe'], [], ['INSTANCE', 'VI_1']]) {
         const r = ns.haTool(['notify', '--config', c, ...args])
         assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)

@@ -158,6 +158,27 @@ describe('networkd: IPv6 on the WAN link and one file at a time', () => {
     }
   })
 
+  test('LAN: a /64 of the delegated prefix (SubnetId in hex) when the WAN asks for one; link-local IPv6 with it or lan.ipv6', () => {
+    const lanOf = (c: Parameters<typeof cfg>[0]) => files(buildExample('networkd', cfg(c), '/x.toml'))['/etc/systemd/network/20-lan0-lan.network']
+    for (const [id, hex] of [[0, '0x0'], [42, '0x2a'], [65535, '0xffff']] as const) {
+      const lan = lanOf({wan: {interface: 'ppp0'}, lan: {interface: 'lan0', pd_subnet_id: id}})
+      assert.equal(iniValue(lan, 'Network', 'DHCPPrefixDelegation'), 'yes')
+      assert.equal(iniValue(lan, 'Network', 'LinkLocalAddressing'), 'ipv6')
+      assert.equal(iniValue(lan, 'Network', 'IPv6AcceptRA'), 'no')
+      assert.equal(iniValue(lan, 'DHCPPrefixDelegation', 'UplinkInterface'), 'ppp0')
+      assert.equal(iniValue(lan, 'DHCPPrefixDelegation', 'SubnetId'), hex)
+      assert.equal(iniValue(lan, 'DHCPPrefixDelegation', 'Announce'), 'no')
+    }
+    for (const wan of [{dhcpv6: false}, {ipv6: false}]) {
+      const lan = lanOf({wan, lan: {interface: 'lan0'}})
+      assert.equal(iniValue(lan, 'Network', 'DHCPPrefixDelegation'), undefined, JSON.stringify(wan))
+      assert.equal(iniValue(lan, 'Network', 'LinkLocalAddressing'), 'no')
+      const v6lan = lanOf({wan, lan: {interface: 'lan0', ipv6: true, vip6: 'fd00:1::1/64'}, keepalived: {instance: 'VI_1'}})
+      assert.equal(iniValue(v6lan, 'Network', 'LinkLocalAddressing'), 'ipv6', 'VRRPv3 over IPv6 needs the link-local address')
+      assert.equal(iniValue(v6lan, 'DHCPPrefixDelegation', 'SubnetId'), undefined)
+    }
+  })
+
   test('each file alone is the same file the stream prints, with its own header and no "# file:" line', () => {
     for (const c of [cfg(), cfg({wan: {interface: 'ppp9', link: 'down-on-backup'}, lan: {interface: 'br-lan', address: '10.9.0.2/25', vip: '10.9.0.1'}, sync: {interface: 's0'}})]) {
       const stream = buildExample('networkd', c, '/etc/ha-tool/gw.toml')

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {countWanRules, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {countForeignWanRules, countWanRules, delegatedPrefixes, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
 import {conntrackSteps} from '../../../src/core/conntrack/plan.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
-const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, ipv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
 const READY: ObservedWan = {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
 const kinds = (steps: Step[]) => steps.map((s) => s.kind)
 /** The args of a step that must be of kind k. */
@@ -112,12 +112,15 @@ describe('planTransition', () => {
   })
   it('wan.ipv6: MASTER adds the IPv6 rule beside the IPv4 one (not critical), BACKUP removes every copy of both', () => {
     const WAN6 = {...WAN, ipv6: true}
+    // Both rules carry wan.rule_protocol.
+    const p = planTransition({role: 'MASTER', wan: {...WAN6, rule_protocol: 201}, observed: {...READY, rule6Count: 0}})
+    assert.deepEqual(p.map((s) => (s.args as {protocol?: number}).protocol), [201, 201])
     const m = planTransition({role: 'MASTER', wan: WAN6, observed: {...READY, rule6Count: 0}})
     assert.deepEqual(m.map((s) => [s.kind, (s.args as {family?: number}).family, s.critical]), [['rule.add', 4, true], ['rule.add', 6, false]])
-    assert.deepEqual(argsOf(m[1], 'rule.add'), {table: 250, priority: 32770, family: 6})
+    assert.deepEqual(argsOf(m[1], 'rule.add'), {table: 250, priority: 32770, protocol: 73, family: 6})
     const dup = planTransition({role: 'MASTER', wan: WAN6, observed: {...READY, ruleCount: 1, rule6Count: 3}})
     assert.deepEqual(dup.map((s) => s.kind), ['rule.del'])
-    assert.deepEqual(argsOf(dup[0], 'rule.del'), {table: 250, priority: 32770, family: 6, count: 2})
+    assert.deepEqual(argsOf(dup[0], 'rule.del'), {table: 250, priority: 32770, protocol: 73, family: 6, count: 2})
     const b = planTransition({role: 'BACKUP', wan: {...WAN6, silence: 'none'}, observed: {...READY, ruleCount: 1, rule6Count: 2}})
     assert.deepEqual(b.map((s) => [s.kind, (s.args as {family?: number}).family]), [['rule.del', 4], ['rule.del', 6]])
     assert.equal(argsOf(b[1], 'rule.del').count, 2)
@@ -148,18 +151,23 @@ describe('planTransition', () => {
 })
 
 describe('WAN state from ip -j', () => {
-  it('counts exactly the plain "to all lookup T priority P" rules', () => {
+  const R = {table: 250, priority: 32770, protocol: 73}
+  it('counts exactly the plain "to all lookup T priority P" rules of ha-tool\'s protocol; the others are foreign', () => {
     const rules = [
       {priority: 0, src: 'all', table: '255'},
+      {priority: 32770, src: 'all', table: '250', protocol: '73'},
+      {priority: 32770, src: 'all', table: '250', protocol: 73},
       {priority: 32770, src: 'all', table: '250'},
-      {priority: 32770, src: 'all', table: '250'},
-      {priority: 32770, src: '10.0.0.0', srclen: 8, table: '250'},
-      {priority: 32770, src: 'all', iif: 'lo', table: '250'},
-      {priority: 32771, src: 'all', table: '250'},
-      {priority: 32770, src: 'all', table: '251'},
+      {priority: 32770, src: 'all', table: '250', protocol: '18'},
+      {priority: 32770, src: '10.0.0.0', srclen: 8, table: '250', protocol: '73'},
+      {priority: 32770, src: 'all', iif: 'lo', table: '250', protocol: '73'},
+      {priority: 32771, src: 'all', table: '250', protocol: '73'},
+      {priority: 32770, src: 'all', table: '251', protocol: '73'},
     ]
-    assert.equal(countWanRules(rules, 250, 32770), 2)
-    assert.equal(countWanRules([], 250, 32770), 0)
+    assert.equal(countWanRules(rules, R), 2)
+    assert.equal(countForeignWanRules(rules, R), 2)
+    assert.equal(countWanRules([], R), 0)
+    assert.equal(countWanRules(rules, {...R, protocol: 18}), 1)
   })
   it('reads link, address and the table default route', () => {
     const o = observeWan({
@@ -167,18 +175,28 @@ describe('WAN state from ip -j', () => {
       routes: [{dst: 'default', gateway: '198.51.100.1', dev: 'wan0'}],
       addr: [{ifname: 'wan0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], addr_info: [{family: 'inet', local: '198.51.100.10', scope: '0'}]}],
       silenced: false,
-    }, 250, 32770)
+    }, R)
     assert.deepEqual(o, {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false})
   })
   it('a missing device, a down link, no carrier', () => {
-    assert.deepEqual(observeWan({rules: [], routes: [], addr: undefined, silenced: false}, 250, 1).link, {exists: false, adminUp: false, carrier: false})
-    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['BROADCAST']}], silenced: false}, 250, 1).link, {exists: true, adminUp: false, carrier: false})
-    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['UP', 'NO-CARRIER']}], silenced: false}, 250, 1).link, {exists: true, adminUp: true, carrier: false})
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: undefined, silenced: false}, {table: 250, priority: 1, protocol: 73}).link, {exists: false, adminUp: false, carrier: false})
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['BROADCAST']}], silenced: false}, {table: 250, priority: 1, protocol: 73}).link, {exists: true, adminUp: false, carrier: false})
+    assert.deepEqual(observeWan({rules: [], routes: [], addr: [{flags: ['UP', 'NO-CARRIER']}], silenced: false}, {table: 250, priority: 1, protocol: 73}).link, {exists: true, adminUp: true, carrier: false})
   })
   it('IPv6: counts the rule copies and finds the table\'s ::/0 route among all tables', () => {
-    const rules = [{priority: 32770, src: 'all', table: '250'}, {priority: 32770, src: '2001:db8::', srclen: 32, table: '250'}, {priority: 32766, src: 'all', table: '254'}]
-    assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, 250, 32770), {rule6Count: 1, hasDefaultRoute6: true})
-    assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, 250, 32770), {rule6Count: 0, hasDefaultRoute6: false})
+    const rules = [{priority: 32770, src: 'all', table: '250', protocol: '73'}, {priority: 32770, src: 'all', table: '250'}, {priority: 32770, src: '2001:db8::', srclen: 32, table: '250', protocol: '73'}, {priority: 32766, src: 'all', table: '254'}]
+    assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, R), {rule6Count: 1, hasDefaultRoute6: true})
+    assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, R), {rule6Count: 0, hasDefaultRoute6: false})
+  })
+  it('delegated prefixes: the unreachable routes a DHCPv6 client keeps, sorted, once each', () => {
+    assert.deepEqual(delegatedPrefixes([
+      {dst: '2001:db8:a5::/56', type: 'unreachable'},
+      {dst: '2001:db8:100::/56', type: 'unreachable'},
+      {dst: '2001:db8:100::/56', type: 'unreachable'},
+      {dst: '2001:db8:7::/64'},
+      {dst: 'default', type: 'unreachable'},
+    ]), ['2001:db8:100::/56', '2001:db8:a5::/56'])
+    assert.deepEqual(delegatedPrefixes([]), [])
   })
   it('splits batch output into one array per command', () => {
     assert.deepEqual(splitBatchJson('[{"priority":0}]\n[]\n'), [[{priority: 0}], []])
