@@ -68,13 +68,12 @@ test('keepalived follows the track_file written by the daemon\'s health monitor 
     await waitFor('maintenance off: a BACKUP', () => role(a) === 'BACKUP')
     await holds('nopreempt: a stays BACKUP, b stays MASTER', () => role(a) === 'BACKUP' && master(b), 2500)
 
-    // 3. ... until the next failover: the MASTER b's health target goes (its WAN carrier stays), its monitor
-    // writes 1, a takes over. (Out of MASTER, b's monitor is standby again and writes 0: b returns as BACKUP.)
-    const values = new Set<string>()
+    // 3. ... until the next failover: the MASTER b's health target goes (its WAN carrier stays, no maintenance),
+    // its monitor writes 1 and keepalived puts b in FAULT, a takes over. (Out of MASTER, b's monitor is standby
+    // again and writes 0 within a cycle, too quickly to sample the 1 reliably: b returns as BACKUP.)
     mark()
     target(b, false)
-    await waitFor('b unhealthy: b FAULT, a MASTER', () => { values.add(track(b)); return reportedSince(b, 'FAULT') && master(a) })
-    assert.ok(values.has('1\n'), `b's monitor never wrote 1 (unhealthy): saw ${[...values].join(',')}`)
+    await waitFor('b unhealthy: b FAULT, a MASTER', () => reportedSince(b, 'FAULT') && master(a))
     target(b, true)
     await waitFor('b healthy again: BACKUP, track_file 0', () => role(b) === 'BACKUP' && track(b) === '0\n')
     await holds('a stays MASTER', () => master(a), 1000)
