@@ -27,11 +27,17 @@ if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
 
 /**
  * require() of a hot bundle through V8's code cache: parsing and compiling the bundle is the
- * largest cost of a hot run after Node itself. The cache is written once, after the first run
- * (so it holds the functions that run actually compiled), under a name made of the bundle's
- * identity (inode, size, mtime, ctime), because V8 checks only the source's length. It is bytecode that
- * runs as root: it is used only when this user owns it and nobody else can write it. Anything
- * wrong with it just means a normal compile. HA_TOOL_CODE_CACHE=0 turns it off.
+ * largest cost of a hot run after Node itself. Two caches, the first found is used:
+ * - in the cache directory (/run), written after a run that had none (so it holds the functions
+ *   that run actually compiled), under a name made of the bundle's identity (inode, size, mtime,
+ *   ctime), because V8 checks only the source's length;
+ * - beside the bundle, `<bundle>.<size>-<mtime>.v8`, made when the program was installed by
+ *   running the commands (scripts/train-code-cache.mjs, HA_TOOL_CODE_CACHE_TRAIN=1): so the first
+ *   run after a boot or an upgrade, before /run has one, is not the slow one. When V8 takes it,
+ *   nothing is written to /run; when it does not (node was upgraded since), /run gets its own.
+ * It is bytecode that runs as root: a cache is used only when this user owns it and its
+ * directory and nobody else can write either. Anything wrong with it just means a normal
+ * compile. HA_TOOL_CODE_CACHE=0 turns both off.
  */
 function loadHot(name, file) {
   const fs = require('node:fs')
@@ -42,6 +48,8 @@ function loadHot(name, file) {
   const source = fs.readFileSync(fd, 'utf8')
   fs.closeSync(fd)
   let off = process.env.HA_TOOL_CODE_CACHE === '0'
+  const train = !off && process.env.HA_TOOL_CODE_CACHE_TRAIN === '1'
+  const shipped = `${file.replace(/\.cjs$/, '')}.${st.size}-${st.mtimeNs}.v8`
   // One name per installed copy and per Node version and flags (V8 rejects a cache made under
   // others: without this, two callers with different NODE_OPTIONS would rewrite it in turn),
   // then the identity of this build of the bundle.
@@ -50,27 +58,31 @@ function loadHot(name, file) {
   for (let i = 0; i < copy.length; i++) h = Math.imul(h ^ copy.charCodeAt(i), 0x01000193)
   const prefix = `${dir}/${name}-${(h >>> 0).toString(16)}-`
   const cacheFile = `${prefix}${st.dev}-${st.ino}-${st.size}-${st.mtimeNs}-${st.ctimeNs}.v8`
-  let cachedData
-  // The directory too: a real directory (not a symlink) of this user that nobody else can write,
-  // or no cache at all (HA_TOOL_CACHE_DIR is honoured as root).
-  const dirOk = () => {
+  // A real directory (not a symlink) of this user that nobody else can write (HA_TOOL_CACHE_DIR
+  // is honoured as root).
+  const dirOk = (d) => {
     try {
-      const d = fs.lstatSync(dir)
-      return d.isDirectory() && d.uid === process.getuid() && (d.mode & 0o022) === 0
+      const s = fs.lstatSync(d)
+      return s.isDirectory() && s.uid === process.getuid() && (s.mode & 0o022) === 0
     } catch { return false }
   }
-  if (!off && !dir.startsWith('/')) off = true
-  if (!off && dirOk()) {
+  // The file's contents when this user owns it and nobody else can write it.
+  const readOwned = (path) => {
     try {
-      const cfd = fs.openSync(cacheFile, 'r')
+      const cfd = fs.openSync(path, 'r')
       try {
         const c = fs.fstatSync(cfd)
-        if (c.uid === process.getuid() && (c.mode & 0o022) === 0) cachedData = fs.readFileSync(cfd)
+        if (c.uid === process.getuid() && (c.mode & 0o022) === 0) return fs.readFileSync(cfd)
       } finally {
         fs.closeSync(cfd)
       }
-    } catch { /* no cache yet */ }
+    } catch { /* none */ }
+    return undefined
   }
+  if (!off && !dir.startsWith('/')) off = true
+  let cachedData
+  if (!off && !train && dirOk(dir)) cachedData = readOwned(cacheFile)
+  if (!off && cachedData === undefined && dirOk(join(file, '..'))) cachedData = readOwned(shipped)
   // The same wrapper Node puts around a CommonJS file, on its own line so positions stay right.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
     filename: file,
@@ -78,28 +90,39 @@ function loadHot(name, file) {
     cachedData,
     importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   })
-  if (!off && (cachedData === undefined || script.cachedDataRejected)) {
+  if (train) {
+    // After the run the cache holds every function it compiled and what the cache read in held.
+    process.once('exit', () => writeAtomic(fs, shipped, () => script.createCachedData(), 0o644))
+  } else if (!off && (cachedData === undefined || script.cachedDataRejected)) {
     process.once('exit', () => {
-      const tmp = `${cacheFile}.${process.pid}.tmp`
+      // Not recursive: the parent (state.dir) is made at boot, and Node 20's recursive mkdir
+      // never returns for a path under /proc.
+      try { fs.mkdirSync(dir, {mode: 0o700}) } catch (e) { if (e.code !== 'EEXIST') return }
+      if (!dirOk(dir) || !writeAtomic(fs, cacheFile, () => script.createCachedData(), 0o600)) return
+      // Caches of earlier builds of this copy are dead weight, and so are temp files of runs
+      // killed while writing one (a concurrent writer whose temp file goes just writes none).
       try {
-        // Not recursive: the parent (state.dir) is made at boot, and Node 20's recursive mkdir
-        // never returns for a path under /proc.
-        try { fs.mkdirSync(dir, {mode: 0o700}) } catch (e) { if (e.code !== 'EEXIST') throw e }
-        if (!dirOk()) return
-        fs.writeFileSync(tmp, script.createCachedData(), {mode: 0o600, flag: 'wx'})
-        fs.renameSync(tmp, cacheFile)
-        // Caches of earlier builds of this copy are dead weight, and so are temp files of runs
-        // killed while writing one (a concurrent writer whose temp file goes just writes none).
         for (const f of fs.readdirSync(dir)) {
           const path = `${dir}/${f}`
           if (path.startsWith(prefix) && path !== cacheFile && (f.endsWith('.v8') || f.endsWith('.tmp'))) fs.unlinkSync(path)
         }
-      } catch {
-        try { fs.unlinkSync(tmp) } catch { /* never written */ }
-      }
+      } catch { /* the next writer tidies up */ }
     })
   }
   const mod = {exports: {}}
   script.runInThisContext()(mod.exports, module.constructor.createRequire(file), mod, file, join(file, '..'))
   return mod.exports
+}
+
+/** Writes `path` through a temp file and a rename; false when it could not. */
+function writeAtomic(fs, path, data, mode) {
+  const tmp = `${path}.${process.pid}.tmp`
+  try {
+    fs.writeFileSync(tmp, data(), {mode, flag: 'wx'})
+    fs.renameSync(tmp, path)
+    return true
+  } catch {
+    try { fs.unlinkSync(tmp) } catch { /* never written */ }
+    return false
+  }
 }

@@ -12,6 +12,7 @@ import {chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSyn
 import {arch as osArch} from 'node:os'
 import {join, relative} from 'node:path'
 import {build} from 'esbuild'
+import {runTrainingSet} from './packaging/training-runs.mjs'
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 const args = process.argv.slice(2)
@@ -145,41 +146,18 @@ step(`${seaName}: ${(statSync(sea).size / 1e6).toFixed(1)} MB, --version: ${v}`)
 
 /**
  * Runs each fast-path command (and --version, --help, a config example for the oclif bundle) through sea-main.cjs
- * with HA_TOOL_SEA_TRAIN=dir: every run reads the bundle's cache so far and writes it back with what it compiled.
- * notify runs for real in a network namespace of its own (unshare -n, nothing named, gone when it exits) with a
- * veth wan0, as MASTER and BACKUP, applied and converged; without root it only runs into a config error.
+ * with HA_TOOL_SEA_TRAIN=dir: every run reads the bundle's cache so far and writes it back with what it compiled
+ * (scripts/packaging/training-runs.mjs).
  */
 function train(main, dir) {
-  const tmp = join(dir, '..', 'sea-train')
-  mkdirSync(tmp)
-  // No NODE_OPTIONS: V8 takes a cache only under the flags it was made with (the executable runs with none).
-  const env = {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HA_TOOL_SEA_TRAIN: dir, HA_TOOL_CONFIG: join(tmp, 'none.toml')}
-  const node = (argv, extra = {}) => spawnSync(process.execPath, [main, ...argv], {cwd: tmp, env: {...env, ...extra}, encoding: 'utf8', timeout: 60_000})
-  const config = join(tmp, 'config.toml')
-  writeFileSync(config, `[wan]\ninterface = "wan0"\n[state]\ndir = "${join(tmp, 'state')}"\n[keepalived]\ndbus = false\n[log]\nlevel = "info"\n`)
-  const leasesA = join(tmp, 'a.leases')
-  const leasesB = join(tmp, 'b.leases')
-  const expiry = Math.floor(Date.now() / 1000) + 3600
-  writeFileSync(leasesA, `${expiry} 02:00:00:00:00:01 192.168.1.10 a *\n`)
-  writeFileSync(leasesB, `${expiry + 5} 02:00:00:00:00:01 192.168.1.10 a *\n${expiry} 02:00:00:00:00:02 192.168.1.11 b *\n`)
-  const runs = [
-    ['--version'], ['--help'], ['config', 'example', 'keepalived'], ['nonsense'],
-    ['check', '--target', '127.0.0.1'], ['check', '--target', '127.0.0.1', '--json'],
-    ['leases', 'merge', leasesA, leasesB], ['leases', 'merge', leasesA, leasesB, '--json'],
-  ]
-  for (const argv of runs) node(argv)
-  const notify = (role) => ['notify', '--config', config, 'INSTANCE', 'VI_1', role, '100']
-  const inNetns = process.getuid?.() === 0 && spawnSync('unshare', ['-n', 'true']).status === 0
-  if (inNetns) {
-    const script = ['set -e', 'ip link add wan0 type veth peer name wan0-peer', 'ip link set wan0 up',
-      ...['MASTER', 'MASTER', 'BACKUP', 'BACKUP', 'MASTER', 'MASTER'].map((role) => `"$0" ${[main, ...notify(role)].map((a) => `'${a}'`).join(' ')} || true`)].join('\n')
-    const r = spawnSync('unshare', ['-n', 'sh', '-c', script, process.execPath], {cwd: tmp, env, encoding: 'utf8', timeout: 120_000})
-    if (r.status !== 0) { console.error(`package: training notify in a private network namespace failed: ${r.stderr}`); process.exit(1) }
-  } else {
-    step('not root: notify trained only up to its config (the first runs of notify compile the rest)')
-    node(notify('MASTER'), {HA_TOOL_CONFIG: '/nonexistent'})
+  try {
+    if (!runTrainingSet({prefix: [process.execPath, main], env: {HA_TOOL_SEA_TRAIN: dir}, oclif: true, parent: join(dir, '..')})) {
+      step('not root: notify trained only up to its config (the first runs of notify compile the rest)')
+    }
+  } catch (error) {
+    console.error(`package: ${error.message}`)
+    process.exit(1)
   }
-  rmSync(tmp, {recursive: true, force: true})
   for (const name of Object.keys(entries)) {
     if (!existsSync(join(dir, `${name}.v8`))) { console.error(`package: no code cache was made for ${name}`); process.exit(1) }
   }

@@ -97,7 +97,8 @@ export type AtomicWriteOptions = {
 
 /**
  * Writes a file so that a reader sees the old content or the new, never a part:
- * temp file in the same directory, fsync, rename over, fsync the directory.
+ * temp file in the same directory, fsync, rename over, fsync the directory (no fsyncs with
+ * durable: false).
  * On any failure the temp file is removed and the old file is untouched.
  */
 let tempCounter = 0
@@ -123,13 +124,13 @@ function writeAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteO
     const buf = typeof data === 'string' ? Buffer.from(data) : data
     let off = 0
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
-    fsyncSync(fd)
+    if (opts.durable !== false) fsyncSync(fd)
     closeSync(fd)
     open = false
     opts.beforeRename?.(temp)
     renameSync(temp, path)
     renamed = true
-    syncDir(dir)
+    if (opts.durable !== false) syncDir(dir)
   } catch (error) {
     // Only while still open: a second close could hit an fd number reused by someone else since.
     if (open) try { closeSync(fd) } catch { /* nothing more to do */ }

@@ -1,4 +1,4 @@
-import {lstatSync} from 'node:fs'
+import {lstatSync, type Stats} from 'node:fs'
 
 /** The distribution's own directories: always on the PATH children get. */
 export const SAFE_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
@@ -13,7 +13,13 @@ export const SAFE_PATH = '/usr/sbin:/usr/bin:/sbin:/bin'
  */
 export function safePath(inherited = process.env.PATH ?? ''): string {
   if (cached?.from === inherited) return cached.path
-  const dirs = inherited.split(':').filter((d) => d.startsWith('/') && trusted(d))
+  // Each directory on the way is looked at once (/, /usr, /root... are shared by most entries).
+  const seen = new Map<string, Stats | undefined>()
+  const stat = (p: string) => {
+    if (!seen.has(p)) { try { seen.set(p, lstatSync(p)) } catch { seen.set(p, undefined) } }
+    return seen.get(p)
+  }
+  const dirs = inherited.split(':').filter((d) => d.startsWith('/') && trusted(d, stat))
   for (const d of SAFE_PATH.split(':')) if (!dirs.includes(d)) dirs.push(d)
   cached = {from: inherited, path: [...new Set(dirs)].join(':')}
   return cached.path
@@ -26,12 +32,11 @@ export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   return {...env, PATH: safePath(env.PATH ?? process.env.PATH)}
 }
 
-function trusted(dir: string): boolean {
+function trusted(dir: string, stat: (path: string) => Stats | undefined): boolean {
   const parts = dir.split('/').filter(Boolean)
   for (let i = 0; i <= parts.length; i++) {
-    const p = `/${parts.slice(0, i).join('/')}`
-    let st
-    try { st = lstatSync(p) } catch { return false }
+    const st = stat(`/${parts.slice(0, i).join('/')}`)
+    if (!st) return false
     if (st.uid !== 0) return false
     // Sticky helps a directory on the way, not the one programs are looked up in: anyone may create files there.
     const sticky = i < parts.length && st.isDirectory() && (st.mode & 0o1000) !== 0

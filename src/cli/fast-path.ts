@@ -4,6 +4,7 @@ import type {AnyCommandSpec} from './command.js'
 import {createContext} from './context.js'
 import {type FlagSpecs, GLOBAL_FLAGS, type ParsedFlags} from './flag-spec.js'
 import type {Invocation} from './outcome.js'
+import {writeFd} from '../wiring/cli.js'
 
 /**
  * The fast path for the commands keepalived and dnsmasq spawn on every interval, transition and
@@ -39,15 +40,15 @@ export async function runHot(cmd: AnyCommandSpec, argv: string[]): Promise<numbe
     // What the hot path cost, for `npm run bench` and for anyone chasing a slow keepalived hook.
     const log = inv.ctx.configMs === undefined ? undefined : inv.ctx.logger()
     if (log?.isEnabled('debug')) log.debug({configMs: round(inv.ctx.configMs!), processMs: round(process.uptime() * 1000)}, 'hot path timings')
-    if (json) process.stdout.write(`${JSON.stringify(out.result, null, 2)}\n`)
+    if (json) writeFd(1, `${JSON.stringify(out.result, null, 2)}\n`)
     else {
       const text = cmd.render(out.result, inv)
-      if (text) process.stdout.write(`${text}\n`)
+      if (text) writeFd(1, `${text}\n`)
     }
     return out.exit
   } catch (error) {
-    if (json) process.stdout.write(`${JSON.stringify(errorJson(error), null, 2)}\n`)
-    else process.stderr.write(`ha-tool: ${errorLine(error)}\n`)
+    if (json) writeFd(1, `${JSON.stringify(errorJson(error), null, 2)}\n`)
+    else writeFd(2, `ha-tool: ${errorLine(error)}\n`)
     return exitOf(error)
   }
 }

@@ -13,6 +13,7 @@ import {peerTarget} from '../app/leases/peer-target.js'
 import {startReplicator} from '../app/leases/replicator.js'
 import {createSshChannel} from '../adapters/ssh-channel.js'
 import {join} from 'node:path'
+import {createLeaseEchoRecord} from '../adapters/lease-echo-record.js'
 
 /** The real adapters behind the lease use-cases. */
 export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: () => number = Date.now): LeaseDeps {
@@ -29,6 +30,7 @@ export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: ()
     queue: createLeaseQueue(c.queue_dir),
     replication: createReplicationMarks(config.state.dir),
     replicator: createReplicatorPid(config.state.dir),
+    received: createLeaseEchoRecord(config.state.dir),
     lock: (name, timeoutMs) => acquireLock(`${config.state.dir}/${name}`, timeoutMs),
     close: () => dbus?.close(),
   }

@@ -23,6 +23,8 @@ export type LeaseDeps = {
   replication: ReplicationMarks
   /** Whether the daemon's replicator drains the queue (then the hook only queues); claim/release: the replicator's own pid file. */
   replicator: {alive(): boolean; claim(): void; release(): void}
+  /** What `leases receive` applied lately (core/leases/echo.ts): the hook drops dnsmasq's echo of it. */
+  received: {read(): string; write(text: string): void}
   lock(name: string, timeoutMs: number): Promise<Lock>
   /** Releases what was opened (the D-Bus connection). */
   close(): void

@@ -1,3 +1,4 @@
+import {isEcho, parseReceived} from '../../core/leases/echo.js'
 import {formatLease, tableOf} from '../../core/leases/format.js'
 import {type HookEvent, parseHookEvent} from '../../core/leases/hook-event.js'
 import {mergeLeaseTables} from '../../core/leases/merge.js'
@@ -13,7 +14,7 @@ export type HookResult = {
   /**
    * pushed: the peer has it; queued: kept for the daemon's replicator, or for the next try (peer
    * down); refused: the peer refused it (set aside); overflow: the queue was full (the peer gets a
-   * full sync instead); skipped: nothing to push.
+   * full sync instead); skipped: nothing to push (or the peer's own push coming back).
    */
   push: 'pushed' | 'queued' | 'refused' | 'overflow' | 'skipped'
   /** For init: the database printed for dnsmasq. */
@@ -49,6 +50,11 @@ export async function runLeaseHook(deps: LeaseDeps, args: readonly string[], env
   if (event.action === 'old' && env.DNSMASQ_DATA_MISSING === '1') return {action: event.action, ip, push: 'skipped'}
 
   const line = `${event.action === 'del' ? 'del' : 'add'} ${formatLease(event.lease)}\n`
+  // dnsmasq runs its script for a lease the peer pushed too (over D-Bus): that one the peer has already.
+  if (isEcho(parseReceived(deps.received.read()), line.slice(0, -1), deps.now())) {
+    deps.log.debug({ip}, 'lease event is the peer\'s own push coming back: not sent')
+    return {action: event.action, ip, push: 'skipped'}
+  }
   // The daemon's replicator drains the queue over its held ssh channel: queue and return at once.
   if (deps.replicator.alive()) {
     if (deps.queue.state().pending >= c.queue_max) {

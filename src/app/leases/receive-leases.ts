@@ -1,4 +1,5 @@
 import {usageError} from '../../core/errors.js'
+import {parseReceived, recordReceived} from '../../core/leases/echo.js'
 import {parseLeaseText} from '../../core/leases/parse.js'
 import {leasesOf} from '../../core/leases/table.js'
 import type {Lease} from '../../core/leases/types.js'
@@ -41,6 +42,11 @@ export async function receiveLeases(deps: LeaseDeps, text: string): Promise<Rece
   try {
     const r = await applyLeases(deps, [adds], {allowRestart: false, removals})
     markSync(deps, 'fromPeer', true)
+    try {
+      deps.received.write(recordReceived(parseReceived(deps.received.read()), [...last.values()].map((e) => `${e.action} ${e.line}`), deps.now()))
+    } catch (error) {
+      deps.log.warn({err: (error as Error).message}, 'could not record the received leases: dnsmasq\'s echo of them goes back to the peer')
+    }
     return {...r, events: n}
   } finally {
     await lock.release()

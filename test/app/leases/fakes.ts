@@ -31,13 +31,15 @@ export type World = {
   /** Batches set aside: id -> reason. */
   setAside: Map<string, string>
   failureAt: number
+  /** What `leases receive` recorded (the echo record). */
+  received: string
   writeFails?: string
 }
 
 export function world(over: Partial<Config['dnsmasq']> = {}): World {
   const base = defaultConfig()
   const config: Config = {...base, dnsmasq: {...base.dnsmasq, enabled: true, ...over}}
-  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0} as unknown as World
+  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0, received: ''} as unknown as World
   let seq = 0
   w.deps = {
     config,
@@ -110,6 +112,10 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
     replication: {
       read: () => Object.fromEntries(w.marks),
       write: (d, m) => { w.marks.set(d, m) },
+    },
+    received: {
+      read: () => w.received,
+      write: (text) => { w.received = text },
     },
     replicator: {
       alive: () => w.replicatorUp,

@@ -178,6 +178,33 @@ describe('runLeaseHook', () => {
     assert.equal(w.failureAt, 0)
   })
 
+  test('dnsmasq running its script for a lease the peer pushed (the echo) sends nothing back; a different lease, a deletion, or the same one after the window still goes', async () => {
+    for (const replicator of [false, true]) {
+      const w = world()
+      w.replicatorUp = replicator
+      await receiveLeases(w.deps, `add ${theirs}`)
+      const sent = () => w.peerReceived.length + w.queue.size
+      const echo = await runLeaseHook(w.deps, ['add', B, '192.168.1.160', 'b'], env)
+      assert.equal(echo.push, 'skipped', 'the echo of the received lease')
+      assert.equal(sent(), 0)
+      // The same address with another expiry (a renewal here) is news for the peer.
+      assert.notEqual((await runLeaseHook(w.deps, ['old', B, '192.168.1.160', 'b'], {DNSMASQ_LEASE_EXPIRES: String(NOW_S + 1800)})).push, 'skipped')
+      assert.equal(sent(), 1)
+      assert.notEqual((await runLeaseHook(w.deps, ['del', B, '192.168.1.160', 'b'], env)).push, 'skipped')
+      assert.equal(sent(), 2)
+      w.deps.now = () => NOW_S * 1000 + 121_000
+      assert.notEqual((await runLeaseHook(w.deps, ['add', B, '192.168.1.160', 'b'], env)).push, 'skipped', 'past the window: sent again')
+      assert.equal(sent(), 3)
+    }
+  })
+
+  test('a received deletion: dnsmasq\'s del event for it is not sent back', async () => {
+    const w = world()
+    await receiveLeases(w.deps, `del ${theirs}`)
+    assert.equal((await runLeaseHook(w.deps, ['del', B, '192.168.1.160', 'b'], env)).push, 'skipped')
+    assert.equal(w.peerReceived.length, 0)
+  })
+
   test('a hostname or client id that would inject a line (newline, space, control byte) refuses the event: nothing written, pushed or queued', async () => {
     const evil = `x\n0 00:11:22:33:44:55 192.168.1.1 evil *`
     const cases: Array<[string[], Record<string, string>]> = [

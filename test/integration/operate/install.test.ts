@@ -2,7 +2,7 @@
 // kept on reinstall, uninstall; and a real keepalived with enable_script_security running the
 // installed binary (and refusing it once a directory on its path is group-writable).
 import assert from 'node:assert/strict'
-import {chmodSync, chownSync, existsSync, lstatSync, readFileSync, readlinkSync, readdirSync, writeFileSync} from 'node:fs'
+import {chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {before, describe, test} from 'node:test'
 import {cleanEnv, ensureBuilt, hasProgram, ROOT, run, withTempDir} from '../../support/spawn.js'
@@ -69,6 +69,17 @@ describe('scripts/install --destdir', {skip: process.getuid?.() !== 0 ? 'install
       const ex = await run([bin, 'config', 'example', 'keepalived', '--config', join(d, 'etc/ha-tool/config.toml')], {env: cleanEnv()})
       assert.equal(ex.code, 0, ex.stderr)
       assert.match(ex.stdout, /enable_script_security/)
+      // The hot bundles come with their code caches (scripts/train-code-cache.mjs), and V8 takes them:
+      // the first run, with an empty cache directory, writes none of its own.
+      const hot = readdirSync(join(d, 'usr/lib/ha-tool/dist/hot'))
+      for (const b of ['check', 'notify', 'leases']) assert.ok(hot.some((f) => f.startsWith(`${b}.`) && f.endsWith('.v8')), `no code cache for ${b}: ${hot.join(' ')}`)
+      const leases = join(d, 'a.leases')
+      writeFileSync(leases, '0 52:54:00:00:00:01 192.168.1.50 host1 *\n')
+      const cacheDir = join(d, 'cache')
+      mkdirSync(cacheDir, {mode: 0o700})
+      const m = await run([bin, 'leases', 'merge', leases], {env: cleanEnv({HA_TOOL_CACHE_DIR: cacheDir})})
+      assert.equal(m.code, 0, m.stderr)
+      assert.deepEqual(readdirSync(cacheDir), [], 'the installed code cache was taken: nothing compiled, nothing written')
     })
   })
 
