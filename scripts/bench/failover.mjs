@@ -16,8 +16,8 @@
 // BENCH_FAILOVER_WAN_INPUT_DROP (1, the shipped nftables example's WAN input filter; 0 = none, the lab's --no-wan-input-drop),
 // BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode),
 // BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1).
-// Run alone: node scripts/bench/failover.mjs (after a build; root; under flock /tmp/hat-ns.lock).
-import * as lab from '../lab.mjs'
+// Run alone: node --import tsx scripts/bench/failover.mjs (after a build; root; under flock /tmp/hat-ns.lock).
+import * as lab from '../lab.ts'
 
 const median = (xs) => {
   const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)

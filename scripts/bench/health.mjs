@@ -2,11 +2,12 @@
 // target in a namespace that answers at once, side by side with a bare Node script spawning ping
 // once (floors/ping-once.mjs); and the daemon monitor's CPU per cycle, children included.
 // Namespaces: hat-h5-bench-c (runs everything) and hat-h5-bench-t (the target, 10.55.5.2),
-// joined by a veth; both deleted in a finally.
+// joined by a veth (the topology builder); both deleted in a finally.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {topology} from './netns.mjs'
 
 const root = new URL('../..', import.meta.url).pathname
 const runs = Number(process.env.BENCH_RUNS ?? 40)
@@ -21,13 +22,10 @@ export async function bench() {
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-health-'))
   const env = {...process.env}
   delete env.NODE_EXTRA_CA_CERTS
+  let topo
   try {
-    for (const ns of [C, T]) { try { sh('ip', 'netns', 'del', ns) } catch {} sh('ip', 'netns', 'add', ns); sh('ip', '-n', ns, 'link', 'set', 'lo', 'up') }
-    sh('ip', '-n', C, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 't0', 'netns', T)
-    sh('ip', '-n', C, 'addr', 'add', '10.55.5.1/29', 'dev', 'c0')
-    for (const a of ['10.55.5.2', '10.55.5.3', '10.55.5.4']) sh('ip', '-n', T, 'addr', 'add', `${a}/29`, 'dev', 't0')
-    sh('ip', '-n', C, 'link', 'set', 'c0', 'up')
-    sh('ip', '-n', T, 'link', 'set', 't0', 'up')
+    const {buildTopology} = await topology()
+    topo = buildTopology({prefix: 'hat-h5-bench-', nodes: {c: {}, t: {}}, links: [[{node: 'c', dev: 'c0', addrs: ['10.55.5.1/29']}, {node: 't', dev: 't0', addrs: ['10.55.5.2/29', '10.55.5.3/29', '10.55.5.4/29']}]]})
     sh('ip', 'netns', 'exec', C, 'ping', '-c', '1', '-W', '2', '10.55.5.2') // ARP resolved before timing
     const cfg = (name, body) => { const f = join(dir, name); writeFileSync(f, body); return f }
     const state = join(dir, 'state')
@@ -67,7 +65,7 @@ export async function bench() {
       note: `timed inside netns ${C} against 10.55.5.2 in ${T}, each command once per round, ${runs} rounds; monitor at interval 100 ms for ${cycles} cycles`,
     }
   } finally {
-    for (const ns of [C, T]) { try { sh('ip', 'netns', 'del', ns) } catch {} }
+    topo?.destroy()
     rmSync(dir, {recursive: true, force: true})
   }
 }

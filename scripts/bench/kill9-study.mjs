@@ -4,9 +4,9 @@
 // or after the peer took over. Prints the client's outage, when the LAN bridge moved the virtual MAC
 // between ports (bridge monitor fdb), and which frames with the virtual MAC as source each gateway port
 // sent (nft bridge counters), per keepalived setting. Root; runs the lab (hold /tmp/hat-ns.lock).
-//   node scripts/bench/kill9-study.mjs [runs] [--settings default,delay1,refresh1]
+//   node --import tsx scripts/bench/kill9-study.mjs [runs] [--settings default,delay1,refresh1]
 import {spawn, spawnSync} from 'node:child_process'
-import * as lab from '../lab.mjs'
+import * as lab from '../lab.ts'
 
 const SETTINGS = {
   default: [],

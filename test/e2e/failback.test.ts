@@ -27,7 +27,7 @@ import {test} from 'node:test'
 import type {NodeStatus} from '../../src/app/status.js'
 import type {GateState} from '../../src/core/failback/gate.js'
 import type {StateFile} from '../../src/core/transition/types.js'
-import * as core from '../../scripts/lab.mjs'
+import * as core from '../../scripts/lab.js'
 import {ADDR, type Lab, labSkipReason, NS, PORTS, sleep, withLab} from './lab.js'
 
 /** Idle TCP connections the client opens through gw2 during the outage: flows gw1's cache lacks at return. */

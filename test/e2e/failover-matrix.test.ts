@@ -10,7 +10,7 @@
 // has no carrier). kill -9 costs the client no more than the budget (1 s).
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
-import * as core from '../../scripts/lab.mjs'
+import * as core from '../../scripts/lab.js'
 import {type FailoverKind, type FailoverResult, KINDS, labSkipReason, withLab} from './lab.js'
 
 const KILL_BUDGET_MS = 1000

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import {test} from 'node:test'
 import {labSkipReason, withLab} from './lab.js'
-import * as core from '../../scripts/lab.mjs'
+import * as core from '../../scripts/lab.js'
 
 test('keepalived alone: SIGKILL of the MASTER leaves its VIP and WAN rule behind (split-brain)', {timeout: 120_000}, async (t) => {
   const skip = labSkipReason()

@@ -9,13 +9,13 @@
 //
 // Every daemon's config is what `ha-tool config example` prints from the node's ha-tool.toml, and ha-tool is
 // the tree `scripts/install --destdir` lays down (or options.bin / HAT_LAB_BIN: e.g. the .deb's /usr/sbin/ha-tool).
-// The machinery is scripts/lab.mjs (plain JS, shared with `scripts/lab` and the failover benchmark).
+// The machinery is scripts/lab.ts (on the topology builder, test/support/topology.ts; shared with `scripts/lab` and the failover benchmark).
 // One lab per machine: withLab waits for the lab lock, so e2e files never tear down each other's lab.
 import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {checkJsonOutput} from '../support/json-contract.js'
-import * as core from '../../scripts/lab.mjs'
-import type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, NodeView, RunOptions, RunResult, SplitBrain} from '../../scripts/lab.mjs'
+import * as core from '../../scripts/lab.js'
+import type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, NodeView, RunOptions, RunResult, SplitBrain} from '../../scripts/lab.js'
 
 export type {FailoverKind, FailoverOptions, FailoverResult, Gw, LabOptions, NodeView, RunResult, SplitBrain}
 export type Where = Gw | 'isp' | 'client'

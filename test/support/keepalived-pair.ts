@@ -12,6 +12,9 @@ import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, cleanEnv} from './spawn.js'
+import {buildTopology, type End, type NodeSpec, type Topology} from './topology.js'
+
+type PairNodeName = '1' | '2' | 'u1' | 'u2'
 
 /** notify: notify scripts; fifo: the daemon as keepalived's FIFO script; service: the daemon as its own process. */
 export type PairMode = 'notify' | 'fifo' | 'service'
@@ -33,6 +36,8 @@ export type PairNode = {
   stopDaemon(): Promise<void>
   /** The node's private system bus (with `dbus: true`), for keepalived's enable_dbus. */
   busAddress?: string
+  /** With `upstream: true`: the namespace at the far end of this node's WAN (isp0, PAIR_UPSTREAM and PAIR_TARGET). */
+  upstream?: string
 }
 
 export function keepalivedPairSkipReason(): string | undefined {
@@ -52,30 +57,57 @@ async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = 'S
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 }
 
-export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMode; haToolExtra?: string; dbus?: boolean; keepalivedPaths?: {config?: string; pidfile?: string}}, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
+export type PairOptions = {
+  mode: PairMode
+  /** Lines added to each node's [wan] section. */
+  haToolExtra?: string
+  /** Whole sections appended to each node's ha-tool config (e.g. a [health] section). */
+  haToolSections?: string
+  dbus?: boolean
+  keepalivedPaths?: {config?: string; pidfile?: string}
+  /**
+   * Each node's WAN ends in a namespace of its own (<prefix>u1, <prefix>u2) with the ISP router
+   * PAIR_UPSTREAM and a health target PAIR_TARGET on its isp0, so a test can take one node's target away
+   * (`ip -n <upstream> addr del PAIR_TARGET/24 dev isp0`) without touching its WAN carrier.
+   */
+  upstream?: boolean
+}
+
+/** The ISP router and a health target at the far end of each node's WAN (with `upstream: true`). */
+export const PAIR_UPSTREAM = '198.51.100.1'
+export const PAIR_TARGET = '198.51.100.7'
+
+export async function withKeepalivedPair<T>(prefix: string, opts: PairOptions, fn: (nodes: [PairNode, PairNode]) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const root = mkdtempSync(join(tmpdir(), 'ha-tool-ka-'))
   chmodSync(root, 0o755)
-  const names = [`${prefix}1`, `${prefix}2`]
   const procs: ChildProcess[] = []
   const keepalived: Array<ChildProcess | undefined> = [undefined, undefined]
   const daemons: Array<ChildProcess | undefined> = [undefined, undefined]
-  for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  // <prefix>1 and <prefix>2 on one LAN cable; each WAN's far end (isp0) in the node itself or in its upstream <prefix>uN
+  const wan = (i: 1 | 2): [End<PairNodeName>, End<PairNodeName>] => [
+    {node: `${i}`, dev: 'wan0', addrs: ['198.51.100.10/24']},
+    {node: opts.upstream ? `u${i}` : `${i}`, dev: 'isp0', ...(opts.upstream ? {addrs: [`${PAIR_UPSTREAM}/24`, `${PAIR_TARGET}/24`]} : {})},
+  ]
+  const gw: NodeSpec = {routes: ['default via 198.51.100.1 dev wan0 table 250']}
+  let t: Topology<PairNodeName>
   try {
-    for (const ns of names) sh(['ip', 'netns', 'add', ns])
-    sh(['ip', 'link', 'add', 'lan0', 'netns', names[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', names[1]])
+    t = buildTopology<PairNodeName>({
+      prefix,
+      nodes: {'1': gw, '2': gw, ...(opts.upstream ? {u1: {}, u2: {}} : {})} as Record<PairNodeName, NodeSpec>,
+      links: [[{node: '1', dev: 'lan0', addrs: ['10.99.0.1/24']}, {node: '2', dev: 'lan0', addrs: ['10.99.0.2/24']}], wan(1), wan(2)],
+    })
+  } catch (error) {
+    rmSync(root, {recursive: true, force: true})
+    throw error
+  }
+  const names = [t.ns['1'], t.ns['2']]
+  const upstreams = opts.upstream ? [t.ns.u1, t.ns.u2] : []
+  try {
     const nodes = names.map((ns, i): PairNode => {
       const dir = join(root, `n${i + 1}`)
       mkdirSync(join(dir, 'state'), {recursive: true})
       const ip = (...a: string[]) => sh(['ip', '-n', ns, ...a])
-      ip('link', 'set', 'lo', 'up')
-      ip('addr', 'add', `10.99.0.${i + 1}/24`, 'dev', 'lan0')
-      ip('link', 'set', 'lan0', 'up')
-      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-      ip('link', 'set', 'isp0', 'up')
-      ip('link', 'set', 'wan0', 'up')
-      ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-      ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const config = join(dir, 'ha-tool.toml')
       writeFileSync(config, [
         '[wan]', 'interface = "wan0"', ...(opts.haToolExtra?.includes('up_timeout_ms') ? [] : ['up_timeout_ms = 2000']), opts.haToolExtra ?? '',
@@ -85,7 +117,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
         `fifo = "${join(dir, 'vrrp.fifo')}"`, `pidfile = "${opts.keepalivedPaths?.pidfile ?? join(dir, 'keepalived.pid')}"`,
         '[state]', `dir = "${join(dir, 'state')}"`,
         '[doctor]', `binary = "${BIN}"`,
-        '[log]', `file = "${join(dir, 'ha-tool.log')}"`, 'level = "debug"', '',
+        '[log]', `file = "${join(dir, 'ha-tool.log')}"`, 'level = "debug"', opts.haToolSections ?? '', '',
       ].join('\n'))
       writeFileSync(join(dir, 'state', 'track'), '0\n')
       const events = join(dir, 'events.fifo')
@@ -93,7 +125,7 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
       const busAddress = opts.dbus ? `unix:path=${join(dir, 'bus.sock')}` : undefined
       const env = {...process.env, ...(busAddress ? {DBUS_SYSTEM_BUS_ADDRESS: busAddress} : {})}
       const node: PairNode = {
-        ns, dir, config, busAddress,
+        ns, dir, config, busAddress, upstream: upstreams[i],
         reported: () => {
           // Role changes only: MASTER_RX_LOWER_PRI and *_PRIORITY lines are not states; DELETED counts as STOP.
           try {
@@ -144,8 +176,8 @@ export async function withKeepalivedPair<T>(prefix: string, opts: {mode: PairMod
     return await fn(nodes as [PairNode, PairNode])
   } finally {
     for (const p of procs.reverse()) await stop(p)
-    // Notify scripts or the daemon may still be finishing: they belong to keepalived and end with it.
-    for (const ns of names) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    // Notify scripts or the daemon may still be finishing: what is left in the namespaces ends with them.
+    t.destroy()
     rmSync(root, {recursive: true, force: true})
   }
 }

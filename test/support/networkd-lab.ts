@@ -10,6 +10,7 @@ import {chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, read
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {CLI} from './spawn.js'
+import {buildTopology, type Topology} from './topology.js'
 
 export type NetworkdLab = {
   rtr: string
@@ -128,15 +129,16 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
   const networkdLogPath = join(dir, 'networkd.log')
   const busAddress = `unix:path=${join(dir, 'system_bus_socket')}`
   const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
-  for (const ns of [rtr, isp]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  let topo: Topology<'rtr' | 'isp'> | undefined
   let dnsmasq: ChildProcess | undefined
   let bus: ChildProcess | undefined
   let networkd: ChildProcess | undefined
   try {
-    sh(['ip', 'netns', 'add', isp])
-    sh(['ip', 'netns', 'add', rtr])
-    sh(['ip', 'link', 'add', 'wan0', 'netns', rtr, 'type', 'veth', 'peer', 'name', 'isp0', 'netns', isp])
-    for (const [ns, cmd] of [[isp, 'link set lo up'], [isp, 'addr add 198.51.100.1/24 dev isp0'], [isp, 'link set isp0 up'], [rtr, 'link set lo up']] as const) sh(['ip', '-n', ns, ...cmd.split(' ')])
+    // the router's wan0 stays down: the test (or networkd) raises it
+    topo = buildTopology<'rtr' | 'isp'>({
+      prefix, names: {rtr, isp}, nodes: {rtr: {}, isp: {}},
+      links: [[{node: 'rtr', dev: 'wan0', up: false}, {node: 'isp', dev: 'isp0', addrs: ['198.51.100.1/24']}]],
+    })
     dnsmasq = spawn('ip', ['netns', 'exec', isp, 'dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--interface=isp0', '--bind-interfaces',
       '--dhcp-authoritative', '--dhcp-range=198.51.100.100,198.51.100.150,255.255.255.0,2m', `--dhcp-leasefile=${join(dir, 'dnsmasq.leases')}`,
       '--log-dhcp', `--log-facility=${join(dir, 'dnsmasq.log')}`], {stdio: 'ignore'})
@@ -169,7 +171,7 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
     await stopChild(networkd)
     await stopChild(bus)
     await stopChild(dnsmasq)
-    for (const ns of [rtr, isp]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    topo?.destroy()
     rmSync(dir, {recursive: true, force: true})
   }
 }

@@ -7,6 +7,7 @@ import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {BIN} from './spawn.js'
+import {buildTopology, type Topology} from './topology.js'
 
 export type Run = {code: number | null; stdout: string; stderr: string}
 
@@ -25,9 +26,8 @@ export class PeerNodes {
   /** A second client key with no forced command (for tests of the port itself). */
   readonly adminKey: string
   readonly knownHosts: string
-  private readonly existing: boolean
   private procs: ChildProcess[] = []
-  private namespaces: string[] = []
+  private topology?: Topology<'a' | 'b'>
 
   /** `existing`: namespaces (with the sync link) another test pair made; only ssh is set up then. */
   constructor(readonly dir: string, tag: string, readonly port = 2222, existing?: Record<'a' | 'b', {ns: string; addr: string; dir: string; toml: string}>) {
@@ -37,7 +37,6 @@ export class PeerNodes {
     }
     this.a = mk('a', 1)
     this.b = mk('b', 2)
-    this.existing = existing !== undefined
     this.key = join(dir, 'id_ed25519')
     this.adminKey = join(dir, 'admin_ed25519')
     this.knownHosts = join(dir, 'known_hosts')
@@ -65,19 +64,13 @@ export class PeerNodes {
     await this.startSsh()
   }
 
+  /** The two namespaces and the sync link (not with `existing`: setup() is for a pair of its own). */
   private network(): void {
-    for (const n of [this.a, this.b]) {
-      mkdirSync(join(n.dir, 'state'), {recursive: true})
-      if (existsSync(`/run/netns/${n.ns}`)) run(['ip', 'netns', 'del', n.ns], {must: false})
-      run(['ip', 'netns', 'add', n.ns])
-      this.namespaces.push(n.ns)
-      run(['ip', '-n', n.ns, 'link', 'set', 'lo', 'up'])
-    }
-    run(['ip', 'link', 'add', 'sync0', 'netns', this.a.ns, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', this.b.ns])
-    for (const n of [this.a, this.b]) {
-      run(['ip', '-n', n.ns, 'addr', 'add', `${n.addr}/29`, 'dev', 'sync0'])
-      run(['ip', '-n', n.ns, 'link', 'set', 'sync0', 'up'])
-    }
+    for (const n of [this.a, this.b]) mkdirSync(join(n.dir, 'state'), {recursive: true})
+    this.topology = buildTopology<'a' | 'b'>({
+      prefix: 'hat-pp-', names: {a: this.a.ns, b: this.b.ns}, nodes: {a: {}, b: {}},
+      links: [[{node: 'a', dev: 'sync0', addrs: [`${this.a.addr}/29`]}, {node: 'b', dev: 'sync0', addrs: [`${this.b.addr}/29`]}]],
+    })
   }
 
   /** Client and host keys, sshd configs, known_hosts (before the configs are written). */
@@ -155,6 +148,6 @@ export class PeerNodes {
       await Promise.race([done, new Promise((r) => setTimeout(r, 3000))])
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     }
-    if (!this.existing) for (const ns of this.namespaces.reverse()) run(['ip', 'netns', 'del', ns], {must: false})
+    this.topology?.destroy()
   }
 }

@@ -46,7 +46,13 @@ export function networkdFiles(site: ExampleSite): NetworkdFile[] {
       `Priority=${site.lan.fallback_priority}`,
       'IncomingInterface=lo',
     ]],
-    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link')],
+    ['sync', `/etc/systemd/network/30-${site.sync.interface}-sync.network`, staticNetwork(site.sync.interface, sync, 'sync-link', lanIpv6Off, [
+      '# The other node may be off or still booting (a direct cable has no carrier then): the address is',
+      '# set without carrier and kept when the carrier goes, so conntrackd and sshd (the peer port) can',
+      '# bind to it at boot and keep their sockets while the other node restarts.',
+      'ConfigureWithoutCarrier=yes',
+      'IgnoreCarrierLoss=yes',
+    ])],
     ['conf', '/etc/systemd/networkd.conf.d/ha-tool.conf', [
       '# networkd deletes routing-policy rules it did not make (ManageForeignRoutingPolicyRules=yes is the',
       `# default), ha-tool's "to all lookup ${site.wan.table} priority ${site.wan.rule_priority}" included, on every restart.`,
@@ -175,7 +181,7 @@ function lanIpv6(site: ExampleSite): NetworkLines {
 }
 
 /** A .network for an interface with one static address (marked when it is a placeholder). */
-function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string, ipv6: NetworkLines = lanIpv6Off): string[] {
+function staticNetwork(name: string, addr: {self: string; other: string; stated: boolean}, what: string, ipv6: NetworkLines = lanIpv6Off, network: string[] = []): string[] {
   return [
     '[Match]',
     `Name=${name}`,
@@ -183,6 +189,7 @@ function staticNetwork(name: string, addr: {self: string; other: string; stated:
     '[Network]',
     ...ipv6.network,
     'DHCP=no',
+    ...network,
     ...ipv6.sections,
     '',
     '[Address]',

@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {describe, it} from 'node:test'
 import {keepalivedAlive, keepalivedPids} from '../../../src/adapters/keepalived-process.js'
 import {ROOT} from '../../support/spawn.js'
+import {buildTopology} from '../../support/topology.js'
 
 const skip = process.getuid?.() !== 0 ? 'needs root (network namespaces)' : !existsSync('/usr/sbin/keepalived') ? 'keepalived is not installed (scripts/install-system-deps)' : undefined
 const NS = 'hat-kaproc'
@@ -24,13 +25,9 @@ function fromInside(pidfile: string): {alive: boolean; pids: number[]} {
 describe('keepalived in the process table', {skip}, () => {
   it('only this namespace\'s keepalived counts; the pid file is a hint; kill -9 shows at once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ha-tool-kaproc-'))
-    try { sh(['ip', 'netns', 'del', NS]) } catch { /* not there */ }
-    sh(['ip', 'netns', 'add', NS])
+    const topo = buildTopology({prefix: 'hat-', names: {node: NS}, nodes: {node: {}}, links: [[{node: 'node', dev: 'lan0', addrs: ['10.98.0.1/24']}, {node: 'node', dev: 'lan1', up: false}]]})
     let pid: number | undefined
     try {
-      sh(['ip', '-n', NS, 'link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan1'])
-      sh(['ip', '-n', NS, 'link', 'set', 'lan0', 'up'])
-      sh(['ip', '-n', NS, 'addr', 'add', '10.98.0.1/24', 'dev', 'lan0'])
       writeFileSync(join(dir, 'k.conf'), 'global_defs {\n  router_id kaproc\n}\nvrrp_instance V {\n  state BACKUP\n  interface lan0\n  virtual_router_id 52\n  priority 100\n  advert_int 1\n  virtual_ipaddress {\n    10.98.0.254/24\n  }\n}\n')
       const ka = spawn('ip', ['netns', 'exec', NS, '/usr/sbin/keepalived', '-n', '-l', '-D', '-f', join(dir, 'k.conf'), '-p', join(dir, 'k.pid'), '-r', join(dir, 'v.pid')], {stdio: 'ignore'})
       pid = ka.pid
@@ -49,7 +46,7 @@ describe('keepalived in the process table', {skip}, () => {
       assert.deepEqual(fromInside(join(dir, 'k.pid')), {alive: false, pids: []}, 'a stale pid file does not keep keepalived alive')
     } finally {
       if (pid) try { process.kill(pid, 'SIGKILL') } catch { /* gone */ }
-      try { sh(['ip', 'netns', 'del', NS]) } catch { /* gone */ }
+      topo.destroy()
       rmSync(dir, {recursive: true, force: true})
     }
   })

@@ -7,6 +7,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {test} from 'node:test'
 import {sh} from '../../support/netns.js'
+import {buildTopology} from '../../support/topology.js'
 import {hasProgram, ROOT} from '../../support/spawn.js'
 
 const skip = process.getuid?.() !== 0 ? 'needs root (a network namespace)' : !hasProgram('nft') ? 'nft is not installed (scripts/install-system-deps)' : undefined
@@ -16,8 +17,7 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true } catch
 const childrenOf = (pid: number) => sh(['ps', '-o', 'pid=,args=', '--ppid', String(pid)], false).stdout.split('\n').map((l) => l.trim()).filter(Boolean)
 
 test('ip monitor and nft monitor die with a daemon that is SIGKILLed', {skip, timeout: 30_000}, async () => {
-  sh(['ip', 'netns', 'del', NS], false)
-  sh(['ip', 'netns', 'add', NS])
+  const topo = buildTopology({prefix: 'hat-', names: {node: NS}, nodes: {node: {}}})
   let holder: ReturnType<typeof spawn> | undefined
   try {
     const script = [
@@ -46,7 +46,6 @@ test('ip monitor and nft monitor die with a daemon that is SIGKILLed', {skip, ti
     assert.deepEqual(monitors.filter(alive), [], 'a monitor outlived the SIGKILLed daemon')
   } finally {
     if (holder?.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL')
-    for (const p of sh(['ip', 'netns', 'pids', NS], false).stdout.split('\n').filter(Boolean)) { try { process.kill(Number(p), 'SIGKILL') } catch {} }
-    sh(['ip', 'netns', 'del', NS], false)
+    topo.destroy()
   }
 })

@@ -1,9 +1,11 @@
 // Two real conntrackd daemons, each in its own network namespace, syncing over UDP on a veth pair
-// (the pair's sync link). Every namespace is named hat-h7-*, created here and deleted in stop().
+// (the pair's sync link), built with the topology builder. Every namespace is named hat-h7-*, created here
+// and deleted (with what still runs in it) in stop().
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {sh} from '../../support/netns.js'
 import {PeerNodes} from '../../support/peer-nodes.js'
+import {buildTopology, type Topology} from '../../support/topology.js'
 
 export type Node = {name: 'a' | 'b'; ns: string; dir: string; conf: string; toml: string; stateDir: string; socket: string; log: string; addr: string}
 
@@ -15,7 +17,7 @@ export const inNs = (n: Node, argv: string[], must = true) => sh(['ip', 'netns',
 export class ConntrackdPair {
   readonly a: Node
   readonly b: Node
-  private created: string[] = []
+  private topology?: Topology<'a' | 'b'>
   /** The peer port between the two nodes: sshd on each, the forced-command key (the failback check reads the MASTER over it). */
   port?: PeerNodes
 
@@ -36,18 +38,14 @@ export class ConntrackdPair {
   /** Namespaces, the veth sync link, both configs; daemons are started separately. */
   setup(): void {
     const [a, b] = [this.a, this.b]
-    for (const n of [a, b]) {
-      sh(['ip', 'netns', 'add', n.ns])
-      this.created.push(n.ns)
-      sh(['ip', '-n', n.ns, 'link', 'set', 'lo', 'up'])
-      mkdirSync(n.stateDir, {recursive: true})
-    }
-    sh(['ip', 'link', 'add', 'sync0', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', b.ns])
+    for (const n of [a, b]) mkdirSync(n.stateDir, {recursive: true})
+    this.topology = buildTopology<'a' | 'b'>({
+      prefix: 'hat-h7-', names: {a: a.ns, b: b.ns}, nodes: {a: {}, b: {}},
+      links: [[{node: 'a', dev: 'sync0', addrs: [`${a.addr}/30`]}, {node: 'b', dev: 'sync0', addrs: [`${b.addr}/30`]}]],
+    })
     this.port = new PeerNodes(this.dir, '', 2222, {a: {ns: a.ns, addr: a.addr, dir: a.dir, toml: a.toml}, b: {ns: b.ns, addr: b.addr, dir: b.dir, toml: b.toml}})
     this.port.keys()
     for (const n of [a, b]) {
-      sh(['ip', '-n', n.ns, 'addr', 'add', `${n.addr}/30`, 'dev', 'sync0'])
-      sh(['ip', '-n', n.ns, 'link', 'set', 'sync0', 'up'])
       writeFileSync(n.conf, this.conntrackdConf(n))
       writeFileSync(n.toml, [
         '[wan]', 'interface = "wan0"',
@@ -130,11 +128,8 @@ ${this.opts.logFile === false ? '\tLogFile off\n' : `\tLogFile ${n.log}\n`}	Sysl
 
   async stop(): Promise<void> {
     await this.port?.stop()
-    for (const ns of this.created) {
-      for (const pid of sh(['ip', 'netns', 'pids', ns], false).stdout.split('\n').filter(Boolean)) sh(['kill', '-KILL', pid], false)
-      sh(['ip', 'netns', 'del', ns], false)
-    }
-    this.created = []
+    this.topology?.destroy()
+    this.topology = undefined
   }
 }
 

@@ -8,6 +8,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
+import {buildTopology, type End, type Topology} from '../../support/topology.js'
 import {BIN, sh} from './pair.js'
 
 const tag = `${process.pid % 10000}`
@@ -25,24 +26,20 @@ describe('a real dnsmasq with two subnets and two IPv6 prefixes: every lease it 
   const leases = join(dir, 'dnsmasq.leases')
   const pidFile = join(dir, 'dnsmasq.pid')
   let file = ''
+  let topo: Topology<'srv' | 'cl'> | undefined
 
   before(async () => {
-    for (const n of [SRV, CL]) {
-      sh(['ip', 'netns', 'del', n], {must: false})
-      sh(['ip', 'netns', 'add', n])
-      sh(['ip', '-n', n, 'link', 'set', 'lo', 'up'])
-      // No duplicate address detection: addresses are usable at once.
-      ns(n, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'])
-    }
-    for (const k of [1, 2]) {
-      sh(['ip', 'link', 'add', `lan${k}`, 'netns', SRV, 'type', 'veth', 'peer', 'name', `eth${k}`, 'netns', CL])
-      // The same MAC on both of the client's links: one client, as dnsmasq sees it, on two subnets.
-      sh(['ip', '-n', CL, 'link', 'set', `eth${k}`, 'address', MAC])
-      sh(['ip', '-n', SRV, 'addr', 'add', `192.168.6${k}.1/24`, 'dev', `lan${k}`])
-      for (const n of [SRV, CL]) sh(['ip', '-n', n, 'link', 'set', n === SRV ? `lan${k}` : `eth${k}`, 'up'])
-    }
-    // Both IPv6 prefixes on one link: dnsmasq puts an address of each in the client's one IA.
-    for (const p of ['fd00:1::1/64', 'fd00:2::1/64']) sh(['ip', '-n', SRV, 'addr', 'add', p, 'dev', 'lan1'])
+    // No duplicate address detection: addresses are usable at once. The same MAC on both of the client's links:
+    // one client, as dnsmasq sees it, on two subnets. Both IPv6 prefixes on one link: dnsmasq puts an address of
+    // each in the client's one IA.
+    const noDad = {'net.ipv6.conf.all.accept_dad': 0, 'net.ipv6.conf.default.accept_dad': 0}
+    topo = buildTopology({
+      prefix: 'hat-ms-', names: {srv: SRV, cl: CL}, nodes: {srv: {sysctls: noDad}, cl: {sysctls: noDad}},
+      links: [1, 2].map((k): [End<'srv' | 'cl'>, End<'srv' | 'cl'>] => [
+        {node: 'srv', dev: `lan${k}`, addrs: [`192.168.6${k}.1/24`, ...(k === 1 ? ['fd00:1::1/64', 'fd00:2::1/64'] : [])]},
+        {node: 'cl', dev: `eth${k}`, mac: MAC},
+      ]),
+    })
     ns(SRV, ['dnsmasq', '--conf-file=/dev/null', '--port=0', '--no-resolv', '--no-hosts', '--no-ping', '--interface=lan1', '--interface=lan2', '--bind-interfaces',
       '--dhcp-authoritative', '--dhcp-range=192.168.61.100,192.168.61.199,255.255.255.0,600', '--dhcp-range=192.168.62.100,192.168.62.199,255.255.255.0,600',
       '--dhcp-range=fd00:1::100,fd00:1::1ff,64,600', '--dhcp-range=fd00:2::100,fd00:2::1ff,64,600',
@@ -78,7 +75,7 @@ describe('a real dnsmasq with two subnets and two IPv6 prefixes: every lease it 
       const pid = Number(readFileSync(pidFile, 'utf8').trim())
       if (pid > 0) process.kill(pid, 'SIGTERM')
     } catch { /* not started */ }
-    for (const n of [SRV, CL]) sh(['ip', 'netns', 'del', n], {must: false})
+    topo?.destroy()
     if (!process.env.HAT_KEEP) rmSync(dir, {recursive: true, force: true})
   })
 

@@ -2,11 +2,13 @@
 // sync link with a real sshd on each side (throw-away host and client keys in a temp dir, sshd
 // listening on the namespace's sync address only). Optionally a LAN: a switch namespace with a
 // bridge, both gateways' lan0 and a client namespace on it. Each node has its own ha-tool config.
-// Everything started here is tracked by PID and stopped by PID; namespaces are deleted in stop().
+// Everything started here is tracked by PID and stopped by PID; the namespaces (the topology builder's) are
+// deleted in stop().
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checkJsonOutput} from '../../support/json-contract.js'
+import {buildTopology, type End, type NodeSpec, type Topology} from '../../support/topology.js'
 
 export const ROOT = new URL('../../..', import.meta.url).pathname
 export const BIN = join(ROOT, 'bin/run.js')
@@ -51,7 +53,7 @@ export class LeasePair {
   readonly b: GwNode
   readonly sw: string
   readonly client: string
-  private namespaces: string[] = []
+  private topology?: Topology<'a' | 'b' | 'sw' | 'client'>
   private procs: ChildProcess[] = []
   readonly key: string
   readonly knownHosts: string
@@ -88,41 +90,24 @@ export class LeasePair {
 
   setup(): void {
     const [a, b] = [this.a, this.b]
-    for (const n of [a, b]) {
-      mkdirSync(join(n.dir, 'state'), {recursive: true})
-      this.addNs(n.ns)
-    }
-    sh(['ip', 'link', 'add', 'sync0', 'netns', a.ns, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', b.ns])
-    for (const n of [a, b]) {
-      sh(['ip', '-n', n.ns, 'addr', 'add', `${n.addr}/29`, 'dev', 'sync0'])
-      sh(['ip', '-n', n.ns, 'link', 'set', 'sync0', 'up'])
-    }
-    if (this.opts.lan) {
-      this.addNs(this.sw)
-      this.addNs(this.client)
-      sh(['ip', '-n', this.sw, 'link', 'add', 'br0', 'type', 'bridge'])
-      sh(['ip', '-n', this.sw, 'link', 'set', 'br0', 'up'])
-      const port = (ns: string, ifname: string, p: string) => {
-        sh(['ip', 'link', 'add', ifname, 'netns', ns, 'type', 'veth', 'peer', 'name', p, 'netns', this.sw])
-        sh(['ip', '-n', this.sw, 'link', 'set', p, 'master', 'br0'])
-        sh(['ip', '-n', this.sw, 'link', 'set', p, 'up'])
-        sh(['ip', '-n', ns, 'link', 'set', ifname, 'up'])
-      }
-      port(a.ns, 'lan0', 'pa')
-      port(b.ns, 'lan0', 'pb')
-      port(this.client, 'eth0', 'pc')
-      sh(['ip', '-n', this.client, 'link', 'set', 'eth0', 'address', '02:00:00:00:60:01'])
-      for (const n of [a, b]) sh(['ip', '-n', n.ns, 'addr', 'add', `${n.lanAddr}/24`, 'dev', 'lan0'])
-    }
+    for (const n of [a, b]) mkdirSync(join(n.dir, 'state'), {recursive: true})
+    type N = 'a' | 'b' | 'sw' | 'client'
+    const lan = this.opts.lan
+    // the sync cable; with `lan` also a LAN switch (bridge br0 in its own namespace) with both gateways and a client on it
+    this.topology = buildTopology<N>({
+      prefix: 'hat-', names: {a: a.ns, b: b.ns, sw: this.sw, client: this.client},
+      nodes: {a: {}, b: {}, ...(lan ? {sw: {bridges: [{dev: 'br0'}]}, client: {}} : {})} as Record<N, NodeSpec>,
+      links: [
+        [{node: 'a', dev: 'sync0', addrs: [`${a.addr}/29`]}, {node: 'b', dev: 'sync0', addrs: [`${b.addr}/29`]}],
+        ...(lan ? [
+          [{node: 'a', dev: 'lan0', addrs: [`${a.lanAddr}/24`]}, {node: 'sw', dev: 'pa', master: 'br0'}],
+          [{node: 'b', dev: 'lan0', addrs: [`${b.lanAddr}/24`]}, {node: 'sw', dev: 'pb', master: 'br0'}],
+          [{node: 'client', dev: 'eth0', mac: '02:00:00:00:60:01'}, {node: 'sw', dev: 'pc', master: 'br0'}],
+        ] as Array<[End<N>, End<N>]> : []),
+      ],
+    })
     this.sshKeys()
     for (const n of [a, b]) this.writeConfig(n)
-  }
-
-  private addNs(ns: string): void {
-    if (existsSync(`/run/netns/${ns}`)) sh(['ip', 'netns', 'del', ns], {must: false})
-    sh(['ip', 'netns', 'add', ns])
-    this.namespaces.push(ns)
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
   }
 
   private sshKeys(): void {
@@ -226,6 +211,6 @@ export class LeasePair {
   async stop(): Promise<void> {
     for (const n of [this.a, this.b]) try { this.stopDnsmasq(n) } catch { /* gone */ }
     for (const p of this.procs.reverse()) await this.kill(p)
-    for (const ns of this.namespaces.reverse()) sh(['ip', 'netns', 'del', ns], {must: false})
+    this.topology?.destroy()
   }
 }

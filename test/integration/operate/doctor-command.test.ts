@@ -8,7 +8,8 @@ import {buildExample} from '../../../src/app/config-example.js'
 import {renderConfigToml} from '../../../src/config/render.js'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {cleanEnv, ensureBuilt, hasProgram, runCli} from '../../support/spawn.js'
-import {must, netnsSkipReason, sh} from './netns.js'
+import {buildTopology, type End, type Topology} from '../../support/topology.js'
+import {netnsSkipReason} from './netns.js'
 import {goodNode, type Node} from '../../app/doctor/fixture.js'
 
 type Report = {ok: boolean; root: string; counts: Record<string, number>; checks: Array<{id: string; title: string; status: string; detail: string; fix?: string}>}
@@ -17,17 +18,17 @@ let node: Node
 // keepalived -t stops at interfaces it cannot find before judging scripts: run doctor in a
 // namespace that has the LAN and WAN links the tree names.
 const NS = `hat-h8-doc-${process.pid}`
+let topo: Topology<'node'> | undefined
 before(() => {
   ensureBuilt()
   node = goodNode()
   node.write('/etc/ha-tool/config.toml', renderConfigToml(node.config))
   if (netnsSkipReason()) return
-  must(['ip', 'netns', 'add', NS])
-  for (const l of ['ens6', 'ens7']) must(['ip', '-n', NS, 'link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`])
+  topo = buildTopology({prefix: 'hat-h8-', names: {node: NS}, nodes: {node: {}}, links: ['ens6', 'ens7'].map((l): [End<'node'>, End<'node'>] => [{node: 'node', dev: l, up: false}, {node: 'node', dev: `${l}p`, up: false}])})
 })
 after(() => {
   node.cleanup()
-  sh(['ip', 'netns', 'del', NS])
+  topo?.destroy()
 })
 
 const doctor = (...args: string[]) => runCli(['doctor', '--root', node.root, ...args], {env: cleanEnv(), timeoutMs: 60_000, prefix: ['ip', 'netns', 'exec', NS]})

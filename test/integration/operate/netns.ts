@@ -1,6 +1,7 @@
 // Network namespaces for these tests, named hat-h8-*, always deleted in a finally; and processes
 // started in them, always killed by PID.
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {withTopology} from '../../support/topology.js'
 
 export function sh(argv: string[], input?: string): {code: number | null; stdout: string; stderr: string} {
   const r = spawnSync(argv[0], argv.slice(1), {encoding: 'utf8', input, timeout: 20_000})
@@ -20,21 +21,9 @@ export function netnsSkipReason(): string | undefined {
   return undefined
 }
 
-/** A namespace with veth links named as asked (each with its peer end `<name>p` inside too), up. */
+/** A namespace (the topology builder's) with veth links named as asked (each with its peer end `<name>p` inside too), up. */
 export async function withNetns<T>(tag: string, links: string[], fn: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `hat-h8-${tag}-${process.pid}`
-  must(['ip', 'netns', 'add', ns])
-  try {
-    must(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-    for (const l of links) {
-      must(['ip', '-n', ns, 'link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`])
-      must(['ip', '-n', ns, 'link', 'set', l, 'up'])
-      must(['ip', '-n', ns, 'link', 'set', `${l}p`, 'up'])
-    }
-    return await fn(ns)
-  } finally {
-    sh(['ip', 'netns', 'del', ns])
-  }
+  return withTopology({prefix: `hat-h8-${tag}-`, suffix: String(process.pid), nodes: {'': {}}, links: links.map((l) => [{node: '', dev: l}, {node: '', dev: `${l}p`}])}, (t) => fn(t.ns['']))
 }
 
 /** Starts a long-running program inside a namespace; stop() kills exactly that PID and waits for it. */

@@ -8,6 +8,7 @@ import {describe, test} from 'node:test'
 import type {NodeStatus, PairStatus} from '../../../src/app/status.js'
 import {ExitCode} from '../../../src/core/exit-codes.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
+import {buildTopology, type End, type NodeSpec, type Topology} from '../../support/topology.js'
 import {must, netnsSkipReason, sh, startIn, waitFor} from './netns.js'
 
 const A = `hat-h8-sa-${process.pid}`
@@ -36,22 +37,15 @@ function nodeFiles(dir: string, name: string, peerAddr: string, role: string): s
   return config
 }
 
-function setUpNamespaces(): void {
-  for (const ns of [A, B]) {
-    must(['ip', 'netns', 'add', ns])
-    must(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-    must(['ip', '-n', ns, 'link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0'])
-    for (const l of ['wan0', 'isp0']) must(['ip', '-n', ns, 'link', 'set', l, 'up'])
-    must(['ip', '-n', ns, 'addr', 'add', '203.0.113.5/24', 'dev', 'wan0'])
-    must(['ip', '-n', ns, 'route', 'add', 'default', 'via', '203.0.113.1', 'dev', 'wan0', 'table', '250'])
-  }
-  must(['ip', 'link', 'add', 'hat-h8-s0', 'netns', A, 'type', 'veth', 'peer', 'name', 'hat-h8-s1', 'netns', B])
-  must(['ip', '-n', A, 'addr', 'add', '192.168.190.1/29', 'dev', 'hat-h8-s0'])
-  must(['ip', '-n', B, 'addr', 'add', '192.168.190.2/29', 'dev', 'hat-h8-s1'])
-  must(['ip', '-n', A, 'link', 'set', 'hat-h8-s0', 'up'])
-  must(['ip', '-n', B, 'link', 'set', 'hat-h8-s1', 'up'])
-  // gw1 is MASTER: its WAN rule is in.
-  must(['ip', '-n', A, 'rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', '73'])
+/** gw1 (A) and gw2 (B): each a WAN with table 250's default route, joined by the sync link; gw1 is MASTER (its WAN rule is in). */
+function setUpNamespaces(): Topology<'a' | 'b'> {
+  const gw: NodeSpec = {routes: ['default via 203.0.113.1 dev wan0 table 250']}
+  const wan = (node: 'a' | 'b'): [End<'a' | 'b'>, End<'a' | 'b'>] => [{node, dev: 'wan0', addrs: ['203.0.113.5/24']}, {node, dev: 'isp0'}]
+  return buildTopology<'a' | 'b'>({
+    prefix: 'hat-h8-', names: {a: A, b: B},
+    nodes: {a: {...gw, rules: ['priority 32770 lookup 250 protocol 73']}, b: gw},
+    links: [wan('a'), wan('b'), [{node: 'a', dev: 'hat-h8-s0', addrs: ['192.168.190.1/29']}, {node: 'b', dev: 'hat-h8-s1', addrs: ['192.168.190.2/29']}]],
+  })
 }
 
 /** sshd for gw2 on the sync link, sessions reading gw2's config; an ssh wrapper with the test's known_hosts. */
@@ -84,8 +78,8 @@ describe('status on two namespace nodes', {skip: skipWhy ?? false}, () => {
   test('status --json reads the real link, address, rule and table; --peer shows both nodes over ssh; a dead peer exits 69', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => {
+      const topo = setUpNamespaces()
       try {
-        setUpNamespaces()
         const gw1 = nodeFiles(dir, 'gw1', '192.168.190.2', 'MASTER')
         const gw2 = nodeFiles(dir, 'gw2', '192.168.190.1', 'BACKUP')
         const {env, sshdArgv} = sshSetup(dir, gw2)
@@ -130,8 +124,7 @@ describe('status on two namespace nodes', {skip: skipWhy ?? false}, () => {
         assert.equal((d.peer as {available: boolean}).available, false)
         assert.match((d.peer as {reason: string}).reason, /^peer root@192\.168\.190\.2 unreachable: .*(refused|timed out)/i)
       } finally {
-        sh(['ip', 'netns', 'del', A])
-        sh(['ip', 'netns', 'del', B])
+        topo.destroy()
       }
     })
   })

@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// The lab: DESIGN.md section 1 on one machine, from real daemons, in four network namespaces.
+// The lab: DESIGN.md section 1 on one machine, from real daemons, in four network namespaces built with the
+// topology builder (test/support/topology.ts). TypeScript, run with tsx (`scripts/lab`, `npm run lab`).
 //   hat-isp     bridge "wanbr" 198.51.100.1/24 (the ISP's access switch and router), dnsmasq handing out
 //               exactly ONE address (198.51.100.10), and the "internet" host 203.0.113.10 (UDP/TCP echo).
 //   hat-gw1/2   wan0 (same MAC on both, DHCP by the real systemd-networkd 252, routes in table 250),
@@ -9,16 +9,130 @@
 //   hat-client  bridge "lanbr" (the LAN switch) that is also the client's interface: DHCP from the gateways.
 // Nothing is connected to the host's namespace, so nothing can route out.
 // Every process is tracked by PID in RUN/pids and ended by PID. Library for test/e2e/lab.ts and
-// scripts/bench/failover.mjs; `scripts/lab` is its command line.
+// scripts/bench/failover.mjs (both under tsx); `scripts/lab` is its command line.
 import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, lstatSync, realpathSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {buildTopology as buildTopo, destroyNamespaces, type End} from '../test/support/topology.js'
+
+export type Gw = 'gw1' | 'gw2'
+export type Mode = 'baseline' | 'notify' | 'fifo'
+export type FailoverKind = 'stop' | 'kill' | 'lan' | 'node'
+
+export type LabOptions = {
+  /** baseline: keepalived's own virtual_rules, no ha-tool; notify: ha-tool as keepalived's notify script; fifo: `ha-tool daemon` on the notify FIFO */
+  mode: Mode
+  /** keepalived advert_int in seconds */
+  advertInt: number
+  /** conntrackd (FTFW on the sync link) on both gateways, and `[conntrackd] enabled` in ha-tool's config */
+  conntrackd: boolean
+  /** ha-tool's wan.link */
+  link: 'keep-up' | 'down-on-backup'
+  /** the LAN->LAN forward drop */
+  lanGuard: boolean
+  /** `iif lo` on the table-240 rule (DESIGN.md's fix); false = the seed's plain rule */
+  fallbackIifLo: boolean
+  /** net.netfilter.nf_conntrack_tcp_loose on the gateways */
+  tcpLoose: number
+  ispLeaseSecs: number
+  /** the ISP's DHCP server broadcasts its replies (dnsmasq --dhcp-broadcast): a node booting while the MASTER sends with the shared MAC still gets its lease */
+  ispDhcpBroadcast: boolean
+  lanLeaseSecs: number
+  client: 'dhcp' | 'static'
+  haToolLogLevel: string
+  /** extra arguments for the gateways' LAN dnsmasq (e.g. `--dhcp-script=...`) */
+  dnsmasqExtraArgs: string[]
+  /** an input firewall on wan0: only established/related traffic in (the seeds have none) */
+  wanInputDrop: boolean
+  /** ha-tool [health] targets: the daemon's monitor (fifo mode) writes a track_file keepalived tracks (weight 0); maintenance uses it too */
+  healthTargets: string[]
+  /** ha-tool [metrics] textfile_dir = <lab>/gwN/metrics */
+  metrics: boolean
+  /** extra keepalived global_defs lines (studies only) */
+  keepalivedGlobals?: string[]
+  /** the ha-tool the gateways run: '' = this checkout through `scripts/install --destdir` (INSTALL_DIR); else an installed executable (HAT_LAB_BIN) */
+  bin: string
+  /** run the shipped keepalived.service drop-in's ExecStopPost= command when keepalived ends (what systemd does) */
+  keepalivedGuard: boolean
+  /** the peer port: sshd on each sync address, [peer] keys, the shipped authorized_keys line; dnsmasq's dhcp-script runs `ha-tool leases hook` */
+  peer: boolean
+  /** ha-tool's keepalived.preempt: the shipped example preempts (after preempt_delay) instead of nopreempt, so gw1 (priority 200) takes MASTER back when it returns */
+  preempt: boolean
+}
+
+export type RunResult = {code: number | null; stdout: string; stderr: string}
+export type RunOptions = {ns?: string; input?: string; allowFail?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv}
+
+export type NodeView = {
+  gw: Gw
+  present: boolean
+  vip?: boolean
+  wanRule?: boolean
+  wanUp?: boolean
+  wanAddr?: boolean
+  vrrpUp?: boolean
+  keepalived?: boolean
+  master?: boolean
+}
+
+export type SplitBrain = {ok: boolean; wanActive: Gw[]; vipHolders: Gw[]; views: NodeView[]}
+
+export type LeaseCheck = {
+  checked: boolean
+  kept?: boolean
+  reason?: string
+  address?: string
+  before?: string
+  server?: string
+  serverIsNewMaster?: boolean
+  ms?: number
+}
+
+export type FailoverResult = {
+  kind: FailoverKind
+  from: Gw
+  to: Gw
+  tookOver: boolean
+  /** the client could not reach the internet host before the failure until it re-ARPed (a stale switch entry) */
+  preflightRetry: boolean
+  actionMs: number
+  vipMs: number | null
+  ruleMs: number | null
+  ruleAfterVipMs: number | null
+  oldVipReleasedMs: number | null
+  /** when the old MASTER's WAN rule went (null: it stayed, e.g. keepalived SIGKILLed) */
+  oldRuleRemovedMs: number | null
+  outageMs: number | null
+  /** when the client got its first answer after the longest gap, ms after the failure */
+  recoveredMs: number | null
+  recovered: boolean
+  udpLost: number
+  tcpSurvived: boolean
+  tcpStallMs: number | null
+  tcpError: string | null
+  splitBrain: {now: boolean; wanActive: Gw[]; vipHolders: Gw[]; windows: {fromMs: number; durationMs: number; open: boolean}[]}
+  lease?: LeaseCheck
+  /** restoreAfter: the restored node became MASTER on its way back (nopreempt says it should not) */
+  restoredTookOver?: boolean
+}
+
+export type FailoverOptions = {settleMs?: number; probeIntervalMs?: number; lease?: boolean; restoreAfter?: boolean}
+
+/** What `up` records in RUN/lab.json (read by later processes: `scripts/lab`, tests, the bench). */
+export type LabState = {options: LabOptions; bin: string; startedAt: string; upMs: number}
+export type ProbeResult = {udpSent: number; udpRecv: number[]; tcpSent: number; tcpRecv: number[]; tcpConnectedAt: number | null; tcpClosedAt: number | null; tcpError: string | null; stoppedAt: number}
+type MonitorEvent = {at: number; line: string}
+type IpAddrJson = {ifname: string; operstate?: string; addr_info?: {local: string}[]}
+type IpRuleJson = {priority: number; table: string | number}
+type ScriptSecurity = typeof import('../src/core/doctor/script-security.js')
+type ProcessOptions = {ns?: string; gw?: Gw; env?: NodeJS.ProcessEnv; networkd?: boolean}
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const RUN = process.env.HAT_LAB_RUN ?? '/run/hat-lab'
-export const NS = {isp: 'hat-isp', gw1: 'hat-gw1', gw2: 'hat-gw2', client: 'hat-client'}
-export const GWS = ['gw1', 'gw2']
+export const NS = {isp: 'hat-isp', gw1: 'hat-gw1', gw2: 'hat-gw2', client: 'hat-client'} as const
+export type Place = keyof typeof NS
+export const GWS: Gw[] = ['gw1', 'gw2']
 export const ADDR = {
   ispRouter: '198.51.100.1', wanLease: '198.51.100.10', remote: '203.0.113.10',
   vip: '192.168.1.3', lan: {gw1: '192.168.1.1', gw2: '192.168.1.2'}, sync: {gw1: '192.168.190.1', gw2: '192.168.190.2'},
@@ -31,11 +145,11 @@ export const TABLE_WAN = 250
 export const TABLE_LAN = 240
 export const RULE_PRIO = 32770
 export const FALLBACK_PRIO = 32780
-const PRIORITY = {gw1: 200, gw2: 100}
+const PRIORITY: Record<Gw, number> = {gw1: 200, gw2: 100}
 const TOOLS = join(ROOT, 'scripts/lab-tools')
 const PATH_ENV = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 
-export const DEFAULTS = {
+export const DEFAULTS: LabOptions = {
   mode: 'baseline', // baseline | notify | fifo
   advertInt: 0.1,
   conntrackd: true,
@@ -64,13 +178,13 @@ export const DEFAULTS = {
   preempt: false, // ha-tool's keepalived.preempt: the example preempts (preempt_delay) instead of nopreempt; gw1 (priority 200) takes MASTER back when it returns
   peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
-export const MODES = ['baseline', 'notify', 'fifo']
-export const KINDS = ['stop', 'kill', 'lan', 'node']
+export const MODES: Mode[] = ['baseline', 'notify', 'fifo']
+export const KINDS: FailoverKind[] = ['stop', 'kill', 'lan', 'node']
 
 // ---------------------------------------------------------------- small process helpers
 
 /** Runs argv (optionally inside a namespace) and returns {code, stdout, stderr}; throws unless allowFail. */
-export function run(argv, {ns, input, allowFail = false, timeoutMs = 20000, env} = {}) {
+export function run(argv: string[], {ns, input, allowFail = false, timeoutMs = 20000, env}: RunOptions = {}): RunResult {
   const full = ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv
   const r = spawnSync(full[0], full.slice(1), {input, encoding: 'utf8', timeout: timeoutMs, env: env ?? {...process.env, PATH: process.env.PATH ?? PATH_ENV}})
   const res = {code: r.status, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '')}
@@ -79,23 +193,23 @@ export function run(argv, {ns, input, allowFail = false, timeoutMs = 20000, env}
 }
 
 /** `ip -n NS -batch -` of several lines; throws on the first failing line. */
-function ipBatch(ns, lines, allowFail = false) {
+function ipBatch(ns: string, lines: string[], allowFail = false): void {
   if (lines.length === 0) return
   run(['ip', ...(ns ? ['-n', ns] : []), ...(allowFail ? ['-force'] : []), '-batch', '-'], {input: lines.join('\n') + '\n', allowFail})
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const nowMs = () => performance.timeOrigin + performance.now()
 
-function alive(pid) {
+function alive(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     return !/^\d+ \(.*\) [ZX] /.test(stat)
   } catch { return false }
 }
 
-function pidFile(name) { return join(RUN, 'pids', `${name}.pid`) }
-export function pidOf(name) {
+function pidFile(name: string): string { return join(RUN, 'pids', `${name}.pid`) }
+export function pidOf(name: string): number | undefined {
   try { const pid = Number(readFileSync(pidFile(name), 'utf8').trim()); return pid > 0 ? pid : undefined } catch { return undefined }
 }
 
@@ -103,7 +217,7 @@ export function pidOf(name) {
  * Starts a long-running process, detached (it outlives `scripts/lab up`), output to RUN/logs/NAME.log,
  * PID recorded in RUN/pids/NAME.pid. `mount` runs it inside the gateway's private mount view.
  */
-export function startProcess(name, argv, {ns, gw, env = {}, networkd = false} = {}) {
+export function startProcess(name: string, argv: string[], {ns, gw, env = {}, networkd = false}: ProcessOptions = {}): number {
   mkdirSync(join(RUN, 'logs'), {recursive: true})
   mkdirSync(join(RUN, 'pids'), {recursive: true})
   let full = argv
@@ -115,11 +229,12 @@ export function startProcess(name, argv, {ns, gw, env = {}, networkd = false} = 
   child.on('error', () => {})
   child.unref()
   writeFileSync(pidFile(name), `${child.pid}\n`)
+  if (child.pid === undefined) throw new Error(`lab: could not start ${name} (${full[0]})`)
   return child.pid
 }
 
 /** Ends a tracked process by PID: SIGTERM (or `signal`), then SIGKILL after graceMs. */
-export async function stopProcess(name, {signal = 'SIGTERM', graceMs = 3000} = {}) {
+export async function stopProcess(name: string, {signal = 'SIGTERM', graceMs = 3000}: {signal?: NodeJS.Signals; graceMs?: number} = {}): Promise<boolean> {
   const pid = pidOf(name)
   if (pid === undefined) return false
   if (alive(pid)) {
@@ -132,10 +247,10 @@ export async function stopProcess(name, {signal = 'SIGTERM', graceMs = 3000} = {
   return true
 }
 
-export function isRunning(name) { const pid = pidOf(name); return pid !== undefined && alive(pid) }
+export function isRunning(name: string): boolean { const pid = pidOf(name); return pid !== undefined && alive(pid) }
 
 /** A gateway's processes see a private /run/systemd, /etc/systemd/network and /run/dbus, as on a real host. */
-function mountWrap(gw, argv, networkd) {
+function mountWrap(gw: Gw, argv: string[], networkd: boolean): string[] {
   const root = join(RUN, gw, 'root')
   const script = [
     'set -e',
@@ -151,22 +266,22 @@ function mountWrap(gw, argv, networkd) {
 }
 
 /** Runs a command inside a gateway with its private mount view (e.g. networkctl, ha-tool). */
-export function gwExec(gw, argv, opts = {}) {
+export function gwExec(gw: Gw, argv: string[], opts: RunOptions = {}): RunResult {
   return run(['ip', 'netns', 'exec', NS[gw], ...mountWrap(gw, argv, false)], {...opts, env: {PATH: PATH_ENV, HOME: '/root', ...gwEnv(gw), ...(opts.env ?? {})}})
 }
 
 /** The environment a gateway's processes get (its private system bus, its ha-tool config). */
-export function gwEnv(gw) {
+export function gwEnv(gw: Gw): Record<string, string> {
   return {DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${join(RUN, gw, 'root/run-dbus/system_bus_socket')}`, HA_TOOL_CONFIG: haConfigPath(gw)}
 }
 
-export function haConfigPath(gw) { return join(RUN, gw, 'ha-tool.toml') }
+export function haConfigPath(gw: Gw): string { return join(RUN, gw, 'ha-tool.toml') }
 
 /** Where `up` lays down this checkout with `scripts/install --destdir` (root-owned 0755 all the way up). */
 export const INSTALL_DIR = join(RUN, 'install')
-let labBin
+let labBin: string | undefined
 /** The ha-tool executable the lab's gateways run (set by `up`; another process reads it from the lab's state). */
-export function haToolBin() {
+export function haToolBin(): string {
   const bin = labBin ?? readState()?.bin
   if (!bin) throw new Error('lab: not up (no installed ha-tool yet)')
   return bin
@@ -176,7 +291,7 @@ export function haToolBin() {
  * Lays down the ha-tool the gateways run: `o.bin` as it is (an installed package's /usr/sbin/ha-tool, the
  * single executable), else this checkout's build through `scripts/install --destdir`, the tree users install.
  */
-function installHaTool(o) {
+function installHaTool(o: LabOptions): void {
   if (o.bin) {
     if (!existsSync(o.bin)) throw new Error(`lab: bin ${o.bin} does not exist`)
     labBin = o.bin
@@ -192,7 +307,7 @@ function installHaTool(o) {
 const LOCK = `${RUN}.lock`
 
 /** Exclusive use of the lab between test files / helpers; a lock whose owner died is taken over. */
-export async function acquireLabLock(owner = String(process.pid), timeoutMs = 15 * 60 * 1000) {
+export async function acquireLabLock(owner = String(process.pid), timeoutMs = 15 * 60 * 1000): Promise<void> {
   const until = Date.now() + timeoutMs
   for (;;) {
     try {
@@ -208,11 +323,11 @@ export async function acquireLabLock(owner = String(process.pid), timeoutMs = 15
     }
   }
 }
-export function releaseLabLock() { rmSync(LOCK, {force: true}) }
+export function releaseLabLock(): void { rmSync(LOCK, {force: true}) }
 
 // ---------------------------------------------------------------- config files
 
-function busConf(socket) {
+function busConf(socket: string): string {
   // The private system bus every test and the lab use: the stock policy, its own socket, no activation.
   return readFileSync(join(ROOT, 'scripts/lab-tools/private-bus.conf'), 'utf8').replace('@SOCKET@', socket)
 }
@@ -225,25 +340,41 @@ export const WAN_NETWORK_FILE = '10-wan0-wan.network'
  * (the lab's ISP has no IPv6: wan.dhcpv6 = false there). ActivationPolicy=manual comes with down-on-backup;
  * with keep-up networkd raises the link itself.
  */
-function wanNetwork(gw) {
+function wanNetwork(gw: Gw): string {
   const text = example(gw, 'networkd', ['--file', 'wan'])
-  if (!text.startsWith(`# /etc/systemd/network/${WAN_NETWORK_FILE} `)) throw new Error(`lab: the example's WAN file is no longer ${WAN_NETWORK_FILE} (scripts/lab.mjs names it)`)
+  if (!text.startsWith(`# /etc/systemd/network/${WAN_NETWORK_FILE} `)) throw new Error(`lab: the example's WAN file is no longer ${WAN_NETWORK_FILE} (scripts/lab.ts names it)`)
   return text
 }
 
+/** The LAN and sync .network files' names: the example's (20-<lan>-lan.network, 30-<sync>-sync.network). */
+export const LAN_NETWORK_FILE = '20-lan0-lan.network'
+export const SYNC_NETWORK_FILE = '30-sync0-sync.network'
+
 /**
- * networkd.conf: the shipped drop-in (`--file conf`: keep foreign routing-policy rules, ha-tool's and
- * keepalived's), plus ManageForeignRoutes=no because the lab sets the LAN's fallback route by hand (users let
- * networkd do it, with the example's LAN .network, which the lab does not use).
+ * The gateway's LAN .network (`--file lan`: its address, the fallback default route via the VIP in table
+ * TABLE_LAN and the rule for the node's own traffic) and sync .network (`--file sync`), as users install them;
+ * --seed-fallback (the seeds' rule for all traffic, not only iif lo) drops the example's IncomingInterface=lo.
  */
-function networkdConf(gw) {
-  return replaceOnce(example(gw, 'networkd', ['--file', 'conf']), /^\[Network\]\n/m, (m) => `${m}# the lab only: its LAN fallback route is not networkd's\nManageForeignRoutes=no\n`)
+function lanNetwork(gw: Gw, o: LabOptions): string {
+  const text = example(gw, 'networkd', ['--file', 'lan'])
+  if (!text.startsWith(`# /etc/systemd/network/${LAN_NETWORK_FILE} `)) throw new Error(`lab: the example's LAN file is no longer ${LAN_NETWORK_FILE} (scripts/lab.ts names it)`)
+  return o.fallbackIifLo ? text : replaceOnce(text, /^IncomingInterface=lo\n/m, () => '')
+}
+function syncNetwork(gw: Gw): string {
+  const text = example(gw, 'networkd', ['--file', 'sync'])
+  if (!text.startsWith(`# /etc/systemd/network/${SYNC_NETWORK_FILE} `)) throw new Error(`lab: the example's sync file is no longer ${SYNC_NETWORK_FILE} (scripts/lab.ts names it)`)
+  return text
+}
+
+/** networkd.conf: the shipped drop-in (`--file conf`: keep foreign routing-policy rules, ha-tool's and keepalived's). */
+function networkdConf(gw: Gw): string {
+  return example(gw, 'networkd', ['--file', 'conf'])
 }
 
 // ---- the daemons' configs: `ha-tool config example KIND --config <the node's ha-tool.toml>`, what users install
 
 /** What `ha-tool config example KIND` prints for this node (its ha-tool.toml must be written first). */
-function example(gw, kind, extra = []) {
+function example(gw: Gw, kind: string, extra: string[] = []): string {
   const r = run([haToolBin(), 'config', 'example', kind, '--config', haConfigPath(gw), ...extra], {allowFail: true})
   if (r.code !== 0) throw new Error(`lab: \`ha-tool config example ${kind} --config ${haConfigPath(gw)}\` failed (${r.code}): ${r.stderr.trim()}`)
   return r.stdout
@@ -257,12 +388,12 @@ const PRIMARY_BACKUP = '/usr/share/doc/conntrackd/examples/sync/primary-backup.s
  * alone, the benchmark's reference: the same file without ha-tool's FIFO, plus keepalived's own virtual_rules
  * and (with conntrackd) conntrack-tools' primary-backup.sh as notify_master/backup/fault, its documented setup.
  */
-function keepalivedConf(gw, o) {
+function keepalivedConf(gw: Gw, o: LabOptions): string {
   let text = example(gw, 'keepalived', ['--mode', o.mode === 'notify' ? 'script' : 'fifo'])
   if (o.mode === 'baseline') {
     text = text.replace(/^\s*vrrp_notify_fifo .*\n/m, '')
     const script = join(RUN, gw, 'primary-backup.sh')
-    const notify = (sp) => (o.conntrackd ? ['primary', 'backup', 'fault'].map((st) => `${sp}notify_${st === 'primary' ? 'master' : st} "${script} ${st}"\n`).join('') : '')
+    const notify = (sp: string) => (o.conntrackd ? ['primary', 'backup', 'fault'].map((st) => `${sp}notify_${st === 'primary' ? 'master' : st} "${script} ${st}"\n`).join('') : '')
     text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${notify(sp)}${sp}virtual_ipaddress {`)
   }
   // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
@@ -272,7 +403,7 @@ function keepalivedConf(gw, o) {
 }
 
 /** The shipped nftables example; the seeds' variants (no LAN guard, no WAN input filter) by removing its lines. */
-function nftRuleset(gw, o) {
+function nftRuleset(gw: Gw, o: LabOptions): string {
   let text = example(gw, 'nftables')
   if (!o.lanGuard) text = replaceOnce(text, /^\s*iifname \{[^}]*\} oifname \{[^}]*\} drop\n/m, () => '')
   // (with wan.ipv6 the example lets ND/RA/DHCPv6 in between the two: those lines go too)
@@ -285,31 +416,31 @@ function nftRuleset(gw, o) {
  * with the peer port (o.peer) the lab's own wrapper, calling the lab's installed `ha-tool leases hook`, takes its place;
  * without it the line goes and the lab's ha-tool replicates no leases.
  */
-function dnsmasqConf(gw, o) {
+function dnsmasqConf(gw: Gw, o: LabOptions): string {
   return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
 }
 
 /** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool and this node's config. */
-function dnsmasqScript(gw) {
+function dnsmasqScript(gw: Gw): string {
   const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
   return replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
 }
 
-const sshDir = (gw) => join(RUN, gw, 'ssh')
+const sshDir = (gw: Gw): string => join(RUN, gw, 'ssh')
 
 /**
  * The peer port's keys: each node its root key and host key; its authorized_keys holds the line the OTHER node's
  * `ha-tool config example authorized-keys` prints (forced command `ha-tool peer serve`, from its sync address),
  * and its known_hosts the other's host key (the peer port checks host keys strictly).
  */
-function writePeerKeys() {
+function writePeerKeys(): void {
   for (const gw of GWS) {
     mkdirSync(sshDir(gw), {recursive: true, mode: 0o700})
     for (const key of ['id', 'hostkey']) run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `hat-lab-${gw}-${key}`, '-f', join(sshDir(gw), key)])
   }
   for (const gw of GWS) {
     const other = gw === 'gw1' ? 'gw2' : 'gw1'
-    const pub = (g, key) => readFileSync(join(sshDir(g), `${key}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')
+    const pub = (g: Gw, key: string) => readFileSync(join(sshDir(g), `${key}.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')
     const line = example(other, 'authorized-keys').split('\n').find((l) => l.startsWith('restrict,'))
     if (!line) throw new Error('lab: `ha-tool config example authorized-keys` printed no restrict,command=... line')
     writeFileSync(join(sshDir(gw), 'authorized_keys'), `${line.replace(/ ssh-ed25519 \S+$/, ` ${pub(other, 'id')}`)}\n`, {mode: 0o600})
@@ -323,7 +454,7 @@ function writePeerKeys() {
 }
 
 /** primary-backup.sh with this node's conntrackd.conf and lock (two conntrackd on one host). */
-function primaryBackup(gw) {
+function primaryBackup(gw: Gw): string {
   if (!existsSync(PRIMARY_BACKUP)) throw new Error(`lab: baseline with conntrackd needs conntrack-tools' ${PRIMARY_BACKUP} (the conntrackd package)`)
   let text = readFileSync(PRIMARY_BACKUP, 'utf8')
   text = replaceOnce(text, /^CONNTRACKD_CONFIG=.*$/m, () => `CONNTRACKD_CONFIG=${join(RUN, gw, 'conntrackd.conf')}`)
@@ -331,12 +462,12 @@ function primaryBackup(gw) {
   return text
 }
 
-function replaceOnce(text, re, fn) {
-  if (!re.test(text)) throw new Error(`lab: the shipped example no longer has ${re} (scripts/lab.mjs adapts it)`)
+function replaceOnce(text: string, re: RegExp, fn: (...m: string[]) => string): string {
+  if (!re.test(text)) throw new Error(`lab: the shipped example no longer has ${re} (scripts/lab.ts adapts it)`)
   return text.replace(re, fn)
 }
 
-function haToolToml(gw, o) {
+function haToolToml(gw: Gw, o: LabOptions): string {
   const other = gw === 'gw1' ? 'gw2' : 'gw1'
   return `# ha-tool config of lab node ${gw} (written by scripts/lab)
 [wan]
@@ -424,21 +555,21 @@ file = "${join(RUN, 'logs', `${gw}-ha-tool.log`)}"
 
 // ---------------------------------------------------------------- state
 
-export function readState() {
+export function readState(): LabState | undefined {
   try { return JSON.parse(readFileSync(join(RUN, 'lab.json'), 'utf8')) } catch { return undefined }
 }
-function writeState(s) { writeFileSync(join(RUN, 'lab.json'), JSON.stringify(s, null, 2) + '\n') }
+function writeState(s: LabState): void { writeFileSync(join(RUN, 'lab.json'), JSON.stringify(s, null, 2) + '\n') }
 
 // ---------------------------------------------------------------- up / down
 
-export function namespacesPresent() {
+export function namespacesPresent(): string[] {
   const r = run(['ip', 'netns', 'list'], {allowFail: true})
   const names = r.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean)
   return Object.values(NS).filter((n) => names.includes(n))
 }
 
 /** PIDs of every process inside the lab's namespaces (all started by the lab or by its daemons). */
-export function labPids() {
+export function labPids(): number[] {
   const pids = []
   for (const ns of namespacesPresent()) {
     const r = run(['ip', 'netns', 'pids', ns], {allowFail: true})
@@ -447,9 +578,9 @@ export function labPids() {
   return pids.filter((p) => p !== process.pid && alive(p))
 }
 
-export async function down({quiet = false} = {}) {
+export async function down({quiet = false}: {quiet?: boolean} = {}): Promise<void> {
   labBin = undefined
-  const say = quiet ? () => {} : (m) => process.stderr.write(`lab: ${m}\n`)
+  const say = quiet ? () => {} : (m: string) => { process.stderr.write(`lab: ${m}\n`) }
   // tracked processes first, by PID, clients before servers
   const order = ['client-probe', 'client-dhclient', 'gw1-hatd', 'gw2-hatd', 'gw1-keepalived', 'gw2-keepalived', 'gw1-conntrackd', 'gw2-conntrackd', 'gw1-dnsmasq', 'gw2-dnsmasq', 'gw1-sshd', 'gw2-sshd', 'gw1-networkd', 'gw2-networkd', 'gw1-dbus', 'gw2-dbus', 'isp-echo', 'isp-dnsmasq']
   const tracked = existsSync(join(RUN, 'pids')) ? readdirSync(join(RUN, 'pids')).map((f) => f.replace(/\.pid$/, '')) : []
@@ -464,7 +595,9 @@ export async function down({quiet = false} = {}) {
     say(`ended ${left.length} process(es) left in the lab namespaces: ${left.join(' ')}`)
     await sleep(300)
   }
-  for (const ns of namespacesPresent()) { run(['ip', 'netns', 'del', ns], {allowFail: true}); say(`deleted netns ${ns}`) }
+  const present = namespacesPresent()
+  destroyNamespaces(present)
+  for (const ns of present) say(`deleted netns ${ns}`)
   if (existsSync(RUN)) {
     // keep the logs of the last run for post-mortems; everything else goes
     const last = `${RUN}.last-logs`
@@ -474,7 +607,7 @@ export async function down({quiet = false} = {}) {
   }
 }
 
-function prepareRunDir(o) {
+function prepareRunDir(o: LabOptions): void {
   // mount points of the gateways' private views (a container without systemd as PID 1 may lack them)
   for (const d of ['/run/systemd', '/run/dbus', '/etc/systemd/network']) mkdirSync(d, {recursive: true, mode: 0o755})
   if (!existsSync('/etc/systemd/networkd.conf')) throw new Error('lab: /etc/systemd/networkd.conf is missing (is systemd installed? scripts/install-system-deps)')
@@ -492,7 +625,7 @@ function prepareRunDir(o) {
 }
 
 /** One node's configs: its ha-tool.toml, then each daemon's from `ha-tool config example` on it. */
-export function writeNodeConfigs(gw, o) {
+export function writeNodeConfigs(gw: Gw, o: LabOptions): void {
   mkdirSync(join(RUN, gw), {recursive: true})
   writeFileSync(haConfigPath(gw), haToolToml(gw, o))
   if (o.mode === 'baseline' && o.conntrackd) writeFileSync(join(RUN, gw, 'primary-backup.sh'), primaryBackup(gw), {mode: 0o755})
@@ -503,36 +636,39 @@ export function writeNodeConfigs(gw, o) {
   const root = join(RUN, gw, 'root')
   mkdirSync(join(root, 'etc-network'), {recursive: true, mode: 0o755})
   writeFileSync(join(root, 'etc-network', WAN_NETWORK_FILE), wanNetwork(gw), {mode: 0o644})
+  writeFileSync(join(root, 'etc-network', LAN_NETWORK_FILE), lanNetwork(gw, o), {mode: 0o644})
+  writeFileSync(join(root, 'etc-network', SYNC_NETWORK_FILE), syncNetwork(gw), {mode: 0o644})
   writeFileSync(join(root, 'networkd.conf'), networkdConf(gw), {mode: 0o644})
   if (o.peer) writeFileSync(join(RUN, gw, 'dnsmasq-script'), dnsmasqScript(gw), {mode: 0o755})
 }
 
-function buildTopology() {
-  for (const ns of Object.values(NS)) run(['ip', 'netns', 'add', ns])
-  for (const ns of Object.values(NS)) ipBatch(ns, ['link set lo up'])
-  // ISP: a bridge (the access switch) with the router address, the internet host on lo
-  ipBatch(NS.isp, [
-    'link add wanbr type bridge stp_state 0 mcast_snooping 0',
-    `addr add ${ADDR.ispRouter}/24 dev wanbr`,
-    `addr add ${ADDR.remote}/32 dev lo`,
-    'link set wanbr up',
-  ])
-  // LAN switch in the client namespace; the bridge is also the client's interface
-  ipBatch(NS.client, ['link add lanbr type bridge stp_state 0 mcast_snooping 0', 'link set lanbr up'])
-  for (const gw of GWS) {
-    run(['ip', 'link', 'add', 'wan0', 'netns', NS[gw], 'address', WAN_MAC, 'type', 'veth', 'peer', 'name', `wan-${gw}`, 'netns', NS.isp])
-    run(['ip', 'link', 'add', 'lan0', 'netns', NS[gw], 'type', 'veth', 'peer', 'name', `lan-${gw}`, 'netns', NS.client])
-    ipBatch(NS.isp, [`link set wan-${gw} master wanbr`, `link set wan-${gw} up`])
-    ipBatch(NS.client, [`link set lan-${gw} master lanbr`, `link set lan-${gw} up`])
-  }
-  run(['ip', 'link', 'add', 'sync0', 'netns', NS.gw1, 'type', 'veth', 'peer', 'name', 'sync0', 'netns', NS.gw2])
+/** The lab's namespaces and cables, on the one topology builder (test/support/topology.ts). */
+function buildTopology(): void {
+  buildTopo<Place>({
+    prefix: 'hat-', names: NS,
+    nodes: {
+      // ISP: a bridge (the access switch) with the router address, the internet host on lo
+      isp: {bridges: [{dev: 'wanbr', addrs: [`${ADDR.ispRouter}/24`]}], loAddrs: [`${ADDR.remote}/32`]},
+      gw1: {}, gw2: {},
+      // LAN switch in the client namespace; the bridge is also the client's interface
+      client: {bridges: [{dev: 'lanbr'}]},
+    },
+    // the gateways' ends stay down: startGateway raises wan0, networkd the LAN and sync links
+    links: [
+      ...GWS.flatMap((gw): Array<[End<Place>, End<Place>]> => [
+        [{node: gw, dev: 'wan0', mac: WAN_MAC, up: false}, {node: 'isp', dev: `wan-${gw}`, master: 'wanbr'}],
+        [{node: gw, dev: 'lan0', up: false}, {node: 'client', dev: `lan-${gw}`, master: 'lanbr'}],
+      ]),
+      [{node: 'gw1', dev: 'sync0', up: false}, {node: 'gw2', dev: 'sync0', up: false}],
+    ],
+  })
 }
 
-function sysctl(ns, kv) {
+function sysctl(ns: string, kv: Record<string, string | number>): void {
   run(['sysctl', '-q', '-w', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)], {ns})
 }
 
-async function waitFor(what, fn, timeoutMs = 10000, stepMs = 20) {
+async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10000, stepMs = 20): Promise<NonNullable<T>> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const v = await fn()
@@ -542,7 +678,7 @@ async function waitFor(what, fn, timeoutMs = 10000, stepMs = 20) {
   }
 }
 
-async function startIsp(o) {
+async function startIsp(o: LabOptions): Promise<void> {
   startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
     '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative', ...(o.ispDhcpBroadcast ? ['--dhcp-broadcast'] : []),
     `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
@@ -554,7 +690,7 @@ async function startIsp(o) {
 }
 
 /** Resets a gateway to a freshly booted state: addresses, rules, routes, nftables, conntrack. */
-function resetGateway(gw) {
+function resetGateway(gw: Gw): void {
   const ns = NS[gw]
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
   for (const prio of [RULE_PRIO, FALLBACK_PRIO]) {
@@ -566,25 +702,16 @@ function resetGateway(gw) {
   run(['conntrack', '-F'], {ns, allowFail: true, timeoutMs: 5000})
 }
 
-/** Boots one gateway: links, addresses, fallback route and rule, NAT, then its daemons (keepalived last). */
-export async function startGateway(gw, o, {keepalived = true} = {}) {
+/** Boots one gateway: NAT, networkd (WAN, LAN and sync links from the example's files), then its daemons (keepalived last). */
+export async function startGateway(gw: Gw, o: LabOptions, {keepalived = true}: {keepalived?: boolean} = {}): Promise<void> {
   const ns = NS[gw]
-  const n = gw === 'gw1' ? 1 : 2
   sysctl(ns, {
     'net.ipv4.ip_forward': 1,
     'net.ipv4.conf.all.rp_filter': 0,
     'net.ipv4.conf.default.rp_filter': 0,
   })
   resetGateway(gw)
-  ipBatch(ns, [
-    'link set lo up',
-    `addr add 192.168.1.${n}/24 dev lan0`,
-    `addr add ${ADDR.sync[gw]}/29 dev sync0`,
-    'link set lan0 up',
-    'link set sync0 up',
-    `route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`,
-    o.fallbackIifLo ? `rule add priority ${FALLBACK_PRIO} iif lo lookup ${TABLE_LAN}` : `rule add priority ${FALLBACK_PRIO} lookup ${TABLE_LAN}`,
-  ])
+  ipBatch(ns, ['link set lo up'])
   run(['nft', '-f', join(RUN, gw, 'nft.conf')], {ns})
   sysctl(ns, {'net.netfilter.nf_conntrack_tcp_loose': o.tcpLoose})
 
@@ -598,6 +725,9 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
   // with keep-up networkd has raised it already
   ipBatch(ns, ['link set wan0 up'])
   await waitFor(`${gw} WAN lease and table ${TABLE_WAN} default route`, () => wanReady(gw), 15000, 50)
+  // the LAN and sync links as networkd configures them from the example's files (keepalived, dnsmasq, conntrackd
+  // and sshd bind to these addresses)
+  await waitFor(`${gw} LAN and sync addresses, fallback route and rule from networkd`, () => lanReady(gw), 15000, 50)
 
   if (o.conntrackd) {
     rmSync(join(RUN, gw, 'conntrackd.ctl'), {force: true})
@@ -619,7 +749,7 @@ export async function startGateway(gw, o, {keepalived = true} = {}) {
   if (keepalived) await startKeepalived(gw, o)
 }
 
-export async function startKeepalived(gw, o) {
+export async function startKeepalived(gw: Gw, o: LabOptions): Promise<void> {
   const ns = NS[gw]
   run(['ip', '-n', ns, 'link', 'del', VMAC_IF], {allowFail: true})
   // keepalived is not running here: pid files left by a node-down (or kill -9) name dead PIDs, which another
@@ -634,9 +764,9 @@ export async function startKeepalived(gw, o) {
   await waitFor(`${gw} keepalived VRRP child`, () => existsSync(join(RUN, gw, 'keepalived-vrrp.pid')), 5000)
 }
 
-let haToolCommands
+let haToolCommands: Set<string> | undefined
 /** Whether the built ha-tool has a command (the lab wires ha-tool modes in as they land). */
-export function haToolHas(cmd) {
+export function haToolHas(cmd: string): boolean {
   if (!haToolCommands) {
     try {
       const m = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'))
@@ -648,16 +778,25 @@ export function haToolHas(cmd) {
 }
 
 /** The WAN holds the ISP's one address and table 250 has its default route. */
-export function wanReady(gw) {
+export function wanReady(gw: Gw): boolean {
   const a = run(['ip', '-n', NS[gw], '-j', '-4', 'addr', 'show', 'dev', 'wan0'], {allowFail: true})
   const r = run(['ip', '-n', NS[gw], '-j', 'route', 'show', 'table', String(TABLE_WAN), 'default'], {allowFail: true})
   try {
-    const hasAddr = JSON.parse(a.stdout)[0]?.addr_info?.some((x) => x.local === ADDR.wanLease)
+    const hasAddr = (JSON.parse(a.stdout) as IpAddrJson[])[0]?.addr_info?.some((x) => x.local === ADDR.wanLease)
     return Boolean(hasAddr && JSON.parse(r.stdout).length > 0)
   } catch { return false }
 }
 
-async function startClient(o) {
+/** The LAN and sync links as the example's .network files configure them: addresses, the fallback route and its rule. */
+export function lanReady(gw: Gw): boolean {
+  const j = <T>(argv: string[]): T[] => { try { return JSON.parse(run(['ip', '-n', NS[gw], '-j', ...argv], {allowFail: true}).stdout) as T[] } catch { return [] } }
+  const has = (dev: string, addr: string) => j<IpAddrJson>(['-4', 'addr', 'show', 'dev', dev])[0]?.addr_info?.some((x) => x.local === addr) ?? false
+  return has('lan0', ADDR.lan[gw]) && has('sync0', ADDR.sync[gw])
+    && j(['route', 'show', 'table', String(TABLE_LAN), 'default']).length > 0
+    && j<IpRuleJson>(['rule', 'show']).some((r) => r.priority === FALLBACK_PRIO && String(r.table) === String(TABLE_LAN))
+}
+
+async function startClient(o: LabOptions): Promise<void> {
   if (o.client === 'static') {
     ipBatch(NS.client, ['addr add 192.168.1.100/24 dev lanbr', `route replace default via ${ADDR.vip}`])
     return
@@ -666,7 +805,7 @@ async function startClient(o) {
   await waitFor('client DHCP lease', () => clientAddress(), 20000, 50)
 }
 
-async function startDhclient() {
+async function startDhclient(): Promise<void> {
   await stopProcess('client-dhclient')
   // dhclient gives its script a clean environment: the log path is baked into a copy of the script
   const script = join(RUN, 'client/dhclient-script.sh')
@@ -677,13 +816,13 @@ async function startDhclient() {
 }
 
 /** The client's address on the LAN, or undefined. */
-export function clientAddress() {
+export function clientAddress(): string | undefined {
   const a = run(['ip', '-n', NS.client, '-j', '-4', 'addr', 'show', 'dev', 'lanbr'], {allowFail: true})
-  try { return JSON.parse(a.stdout)[0]?.addr_info?.find((x) => x.local.startsWith('192.168.1.'))?.local } catch { return undefined }
+  try { return (JSON.parse(a.stdout) as IpAddrJson[])[0]?.addr_info?.find((x) => x.local.startsWith('192.168.1.'))?.local } catch { return undefined }
 }
 
 /** DHCP events the client's dhclient reported: [{at, reason, address, server}]. */
-export function clientDhcpEvents() {
+export function clientDhcpEvents(): {at: number; reason: string; address?: string; server?: string}[] {
   const f = join(RUN, 'client/dhcp-events.log')
   if (!existsSync(f)) return []
   return readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
@@ -696,7 +835,7 @@ export function clientDhcpEvents() {
  * Brings the lab up (tearing down any previous one first). Resolves with the state once gw1 is MASTER
  * and the client reaches the internet host through the VIP.
  */
-export async function up(options = {}) {
+export async function up(options: Partial<LabOptions> = {}): Promise<LabState> {
   const o = {...DEFAULTS, ...options}
   if (!MODES.includes(o.mode)) throw new Error(`lab: unknown mode ${o.mode} (one of ${MODES.join(', ')})`)
   if (!o.bin && !haToolHas('config:example')) throw new Error('lab: every mode runs the configs `ha-tool config example` prints (build it: npm run build)')
@@ -727,17 +866,18 @@ export async function up(options = {}) {
  * ha-tool's own copy of the rule (src/core/doctor/script-security.ts, the one doctor uses and the
  * integration tests hold against keepalived -t), so a checkout under sticky /tmp is accepted.
  */
-async function checkScriptSecurity(o) {
+async function checkScriptSecurity(o: LabOptions): Promise<void> {
   if (o.mode !== 'notify') return
-  const {pathPrefixes, scriptSecurityProblems} = await import(join(ROOT, 'dist/core/doctor/script-security.js'))
+  // the built module (the lab checks what is installed); its types are the source's
+  const {pathPrefixes, scriptSecurityProblems} = await import(join(ROOT, 'dist/core/doctor/script-security.js')) as typeof import('../src/core/doctor/script-security.js')
   // keepalived checks the path it is given and, for a symlink (/usr/sbin/ha-tool), its target's chain
   for (const script of new Set([haToolBin(), realpathSync(haToolBin())])) checkChain(script, pathPrefixes, scriptSecurityProblems)
 }
 
-function checkChain(script, pathPrefixes, scriptSecurityProblems) {
+function checkChain(script: string, pathPrefixes: ScriptSecurity['pathPrefixes'], scriptSecurityProblems: ScriptSecurity['scriptSecurityProblems']): void {
   const chain = pathPrefixes(script).map((p) => {
     const st = lstatSync(p)
-    return {path: p, uid: st.uid, gid: st.gid, mode: st.mode, kind: st.isDirectory() ? 'dir' : st.isFile() ? 'file' : st.isSymbolicLink() ? 'symlink' : 'other'}
+    return {path: p, uid: st.uid, gid: st.gid, mode: st.mode, kind: st.isDirectory() ? 'dir' as const : st.isFile() ? 'file' as const : st.isSymbolicLink() ? 'symlink' as const : 'other' as const}
   })
   const problems = scriptSecurityProblems(chain)
   if (problems.length > 0) throw new Error(`lab: keepalived's script security would refuse ${script}: ${problems.map((p) => `${p.path}: ${p.problem} (${p.fix})`).join('; ')}`)
@@ -746,12 +886,12 @@ function checkChain(script, pathPrefixes, scriptSecurityProblems) {
 // ---------------------------------------------------------------- observe
 
 /** One gateway as ha-tool and the split-brain watch see it. */
-export function nodeView(gw) {
+export function nodeView(gw: Gw): NodeView {
   const ns = NS[gw]
   if (!namespacesPresent().includes(ns)) return {gw, present: false}
-  const addrs = (() => { try { return JSON.parse(run(['ip', '-n', ns, '-j', '-4', 'addr', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
-  const rules = (() => { try { return JSON.parse(run(['ip', '-n', ns, '-j', 'rule', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
-  const link = (name) => addrs.find((l) => l.ifname === name)
+  const addrs = ((): IpAddrJson[] => { try { return JSON.parse(run(['ip', '-n', ns, '-j', '-4', 'addr', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
+  const rules = ((): IpRuleJson[] => { try { return JSON.parse(run(['ip', '-n', ns, '-j', 'rule', 'show'], {allowFail: true}).stdout) } catch { return [] } })()
+  const link = (name: string) => addrs.find((l) => l.ifname === name)
   // a VIP on an interface without carrier (node down, cable pulled) answers nobody
   const vip = addrs.some((l) => l.operstate === 'UP' && l.addr_info?.some((a) => a.local === ADDR.vip))
   const wanRule = rules.some((r) => r.priority === RULE_PRIO && r.table === String(TABLE_WAN))
@@ -768,14 +908,14 @@ export function nodeView(gw) {
 }
 
 /** The split-brain watch: at most one node may route out the WAN (rule in place and WAN link up). */
-export function splitBrain() {
+export function splitBrain(): SplitBrain {
   const views = GWS.map(nodeView)
   const wanActive = views.filter((v) => v.present && v.wanRule && v.wanUp).map((v) => v.gw)
   const vipHolders = views.filter((v) => v.present && v.vip).map((v) => v.gw)
   return {ok: wanActive.length <= 1, wanActive, vipHolders, views}
 }
 
-export function master() {
+export function master(): Gw | undefined {
   const holders = GWS.filter((gw) => nodeView(gw).vip)
   return holders.length === 1 ? holders[0] : undefined
 }
@@ -798,15 +938,15 @@ export function status() {
 // ---------------------------------------------------------------- timeline (ip monitor on both nodes)
 
 /** The lab's own watchers that live inside a gateway's namespace (a "node down" must not kill them). */
-const observers = new Set()
+const observers = new Set<number | undefined>()
 
 /** `ip -ts monitor` on both gateways: kernel-time events of rules, addresses and links. */
-export function startMonitors() {
+export function startMonitors(): {stop(): Promise<Record<Gw, MonitorEvent[]>>} {
   const mons = GWS.map((gw) => {
     const child = spawn('ip', ['-n', NS[gw], '-ts', 'monitor', 'rule', 'address', 'link'], {stdio: ['ignore', 'pipe', 'ignore']})
     observers.add(child.pid)
     child.on('exit', () => observers.delete(child.pid))
-    const events = []
+    const events: MonitorEvent[] = []
     let buf = ''
     child.stdout.on('data', (d) => {
       buf += d.toString()
@@ -825,23 +965,23 @@ export function startMonitors() {
     async stop() {
       await sleep(50)
       for (const m of mons) m.child.kill('SIGTERM')
-      return Object.fromEntries(mons.map((m) => [m.gw, m.events]))
+      return Object.fromEntries(mons.map((m) => [m.gw, m.events])) as Record<Gw, MonitorEvent[]>
     },
   }
 }
 
-const isRuleAdd = (l) => !l.startsWith('Deleted') && new RegExp(`^${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
-const isRuleDel = (l) => l.startsWith('Deleted') && new RegExp(`${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
-const isVipAdd = (l) => !l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
-const isVipDel = (l) => l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
+const isRuleAdd = (l: string): boolean => !l.startsWith('Deleted') && new RegExp(`^${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
+const isRuleDel = (l: string): boolean => l.startsWith('Deleted') && new RegExp(`${RULE_PRIO}:\\s.*lookup ${TABLE_WAN}`).test(l)
+const isVipAdd = (l: string): boolean => !l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
+const isVipDel = (l: string): boolean => l.startsWith('Deleted') && l.includes(`inet ${ADDR.vip}/`)
 
-const wanLinkLine = (l) => /^\d+: wan0[@:]/.test(l) && !l.startsWith('Deleted')
+const wanLinkLine = (l: string): boolean => /^\d+: wan0[@:]/.test(l) && !l.startsWith('Deleted')
 
 /**
  * Intervals (ms) during which both nodes routed out the WAN (rule in place and wan0 carrying), from the
  * monitor timeline and the initial states.
  */
-function bothRuleWindows(events, initial, t0, tEnd) {
+function bothRuleWindows(events: Record<Gw, MonitorEvent[]>, initial: Record<Gw, {rule?: boolean; link?: boolean}>, t0: number, tEnd: number): {fromMs: number; durationMs: number; open: boolean}[] {
   const marks = []
   for (const gw of GWS) for (const e of events[gw] ?? []) {
     if (isRuleAdd(e.line)) marks.push({at: e.at, gw, rule: true})
@@ -850,7 +990,7 @@ function bothRuleWindows(events, initial, t0, tEnd) {
   }
   marks.sort((a, b) => a.at - b.at)
   const st = Object.fromEntries(GWS.map((gw) => [gw, {...initial[gw]}]))
-  const on = (gw) => st[gw].rule && st[gw].link
+  const on = (gw: Gw) => st[gw].rule && st[gw].link
   const windows = []
   let since
   for (const m of marks) {
@@ -867,7 +1007,7 @@ function bothRuleWindows(events, initial, t0, tEnd) {
 // ---------------------------------------------------------------- client probe
 
 /** Starts the client's UDP+TCP probe; resolves once both flows answer. */
-export async function startProbe(intervalMs = 5) {
+export async function startProbe(intervalMs = 5): Promise<{intervalMs: number; stop(): Promise<ProbeResult>}> {
   const child = spawn('ip', ['netns', 'exec', NS.client, process.execPath, join(TOOLS, 'probe.mjs'), ADDR.remote, String(PORTS.udp), String(PORTS.tcp), String(intervalMs)], {stdio: ['pipe', 'pipe', 'inherit']})
   let out = ''
   child.stdout.on('data', (d) => { out += d.toString() })
@@ -895,13 +1035,13 @@ export async function startProbe(intervalMs = 5) {
 }
 
 /** Client-side outage: the longest gap between UDP answers after t0, and whether TCP carried on. */
-export function analyzeProbe(p, t0, intervalMs) {
+export function analyzeProbe(p: ProbeResult, t0: number, intervalMs: number) {
   const recv = p.udpRecv
   const before = recv.filter((t) => t < t0)
   const after = recv.filter((t) => t >= t0)
   let prev = before.length ? before[before.length - 1] : t0
   let maxGap = 0
-  let gapEnd = null // the first answer after the longest gap: when the client recovered
+  let gapEnd: number | null = null // the first answer after the longest gap: when the client recovered
   for (const t of after) {
     if (t - prev > maxGap) { maxGap = t - prev; gapEnd = t }
     prev = t
@@ -930,7 +1070,7 @@ export function analyzeProbe(p, t0, intervalMs) {
  * The shipped keepalived.service drop-in's ExecStopPost= command line, as systemd would run it on `gw` once
  * keepalived's service has ended (a leading `-` only tells systemd to ignore its exit status).
  */
-function guardArgv() {
+function guardArgv(): string[] {
   const o = readState()?.options ?? DEFAULTS
   const installed = join(o.bin ? '/' : INSTALL_DIR, 'usr/lib/systemd/system/keepalived.service.d/ha-tool-guard.conf')
   const file = existsSync(installed) ? installed : join(ROOT, 'scripts/packaging/keepalived.service.d/ha-tool-guard.conf')
@@ -943,7 +1083,7 @@ function guardArgv() {
 }
 
 /** systemd's part after keepalived's service ended: the drop-in's command, started at once (not awaited). */
-function runGuard(gw) {
+function runGuard(gw: Gw): void {
   const o = readState()?.options ?? DEFAULTS
   // the drop-in is ha-tool's: keepalived alone (baseline) has none
   if (!o.keepalivedGuard || o.mode === 'baseline') return
@@ -951,7 +1091,7 @@ function runGuard(gw) {
 }
 
 /** Fails `gw` (default: the current MASTER) by KIND. Returns when the action is done (t0 = its start). */
-export async function inflict(kind, gw) {
+export async function inflict(kind: FailoverKind, gw: Gw): Promise<void> {
   const ns = NS[gw]
   switch (kind) {
     case 'stop': // clean keepalived stop: a priority-0 advert hands over at once
@@ -987,7 +1127,7 @@ export async function inflict(kind, gw) {
 }
 
 /** Brings a failed node back as a healthy BACKUP (nopreempt: it does not take over again). */
-export async function restore(kind, gw) {
+export async function restore(kind: FailoverKind, gw: Gw): Promise<{master: Gw; masters: Gw[]}> {
   const o = readState()?.options ?? DEFAULTS
   const ns = NS[gw]
   switch (kind) {
@@ -1001,8 +1141,9 @@ export async function restore(kind, gw) {
       await startKeepalived(gw, o)
       break
     case 'lan':
+      // networkd dropped the LAN's address and route with the carrier and configures them again (the example's file)
       run(['ip', '-n', NS.client, 'link', 'set', `lan-${gw}`, 'up'])
-      ipBatch(ns, [`route replace default via ${ADDR.vip} dev lan0 table ${TABLE_LAN}`], true)
+      await waitFor(`${gw} LAN configured again by networkd`, () => lanReady(gw), 15000, 50)
       break
     case 'node':
       await startGateway(gw, o)
@@ -1024,11 +1165,11 @@ export async function restore(kind, gw) {
  * Waits until the pair is steady: exactly one node with VIP and WAN rule, the other with neither, unchanged
  * for `quietMs`. Returns who is MASTER and whether a restored node took over on its way back.
  */
-export async function settle(quietMs = 600, timeoutMs = 15000) {
+export async function settle(quietMs = 600, timeoutMs = 15000): Promise<{master: Gw; masters: Gw[]}> {
   const until = Date.now() + timeoutMs
-  let steadySince
-  let last
-  const seen = new Set()
+  let steadySince: number | undefined
+  let last: Gw | undefined
+  const seen = new Set<Gw>()
   for (;;) {
     const v = GWS.map(nodeView)
     const m = v.filter((x) => x.vip && x.wanRule)
@@ -1036,7 +1177,7 @@ export async function settle(quietMs = 600, timeoutMs = 15000) {
     const who = clean ? m[0].gw : undefined
     if (who) seen.add(who)
     if (clean && who === last) {
-      if (Date.now() - (steadySince ?? 0) >= quietMs) return {master: who, masters: [...seen]}
+      if (who && Date.now() - (steadySince ?? 0) >= quietMs) return {master: who, masters: [...seen]}
     } else {
       steadySince = Date.now()
       last = who
@@ -1047,7 +1188,7 @@ export async function settle(quietMs = 600, timeoutMs = 15000) {
 }
 
 /** One ping from the client to the ISP-side host (inside the lab) answered within 300 ms. */
-export function clientReaches() {
+export function clientReaches(): boolean {
   return run(['ping', '-c', '1', '-W', '0.3', '-n', '-q', ADDR.remote], {ns: NS.client, allowFail: true}).code === 0
 }
 
@@ -1056,10 +1197,10 @@ export function clientReaches() {
  * action, then `settleMs` of watching. Returns client outage, TCP survival, time to VIP and WAN rule on
  * the new MASTER, split-brain windows and (lease=true) whether the client's DHCP lease carried over.
  */
-export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false} = {}) {
+export async function failover(kind: FailoverKind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false}: FailoverOptions = {}): Promise<FailoverResult> {
   const {master: old} = await settle(300)
   const neu = old === 'gw1' ? 'gw2' : 'gw1'
-  const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] }))
+  const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] })) as Record<Gw, {rule?: boolean; link?: boolean}>
   const addrBefore = clientAddress()
   const mon = startMonitors()
   let probe
@@ -1085,13 +1226,13 @@ export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, leas
   const tEnd = nowMs()
   const events = await mon.stop()
   const sb = splitBrain()
-  const firstAfter = (gw, pred) => events[gw].find((e) => e.at >= t0 && pred(e.line))
+  const firstAfter = (gw: Gw, pred: (l: string) => boolean) => events[gw].find((e) => e.at >= t0 && pred(e.line))
   const vipAt = firstAfter(neu, isVipAdd)
   const ruleAt = firstAfter(neu, isRuleAdd)
   const oldVipDel = firstAfter(old, isVipDel)
   const oldRuleDel = firstAfter(old, isRuleDel)
   const client = analyzeProbe(p, t0, probeIntervalMs)
-  const result = {
+  const result: FailoverResult = {
     kind, from: old, to: neu, tookOver, preflightRetry,
     actionMs: +tAction.toFixed(1),
     vipMs: vipAt ? +(vipAt.at - t0).toFixed(1) : null,
@@ -1118,7 +1259,7 @@ export async function failover(kind, {settleMs = 2500, probeIntervalMs = 5, leas
  * Lease continuity: the client reboots its DHCP client (INIT-REBOOT: REQUEST of the address it holds)
  * after the failover; the lease carried over when it was ACKed for the same address.
  */
-export async function checkLease(addrBefore, newMaster) {
+export async function checkLease(addrBefore: string | undefined, newMaster: Gw): Promise<LeaseCheck> {
   const o = readState()?.options ?? DEFAULTS
   if (o.client !== 'dhcp') return {checked: false}
   const since = Date.now()
@@ -1139,16 +1280,18 @@ export async function checkLease(addrBefore, newMaster) {
 
 // ---------------------------------------------------------------- command line
 
-function parseOpts(args) {
-  const o = {}
+type CliOptions = Partial<LabOptions> & {node?: string; noRestore?: boolean; json?: boolean}
+
+function parseOpts(args: string[]): CliOptions {
+  const o: CliOptions = {}
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     const val = () => { const v = args[++i]; if (v === undefined) throw new Error(`lab: ${a} needs a value`); return v }
-    if (a === '--mode') o.mode = val()
+    if (a === '--mode') o.mode = val() as Mode
     else if (a === '--advert-int') o.advertInt = Number(val())
     else if (a === '--no-conntrackd') o.conntrackd = false
     else if (a === '--conntrackd') o.conntrackd = true
-    else if (a === '--link') o.link = val()
+    else if (a === '--link') o.link = val() as LabOptions['link']
     else if (a === '--no-lan-guard') o.lanGuard = false
     else if (a === '--seed-fallback') o.fallbackIifLo = false
     else if (a === '--tcp-loose') o.tcpLoose = Number(val())
@@ -1176,7 +1319,7 @@ const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
        scripts/lab exec gw1|gw2|isp|client CMD...`
 
-async function main(argv) {
+async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   if (process.getuid?.() !== 0) throw new Error('lab: needs root (network namespaces)')
   switch (cmd) {
@@ -1195,14 +1338,15 @@ async function main(argv) {
       const s = status()
       if (o.json) { console.log(JSON.stringify(s, null, 2)); return s.up ? 0 : 1 }
       if (!s.up) { console.log(`lab down${s.namespaces.length ? ` (namespaces left: ${s.namespaces.join(' ')})` : ''}`); return 1 }
-      console.log(`lab up: mode ${s.options.mode}, advert_int ${s.options.advertInt}, conntrackd ${s.options.conntrackd ? 'on' : 'off'}, client ${s.client ?? 'no address'}`)
+      console.log(`lab up: mode ${s.options?.mode}, advert_int ${s.options?.advertInt}, conntrackd ${s.options?.conntrackd ? 'on' : 'off'}, client ${s.client ?? 'no address'}`)
       for (const v of s.nodes) console.log(`  ${v.gw}: ${v.vip ? 'VIP' : '   '} ${v.wanRule ? 'WAN-rule' : '        '} wan0 ${v.wanUp ? 'up' : 'down'}${v.wanAddr ? ' ' + ADDR.wanLease : ''} keepalived ${v.keepalived ? 'running' : 'stopped'}`)
-      console.log(`  split-brain: ${s.splitBrain.ok ? 'no' : 'YES (' + s.splitBrain.wanActive.join('+') + ')'}`)
+      console.log(`  split-brain: ${s.splitBrain?.ok ? 'no' : 'YES (' + s.splitBrain?.wanActive.join('+') + ')'}`)
       for (const [n, p] of Object.entries(s.processes)) if (!p.running) console.log(`  not running: ${n} (pid ${p.pid})`)
       return 0
     }
     case 'failover': {
-      const [kind, ...more] = rest
+      const [arg, ...more] = rest
+      const kind = arg as FailoverKind
       const o = parseOpts(more)
       if (!KINDS.includes(kind)) throw new Error(`lab: failover KIND is one of ${KINDS.join(', ')}`)
       if (!readState()) throw new Error('lab: not up (scripts/lab up)')
@@ -1214,10 +1358,11 @@ async function main(argv) {
     }
     case 'exec': {
       const [where, ...cmdArgv] = rest
-      const ns = NS[where]
+      const ns = Object.hasOwn(NS, where) ? NS[where as Place] : undefined
       if (!ns || cmdArgv.length === 0) throw new Error(USAGE)
-      const r = GWS.includes(where)
-        ? spawnSync('ip', ['netns', 'exec', ns, ...mountWrap(where, cmdArgv, false)], {stdio: 'inherit', env: {...process.env, ...gwEnv(where)}})
+      const gw = GWS.find((g) => g === where)
+      const r = gw
+        ? spawnSync('ip', ['netns', 'exec', ns, ...mountWrap(gw, cmdArgv, false)], {stdio: 'inherit', env: {...process.env, ...gwEnv(gw)}})
         : spawnSync('ip', ['netns', 'exec', ns, ...cmdArgv], {stdio: 'inherit'})
       return r.status ?? 1
     }
@@ -1227,8 +1372,8 @@ async function main(argv) {
   }
 }
 
-export function printFailover(r) {
-  const f = (v, unit = ' ms') => (v === null || v === undefined ? 'n/a' : `${v}${unit}`)
+export function printFailover(r: FailoverResult): void {
+  const f = (v: number | null | undefined, unit = ' ms') => (v === null || v === undefined ? 'n/a' : `${v}${unit}`)
   console.log(`failover ${r.kind}: ${r.from} -> ${r.to}${r.tookOver ? '' : ' (NO TAKE-OVER)'}`)
   console.log(`  client outage      ${r.recovered ? f(r.outageMs) : 'never recovered'} (UDP every 5 ms, ${r.udpLost} lost)`)
   console.log(`  TCP stream         ${r.tcpSurvived ? `survived (stalled ${f(r.tcpStallMs)})` : `lost${r.tcpError ? ' (' + r.tcpError + ')' : ''}`}`)

@@ -1,0 +1,60 @@
+// The topology builder itself (test/support/topology.ts), which the lab, the tests and the benchmarks use:
+// what it builds is there (bridge, veth into it, addresses, route, rule, sysctl, MAC), traffic flows between
+// nodes, tear-down ends what runs inside and deletes the namespaces, and a build that fails half-way leaves
+// nothing behind. Namespaces hat-topo-*.
+import assert from 'node:assert/strict'
+import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
+import {describe, it} from 'node:test'
+import {buildTopology, canUseNetns, withTopology} from '../../support/topology.js'
+
+const skip = canUseNetns()
+const exists = (ns: string) => spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout.split('\n').some((l) => l.split(' ')[0] === ns)
+const suffix = String(process.pid)
+
+describe('topology builder', {skip}, () => {
+  it('builds nodes, a switch, links, addresses, routes, rules and sysctls; tear-down ends processes and namespaces', async () => {
+    let names: string[] = []
+    let sleeper = 0
+    let child: ChildProcess | undefined
+    await withTopology({
+      prefix: 'hat-topo-', suffix,
+      nodes: {
+        sw: {bridges: [{dev: 'br0', addrs: ['10.77.0.254/24']}]},
+        a: {sysctls: {'net.ipv4.ip_forward': 1}, routes: ['default via 10.77.0.254 dev eth0 table 250'], rules: ['priority 32770 lookup 250']},
+        b: {loAddrs: ['203.0.113.77/32']},
+      },
+      links: [
+        [{node: 'a', dev: 'eth0', addrs: ['10.77.0.1/24'], mac: '02:00:00:77:00:01'}, {node: 'sw', dev: 'pa', master: 'br0'}],
+        [{node: 'b', dev: 'eth0', addrs: ['10.77.0.2/24']}, {node: 'sw', dev: 'pb', master: 'br0'}],
+      ],
+    }, async (t) => {
+      names = Object.values(t.ns)
+      assert.deepEqual(names, [`hat-topo-sw${suffix}`, `hat-topo-a${suffix}`, `hat-topo-b${suffix}`])
+      assert.match(t.ip('a', '-o', 'link', 'show', 'eth0'), /link\/ether 02:00:00:77:00:01 .*/)
+      assert.match(t.ip('sw', '-o', 'link', 'show', 'pa'), /master br0 .*state UP/)
+      assert.match(t.ip('a', 'route', 'show', 'table', '250'), /^default via 10\.77\.0\.254 dev eth0/)
+      assert.match(t.ip('a', 'rule', 'show'), /^32770:\s+from all lookup 250/m)
+      assert.equal(t.exec('a', ['sysctl', '-n', 'net.ipv4.ip_forward']).stdout.trim(), '1')
+      assert.match(t.ip('b', '-o', 'addr', 'show', 'dev', 'lo'), /203\.0\.113\.77\/32/)
+      // a frame from a through the switch to b and back
+      assert.equal(t.exec('a', ['ping', '-c', '1', '-W', '2', '10.77.0.2']).code, 0, 'a reaches b through the bridge')
+      // a process left running inside: tear-down ends it by PID
+      child = spawn('ip', ['netns', 'exec', t.ns.b, 'sleep', '600'], {stdio: 'ignore'})
+      for (let i = 0; i < 50 && t.pids('b').length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+      sleeper = t.pids('b')[0]
+      assert.ok(sleeper > 0 && child.pid === sleeper, `the sleeper runs in b (${t.pids('b').join(',')})`)
+    })
+    assert.deepEqual(names.filter(exists), [], 'every namespace deleted')
+    // (our own child: ended means it exited, killed, not merely a zombie we have not reaped yet)
+    const ended = child!.exitCode !== null || child!.signalCode !== null || await new Promise((r) => { child!.once('exit', () => r(true)); setTimeout(() => r(false), 3000) })
+    assert.ok(ended, 'the process left inside was ended')
+    assert.equal(child!.signalCode, 'SIGKILL')
+  })
+
+  it('a build that fails half-way leaves no namespace behind; names must start with hat-', () => {
+    assert.throws(() => buildTopology({prefix: 'hat-topo-', suffix: `f${suffix}`, nodes: {a: {}, b: {routes: ['default via 10.78.0.1 dev nosuchdev']}}}), /nosuchdev|Cannot find device/)
+    assert.deepEqual([`hat-topo-af${suffix}`, `hat-topo-bf${suffix}`].filter(exists), [])
+    assert.throws(() => buildTopology({prefix: 'test-', nodes: {a: {}}}), /must start with hat-/)
+    assert.throws(() => buildTopology({prefix: 'hat-topo-', names: {a: 'other-a'}, nodes: {a: {}}}), /must start with hat-/)
+  })
+})

@@ -1,0 +1,172 @@
+// One typed builder for the network namespaces of the lab, the tests and the benchmarks: nodes (a
+// namespace each, named <prefix><node>, prefix hat-), links (veth pairs, optionally into a bridge),
+// addresses, routes, rules and sysctls, and the clean-up: whatever still runs inside the namespaces is
+// ended by PID and the namespaces are deleted (withTopology does it in a finally; long-lived users such
+// as the lab call destroy(), or destroyNamespaces() from another process).
+import {spawnSync} from 'node:child_process'
+import {readFileSync} from 'node:fs'
+
+export type Sysctls = Record<string, string | number>
+
+export type NodeSpec = {
+  /** Namespaced sysctls (net.*), set first. */
+  sysctls?: Sysctls
+  /** Linux bridges (switches) in this node: no STP, no multicast snooping, up, with their addresses. */
+  bridges?: Array<{dev: string; addrs?: string[]}>
+  /** Addresses on lo (a host "behind" the node, e.g. the internet host). */
+  loAddrs?: string[]
+  /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'. */
+  routes?: string[]
+  /** `ip rule add` arguments, e.g. 'priority 32780 iif lo lookup 240'. */
+  rules?: string[]
+}
+
+/** One end of a veth pair: its node and device name, and what to do with it. */
+export type End<N extends string> = {
+  node: N
+  dev: string
+  addrs?: string[]
+  mac?: string
+  /** A bridge of the same node to enslave this end to. */
+  master?: string
+  /** Default true. */
+  up?: boolean
+}
+
+export type TopologySpec<N extends string> = {
+  /** Namespace name prefix; must start with hat-. */
+  prefix: string
+  /** Appended to every namespace name (e.g. the test's PID, so parallel runs do not collide). */
+  suffix?: string
+  /** Whole namespace names for some nodes (each must start with hat-), instead of <prefix><node><suffix>. */
+  names?: Partial<Record<N, string>>
+  nodes: Record<N, NodeSpec>
+  /** veth pairs; both ends may be in one node (a peer end left for the test to move or use). */
+  links?: Array<[End<N>, End<N>]>
+}
+
+export type RunResult = {code: number; stdout: string; stderr: string}
+
+export type Topology<N extends string> = {
+  /** The namespace of each node. */
+  readonly ns: Readonly<Record<N, string>>
+  /** `ip -n <ns> ...args`; throws with ip's message, returns stdout. */
+  ip(node: N, ...args: string[]): string
+  /** `ip -n <ns> -batch -`: several ip commands in one process; throws on the first failing one. */
+  batch(node: N, lines: string[]): void
+  /** Runs argv inside the node (stdin closed unless input is given); never throws. */
+  exec(node: N, argv: string[], opts?: {input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number}): RunResult
+  sysctl(node: N, kv: Sysctls): void
+  /** One more veth pair, after the build (the same rules as the spec's links). */
+  link(a: End<N>, b: End<N>): void
+  /** PIDs of the processes inside the node's namespace (or all the topology's). */
+  pids(node?: N): number[]
+  /** Ends what runs inside the namespaces (SIGKILL, by PID) and deletes them. Idempotent. */
+  destroy(): void
+}
+
+export function canUseNetns(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root to create network namespaces'
+  if (spawnSync('ip', ['netns', 'list'], {stdio: 'ignore'}).status !== 0) return 'ip netns is not available (iproute2)'
+  return undefined
+}
+
+function must(argv: string[], input?: string): string {
+  const r = spawnSync(argv[0], argv.slice(1), {input, encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 20_000})
+  if (r.status !== 0) throw new Error(`topology: ${argv.join(' ')}${input ? ` <<< ${JSON.stringify(input)}` : ''}: exit ${r.status}: ${(r.stderr ?? '').trim() || r.error?.message}`)
+  return r.stdout
+}
+
+function alive(pid: number): boolean {
+  try { return !/^\d+ \(.*\) [ZX] /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) } catch { return false }
+}
+
+/** PIDs inside a namespace (none when it does not exist). */
+export function namespacePids(ns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'pids', ns], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+  return (r.stdout ?? '').split(/\s+/).filter(Boolean).map(Number).filter((p) => p !== process.pid && alive(p))
+}
+
+/** Ends every process left in these hat- namespaces (by PID) and deletes them; missing ones are skipped. */
+export function destroyNamespaces(names: string[]): void {
+  for (const ns of names) if (!ns.startsWith('hat-')) throw new Error(`topology: refusing to delete namespace ${ns} (not hat-)`)
+  for (let round = 0; round < 3; round++) {
+    const left = names.flatMap(namespacePids)
+    if (left.length === 0) break
+    for (const p of left) { try { process.kill(p, 'SIGKILL') } catch { /* gone */ } }
+    spawnSync('sleep', ['0.05'])
+  }
+  for (const ns of names) spawnSync('ip', ['netns', 'del', ns], {stdio: 'ignore'})
+}
+
+/** A veth pair between two namespaces (or within one), each end set up as its End says. */
+export function addVeth(a: Omit<End<string>, 'node'> & {ns: string}, b: Omit<End<string>, 'node'> & {ns: string}): void {
+  must(['ip', 'link', 'add', a.dev, 'netns', a.ns, ...(a.mac ? ['address', a.mac] : []), 'type', 'veth', 'peer', 'name', b.dev, 'netns', b.ns, ...(b.mac ? ['address', b.mac] : [])])
+  for (const e of [a, b]) {
+    const lines = [
+      ...(e.master ? [`link set ${e.dev} master ${e.master}`] : []),
+      ...(e.addrs ?? []).map((x) => `addr add ${x} dev ${e.dev}`),
+      ...(e.up === false ? [] : [`link set ${e.dev} up`]),
+    ]
+    if (lines.length > 0) must(['ip', '-n', e.ns, '-batch', '-'], `${lines.join('\n')}\n`)
+  }
+}
+
+/** Builds the topology; on a failure half-way, what was built is torn down before the error is thrown. */
+export function buildTopology<N extends string>(spec: TopologySpec<N>): Topology<N> {
+  if (!spec.prefix.startsWith('hat-')) throw new Error(`topology: namespace prefix ${spec.prefix} must start with hat-`)
+  const nodes = Object.keys(spec.nodes) as N[]
+  const ns = Object.fromEntries(nodes.map((n) => [n, spec.names?.[n] ?? `${spec.prefix}${n}${spec.suffix ?? ''}`])) as Record<N, string>
+  const names = nodes.map((n) => ns[n])
+  for (const name of names) if (!name.startsWith('hat-')) throw new Error(`topology: namespace ${name} must start with hat-`)
+  let destroyed = false
+  const t: Topology<N> = {
+    ns,
+    ip: (node, ...args) => must(['ip', '-n', ns[node], ...args]),
+    batch: (node, lines) => { if (lines.length > 0) must(['ip', '-n', ns[node], '-batch', '-'], `${lines.join('\n')}\n`) },
+    exec: (node, argv, opts = {}) => {
+      const r = spawnSync('ip', ['netns', 'exec', ns[node], ...argv], {input: opts.input, encoding: 'utf8', env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 30_000, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+      return {code: r.status ?? 1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (r.error ? String(r.error) : '')}
+    },
+    sysctl: (node, kv) => { must(['ip', 'netns', 'exec', ns[node], 'sysctl', '-q', '-w', ...Object.entries(kv).map(([k, v]) => `${k}=${v}`)]) },
+    link: (a, b) => addVeth({...a, ns: ns[a.node]}, {...b, ns: ns[b.node]}),
+    pids: (node) => (node === undefined ? names : [ns[node]]).flatMap(namespacePids),
+    destroy: () => {
+      if (destroyed) return
+      destroyed = true
+      destroyNamespaces(names)
+    },
+  }
+  // a namespace left by a crashed run of the same test goes first
+  destroyNamespaces(names)
+  try {
+    for (const n of nodes) {
+      must(['ip', 'netns', 'add', ns[n]])
+      const s = spec.nodes[n]
+      t.batch(n, ['link set lo up', ...(s.loAddrs ?? []).map((x) => `addr add ${x} dev lo`)])
+      if (s.sysctls && Object.keys(s.sysctls).length > 0) t.sysctl(n, s.sysctls)
+      for (const br of s.bridges ?? []) {
+        t.batch(n, [`link add ${br.dev} type bridge stp_state 0 mcast_snooping 0`, ...(br.addrs ?? []).map((x) => `addr add ${x} dev ${br.dev}`), `link set ${br.dev} up`])
+      }
+    }
+    for (const [a, b] of spec.links ?? []) t.link(a, b)
+    for (const n of nodes) {
+      const s = spec.nodes[n]
+      t.batch(n, [...(s.routes ?? []).map((r) => `route add ${r}`), ...(s.rules ?? []).map((r) => `rule add ${r}`)])
+    }
+  } catch (error) {
+    t.destroy()
+    throw error
+  }
+  return t
+}
+
+/** Builds the topology, runs fn, and always tears it down (processes left inside by PID, then the namespaces). */
+export async function withTopology<N extends string, T>(spec: TopologySpec<N>, fn: (t: Topology<N>) => Promise<T> | T): Promise<T> {
+  const t = buildTopology(spec)
+  try {
+    return await fn(t)
+  } finally {
+    t.destroy()
+  }
+}
