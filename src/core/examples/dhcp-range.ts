@@ -29,6 +29,19 @@ export function dhcpRange(lanAddress: string, taken: string[]): DhcpRange | {err
   return {first: toIp(best.first), last: toIp(best.last), size, network: net, prefix}
 }
 
+/**
+ * This node's half of the range when both nodes serve (dnsmasq.stop_on_backup = false): the node with
+ * the lower LAN address takes the lower half, so the two dnsmasq never hand out the same address.
+ */
+export function rangeHalf(range: DhcpRange, self: string, other: string): DhcpRange | {error: string} {
+  const first = toInt(range.first)!
+  const half = Math.floor(range.size / 2)
+  if (half < 1) return {error: `the ${range.network} subnet leaves ${range.size} address for DHCP: too few to give each node its own part (dnsmasq.stop_on_backup = false)`}
+  const lower = (toInt(self) ?? 0) < (toInt(other) ?? 0)
+  const [a, b] = lower ? [first, first + half - 1] : [first + half, toInt(range.last)!]
+  return {...range, first: toIp(a), last: toIp(b), size: b - a + 1}
+}
+
 /** Whether ip lies in the subnet of cidr (an address with its prefix). */
 export function inSubnet(ip: string, cidr: string): boolean {
   const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr)

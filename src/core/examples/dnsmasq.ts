@@ -1,5 +1,5 @@
 import {configError} from '../errors.js'
-import {dhcpRange} from './dhcp-range.js'
+import {dhcpRange, rangeHalf} from './dhcp-range.js'
 import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
 
 /**
@@ -9,13 +9,17 @@ import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacNam
 export function dnsmasqExample(site: ExampleSite): string {
   const lan = lanAddresses(site)
   const d = site.dnsmasq
-  const range = dhcpRange(lan.self, [withoutPrefix(lan.other), site.lan.vip])
+  const whole = dhcpRange(lan.self, [withoutPrefix(lan.other), site.lan.vip])
+  if ('error' in whole) throw configError(`lan.address = ${JSON.stringify(lan.self)}: ${whole.error}`)
+  // Both nodes serving (active/active) must not hand out the same address: each takes its half.
+  const range = d.stop_on_backup ? whole : rangeHalf(whole, withoutPrefix(lan.self), withoutPrefix(lan.other))
   if ('error' in range) throw configError(`lan.address = ${JSON.stringify(lan.self)}: ${range.error}`)
   return [
-    header(site, '#', 'dnsmasq.conf (LAN DHCP and DNS)', [
-      'The same file on both nodes: ha-tool starts dnsmasq on MASTER and stops it on BACKUP, and',
-      'replicates the leases, so the range and options must match.',
-    ]),
+    header(site, '#', 'dnsmasq.conf (LAN DHCP and DNS)', d.stop_on_backup
+      ? ['The same file on both nodes: ha-tool starts dnsmasq on MASTER and stops it on BACKUP, and',
+          'replicates the leases, so the range and options must match.']
+      : ['Both nodes serve (dnsmasq.stop_on_backup = false): each node\'s file holds its own half of',
+          'the range; ha-tool replicates the leases, so the options must match.']),
     '',
     `interface=${site.lan.interface}`,
     `# DNS on the VIP too: it sits on vrrp.${site.lan.vrid} and only while MASTER, so bind-dynamic picks it up when it comes.`,
@@ -29,13 +33,15 @@ export function dnsmasqExample(site: ExampleSite): string {
     `dhcp-option=option:router,${site.lan.vip}`,
     `dhcp-option=option:dns-server,${site.lan.vip}`,
     ...(lan.stated ? [] : ['# PLACEHOLDER: your LAN\'s range']),
-    `# The largest run of ${range.network} that neither node nor the VIP holds (${range.size} addresses),`,
-    '# from lan.address; narrow it if static hosts live there. dnsmasq refuses a range outside the netmask.',
+    ...(d.stop_on_backup
+      ? [`# The largest run of ${range.network} that neither node nor the VIP holds (${range.size} addresses).`]
+      : [`# This node's half (${range.size} addresses) of the largest run of ${range.network} that neither node nor`,
+          '# the VIP holds: the node with the lower LAN address takes the lower half.']),
+    '# Derived from lan.address; narrow it if static hosts live there. dnsmasq refuses a range outside the netmask.',
     `dhcp-range=${range.first},${range.last},${d.lease_time}`,
     ...(d.lease_max > 0
       ? [`# dnsmasq.lease_max: ha-tool refuses a lease merge over it, since dnsmasq would not start with more.`, `dhcp-lease-max=${d.lease_max}`]
       : ['# dnsmasq.lease_max = 0: dnsmasq keeps its own limit (1000) and ha-tool\'s merge checks none.']),
-    ...(d.stop_on_backup ? [] : ['# dnsmasq.stop_on_backup = false: both nodes serve; give each node its own part of the range.']),
     '',
     `# The lease file ha-tool merges and replicates (dnsmasq.leases in the ha-tool config).`,
     `dhcp-leasefile=${d.leases}`,
@@ -45,7 +51,10 @@ export function dnsmasqExample(site: ExampleSite): string {
     '# Every lease change is pushed to the peer at once; a scheduled full sync is the safety net.',
     '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`.',
     `dhcp-script=${DNSMASQ_HOOK}`,
-    'dhcp-authoritative',
+    ...(d.stop_on_backup
+      ? ['dhcp-authoritative']
+      : ['# Not dhcp-authoritative: both nodes serve, and an authoritative dnsmasq NAKs every REQUEST a client',
+          '# addresses to the other server ("wrong server-ID"; in the lab, 201 NAKs in a 200-client burst).']),
     `# ha-tool tells whether dnsmasq runs from this file (dnsmasq.pid_file).`,
     `pid-file=${d.pid_file}`,
     ...dbusLines(d),

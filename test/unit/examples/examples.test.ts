@@ -7,6 +7,7 @@ import type {Config} from '../../../src/config/schema.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import {parseBraceConf, walkConf} from '../../../src/core/parse/brace-conf.js'
 import {parseDnsmasqConf, dhcpOptionValue} from '../../../src/core/parse/dnsmasq-conf.js'
+import {rangeHalf} from '../../../src/core/examples/dhcp-range.js'
 import {iniValue, parseIni} from '../../../src/core/parse/ini.js'
 import {parseNftRuleset, ruleInterfaces} from '../../../src/core/parse/nft-ruleset.js'
 import {parseConntrackdConf} from '../../../src/core/conntrack/config.js'
@@ -240,6 +241,33 @@ test('dnsmasq: the VIP as router and DNS server, the lease file from the config,
   assert.equal(opts.find((o) => o.name === 'dhcp-script')?.value, '/usr/lib/ha-tool/dnsmasq-script')
   // DNS on the VIP, but no DHCP from the VMAC (a non-MASTER's reply would move the VIP's MAC).
   assert.equal(opts.find((o) => o.name === 'no-dhcp-interface')?.value, 'vrrp.60')
+})
+
+describe('dnsmasq, both nodes serving (stop_on_backup = false)', () => {
+  const range = (address: string, stopOnBackup: boolean) => {
+    const text = buildExample('dnsmasq', cfg({lan: {address, vip: address.replace(/\.\d+\/\d+$/, '.3')}, dnsmasq: {stop_on_backup: stopOnBackup}}), '/x.toml')
+    const opts = parseDnsmasqConf(text)
+    return {range: opts.find((o) => o.name === 'dhcp-range')?.value, authoritative: opts.some((o) => o.name === 'dhcp-authoritative')}
+  }
+  test('each node gets its own half of the range, the lower address the lower half, and neither is authoritative', () => {
+    for (const [prefix, whole, low, high] of [
+      ['24', '192.168.7.4,192.168.7.254', '192.168.7.4,192.168.7.128', '192.168.7.129,192.168.7.254'],
+      ['25', '192.168.7.4,192.168.7.126', '192.168.7.4,192.168.7.64', '192.168.7.65,192.168.7.126'],
+      ['28', '192.168.7.4,192.168.7.14', '192.168.7.4,192.168.7.8', '192.168.7.9,192.168.7.14'],
+      ['29', '192.168.7.4,192.168.7.6', '192.168.7.4,192.168.7.4', '192.168.7.5,192.168.7.6'],
+    ]) {
+      const one = range(`192.168.7.1/${prefix}`, false)
+      const two = range(`192.168.7.2/${prefix}`, false)
+      assert.equal(range(`192.168.7.1/${prefix}`, true).range?.split(',').slice(0, 2).join(','), whole)
+      assert.equal(one.range?.split(',').slice(0, 2).join(','), low, prefix)
+      assert.equal(two.range?.split(',').slice(0, 2).join(','), high, prefix)
+      assert.deepEqual([one.authoritative, two.authoritative, range(`192.168.7.1/${prefix}`, true).authoritative], [false, false, true])
+    }
+  })
+  test('a range of one address cannot be split (a guard: the smallest LAN with room, a /29, leaves two)', () => {
+    const r = rangeHalf({first: '10.0.0.4', last: '10.0.0.4', size: 1, network: '10.0.0.0/29', prefix: 29}, '10.0.0.1', '10.0.0.2')
+    assert.ok('error' in r && /too few to give each node its own part/.test(r.error))
+  })
 })
 
 describe('dnsmasq settings', () => {
