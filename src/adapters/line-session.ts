@@ -27,6 +27,11 @@ type SessionSpec = {
   /** Where the marker's own error report starts, given where the marker was seen in stderr. */
   blockStart(stderr: string, at: number): number
   markerFor(seq: number): string
+  /**
+   * Lines that end the look-up's own error report and may arrive after it, in the next chunk (ip's
+   * "Command failed -:N", nft's caret line): never a command's error, so they are skipped.
+   */
+  trailer: RegExp
 }
 
 /** `nft -i`: each line its own transaction, re-reading what it needs from the kernel each time. */
@@ -37,6 +42,7 @@ export function createNftSession(command: readonly string[] = ['nft']): LineSess
     sync: (marker) => `list table netdev ${marker}`,
     // "Error: No such file or directory" / the echoed line / "^^^^"
     blockStart: (stderr, at) => Math.max(0, stderr.lastIndexOf('Error:', at)),
+    trailer: /^\s*[\^~]+\s*$/,
   })
 }
 
@@ -49,6 +55,7 @@ export function createIpSession(family: 4 | 6, command: readonly string[] = ['ip
     sync: (marker) => `link show dev ${marker}`,
     // 'Device "<marker>" does not exist.' / "Command failed -:N"
     blockStart: (stderr, at) => stderr.lastIndexOf('\n', at) + 1,
+    trailer: /^Command failed -:\d+$/,
   })
 }
 
@@ -79,7 +86,7 @@ function createLineSession(spec: SessionSpec): LineSession {
       const own = stderr.slice(0, spec.blockStart(stderr, at)).trim()
       stderr = ''
       waiter = undefined
-      const first = own.split('\n').find((l) => l.trim() !== '')
+      const first = own.split('\n').find((l) => l.trim() !== '' && !spec.trailer.test(l))
       w.done(first ? new HaError(first.replace(/^Error: /, ''), ExitCode.FAILED) : undefined)
     })
     c.stdin!.on('error', () => { /* a dead child: its exit fails the waiter */ })
