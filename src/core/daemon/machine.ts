@@ -95,7 +95,13 @@ export function step(state: DaemonState, event: DaemonEvent, now: number): Daemo
       actions.push({type: 'timer', at: s.reconcileAt})
       break
     case 'timer':
-      if (s.reconcileAt === undefined || now < s.reconcileAt) break
+      if (s.reconcileAt === undefined) break
+      // A timer may fire a little before the wall clock reaches its time (setTimeout runs on the
+      // monotonic clock): arm it again, or the reconcile would be lost for good.
+      if (now < s.reconcileAt) {
+        actions.push({type: 'timer', at: s.reconcileAt})
+        break
+      }
       // A transition is running: it may have read the kernel before this change, so the reconcile
       // waits for it (transition-done re-arms the timer) instead of being dropped.
       if (s.running || s.pending) break
