@@ -59,6 +59,16 @@ export type LabOptions = {
   peer: boolean
   /** ha-tool's keepalived.preempt: the shipped example preempts (after preempt_delay) instead of nopreempt, so gw1 (priority 200) takes MASTER back when it returns */
   preempt: boolean
+  /**
+   * Dual stack: the ISP sends router advertisements (the gateways' IPv6 default route, into table 250) and holds an
+   * IPv6 host (ADDR6.remote); lan.ipv6 with the ULA VIP ADDR6.vip (the example's VRRPv3 IPv6 instance, dnsmasq's RAs
+   * from the MASTER); the client takes a SLAAC address from them; the ISP routes the LAN's /64 to the WAN's link-local
+   * address (both nodes share it: EUI-64 of the cloned MAC), as an ISP routes a delegated prefix. failover() then
+   * measures an IPv6 probe beside the IPv4 one.
+   */
+  ipv6?: boolean
+  /** tests only: false adds the LAN's IPv6 /64 to conntrackd's Address Ignore list, so no IPv6 flow is replicated */
+  conntrackdIpv6?: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
@@ -115,9 +125,24 @@ export type FailoverResult = {
   lease?: LeaseCheck
   /** restoreAfter: the restored node became MASTER on its way back (nopreempt says it should not) */
   restoredTookOver?: boolean
+  /** dual stack (options.ipv6): the same measures for the client's IPv6 probe to ADDR6.remote, run beside the IPv4 one */
+  v6?: Failover6
 }
 
-export type FailoverOptions = {settleMs?: number; probeIntervalMs?: number; lease?: boolean; restoreAfter?: boolean}
+/** What the client saw of IPv6 during a failover. */
+export type Failover6 = ReturnType<typeof analyzeProbe> & {
+  /** the client's IPv6 default router before the failure and when the watch ended (the RA's link-local VIP) */
+  routerBefore: string | null
+  routerAfter: string | null
+  /** the default router answered a ping when the watch ended */
+  routerReachable: boolean
+}
+
+export type FailoverOptions = {
+  settleMs?: number; probeIntervalMs?: number; lease?: boolean; restoreAfter?: boolean
+  /** tests only: runs as soon as the new MASTER holds the VIP and WAN rule (e.g. to remove its IPv6 rule and show the test fails) */
+  afterTakeover?: (neu: Gw) => void | Promise<void>
+}
 
 /** What `up` records in RUN/lab.json (read by later processes: `scripts/lab`, tests, the bench). */
 export type LabState = {options: LabOptions; bin: string; startedAt: string; upMs: number}
@@ -136,6 +161,11 @@ export const GWS: Gw[] = ['gw1', 'gw2']
 export const ADDR = {
   ispRouter: '198.51.100.1', wanLease: '198.51.100.10', remote: '203.0.113.10',
   vip: '192.168.1.3', lan: {gw1: '192.168.1.1', gw2: '192.168.1.2'}, sync: {gw1: '192.168.190.1', gw2: '192.168.190.2'},
+}
+/** The dual-stack lab's IPv6 (options.ipv6): documentation prefixes on the ISP side, a ULA on the LAN. */
+export const ADDR6 = {
+  ispRouter: '2001:db8:100::1', wanPrefix: '2001:db8:100::', remote: '2001:db8:203::10',
+  vip: 'fd00:1::1/64', lanPrefix: 'fd00:1::/64', router: 'fe80::1',
 }
 export const WAN_MAC = '02:5e:10:00:00:01'
 export const VRID = 60
@@ -176,6 +206,8 @@ export const DEFAULTS: LabOptions = {
   // ExecStopPost= command once keepalived's service has ended (the lab has no PID-1 systemd)
   keepalivedGuard: false,
   preempt: false, // ha-tool's keepalived.preempt: the example preempts (preempt_delay) instead of nopreempt; gw1 (priority 200) takes MASTER back when it returns
+  ipv6: false, // dual stack (ISP RAs and IPv6 host, lan.ipv6 with a ULA, a SLAAC client, an IPv6 probe in failover())
+  conntrackdIpv6: true, // tests only: false = conntrackd ignores the LAN's IPv6 /64 (no IPv6 flow replicated)
   peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES: Mode[] = ['baseline', 'notify', 'fifo']
@@ -395,11 +427,20 @@ function keepalivedConf(gw: Gw, o: LabOptions): string {
     const script = join(RUN, gw, 'primary-backup.sh')
     const notify = (sp: string) => (o.conntrackd ? ['primary', 'backup', 'fault'].map((st) => `${sp}notify_${st === 'primary' ? 'master' : st} "${script} ${st}"\n`).join('') : '')
     text = replaceOnce(text, /^(\s*)virtual_ipaddress \{/m, (_, sp) => `${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO}\n${sp}}\n${notify(sp)}${sp}virtual_ipaddress {`)
+    // dual stack: the IPv6 instance (the example's second one, in the sync group) carries the IPv6 rule
+    if (o.ipv6) text = replaceOnce(text, /^(vrrp_instance \S+_6 \{\n[\s\S]*?)^(\s*)virtual_ipaddress \{/m, (_, head, sp) => `${head}${sp}virtual_rules {\n${sp}  to all lookup ${TABLE_WAN} priority ${RULE_PRIO} inet6\n${sp}}\n${sp}virtual_ipaddress {`)
   }
   // studies only (scripts/bench/kill9-study.mjs): extra global_defs lines, last so they win
   const globals = o.keepalivedGlobals ?? []
   if (globals.length > 0) text = replaceOnce(text, /^global_defs \{\n/m, (m) => m + globals.map((l) => `  ${l}\n`).join(''))
   return text
+}
+
+/** The shipped conntrackd example; tests only (conntrackdIpv6 false): the LAN's IPv6 /64 ignored, so no IPv6 flow replicates. */
+function conntrackdConf(gw: Gw, o: LabOptions): string {
+  const text = example(gw, 'conntrackd')
+  if (o.conntrackdIpv6 !== false) return text
+  return replaceOnce(text, /^(\s*)Address Ignore \{\n/m, (m, sp) => `${m}${sp}  IPv6_address ${ADDR6.lanPrefix}\n`)
 }
 
 /** The shipped nftables example; the seeds' variants (no LAN guard, no WAN input filter) by removing its lines. */
@@ -476,8 +517,10 @@ table = ${TABLE_WAN}
 rule_priority = ${RULE_PRIO}
 link = "${o.link}"
 link_via = "netlink"
-# the lab's ISP has no IPv6: an IPv4-only WAN link in \`config example networkd\` (the IPv6 rule stays on)
-dhcpv6 = false
+${o.ipv6 ? `# dual stack: the WAN takes the ISP's router advertisements (IPv6 default route into table ${TABLE_WAN}); the lab's
+# ISP runs no DHCPv6 server (test/support/pd-lab.ts has one), so networkd's Solicits go unanswered
+dhcpv6 = true` : `# the lab's ISP has no IPv6: an IPv4-only WAN link in \`config example networkd\` (the IPv6 rule stays on)
+dhcpv6 = false`}
 
 [lan]
 interface = "lan0"
@@ -486,7 +529,10 @@ address = "${ADDR.lan[gw]}/24"
 vrid = ${VRID}
 fallback_table = ${TABLE_LAN}
 fallback_priority = ${FALLBACK_PRIO}
-
+${o.ipv6 ? `ipv6 = true
+vip6 = "${ADDR6.vip}"
+vip6_link_local = "${ADDR6.router}"
+` : ''}
 [sync]
 interface = "sync0"
 address = "${ADDR.sync[gw]}/29"
@@ -630,7 +676,7 @@ export function writeNodeConfigs(gw: Gw, o: LabOptions): void {
   writeFileSync(haConfigPath(gw), haToolToml(gw, o))
   if (o.mode === 'baseline' && o.conntrackd) writeFileSync(join(RUN, gw, 'primary-backup.sh'), primaryBackup(gw), {mode: 0o755})
   writeFileSync(join(RUN, gw, 'keepalived.conf'), keepalivedConf(gw, o))
-  writeFileSync(join(RUN, gw, 'conntrackd.conf'), example(gw, 'conntrackd'))
+  writeFileSync(join(RUN, gw, 'conntrackd.conf'), conntrackdConf(gw, o))
   writeFileSync(join(RUN, gw, 'nft.conf'), nftRuleset(gw, o))
   writeFileSync(join(RUN, gw, 'dnsmasq.conf'), dnsmasqConf(gw, o))
   const root = join(RUN, gw, 'root')
@@ -679,14 +725,36 @@ async function waitFor<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 10
 }
 
 async function startIsp(o: LabOptions): Promise<void> {
+  // dual stack: the ISP router's IPv6 address (its RAs give the gateways their IPv6 default route) and the IPv6 host
+  if (o.ipv6) ipBatch(NS.isp, [`addr add ${ADDR6.ispRouter}/64 dev wanbr nodad`, `addr add ${ADDR6.remote}/128 dev lo nodad`])
   startProcess('isp-dnsmasq', ['dnsmasq', '--conf-file=/dev/null', '--keep-in-foreground', '--port=0', '--no-ping',
     '--interface=wanbr', '--bind-interfaces', '--dhcp-authoritative', ...(o.ispDhcpBroadcast ? ['--dhcp-broadcast'] : []),
+    ...(o.ipv6 ? ['--enable-ra', `--dhcp-range=${ADDR6.wanPrefix},ra-only,64,1h`, '--ra-param=wanbr,60,1800'] : []),
     `--dhcp-range=${ADDR.wanLease},${ADDR.wanLease},255.255.255.0,${o.ispLeaseSecs}`,
     `--dhcp-option=option:router,${ADDR.ispRouter}`,
     `--dhcp-leasefile=${join(RUN, 'isp/dnsmasq.leases')}`, '--log-dhcp', `--log-facility=${join(RUN, 'logs/isp-dnsmasq-dhcp.log')}`,
     `--pid-file=${join(RUN, 'isp/dnsmasq.pid')}`], {ns: NS.isp})
   startProcess('isp-echo', [process.execPath, join(TOOLS, 'echo-server.mjs'), ADDR.remote, String(PORTS.udp), String(PORTS.tcp)], {ns: NS.isp})
   await waitFor('the ISP echo server', () => readFileSync(join(RUN, 'logs/isp-echo.log'), 'utf8').includes('listening'), 10000)
+  if (o.ipv6) {
+    startProcess('isp-echo6', [process.execPath, join(TOOLS, 'echo-server.mjs'), ADDR6.remote, String(PORTS.udp), String(PORTS.tcp)], {ns: NS.isp})
+    await waitFor('the ISP IPv6 echo server', () => readFileSync(join(RUN, 'logs/isp-echo6.log'), 'utf8').includes('listening'), 10000)
+  }
+}
+
+/** The WAN's IPv6 link-local address from the cloned MAC (EUI-64): the same on both nodes, so the ISP's route to the LAN fits either. */
+export function wanLinkLocal(): string {
+  const b = WAN_MAC.split(':').map((x) => Number.parseInt(x, 16))
+  const eui = [b[0] ^ 2, b[1], b[2], 0xff, 0xfe, b[3], b[4], b[5]]
+  const groups = [0, 2, 4, 6].map((i) => ((eui[i] << 8) | eui[i + 1]).toString(16))
+  return `fe80::${groups.join(':')}`
+}
+
+/** The gateway's WAN holds the shared link-local address and table 250 the IPv6 default route from the ISP's RA. */
+export function wan6Ready(gw: Gw): boolean {
+  const j = <T>(argv: string[]): T[] => { try { return JSON.parse(run(['ip', '-n', NS[gw], '-j', '-6', ...argv], {allowFail: true}).stdout) as T[] } catch { return [] } }
+  const ll = j<{addr_info?: {local: string; tentative?: boolean}[]}>(['addr', 'show', 'dev', 'wan0', 'scope', 'link'])[0]?.addr_info?.some((a) => a.local === wanLinkLocal() && !a.tentative)
+  return Boolean(ll) && j(['route', 'show', 'table', String(TABLE_WAN), 'default']).length > 0
 }
 
 /** Resets a gateway to a freshly booted state: addresses, rules, routes, nftables, conntrack. */
@@ -697,6 +765,8 @@ function resetGateway(gw: Gw): void {
     for (let i = 0; i < 4; i++) if (run(['ip', '-n', ns, 'rule', 'del', 'priority', String(prio)], {allowFail: true}).code !== 0) break
   }
   for (const t of [TABLE_WAN, TABLE_LAN]) run(['ip', '-n', ns, 'route', 'flush', 'table', String(t)], {allowFail: true})
+  for (let i = 0; i < 4; i++) if (run(['ip', '-n', ns, '-6', 'rule', 'del', 'priority', String(RULE_PRIO)], {allowFail: true}).code !== 0) break
+  run(['ip', '-n', ns, '-6', 'route', 'flush', 'table', String(TABLE_WAN)], {allowFail: true})
   ipBatch(ns, ['addr flush dev lan0', 'addr flush dev sync0', 'addr flush dev wan0'], true)
   run(['nft', 'flush', 'ruleset'], {ns, allowFail: true})
   run(['conntrack', '-F'], {ns, allowFail: true, timeoutMs: 5000})
@@ -709,6 +779,7 @@ export async function startGateway(gw: Gw, o: LabOptions, {keepalived = true}: {
     'net.ipv4.ip_forward': 1,
     'net.ipv4.conf.all.rp_filter': 0,
     'net.ipv4.conf.default.rp_filter': 0,
+    ...(o.ipv6 ? {'net.ipv6.conf.all.forwarding': 1} : {}),
   })
   resetGateway(gw)
   ipBatch(ns, ['link set lo up'])
@@ -725,6 +796,7 @@ export async function startGateway(gw: Gw, o: LabOptions, {keepalived = true}: {
   // with keep-up networkd has raised it already
   ipBatch(ns, ['link set wan0 up'])
   await waitFor(`${gw} WAN lease and table ${TABLE_WAN} default route`, () => wanReady(gw), 15000, 50)
+  if (o.ipv6) await waitFor(`${gw} WAN link-local ${wanLinkLocal()} and the IPv6 default route in table ${TABLE_WAN} (ISP RA)`, () => wan6Ready(gw), 15000, 50)
   // the LAN and sync links as networkd configures them from the example's files (keepalived, dnsmasq, conntrackd
   // and sshd bind to these addresses)
   await waitFor(`${gw} LAN and sync addresses, fallback route and rule from networkd`, () => lanReady(gw), 15000, 50)
@@ -799,10 +871,25 @@ export function lanReady(gw: Gw): boolean {
 async function startClient(o: LabOptions): Promise<void> {
   if (o.client === 'static') {
     ipBatch(NS.client, ['addr add 192.168.1.100/24 dev lanbr', `route replace default via ${ADDR.vip}`])
-    return
+  } else {
+    await startDhclient()
+    await waitFor('client DHCP lease', () => clientAddress(), 20000, 50)
   }
-  await startDhclient()
-  await waitFor('client DHCP lease', () => clientAddress(), 20000, 50)
+  // dual stack: SLAAC from the MASTER's router advertisements (dnsmasq on vrrp6.<vrid>), default router fe80::1
+  if (o.ipv6) await waitFor(`the client's SLAAC address in ${ADDR6.lanPrefix} and its default router ${ADDR6.router} (RA)`, () => clientAddress6() && clientRouter6(), 20000, 100)
+}
+
+/** The client's SLAAC address in the LAN's /64 (DAD done), or undefined. */
+export function clientAddress6(): string | undefined {
+  const a = run(['ip', '-n', NS.client, '-j', '-6', 'addr', 'show', 'dev', 'lanbr', 'scope', 'global'], {allowFail: true})
+  const net = ADDR6.lanPrefix.split('::')[0] + ':'
+  try { return (JSON.parse(a.stdout) as {addr_info?: {local: string; tentative?: boolean}[]}[])[0]?.addr_info?.find((x) => x.local.startsWith(net) && !x.tentative)?.local } catch { return undefined }
+}
+
+/** The client's IPv6 default router (from RAs), or undefined. */
+export function clientRouter6(): string | undefined {
+  const r = run(['ip', '-n', NS.client, '-j', '-6', 'route', 'show', 'default'], {allowFail: true})
+  try { return (JSON.parse(r.stdout) as {gateway?: string}[]).find((x) => x.gateway)?.gateway } catch { return undefined }
 }
 
 async function startDhclient(): Promise<void> {
@@ -853,6 +940,8 @@ export async function up(options: Partial<LabOptions> = {}): Promise<LabState> {
   await waitFor('gw1 MASTER with VIP and WAN rule', () => nodeView('gw1').master, 15000, 20)
   await startKeepalived('gw2', o)
   await waitFor('gw2 BACKUP', () => nodeView('gw2').vrrpUp, 10000, 20)
+  // the ISP routes the LAN's IPv6 /64 to the gateways' shared WAN link-local address (a delegated prefix's route)
+  if (o.ipv6) ipBatch(NS.isp, [`route replace ${ADDR6.lanPrefix} via ${wanLinkLocal()} dev wanbr`])
   if (o.mode !== 'baseline' && o.link === 'down-on-backup') await waitFor('ha-tool to take gw2\'s WAN down (BACKUP)', () => !nodeView('gw2').wanUp, 10000, 20)
   await startClient(o)
   await settle(300)
@@ -1007,8 +1096,8 @@ function bothRuleWindows(events: Record<Gw, MonitorEvent[]>, initial: Record<Gw,
 // ---------------------------------------------------------------- client probe
 
 /** Starts the client's UDP+TCP probe; resolves once both flows answer. */
-export async function startProbe(intervalMs = 5): Promise<{intervalMs: number; stop(): Promise<ProbeResult>}> {
-  const child = spawn('ip', ['netns', 'exec', NS.client, process.execPath, join(TOOLS, 'probe.mjs'), ADDR.remote, String(PORTS.udp), String(PORTS.tcp), String(intervalMs)], {stdio: ['pipe', 'pipe', 'inherit']})
+export async function startProbe(intervalMs = 5, target: string = ADDR.remote): Promise<{intervalMs: number; stop(): Promise<ProbeResult>}> {
+  const child = spawn('ip', ['netns', 'exec', NS.client, process.execPath, join(TOOLS, 'probe.mjs'), target, String(PORTS.udp), String(PORTS.tcp), String(intervalMs)], {stdio: ['pipe', 'pipe', 'inherit']})
   let out = ''
   child.stdout.on('data', (d) => { out += d.toString() })
   const exited = new Promise((r) => child.on('exit', r))
@@ -1020,7 +1109,7 @@ export async function startProbe(intervalMs = 5): Promise<{intervalMs: number; s
     const line = out.split('\n').find((l) => l.startsWith('{'))
     const p = line ? JSON.parse(line) : undefined
     child.kill('SIGKILL')
-    throw new Error(`lab: the client gets no answers through the VIP in 10 s (UDP ${p?.udpRecv.length}/${p?.udpSent}, TCP ${p?.tcpConnectedAt ? 'connected' : 'not connected'} ${p?.tcpRecv.length}/${p?.tcpSent}${p?.tcpError ? ' ' + p.tcpError : ''}; master ${master() ?? 'none'})`)
+    throw new Error(`lab: the client gets no answers from ${target} through the VIP in 10 s (UDP ${p?.udpRecv.length}/${p?.udpSent}, TCP ${p?.tcpConnectedAt ? 'connected' : 'not connected'} ${p?.tcpRecv.length}/${p?.tcpSent}${p?.tcpError ? ' ' + p.tcpError : ''}; master ${master() ?? 'none'})`)
   }
   return {
     intervalMs,
@@ -1158,6 +1247,7 @@ export async function restore(kind: FailoverKind, gw: Gw): Promise<{master: Gw; 
     run(['ip', '-n', NS.client, 'neigh', 'flush', 'dev', 'lanbr'], {allowFail: true})
   }
   await waitFor('the client to reach the internet host again', () => clientReaches(), 10000, 100)
+  if (o.ipv6) await waitFor('the client to reach the IPv6 host again', () => clientReaches(ADDR6.remote), 10000, 100)
   return settle()
 }
 
@@ -1187,9 +1277,9 @@ export async function settle(quietMs = 600, timeoutMs = 15000): Promise<{master:
   }
 }
 
-/** One ping from the client to the ISP-side host (inside the lab) answered within 300 ms. */
-export function clientReaches(): boolean {
-  return run(['ping', '-c', '1', '-W', '0.3', '-n', '-q', ADDR.remote], {ns: NS.client, allowFail: true}).code === 0
+/** One ping from the client to the ISP-side host (inside the lab; ADDR6.remote for IPv6) answered within 300 ms. */
+export function clientReaches(target: string = ADDR.remote): boolean {
+  return run(['ping', '-c', '1', '-W', '0.3', '-n', '-q', target], {ns: NS.client, allowFail: true}).code === 0
 }
 
 /**
@@ -1197,7 +1287,8 @@ export function clientReaches(): boolean {
  * action, then `settleMs` of watching. Returns client outage, TCP survival, time to VIP and WAN rule on
  * the new MASTER, split-brain windows and (lease=true) whether the client's DHCP lease carried over.
  */
-export async function failover(kind: FailoverKind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false}: FailoverOptions = {}): Promise<FailoverResult> {
+export async function failover(kind: FailoverKind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false, afterTakeover}: FailoverOptions = {}): Promise<FailoverResult> {
+  const ipv6 = Boolean(readState()?.options.ipv6)
   const {master: old} = await settle(300)
   const neu = old === 'gw1' ? 'gw2' : 'gw1'
   const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] })) as Record<Gw, {rule?: boolean; link?: boolean}>
@@ -1215,13 +1306,17 @@ export async function failover(kind: FailoverKind, {settleMs = 2500, probeInterv
     await waitFor('the client to reach the internet host', () => clientReaches(), 10000, 100)
     probe = await startProbe(probeIntervalMs)
   }
+  const probe6 = ipv6 ? await startProbe(probeIntervalMs, ADDR6.remote) : undefined
+  const routerBefore = ipv6 ? clientRouter6() ?? null : null
   await sleep(200)
   const t0 = nowMs()
   await inflict(kind, old)
   const tAction = nowMs() - t0
   let tookOver = true
   try { await waitFor(`${neu} to take over`, () => nodeView(neu).master, 10000, 5) } catch { tookOver = false }
+  if (tookOver && afterTakeover) await afterTakeover(neu)
   await sleep(settleMs)
+  const p6 = await probe6?.stop()
   const p = await probe.stop()
   const tEnd = nowMs()
   const events = await mon.stop()
@@ -1245,6 +1340,11 @@ export async function failover(kind: FailoverKind, {settleMs = 2500, probeInterv
       now: !sb.ok, wanActive: sb.wanActive, vipHolders: sb.vipHolders,
       windows: bothRuleWindows(events, initial, t0, tEnd),
     },
+  }
+  if (p6) {
+    const routerAfter = clientRouter6() ?? null
+    const reach = run(['ping', '-6', '-c', '1', '-W', '0.3', '-n', '-q', `${ADDR6.router}%lanbr`], {ns: NS.client, allowFail: true}).code === 0
+    result.v6 = {...analyzeProbe(p6, t0, probeIntervalMs), routerBefore, routerAfter, routerReachable: reach}
   }
   if (lease) result.lease = await checkLease(addrBefore, neu)
   if (restoreAfter) {
@@ -1303,6 +1403,7 @@ function parseOpts(args: string[]): CliOptions {
     else if (a === '--guard') o.keepalivedGuard = true
     else if (a === '--peer') o.peer = true
     else if (a === '--preempt') o.preempt = true
+    else if (a === '--ipv6') o.ipv6 = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1313,7 +1414,7 @@ function parseOpts(args: string[]): CliOptions {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--bin INSTALLED-HA-TOOL] [--guard]
+                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--ipv6] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]
@@ -1379,6 +1480,7 @@ export function printFailover(r: FailoverResult): void {
   console.log(`  TCP stream         ${r.tcpSurvived ? `survived (stalled ${f(r.tcpStallMs)})` : `lost${r.tcpError ? ' (' + r.tcpError + ')' : ''}`}`)
   console.log(`  VIP on ${r.to}        ${f(r.vipMs)} after the failure; WAN rule ${f(r.ruleMs)} (${f(r.ruleAfterVipMs)} after the VIP)`)
   console.log(`  old MASTER ${r.from}    ${r.oldRuleRemovedMs !== null ? `removed its WAN rule at ${f(r.oldRuleRemovedMs)}` : 'kept its WAN rule (or its namespace lost it with the node)'}`)
+  if (r.v6) console.log(`  IPv6 client outage ${r.v6.recovered ? f(r.v6.outageMs) : 'never recovered'}, TCP ${r.v6.tcpSurvived ? `survived (stalled ${f(r.v6.tcpStallMs)})` : `lost${r.v6.tcpError ? ' (' + r.v6.tcpError + ')' : ''}`}; default router ${r.v6.routerBefore} -> ${r.v6.routerAfter}${r.v6.routerReachable ? ' (answers)' : ' (NO answer)'}`)
   if (r.lease) console.log(`  DHCP lease         ${r.lease.checked ? (r.lease.kept ? `kept ${r.lease.address} (${r.lease.reason} from ${r.lease.server})` : `NOT kept (${r.lease.reason ?? ''} ${r.lease.address ?? ''}, had ${r.lease.before})`) : 'not checked (static client)'}`)
   const sb = r.splitBrain
   console.log(`  split-brain        ${sb.now ? `YES now: ${sb.wanActive.join('+')} route out the WAN` : 'no'}${sb.windows.length ? `; both had the WAN rule: ${sb.windows.map((w) => `${w.durationMs} ms${w.open ? ' (still)' : ''}`).join(', ')}` : ''}${sb.vipHolders.length > 1 ? '; both hold the VIP' : ''}`)

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The "internet" host of the lab (runs in hat-isp): a UDP echo and a TCP line echo, so a LAN client
 // can measure outage (UDP) and whether a long-lived TCP flow survives a failover (TCP).
-// usage: echo-server.mjs ADDRESS UDP_PORT TCP_PORT
+// usage: echo-server.mjs ADDRESS UDP_PORT TCP_PORT (ADDRESS IPv4 or IPv6)
 import {createSocket} from 'node:dgram'
-import {createServer} from 'node:net'
+import {createServer, isIPv6} from 'node:net'
 
 const [address, udpPort, tcpPort] = process.argv.slice(2)
-const udp = createSocket('udp4')
+const udp = createSocket(isIPv6(address) ? 'udp6' : 'udp4')
 udp.on('message', (msg, rinfo) => udp.send(msg, rinfo.port, rinfo.address))
 udp.bind(Number(udpPort), address)
 const tcp = createServer((sock) => {

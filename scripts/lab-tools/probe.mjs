@@ -3,9 +3,9 @@
 // connection, each sending a sequence number every INTERVAL ms to the echo server. Prints
 // `ready` once both answer, then on stdin end or SIGTERM one JSON line with every receive time
 // (epoch ms, fractional) so the lab computes the outage against its own failover timestamps.
-// usage: probe.mjs ADDRESS UDP_PORT TCP_PORT INTERVAL_MS
+// usage: probe.mjs ADDRESS UDP_PORT TCP_PORT INTERVAL_MS (ADDRESS IPv4 or IPv6)
 import {createSocket} from 'node:dgram'
-import {connect} from 'node:net'
+import {connect, isIPv6} from 'node:net'
 
 const [address, udpPort, tcpPort, intervalArg] = process.argv.slice(2)
 const interval = Number(intervalArg ?? 5)
@@ -13,7 +13,7 @@ const now = () => performance.timeOrigin + performance.now()
 const out = {udpSent: 0, udpRecv: [], tcpSent: 0, tcpRecv: [], tcpError: null, tcpClosedAt: null, tcpConnectedAt: null, startedAt: now()}
 let ready = false
 
-const udp = createSocket('udp4')
+const udp = createSocket(isIPv6(address) ? 'udp6' : 'udp4')
 udp.on('message', () => { out.udpRecv.push(now()); maybeReady() })
 udp.on('error', () => {})
 udp.bind(0)

@@ -96,6 +96,11 @@ function wanNetwork(site: ExampleSite): string[] {
       'DHCP=yes',
       'LinkLocalAddressing=ipv6',
       'IPv6AcceptRA=yes',
+      '# Both nodes hold the same IPv6 addresses on purpose (EUI-64 of the shared MAC, as they share the',
+      '# IPv4 lease). With duplicate address detection a node whose WAN comes up while the other is MASTER',
+      '# (a reboot in keep-up mode) sees its link-local address answered, marks it "dadfailed" and has no',
+      '# IPv6 on the WAN until the link is reset, so it could not route IPv6 as MASTER (seen in the lab).',
+      'IPv6DuplicateAddressDetection=0',
     ] : [
       `# IPv4 only (${site.wan.ipv6 ? 'wan.dhcpv6 = false' : 'wan.ipv6 = false'}): no link-local IPv6, no router advertisements, no DHCPv6.`,
       'DHCP=ipv4',
