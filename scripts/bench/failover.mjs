@@ -15,7 +15,9 @@
 // (stop,kill,lan,node), BENCH_FAILOVER_ADVERT (0.1), BENCH_FAILOVER_CONNTRACKD (1), BENCH_FAILOVER_TCP_LOOSE (0),
 // BENCH_FAILOVER_WAN_INPUT_DROP (1, the shipped nftables example's WAN input filter; 0 = none, the lab's --no-wan-input-drop),
 // BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode),
-// BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1).
+// BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1),
+// BENCH_FAILOVER_IPV6 (1: the lab runs dual stack and every run also measures an IPv6 UDP probe and TCP stream from the
+// same client to the ISP's IPv6 host, through the same failover: the IPv6 rows; issue 19's budget: IPv6 outage <= IPv4 + 50 ms).
 // Run alone: node --import tsx scripts/bench/failover.mjs (after a build; root; under flock /tmp/hat-ns.lock).
 import * as lab from '../lab.ts'
 
@@ -59,6 +61,15 @@ function summarize(runs) {
     bothWanRuns: `${count((r) => r.splitBrain.windows.length > 0)}/${n}`,
     restoredTookOver: `${count((r) => r.restoredTookOver)}/${n}`,
     preflightRetry: `${count((r) => r.preflightRetry)}/${n}`,
+    // dual stack: the same client's IPv6 probe in the same runs
+    ...(runs.some((r) => r.v6) ? {v6: {
+      outageMs: median(runs.map((r) => r.v6?.outageMs)),
+      outageMaxMs: runs.some((r) => !r.v6?.recovered) ? null : Math.max(...runs.map((r) => r.v6.outageMs)),
+      recovered: `${count((r) => r.v6?.recovered)}/${n}`,
+      recoveryAfterVipMs: median(runs.map((r) => (r.v6?.recoveredMs != null && r.vipMs !== null ? +(r.v6.recoveredMs - r.vipMs).toFixed(1) : null))),
+      tcpSurvived: `${count((r) => r.v6?.tcpSurvived)}/${n}`,
+      routerKept: `${count((r) => r.v6?.routerAfter === r.v6?.routerBefore && r.v6?.routerReachable)}/${n}`,
+    }} : {}),
   }
 }
 
@@ -74,7 +85,8 @@ export async function bench() {
   const keepalivedGuard = process.env.BENCH_FAILOVER_GUARD !== '0'
   const lease = process.env.BENCH_FAILOVER_LEASE !== '0'
   const bin = process.env.BENCH_FAILOVER_BIN ?? process.env.HAT_LAB_BIN ?? ''
-  const labOptions = {advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, bin}
+  const ipv6 = process.env.BENCH_FAILOVER_IPV6 !== '0'
+  const labOptions = {advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, bin, ipv6}
   const modes = list('BENCH_FAILOVER_MODES', lab.MODES)
   const skipped = {}
   for (const m of modes) {
@@ -104,7 +116,8 @@ export async function bench() {
           }
           runs[mode][kind].push(r)
           const both = r.splitBrain.windows.map((w) => w.durationMs).join('+')
-          process.stderr.write(`failover ${mode} ${kind} #${round + 1}: outage ${r.recovered ? r.outageMs + ' ms' : 'never recovered'}, VIP ${r.vipMs} ms, rule ${r.ruleMs} ms, VIP -> client ${recoveryAfterVip(r)} ms, tcp ${r.tcpSurvived ? 'ok' : 'lost'}, lease ${r.lease?.checked ? (r.lease.kept ? 'kept' : 'lost') : 'not checked'}${both ? `, both on the WAN ${both} ms` : ''}${r.splitBrain.now ? ', SPLIT-BRAIN' : ''}\n`)
+          const v6 = r.v6 ? `; IPv6 outage ${r.v6.recovered ? r.v6.outageMs + ' ms' : 'never recovered'}, tcp ${r.v6.tcpSurvived ? 'ok' : 'lost'}` : ''
+          process.stderr.write(`failover ${mode} ${kind} #${round + 1}: outage ${r.recovered ? r.outageMs + ' ms' : 'never recovered'}, VIP ${r.vipMs} ms, rule ${r.ruleMs} ms, VIP -> client ${recoveryAfterVip(r)} ms, tcp ${r.tcpSurvived ? 'ok' : 'lost'}, lease ${r.lease?.checked ? (r.lease.kept ? 'kept' : 'lost') : 'not checked'}${both ? `, both on the WAN ${both} ms` : ''}${r.splitBrain.now ? ', SPLIT-BRAIN' : ''}${v6}\n`)
         }
       }
     }
@@ -116,14 +129,16 @@ export async function bench() {
   const budgets = budgetCheck(runs, results, runModes, kinds)
   printTable(results, kinds)
   for (const b of budgets) process.stderr.write(`budget ${b.what}: ${b.measured} (limit ${b.limit}) ${b.ok === null ? 'not measured' : b.ok ? 'ok' : 'OVER'}\n`)
-  const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined})
-  return {n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+  const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined,
+    ...(r.v6 ? {v6: {outageMs: r.v6.outageMs, recoveredMs: r.v6.recoveredMs, tcp: r.v6.tcpSurvived, tcpError: r.v6.tcpError ?? undefined, router: r.v6.routerAfter, routerReachable: r.v6.routerReachable}} : {})})
+  return {n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, ipv6, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
 }
 
 // the kinds whose median outage the FIFO/notify budgets compare with keepalived alone (kill -9 has its own)
 const BUDGET_KINDS = ['stop', 'lan', 'node']
 const BUDGET_MS = {fifo: 15, notify: 50}
 const KILL_BUDGET_MS = 1000
+const V6_BUDGET_MS = 50
 
 /**
  * Issue 14's budgets from one run: each mode's median outage over stop, LAN down and node down (all their runs
@@ -164,6 +179,24 @@ export function budgetCheck(runs, results, modes, kinds) {
       limit: `+${BUDGET_MS[m]} ms`, ok: recDelta === null ? null : recDelta <= BUDGET_MS[m],
     })
   }
+  // issue 19: the IPv6 client outage beside the IPv4 one, per mode (keepalived alone too), the same runs
+  for (const m of modes) {
+    if (!bk.some((k) => runs[m][k].some((r) => r.v6))) continue
+    const v4 = pooled(m, outage)
+    const v6 = pooled(m, (r) => r.v6?.outageMs)
+    const delta = v4 !== null && v6 !== null ? +(v6 - v4).toFixed(1) : null
+    const perKind = bk.map((k) => {
+      const d = median(runs[m][k].map((r) => r.v6?.outageMs)) - median(runs[m][k].map(outage))
+      return `${k} ${d >= 0 ? '+' : ''}${d.toFixed(1)}`
+    }).join(', ')
+    const all = bk.flatMap((k) => runs[m][k])
+    const worst6 = worst(all.map((r) => r.v6?.outageMs))
+    out.push({
+      what: `${MODE_NAME[m] ?? m}: IPv6 outage - IPv4 outage (median over ${bk.join(', ')}, the same runs)`,
+      measured: delta === null ? 'n/a' : `${v6} - ${v4} = ${delta} ms (per event: ${perKind}; IPv6 worst ${worst6} ms; IPv6 TCP survived ${all.filter((r) => r.v6?.tcpSurvived).length}/${all.length})`,
+      limit: `+${V6_BUDGET_MS} ms`, ok: delta === null ? null : delta <= V6_BUDGET_MS,
+    })
+  }
   if (kinds.includes('kill')) {
     for (const m of modes.filter((x) => x in BUDGET_MS)) {
       const s = results[m].kill
@@ -184,6 +217,7 @@ function printTable(results, kinds) {
       const s = byKind[k]
       if (s.n === 0) { rows.push([mode, k, '0', 'no run', '', '', '', '', '', '', '']); continue }
       rows.push([mode, k, String(s.n), cell(s), String(s.vipMs), String(s.ruleMs), String(s.recoveryAfterVipMs), s.tcpSurvived, s.leaseKept, `${s.bothWanRuns}, ${s.bothWanMaxMs}`, s.splitBrainAfter])
+      if (s.v6) rows.push([`${mode} IPv6`, k, String(s.n), cell(s.v6), '', '', String(s.v6.recoveryAfterVipMs), s.v6.tcpSurvived, '', '', ''])
     }
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)))
@@ -196,7 +230,7 @@ const KIND_NAME = {stop: 'keepalived stopped', kill: 'keepalived kill -9', lan: 
 /** docs/benchmarks.md's block (scripts/bench-report.mjs). */
 export function markdown(r) {
   const lines = [
-    `${r.n} runs per cell, advert_int ${r.advertInt} s, conntrackd ${r.conntrackd ? 'on' : 'off'}, nf_conntrack_tcp_loose ${r.tcpLoose}, wan.link ${r.link}, keepalived.service drop-in ${r.keepalivedGuard ? 'on' : 'off'}, ha-tool ${r.haTool}; ${r.seconds} s.`,
+    `${r.n} runs per cell, advert_int ${r.advertInt} s, ${r.ipv6 ? 'dual stack (IPv6 rows: the same runs, the client\'s IPv6 probe and stream)' : 'IPv4 only'}, conntrackd ${r.conntrackd ? 'on' : 'off'}, nf_conntrack_tcp_loose ${r.tcpLoose}, wan.link ${r.link}, keepalived.service drop-in ${r.keepalivedGuard ? 'on' : 'off'}, ha-tool ${r.haTool}; ${r.seconds} s.`,
     '',
     '| mode | event | client outage ms, median / worst | VIP ms | WAN rule ms | VIP -> client ms | TCP survived | lease kept | both nodes on the WAN (runs, longest ms) |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -206,6 +240,8 @@ export function markdown(r) {
       const s = byKind[k]
       if (!s || s.n === 0) continue
       lines.push(`| ${MODE_NAME[mode] ?? mode} | ${KIND_NAME[k] ?? k} | ${cell(s)} | ${s.vipMs} | ${s.ruleMs} | ${s.recoveryAfterVipMs} | ${s.tcpSurvived} | ${s.leaseKept} | ${s.bothWanRuns}, ${s.bothWanMaxMs} |`)
+      // the same runs, the client's IPv6 probe and stream (dual stack)
+      if (s.v6) lines.push(`| ${MODE_NAME[mode] ?? mode}, IPv6 | ${KIND_NAME[k] ?? k} | ${cell(s.v6)} | | | ${s.v6.recoveryAfterVipMs} | ${s.v6.tcpSurvived} | | |`)
     }
   }
   lines.push('', '| budget | measured | limit | |', '|---|---|---|---|')
