@@ -154,6 +154,8 @@ describe('networkd: IPv6 on the WAN link and one file at a time', () => {
       assert.equal(iniValue(wan, 'Network', 'LinkLocalAddressing'), on ? 'ipv6' : 'no', what)
       assert.equal(iniValue(wan, 'DHCPv6', 'IAID'), on ? '1' : undefined, what)
       assert.equal(iniValue(wan, 'IPv6AcceptRA', 'RouteTable'), on ? '250' : undefined, what)
+      // Both nodes hold the same EUI-64 addresses: DAD would mark a booting node's link-local dadfailed (the lab).
+      assert.equal(iniValue(wan, 'Network', 'IPv6DuplicateAddressDetection'), on ? '0' : undefined, what)
       // The ISP's host name never renames the node.
       assert.equal(iniValue(wan, 'DHCPv4', 'UseHostname'), 'no', what)
     }
