@@ -21,7 +21,7 @@ await withPdLab('hat-pdb', {pool: '2001:db8:100::/48', delegatedLength: 56, link
   const m = gw.haTool(['notify', '--config', gw.config, '--json', 'master'])
   const notifyMs = Date.now() - started
   let d
-  try { d = await gw.waitDelegation(600_000) } catch (e) { d = undefined }
+  try { d = await gw.waitDelegation(600_000) } catch { d = undefined }
   const log = gw.networkdLog().split('\n').filter((l) => /DHCPv6 client: Sent Solicit/.test(l))
   console.log(JSON.stringify({silencedS: Math.round((started - silencedAt) / 1000), solicitsWhileSilenced: solicits, notifyCode: m.code, notifyMs, prefixAfterMs: d ? Date.now() - started : null, prefix: d?.prefix, renew, lastSolicits: log.slice(-4)}))
 })

@@ -57,6 +57,20 @@ export function nftablesExample(site: ExampleSite): string {
       ]
       : []),
     '  }',
+    ...(site.lan.ipv6
+      ? [
+        '  chain output {',
+        '    type filter hook output priority filter; policy accept;',
+        '    # A new MASTER gets LAN clients\' IPv6 packets as soon as keepalived adds the VIPs, before its IPv6',
+        '    # WAN rule: each draws a "no route" error, and resolving the client for it starts in the few ms in',
+        `    # which the kernel sends from the new VIP but does not yet take packets for it: the client's answer is`,
+        '    # lost and the next try comes 1 s later, with the flow\'s packets queued behind it (the lab: a 1.1 s',
+        '    # IPv6 outage in 7 of 17 failovers under load, docs/failover.md). The price: a MASTER with no',
+        '    # IPv6 route out sends LAN clients no "no route" error, so they wait for a timeout instead.',
+        `    oifname ${JSON.stringify(vmac6Name(site))} icmpv6 type destination-unreachable icmpv6 code no-route drop`,
+        '  }',
+      ]
+      : []),
     '}',
     '',
     'table ip ha_tool_nat {',

@@ -108,6 +108,11 @@ describe('nftables and IPv6', () => {
     assert.ok(forward.includes('iifname "wan0" meta nfproto ipv6 ct state established, related accept'))
     assert.equal(chain(buildExample('nftables', cfg(), undefined), 'forward').rules.length, 1)
   })
+
+  test('lan.ipv6: no "no route" errors out vrrp6.<vrid> (a new MASTER before its IPv6 rule); none of this without lan.ipv6', () => {
+    assert.deepEqual(chain(buildExample('nftables', v6(), undefined), 'output').rules, ['oifname "vrrp6.42" icmpv6 type destination-unreachable icmpv6 code no-route drop'])
+    assert.equal(chain(buildExample('nftables', cfg(), undefined), 'output'), undefined)
+  })
 })
 
 describe('conntrackd and IPv6', () => {
