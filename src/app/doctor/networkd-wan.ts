@@ -128,7 +128,14 @@ export const networkdWanDhcpv6: DoctorCheck = {
       problems.push(`[IPv6AcceptRA] RouteTable=${raTable ?? 'main (default)'}, expected ${table} (wan.table): the IPv6 default route must stay out of main until MASTER`)
       fixes.push(`RouteTable=${table} in [IPv6AcceptRA]`)
     }
-    if (problems.length === 0) return pass(`${file.path}: DUIDType=link-layer, IAID=${setIaid}, RA routes into table ${raTable}`)
+    // Both nodes hold the same EUI-64 addresses: with DAD a node whose WAN comes up while the other is
+    // MASTER marks its link-local address dadfailed and has no IPv6 on the WAN (docs/ipv6.md).
+    const dad = iniValue(file.sections, 'Network', 'IPv6DuplicateAddressDetection')
+    if (dad !== '0') {
+      problems.push(`IPv6DuplicateAddressDetection=${dad ?? 'unset (the kernel\'s, 1 probe)'}: both nodes hold the same IPv6 addresses (the shared MAC), so a node whose WAN comes up while the other is MASTER finds its link-local address taken and has no IPv6 on the WAN`)
+      fixes.push('IPv6DuplicateAddressDetection=0 in [Network]')
+    }
+    if (problems.length === 0) return pass(`${file.path}: DUIDType=link-layer, IAID=${setIaid}, RA routes into table ${raTable}, no DAD`)
     return fail(`${file.path}: ${problems.join('; ')}`, `set ${fixes.join(', ')} (in [DHCPv6] unless said) of ${file.path} on both nodes`)
   },
 }

@@ -232,6 +232,16 @@ describe('planted traps', () => {
     assert.deepEqual([v4.status, v4.detail], ['skip', 'wan.dhcpv6 = false: an IPv4-only WAN link'])
   })
 
+  test('wan.ipv6: the WAN with duplicate address detection on (both nodes hold the same IPv6 addresses)', async () => {
+    const wan = '/etc/systemd/network/10-ens7-wan.network'
+    assert.equal(check(await doctor(node), 'networkd-wan-dhcpv6').status, 'pass')
+    edit(wan, 'IPv6DuplicateAddressDetection=0\n', '')
+    const c = check(await doctor(node), 'networkd-wan-dhcpv6')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /IPv6DuplicateAddressDetection=unset .*link-local address taken/)
+    assert.match(c.fix!, /IPv6DuplicateAddressDetection=0 in \[Network\]/)
+  })
+
   test('the WAN without ClientIdentifier=mac, and its routes in main', async () => {
     edit('/etc/systemd/network/10-ens7-wan.network', 'ClientIdentifier=mac\n', '')
     edit('/etc/systemd/network/10-ens7-wan.network', 'RouteTable=250\n', '')
