@@ -63,6 +63,7 @@ function summarize(runs) {
     preflightRetry: `${count((r) => r.preflightRetry)}/${n}`,
     // dual stack: the same client's IPv6 probe in the same runs
     ...(runs.some((r) => r.v6) ? {v6: {
+      n,
       outageMs: median(runs.map((r) => r.v6?.outageMs)),
       outageMaxMs: runs.some((r) => !r.v6?.recovered) ? null : Math.max(...runs.map((r) => r.v6.outageMs)),
       recovered: `${count((r) => r.v6?.recovered)}/${n}`,
