@@ -15,9 +15,9 @@ export type NodeSpec = {
   bridges?: Array<{dev: string; addrs?: string[]}>
   /** Addresses on lo (a host "behind" the node, e.g. the internet host). */
   loAddrs?: string[]
-  /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'. */
+  /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'; '-6 ...' for IPv6 where ip cannot tell. */
   routes?: string[]
-  /** `ip rule add` arguments, e.g. 'priority 32780 iif lo lookup 240'. */
+  /** `ip rule add` arguments, e.g. 'priority 32780 iif lo lookup 240'; '-6 priority 32780 lookup 240' for an IPv6 rule. */
   rules?: string[]
 }
 
@@ -203,7 +203,11 @@ export function buildTopology<N extends string>(spec: TopologySpec<N>): Topology
     for (const [a, b] of spec.links ?? []) t.link(a, b)
     for (const n of nodes) {
       const s = spec.nodes[n]
-      t.batch(n, [...(s.routes ?? []).map((r) => `route add ${r}`), ...(s.rules ?? []).map((r) => `rule add ${r}`)])
+      const lines = [...(s.routes ?? []).map((r) => `route add ${r}`), ...(s.rules ?? []).map((r) => `rule add ${r}`)]
+      const v6 = /^(route|rule) add -6 /
+      t.batch(n, lines.filter((l) => !v6.test(l)))
+      const six = lines.filter((l) => v6.test(l)).map((l) => l.replace(' -6 ', ' '))
+      if (six.length > 0) must(['ip', '-n', ns[n], '-6', '-batch', '-'], `${six.join('\n')}\n`)
     }
   } catch (error) {
     t.destroy()
