@@ -11,8 +11,8 @@ export type Sysctls = Record<string, string | number>
 export type NodeSpec = {
   /** Namespaced sysctls (net.*), set first. */
   sysctls?: Sysctls
-  /** Linux bridges (switches) in this node: no STP, no multicast snooping, up, with their addresses. */
-  bridges?: Array<{dev: string; addrs?: string[]}>
+  /** Linux bridges (switches) in this node: no STP, no multicast snooping, up, with their addresses; their own sysctls (net.ipv6.conf.<dev>.*) are set before they come up. */
+  bridges?: Array<{dev: string; addrs?: string[]; sysctls?: Sysctls}>
   /** Addresses on lo (a host "behind" the node, e.g. the internet host). */
   loAddrs?: string[]
   /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'; '-6 ...' for IPv6 where ip cannot tell. */
@@ -197,7 +197,9 @@ export function buildTopology<N extends string>(spec: TopologySpec<N>): Topology
       t.batch(n, ['link set lo up', ...(s.loAddrs ?? []).map((x) => `addr add ${x} dev lo`)])
       if (s.sysctls && Object.keys(s.sysctls).length > 0) t.sysctl(n, s.sysctls)
       for (const br of s.bridges ?? []) {
-        t.batch(n, [`link add ${br.dev} type bridge stp_state 0 mcast_snooping 0`, ...(br.addrs ?? []).map((x) => `addr add ${x} dev ${br.dev}`), `link set ${br.dev} up`])
+        t.batch(n, [`link add ${br.dev} type bridge stp_state 0 mcast_snooping 0`])
+        if (br.sysctls && Object.keys(br.sysctls).length > 0) t.sysctl(n, br.sysctls)
+        t.batch(n, [...(br.addrs ?? []).map((x) => `addr add ${x} dev ${br.dev}`), `link set ${br.dev} up`])
       }
     }
     for (const [a, b] of spec.links ?? []) t.link(a, b)
