@@ -267,10 +267,7 @@ describe('config example output, read by the real programs', () => {
         await withNetworkdLab(`hat-t14-nd${i}`, {config}, async (lab) => {
           assert.equal(lab.wanNetwork, wan, `${v.name}: the lab's WAN file is the example's`)
           // The LAN and sync links, then the other example files, then networkd reloads them all.
-          for (const l of ['lan0', 'sync0']) {
-            lab.ip('link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`)
-            lab.ip('link', 'set', `${l}p`, 'up')
-          }
+          for (const l of ['lan0', 'sync0']) lab.link({dev: l, up: false}, {dev: `${l}p`})
           writeFileSync(join(lab.runtimeDir, '20-lan0-lan.network'), files['/etc/systemd/network/20-lan0-lan.network'], {mode: 0o644})
           writeFileSync(join(lab.runtimeDir, '30-sync0-sync.network'), files['/etc/systemd/network/30-sync0-sync.network'], {mode: 0o644})
           must(['busctl', `--address=${lab.busAddress}`, 'call', 'org.freedesktop.network1', '/org/freedesktop/network1', 'org.freedesktop.network1.Manager', 'Reload'])
