@@ -420,10 +420,11 @@ function dnsmasqConf(gw: Gw, o: LabOptions): string {
   return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
 }
 
-/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool and this node's config. */
+/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool, this node's config and state.dir. */
 function dnsmasqScript(gw: Gw): string {
   const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
-  return replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
+  const own = replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
+  return replaceOnce(own, /^state_dir=.*$/m, () => `state_dir=${join(RUN, gw, 'state')}`)
 }
 
 const sshDir = (gw: Gw): string => join(RUN, gw, 'ssh')
@@ -515,6 +516,8 @@ leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
 pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
 lease_time = "${o.lanLeaseSecs}"
+# the lab runs both gateways' dnsmasq (active/active): the example gives each its half of the range
+stop_on_backup = false
 ${o.peer ? `# both gateways' dnsmasq serve (the lab does not stop the BACKUP's): a lease pushed by the peer reaches the
 # running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
 apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
