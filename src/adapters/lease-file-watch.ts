@@ -23,6 +23,8 @@ export type LeaseWatchStore = {
   /** The pid file the dnsmasq-script looks at: while it names a live process, the script exits at once. */
   claim(): void
   release(): void
+  /** Whether a live daemon watches the file and dnsmasq runs the shipped wrapper (`status`). */
+  watching(): boolean
 }
 
 export function createLeaseFileSource(path: string): LeaseFileSource {
@@ -61,5 +63,6 @@ export function createLeaseWatchStore(stateDir: string): LeaseWatchStore {
     wrapperSeen: () => existsSync(join(stateDir, 'dnsmasq-script.seen')),
     claim: pid.claim,
     release: pid.release,
+    watching: () => pid.alive() && existsSync(join(stateDir, 'dnsmasq-script.seen')),
   }
 }

@@ -5,7 +5,7 @@ import type {Lease} from '../../core/leases/types.js'
 import type {LeaseFileSource, LeaseWatchStore} from '../../ports.js'
 import type {LeaseDeps} from './deps.js'
 
-export type LeaseWatchDeps = Pick<LeaseDeps, 'config' | 'log' | 'now' | 'queue' | 'received'> & {file: LeaseFileSource; store: LeaseWatchStore}
+export type LeaseWatchDeps = Pick<LeaseDeps, 'config' | 'log' | 'now' | 'queue' | 'received'> & {file: LeaseFileSource; store: Omit<LeaseWatchStore, 'watching'>}
 
 export type LeaseWatch = {
   /** Resolves once the first read is done and the pid file names this process. */

@@ -81,6 +81,13 @@ test(`lab --peer: ${COUNT} DHCP clients within 10 s, every lease on the other ga
       t.diagnostic(`${COUNT - missing().length} on the other gateway ${Date.now() - burst.lastAckAt} ms after the last ACK`)
     }
     assert.deepEqual(left.map((c) => `${c.mac} ${c.ip} from ${by(c)}`), [], 'not on the other gateway 5 s after the last ACK')
+    // Both daemons read the changes from the lease file (status says so), none through a hook per lease.
+    if (!process.env.HAT_LEASES_NO_DAEMON) {
+      for (const gw of gws) {
+        const s = JSON.parse(lab.haTool(gw, ['status', '--json']).stdout) as {leases?: {replication?: {changesFrom?: string}}}
+        assert.equal(s.leases?.replication?.changesFrom, 'lease-file', `${gw}: status says where the lease changes come from`)
+      }
+    }
     // The granting gateway's own file holds them too (dnsmasq wrote them; nothing the peer sent undid them).
     const own = new Map(gws.map((gw) => [gw, leasesIn(lab.paths(gw).dnsmasqLeases)]))
     assert.deepEqual(burst.clients.filter((c) => own.get(by(c))!.get(c.mac) !== c.ip).map((c) => c.mac), [])
