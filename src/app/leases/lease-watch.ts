@@ -8,7 +8,7 @@ import type {LeaseDeps} from './deps.js'
 export type LeaseWatchDeps = Pick<LeaseDeps, 'config' | 'log' | 'now' | 'queue' | 'received'> & {file: LeaseFileSource; store: Omit<LeaseWatchStore, 'watching'>}
 
 export type LeaseWatch = {
-  /** Resolves once the first read is done and the pid file names this process. */
+  /** Resolves once the pid file names this process (there is a start to compare with), or at stop. */
   ready: Promise<void>
   /** Reads the file now and queues what changed (tests). */
   settle(): Promise<void>
@@ -69,6 +69,8 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
     dirty = false
     const key = file.stat()
     if (key === undefined) {
+      // No file yet: no leases, so whatever dnsmasq writes first is news.
+      snapshot ??= new Map()
       lastKey = undefined
       return true
     }
@@ -141,7 +143,12 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
           return
         }
       } while (again && !stopped)
-    })().finally(() => { running = undefined })
+      claimOnce()
+    })().finally(() => {
+      running = undefined
+      // Asked again after the loop's last check: run once more.
+      if (again && !stopped) void settle()
+    })
     return running
   }
 
@@ -163,10 +170,17 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
   }, opts.pollMs ?? 250)
   poll.unref()
 
-  // The pid file only after the first read: a change before it went through the hook.
-  const ready = settle().then(() => {
-    if (!stopped) store.claim()
-  })
+  // The pid file only once there is a start to compare with: until then, the hook runs for every change.
+  let claimed = false
+  let markReady: () => void = () => {}
+  const ready = new Promise<void>((resolve) => { markReady = resolve })
+  const claimOnce = (): void => {
+    if (claimed || stopped || snapshot === undefined) return
+    claimed = true
+    store.claim()
+    markReady()
+  }
+  void settle()
 
   return {
     ready,
@@ -179,7 +193,7 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
       clearInterval(poll)
       if (timer) clearTimeout(timer)
       unwatch()
-      await ready.catch(() => {})
+      markReady()
       if (running) await running.catch(() => {})
       // Released first: a change after this goes through the hook; one before it, in the last read.
       store.release()

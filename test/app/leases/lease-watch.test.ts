@@ -119,6 +119,31 @@ describe('lease file watch', () => {
     await watch.stop()
   })
 
+  test('no file at the start: what dnsmasq writes first is news', async () => {
+    const w = world()
+    const f: Fake = {content: undefined, version: 1, seen: true, snapshot: undefined, pid: false}
+    const watch = startLeaseWatch(fakes(w, f), opts)
+    await watch.ready
+    assert.equal(f.pid, true)
+    write(f, [line(1)])
+    await watch.settle()
+    assert.deepEqual(queued(w), [`add ${line(1)}`])
+    await watch.stop()
+  })
+
+  test('no start to compare with (the file unreadable, no snapshot): the pid file waits, so the hook keeps running', async () => {
+    const w = world()
+    const f: Fake = {content: 'not a lease file\n', version: 1, seen: true, snapshot: undefined, pid: false}
+    const watch = startLeaseWatch(fakes(w, f), opts)
+    await watch.settle()
+    assert.equal(f.pid, false)
+    write(f, [line(1)])
+    await watch.ready
+    assert.equal(f.pid, true)
+    assert.deepEqual(queued(w), [], 'the hook told the peer about what was there before the pid file')
+    await watch.stop()
+  })
+
   test('a full queue queues nothing and asks for a full sync', async () => {
     const w = world({queue_max: 1})
     w.queue.set('x', 'add old\n')
