@@ -172,10 +172,11 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
 
   // The pid file only once there is a start to compare with: until then, the hook runs for every change.
   let claimed = false
+  let closing = false
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => { markReady = resolve })
   const claimOnce = (): void => {
-    if (claimed || stopped || snapshot === undefined) return
+    if (claimed || closing || stopped || snapshot === undefined) return
     claimed = true
     store.claim()
     markReady()
@@ -189,6 +190,7 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
       if (running) await running
     },
     stop: async () => {
+      closing = true
       stopped = true
       clearInterval(poll)
       if (timer) clearTimeout(timer)
