@@ -13,7 +13,7 @@
 //   dnsmasq runs its dhcp-script serially, one ha-tool (Node) start per lease, on both nodes;
 // - the daemon reads dnsmasq's changes from the lease file (app/leases/lease-watch.ts) and the shipped wrapper exits
 //   at once while it does (no Node start per lease): all 200 on the other gateway 0.88-2.0 s after the last ACK
-//   (5 runs: 2013, 881, 895, 944, 1357 ms; about half the clients from each gateway; the 881 with
+//   (6 runs: 2013, 881, 895, 944, 1357, 1162 ms; about half the clients from each gateway; the 881 with
 //   NODE_EXTRA_CA_CERTS set, the others without, as CI runs).
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
