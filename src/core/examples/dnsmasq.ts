@@ -49,7 +49,8 @@ export function dnsmasqExample(site: ExampleSite): string {
       ? ['# dnsmasq.leasefile_ro = true: dnsmasq never writes the file; the hook keeps it and answers', '# dnsmasq\'s "init" with it.', 'leasefile-ro']
       : []),
     '# Every lease change is pushed to the peer at once; a scheduled full sync is the safety net.',
-    '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`.',
+    '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`,',
+    '# or exits at once while `ha-tool daemon` reads the changes from the lease file (docs/leases.md).',
     `dhcp-script=${DNSMASQ_HOOK}`,
     ...(d.stop_on_backup
       ? ['dhcp-authoritative']
