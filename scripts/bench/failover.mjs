@@ -16,6 +16,8 @@
 // BENCH_FAILOVER_WAN_INPUT_DROP (1, the shipped nftables example's WAN input filter; 0 = none, the lab's --no-wan-input-drop),
 // BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode),
 // BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1).
+// A run with fewer than 5 runs per cell, some modes or kinds only, or other settings than these defaults reports
+// `partial` (why) and `npm run bench` leaves docs/benchmarks.md's failover figures alone.
 // Run alone: node --import tsx scripts/bench/failover.mjs (after a build; root; under flock /tmp/hat-ns.lock).
 import * as lab from '../lab.ts'
 
@@ -82,6 +84,7 @@ export async function bench() {
     if (needs && !bin && !lab.haToolHas(needs)) skipped[m] = `ha-tool ${needs} is not built`
   }
   const runModes = modes.filter((m) => !skipped[m])
+  const partial = partialReason({n, kinds, modes: runModes, advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, lease, bin})
   const runs = Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, []]))]))
   const started = Date.now()
   const errors = []
@@ -117,7 +120,21 @@ export async function bench() {
   printTable(results, kinds)
   for (const b of budgets) process.stderr.write(`budget ${b.what}: ${b.measured} (limit ${b.limit}) ${b.ok === null ? 'not measured' : b.ok ? 'ok' : 'OVER'}\n`)
   const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined})
-  return {n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+  return {...(partial ? {partial} : {}), n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+}
+
+const FULL = {n: 5, advertInt: 0.1, conntrackd: true, wanInputDrop: true, link: 'keep-up', tcpLoose: 0, keepalivedGuard: true, lease: true, bin: ''}
+
+/** Why this run is not the documented table (undefined: it is): the cells left out and the settings changed. */
+export function partialReason(s) {
+  const why = []
+  const missingModes = lab.MODES.filter((m) => !s.modes.includes(m))
+  const missingKinds = lab.KINDS.filter((k) => !s.kinds.includes(k))
+  if (missingModes.length) why.push(`without ${missingModes.join(', ')}`)
+  if (missingKinds.length) why.push(`without ${missingKinds.join(', ')}`)
+  if (s.n < FULL.n) why.push(`${s.n} runs per cell`)
+  for (const [k, v] of Object.entries(FULL)) if (k !== 'n' && s[k] !== v) why.push(`${k} ${JSON.stringify(s[k])}`)
+  return why.length ? why.join(', ') : undefined
 }
 
 // the kinds whose median outage the FIFO/notify budgets compare with keepalived alone (kill -9 has its own)

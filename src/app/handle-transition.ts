@@ -4,7 +4,8 @@ import {errorLine} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {type OrderKey, spawnedBefore} from '../core/transition/order.js'
 import {planTransition, type PlanSlots} from '../core/transition/plan.js'
-import type {ObservedWan, Role, StateFile, Step, StepOutcome} from '../core/transition/types.js'
+import {type ObservedWan, type Role, type StateFile, type Step, type StepOutcome, WAN_NEUTRAL_STEPS} from '../core/transition/types.js'
+import {deferredLogger} from './deferred-log.js'
 import {runStep, type StepExecutors} from './steps/types.js'
 
 const HISTORY = 20
@@ -72,12 +73,20 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
     const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined})
     // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
-    // must not wait for that (nor for a slow log.file).
-    const steps = await execute(deps, plan)
+    // must not wait for that (nor for a slow log.file). What the steps log waits too.
+    const stepLog = deferredLogger(log)
+    let steps: StepOutcome[]
+    try {
+      steps = await execute({...deps, log: stepLog}, plan)
+    } finally {
+      stepLog.flush()
+    }
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
     steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
-    if (plan.length > 0) deps.observer?.invalidate()
+    // Only a step that changed the WAN makes the cached view stale (its kernel events re-read it
+    // later); the rest must not leave the next transition, often the take-over, to read the kernel.
+    if (plan.some((s) => !WAN_NEUTRAL_STEPS.has(s.kind))) deps.observer?.invalidate()
     const failedCritical = steps.some((s, i) => s.status === 'failed' && plan[i].critical)
     const exit: ExitCodeValue = failedCritical ? ExitCode.FAILED : steps.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : ExitCode.OK
     const durationMs = deps.mono() - started

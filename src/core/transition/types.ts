@@ -129,3 +129,15 @@ export type StateFile = {
   /** Earlier transitions, newest first (bounded). */
   history: Array<{role: Role; source: string; startedAt: number; durationMs: number; exit: number}>
 }
+
+/**
+ * Step kinds that never change what ObservedWan holds (rules, the WAN link, its addresses and routes,
+ * the silence): after a plan of only these the daemon's cached view of the WAN stays valid. A
+ * returning BACKUP's conntrackd steps are such a plan, and the next transition is its take-over.
+ */
+export const WAN_NEUTRAL_STEPS: ReadonlySet<StepKind> = new Set<StepKind>([
+  'vip.release', 'wan.missing',
+  'conntrackd.commit', 'conntrackd.flush', 'conntrackd.resync-kernel', 'conntrackd.bulk-send', 'conntrackd.purge',
+  'conntrackd.request-resync', 'conntrackd.start', 'conntrackd.verify-sync',
+  'leases.pull', 'dnsmasq.start', 'dnsmasq.stop',
+])
