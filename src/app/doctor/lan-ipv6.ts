@@ -49,6 +49,11 @@ export const lanIpv6: DoctorCheck = {
         }
         if (o.name === 'ra-param' && o.value.split(',')[0] !== vmac6) elsewhere.add(`ra-param ${o.value} (line ${o.line})`)
       }
+      // An address of the delegated prefix on lan.interface (networkd) would match the VMAC's constructed
+      // range, and dnsmasq would advertise it from there too: from this node's own link-local address.
+      if (!options.some((o) => (o.name === 'no-dhcpv6-interface' || o.name === 'no-dhcp-interface') && o.value === lan.interface)) {
+        problems.push(`${ctx.config.doctor.dnsmasq_conf}: no no-dhcpv6-interface=${lan.interface}, so dnsmasq also advertises from ${lan.interface} (this node's own link-local address) every /64 it holds there, the delegated prefix's included`)
+      }
       if (elsewhere.size > 0) problems.push(`${ctx.config.doctor.dnsmasq_conf}: router advertisements or IPv6 ranges off ${vmac6}: ${[...elsewhere].join(', ')}; they come from this node's own link-local address`)
       else if (!options.some((o) => o.name === 'dhcp-range' && o.value.includes(`constructor:${vmac6}`))) problems.push(`${ctx.config.doctor.dnsmasq_conf}: no dhcp-range with constructor:${vmac6}, so no prefix is advertised`)
     }

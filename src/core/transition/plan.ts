@@ -1,3 +1,4 @@
+import {type LanPrefixConfig, planLanPrefix} from './lan-prefix.js'
 import type {ObservedWan, Role, Step, VipSource} from './types.js'
 
 export type WanPlanConfig = {
@@ -36,6 +37,8 @@ export type PlanInput = {
   slots?: PlanSlots
   /** keepalived died without a STOP: also release the VIPs it left here (from this keepalived.conf). */
   releaseVips?: VipSource
+  /** Advertise the delegated LAN prefix from the MASTER only (lan-prefix.ts); planned when observed.lan6 was read. */
+  lan6?: LanPrefixConfig
 }
 
 /**
@@ -54,6 +57,7 @@ export function planTransition(input: PlanInput): Step[] {
   // IPv6 rules are planned only when they were read (wan.ipv6 on and the kernel has IPv6).
   const rule6Count = wan.ipv6 ? observed.rule6Count : undefined
   const steps: Step[] = []
+  const lan6 = input.lan6 && observed.lan6 ? planLanPrefix(role, input.lan6, observed.lan6) : []
 
   // No such link (a typo, a renamed NIC): a failed step, never "already converged". On MASTER it
   // is critical, so no rule sends traffic to a WAN that is not there.
@@ -95,6 +99,8 @@ export function planTransition(input: PlanInput): Step[] {
     if (renew) steps.push(renew)
     if (needWait) steps.push({kind: 'wait.wan', args: {dev, rule: wanRule, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
     steps.push(...together(rules))
+    // The delegated prefix into the RAs once the WAN routes (dnsmasq picks the address up whenever it comes).
+    steps.push(...lan6)
     steps.push(...(slots.afterWan ?? []))
     return steps
   }
@@ -103,6 +109,8 @@ export function planTransition(input: PlanInput): Step[] {
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
   // The IPv6 copies go at the same time as the IPv4 ones (independent rules, one process each).
   if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false, ...(observed.ruleCount > 0 ? {concurrent: true as const} : {})})
+  // The MASTER's LAN prefix off this node's VMAC at once, beside the rules: the VMAC would answer for it with the virtual MAC.
+  steps.push(...lan6.map((s): Step => (steps.length > 0 ? {...s, concurrent: true} : s)))
   if (!observed.link.exists) steps.push(missing)
   else if (wan.link === 'down-on-backup') {
     if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})

@@ -3,6 +3,8 @@
  * what the node looked like when the plan was made. Pure data, shared by the planner (core),
  * the executor (app) and status.
  */
+import type {ObservedLanPrefix} from './lan-prefix.js'
+
 export type Role = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
 
 /** Args every conntrackd step carries: the flag it runs, and why it will not run when it is a no-op here. */
@@ -40,6 +42,9 @@ export type StepArgs = {
   'leases.pull': {allowRestart: boolean}
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
+  /** The delegated LAN prefix in the RAs (lan-prefix.ts): ha-tool's address on the IPv6 VMAC, "2001:db8:1:2::1/64". */
+  'lan6.prefix.add': {dev: string; address: string}
+  'lan6.prefix.del': {dev: string; address: string}
 }
 
 /**
@@ -96,6 +101,8 @@ export type ObservedWan = {
   hasDefaultRoute: boolean
   /** The BACKUP-silence nftables table is loaded. */
   silenced: boolean
+  /** The delegated prefix on the LAN and on the IPv6 VMAC (undefined when not read: lan-prefix.ts). */
+  lan6?: ObservedLanPrefix
 }
 
 /** The state file (<state.dir>/state.json), read by status and by the next transition. */

@@ -63,6 +63,13 @@ describe('doctor lan-ipv6 on a dual-stack node', () => {
     assert.match(c.detail, /no enable-ra/)
   })
 
+  test('RAs not barred from the base interface: it holds the delegated prefix\'s address, so dnsmasq advertises from there too', async () => {
+    edit(dm(), /^no-dhcpv6-interface=ens6\n/m, '')
+    const c = check(await doctor(node), 'lan-ipv6')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /no no-dhcpv6-interface=ens6, so dnsmasq also advertises from ens6/)
+  })
+
   test('IPv6 forwarding off', async () => {
     node.write('/proc/sys/net/ipv6/conf/all/forwarding', '0\n')
     const c = check(await doctor(node), 'sysctl')
