@@ -35,9 +35,11 @@ export function lanPrefixConfig(c: {wan: {ipv6: boolean; dhcpv6: boolean}; lan: 
   return {lan: c.lan.interface, vmac: `vrrp6.${c.lan.vrid}`, vip6: c.lan.vip6}
 }
 
-type AddrInfo = {family?: string; local?: string; prefixlen?: number; scope?: string; noprefixroute?: boolean; deprecated?: boolean; dynamic?: boolean; valid_life_time?: number; preferred_life_time?: number}
+type AddrInfo = {family?: string; local?: string; prefixlen?: number; scope?: string | number; noprefixroute?: boolean; deprecated?: boolean; dynamic?: boolean; valid_life_time?: number; preferred_life_time?: number}
 type Link = {ifname?: string; addr_info?: AddrInfo[]}
 const FOREVER = 4294967295
+/** `ip -j` names the scope, `ip -j -N` numbers it (global = 0). */
+const isGlobal = (scope: string | number | undefined) => scope === 'global' || String(scope) === '0'
 
 /**
  * From `ip -6 -j addr show` and `ip -6 -j route show table all type unreachable proto dhcp` (the routes
@@ -45,7 +47,7 @@ const FOREVER = 4294967295
  */
 export function observeLanPrefix(links: readonly Link[], unreachable: ReadonlyArray<{dst?: string}>, c: LanPrefixConfig): ObservedLanPrefix {
   const delegated = unreachable.map((r) => r.dst).filter((d): d is string => d !== undefined && d.includes('/'))
-  const v6 = (name: string) => links.filter((l) => l.ifname === name).flatMap((l) => l.addr_info ?? []).filter((a) => a.family === 'inet6' && a.local && a.scope === 'global')
+  const v6 = (name: string) => links.filter((l) => l.ifname === name).flatMap((l) => l.addr_info ?? []).filter((a) => a.family === 'inet6' && a.local && isGlobal(a.scope))
   const lanPrefixes = v6(c.lan)
     // networkd's address: a lifetime from the lease, still preferred, inside a delegated prefix.
     .filter((a) => a.prefixlen === 64 && a.valid_life_time !== undefined && a.valid_life_time !== FOREVER && !a.deprecated && a.preferred_life_time !== 0 && delegated.some((d) => inPrefix(a.local!, d)))

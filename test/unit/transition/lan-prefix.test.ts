@@ -22,7 +22,8 @@ const links = (c: LanPrefixConfig, lanAddrs: object[], vmacAddrs: object[] | und
   ...(vmacAddrs ? [{ifname: c.vmac, addr_info: vmacAddrs}] : []),
 ]
 const dyn = (local: string, more: object = {}) => ({family: 'inet6', local, prefixlen: 64, scope: 'global', dynamic: true, valid_life_time: 3000, preferred_life_time: 1500, ...more})
-const ours = (local: string) => ({family: 'inet6', local, prefixlen: 64, scope: 'global', nodad: true, noprefixroute: true, valid_life_time: FOREVER, preferred_life_time: FOREVER})
+// As `ip -j -N` prints it: the scope as a number.
+const ours = (local: string) => ({family: 'inet6', local, prefixlen: 64, scope: '0', nodad: true, noprefixroute: true, valid_life_time: FOREVER, preferred_life_time: FOREVER})
 const vip = (c: LanPrefixConfig) => ({family: 'inet6', local: c.vip6.split('/')[0], prefixlen: 64, scope: 'global', valid_life_time: FOREVER, preferred_life_time: FOREVER})
 
 describe('the delegated LAN prefix, observed', () => {
@@ -65,7 +66,7 @@ describe('planLanPrefix', () => {
     for (const role of ['BACKUP', 'FAULT', 'STOP'] as Role[]) {
       test(`${role}: ${k.want} goes, whatever the LAN holds`, () => {
         const steps = planLanPrefix(role, k.cfg, {vmacExists: true, lanPrefixes: [lanPrefix], advertised: [k.want]})
-        assert.deepEqual(steps.map((s) => [s.kind, s.args.address]), [['lan6.prefix.del', k.want]])
+        assert.deepEqual(steps.map((s) => [s.kind, (s.args as {address: string}).address]), [['lan6.prefix.del', k.want]])
         assert.deepEqual(planLanPrefix(role, k.cfg, {vmacExists: true, lanPrefixes: [lanPrefix], advertised: []}), [])
       })
     }
@@ -73,7 +74,7 @@ describe('planLanPrefix', () => {
   test('a new delegation: the old address goes (dnsmasq deprecates its /64), the new one comes', () => {
     const c = cases[1].cfg
     const steps = planLanPrefix('MASTER', c, {vmacExists: true, lanPrefixes: ['2a02:1:2:4b::/64'], advertised: ['2a02:1:2:3a:a:b:c:d/64']})
-    assert.deepEqual(steps.map((s) => [s.kind, s.args.address]), [['lan6.prefix.del', '2a02:1:2:3a:a:b:c:d/64'], ['lan6.prefix.add', '2a02:1:2:4b:a:b:c:d/64']])
+    assert.deepEqual(steps.map((s) => [s.kind, (s.args as {address: string}).address]), [['lan6.prefix.del', '2a02:1:2:3a:a:b:c:d/64'], ['lan6.prefix.add', '2a02:1:2:4b:a:b:c:d/64']])
   })
   test('no VMAC (keepalived not running): nothing to add to', () => {
     assert.deepEqual(planLanPrefix('MASTER', cases[0].cfg, {vmacExists: false, lanPrefixes: ['2001:db8:1::/64'], advertised: []}), [])
