@@ -22,6 +22,7 @@ export type LanPrefixConfig = {
 }
 
 export type ObservedLanPrefix = {
+  /** keepalived made the IPv6 VMAC on this node (it does at start, on every role). */
   vmacExists: boolean
   /** The LAN's /64s from a delegated prefix, usable now (not deprecated), e.g. ["2001:db8:1:2::/64"]. */
   lanPrefixes: string[]

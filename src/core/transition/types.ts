@@ -1,10 +1,10 @@
+import type {ObservedLanPrefix} from './lan-prefix.js'
+
 /**
  * The vocabulary of a transition: roles keepalived reports, the steps a plan is made of, and
  * what the node looked like when the plan was made. Pure data, shared by the planner (core),
  * the executor (app) and status.
  */
-import type {ObservedLanPrefix} from './lan-prefix.js'
-
 export type Role = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP'
 
 /** Args every conntrackd step carries: the flag it runs, and why it will not run when it is a no-op here. */
