@@ -7,12 +7,15 @@
 const {join} = require('node:path')
 const argv = process.argv.slice(2)
 // Read, not require()d: a JSON require costs ~1 ms here (the loader's resolution), the read 0.03 ms.
-const {commands} = JSON.parse(require('node:fs').readFileSync(join(__dirname, 'fast-path.json'), 'utf8'))
+const {commands, v8Flags} = JSON.parse(require('node:fs').readFileSync(join(__dirname, 'fast-path.json'), 'utf8'))
 const two = `${argv[0]} ${argv[1]}`
 const id = Object.hasOwn(commands, two) ? two : Object.hasOwn(commands, argv[0] ?? '') ? argv[0] : undefined
 if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
   const bundle = commands[id]
-  loadHot(bundle, join(__dirname, '..', 'dist', 'hot', `${bundle}.cjs`)).main(id, argv.slice(id.split(' ').length))
+  // Before the bundle is compiled: V8 takes a code cache only under the flags it was made with.
+  const flags = v8Flags?.[id] ?? ''
+  if (flags !== '') require('node:v8').setFlagsFromString(flags)
+  loadHot(bundle, join(__dirname, '..', 'dist', 'hot', `${bundle}.cjs`), flags).main(id, argv.slice(id.split(' ').length))
 } else {
   // The commands are ES modules and load pino, dbus-next and node-cron only when used, through
   // process.getBuiltinModule (src/adapters/lazy-require.ts), which Node has from 20.16 on. Older
@@ -39,7 +42,7 @@ if (id !== undefined && !argv.includes('--help') && !argv.includes('-h')) {
  * directory and nobody else can write either. Anything wrong with it just means a normal
  * compile. HA_TOOL_CODE_CACHE=0 turns both off.
  */
-function loadHot(name, file) {
+function loadHot(name, file, flags) {
   const fs = require('node:fs')
   const vm = require('node:vm')
   const dir = process.env.HA_TOOL_CACHE_DIR ?? '/run/ha-tool/.config-cache'
@@ -51,9 +54,11 @@ function loadHot(name, file) {
   const train = !off && process.env.HA_TOOL_CODE_CACHE_TRAIN === '1'
   const shipped = `${file.replace(/\.cjs$/, '')}.${st.size}-${st.mtimeNs}.v8`
   // One name per installed copy and per Node version and flags (V8 rejects a cache made under
-  // others: without this, two callers with different NODE_OPTIONS would rewrite it in turn),
-  // then the identity of this build of the bundle.
-  const copy = `${file}\0${process.version}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`
+  // others: without this, two callers with different NODE_OPTIONS, or two commands of one bundle
+  // with different fast-path v8Flags, would rewrite it in turn), then the identity of this build
+  // of the bundle. The cache beside the bundle is trained by `leases merge` among others: a
+  // command of another flag set finds it rejected and makes its own here.
+  const copy = `${file}\0${process.version}\0${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}${flags ? `\0${flags}` : ''}`
   let h = 0x811c9dc5
   for (let i = 0; i < copy.length; i++) h = Math.imul(h ^ copy.charCodeAt(i), 0x01000193)
   const prefix = `${dir}/${name}-${(h >>> 0).toString(16)}-`

@@ -1,5 +1,6 @@
+import {legacyRuleDeletes} from '../iproute/legacy-rules.js'
 import {type LanPrefixConfig, planLanPrefix} from './lan-prefix.js'
-import type {ObservedWan, Role, Step, VipSource} from './types.js'
+import type {ObservedWan, Role, RuleAtSlot, Step, VipSource, WanRule} from './types.js'
 
 export type WanPlanConfig = {
   interface: string
@@ -99,6 +100,8 @@ export function planTransition(input: PlanInput): Step[] {
     if (renew) steps.push(renew)
     if (needWait) steps.push({kind: 'wait.wan', args: {dev, rule: wanRule, timeoutMs: wan.up_timeout_ms, reconfigure: wan.renew === 'networkd' || wan.link_via === 'networkd'}, why: `wait for carrier, an address and a default route in table ${wan.table} on ${dev}`, critical: false})
     steps.push(...together(rules))
+    // After the add: the rule with ha-tool's protocol is in before its earlier copy goes.
+    steps.push(...legacySteps(wanRule, observed.ruleSlot, wan.ipv6 && rule6Count !== undefined ? observed.rule6Slot : undefined, true))
     // The delegated prefix into the RAs once the WAN routes (dnsmasq picks the address up whenever it comes).
     steps.push(...lan6)
     steps.push(...(slots.afterWan ?? []))
@@ -109,6 +112,7 @@ export function planTransition(input: PlanInput): Step[] {
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false})
   // The IPv6 copies go at the same time as the IPv4 ones (independent rules, one process each).
   if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false, ...(observed.ruleCount > 0 ? {concurrent: true as const} : {})})
+  steps.push(...legacySteps(wanRule, observed.ruleSlot, rule6Count !== undefined ? observed.rule6Slot : undefined, false))
   // The MASTER's LAN prefix off this node's VMAC at once, beside the rules: the VMAC would answer for it with the virtual MAC.
   steps.push(...lan6.map((s): Step => (steps.length > 0 ? {...s, concurrent: true} : s)))
   if (!observed.link.exists) steps.push(missing)
@@ -119,5 +123,27 @@ export function planTransition(input: PlanInput): Step[] {
   }
   steps.push(...(slots.afterWan ?? []))
   if (input.releaseVips) steps.push({kind: 'vip.release', args: input.releaseVips, why: 'keepalived is gone: release the VIP (and VMAC) it left on this node', critical: false})
+  return steps
+}
+
+/**
+ * ha-tool's earlier rules (plain, no protocol: added before wan.rule_protocol existed) are its own:
+ * replaced on MASTER (after the add), removed otherwise, each delete naming the protocol so that it
+ * removes that rule and no other (legacy-rules.ts). One after the other: a delete by protocol 0
+ * is safe only in the order the kernel holds the rules. Rare: once after an upgrade.
+ */
+function legacySteps(own: WanRule, slot4: readonly RuleAtSlot[] | undefined, slot6: readonly RuleAtSlot[] | undefined, keepOwn: boolean): Step[] {
+  const steps: Step[] = []
+  for (const [family, slot] of [[4, slot4], [6, slot6]] as const) {
+    if (slot === undefined) continue
+    const {protocols} = legacyRuleDeletes(slot, own.protocol, keepOwn)
+    for (let i = 0; i < protocols.length;) {
+      let n = 1
+      while (protocols[i + n] === protocols[i]) n++
+      const what = `${n} earlier ha-tool ${family === 6 ? 'IPv6 ' : ''}WAN rule${n === 1 ? '' : 's'} without protocol (proto ${protocols[i] === 0 ? 'unspec' : protocols[i]})`
+      steps.push({kind: 'rule.del', args: {...own, protocol: protocols[i], family, count: n}, why: keepOwn ? `replace ${what} by the one with protocol ${own.protocol}` : `stop routing through the WAN: ${what}`, critical: false})
+      i += n
+    }
+  }
   return steps
 }

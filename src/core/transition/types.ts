@@ -56,6 +56,12 @@ export type WanRule = {table: number; priority: number; protocol: number}
 /** Address family of a routing rule: 4 = `ip rule`, 6 = `ip -6 rule`. */
 export type RuleFamily = 4 | 6
 
+/**
+ * One rule at ha-tool's priority and table: its protocol number (0 = unspec) and whether it is
+ * plain (`from all`, no other selector: ha-tool's own selector).
+ */
+export type RuleAtSlot = {protocol: number; plain: boolean}
+
 /** Where the VIPs to release come from: keepalived.conf when readable, else the kernel's VMAC links. */
 export type VipSource = {config: string}
 
@@ -86,13 +92,21 @@ export type StepOutcome = {
 
 /** What the transition engine observed before planning (read from the kernel, networkd, files). */
 export type ObservedWan = {
-  /** Copies of "to all lookup <table> priority <prio>" present. */
+  /** Copies of "to all lookup <table> priority <prio>" with ha-tool's protocol present. */
   ruleCount: number
+  /**
+   * Every rule at that priority and table, in the kernel's order (the order `ip rule del` matches
+   * in): what it takes to remove ha-tool's earlier rules, added without protocol, and no other.
+   * Undefined when not read.
+   */
+  ruleSlot?: RuleAtSlot[]
   /**
    * The same for IPv6 (`ip -6 rule`); undefined when not read (wan.ipv6 = false) or when the
    * kernel has no IPv6, and then the planner leaves IPv6 rules alone.
    */
   rule6Count?: number
+  /** The same as ruleSlot for IPv6. */
+  rule6Slot?: RuleAtSlot[]
   /** Table <wan.table> has an IPv6 default route (undefined when not read). */
   hasDefaultRoute6?: boolean
   link: {exists: boolean; adminUp: boolean; carrier: boolean}

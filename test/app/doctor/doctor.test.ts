@@ -426,9 +426,35 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.match(left.fix!, /ip rule del priority 32770 lookup 250 protocol <theirs>/)
     state('MASTER')
     assert.equal((await run([ours], [ours])).status, 'pass')
-    assert.equal((await run([ours, user], [ours])).status, 'warn')
+    assert.equal((await run([ours, {...user, protocol: '4'}], [ours])).status, 'warn')
     // A rule with another selector is not a look-alike.
     assert.equal((await run([ours, {...user, src: '10.0.0.0', srclen: 8}], [ours])).status, 'pass')
+  })
+
+  test('wan-rule-foreign: an earlier ha-tool rule without protocol is one converging removes; one it cannot delete alone is named', async () => {
+    const ours = {priority: 32770, src: 'all', table: '250', protocol: '73'}
+    const earlier = {priority: 32770, src: 'all', table: '250'}
+    const rules = (v4: object[], v6: object[]) => fakeExec((argv) => {
+      if (argv[0] === 'keepalived') return {code: 0}
+      if (argv[0] === 'ip' && argv[1] === '-6') return {stdout: JSON.stringify(v6)}
+      if (argv[0] === 'ip') return {stdout: JSON.stringify(v4)}
+      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
+    })
+    const run = async (v4: object[], v6: object[]) => check(await doctor(node, {live: true, exec: rules(v4, v6)}), 'wan-rule-foreign')
+    state('BACKUP')
+    const left = await run([earlier], [{...earlier, protocol: '3'}])
+    assert.equal(left.status, 'fail')
+    assert.match(left.detail, /^BACKUP: 1 IPv4 and 1 IPv6 earlier ha-tool rule\(s\) "to all lookup 250 priority 32770" without protocol \(unspec\/boot\): the next transition or the daemon's reconcile removes them/)
+    assert.doesNotMatch(left.detail, /never removes/)
+    assert.match(left.fix!, /next reconcile/)
+    // Behind a networkd rule a delete by protocol unspec would take that one: by hand.
+    const stuck = await run([{...earlier, protocol: '4'}, earlier], [])
+    assert.match(stuck.detail, /1 IPv4 rule\(s\) .* of another protocol than ha-tool's \(73\): ha-tool never removes them; 1 IPv4 earlier ha-tool rule\(s\) .*: 1 cannot be deleted alone/)
+    assert.match(stuck.fix!, /ip rule del priority 32770 lookup 250 protocol <theirs>/)
+    state('MASTER')
+    const master = await run([earlier, ours], [ours])
+    assert.equal(master.status, 'warn')
+    assert.match(master.detail, /^MASTER: 1 IPv4 earlier .* replaces them$/)
   })
 
   test('ssh in BatchMode fails: peer-ssh fails, peer-config skips', async () => {

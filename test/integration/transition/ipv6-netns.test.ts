@@ -42,9 +42,9 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
     await withTempDir(async (dir) => withNetns('hat-v6-rules', (ns) => {
       wan(ns)
       const c = config(dir)
-      // Copies that differ in protocol coexist (a user's, keepalived's virtual_rules, networkd's); none is ha-tool's.
+      // Copies that differ in protocol coexist (a DHCP client's, keepalived's virtual_rules, networkd's); none is ha-tool's.
       const addForeign = (n: number) => {
-        for (const proto of ['boot', '18', 'static'].slice(0, n)) {
+        for (const proto of ['dhcp', '18', 'static'].slice(0, n)) {
           try { ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE), 'protocol', proto) } catch { /* there already */ }
         }
         return rules(ns, '-6', 'any') - rules(ns, '-6')
@@ -80,6 +80,18 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
       ns.haTool(['notify', '--config', c, 'backup'])
       assert.match(ns.ip('-6', 'rule', 'show'), /32771:\s+from 2001:db8:9::\/48 lookup 251/)
       ns.ip('-6', 'rule', 'del', 'priority', String(PRIO), 'from', '2001:db8:9::/48', 'lookup', String(TABLE))
+      // An upgrade: the IPv6 rule an older ha-tool added without protocol is replaced on MASTER and
+      // removed on BACKUP; one at another priority stays.
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE))
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO + 1), 'lookup', String(TABLE))
+      const up = ns.haTool(['notify', '--config', c, 'master'])
+      assert.equal(up.code, 0, up.stderr)
+      assert.deepEqual([rules(ns, '-6'), rules(ns, '-6', 'any')], [1, 1], ns.ip('-6', 'rule', 'show'))
+      ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE))
+      ns.haTool(['notify', '--config', c, 'backup'])
+      assert.deepEqual([rules(ns, '-6'), rules(ns, '-6', 'any')], [0, 0], ns.ip('-6', 'rule', 'show'))
+      assert.match(ns.ip('-6', 'rule', 'show'), new RegExp(`^${PRIO + 1}:\\s+from all lookup ${TABLE}\\s*$`, 'm'))
+      ns.ip('-6', 'rule', 'del', 'priority', String(PRIO + 1), 'lookup', String(TABLE))
       // wan.ipv6 = false: IPv6 rules are not ha-tool's business.
       const off = config(dir, 'ipv6 = false')
       ns.haTool(['notify', '--config', off, 'master'])

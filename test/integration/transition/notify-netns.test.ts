@@ -40,10 +40,11 @@ describe('notify against the real kernel', {skip}, () => {
     await withTempDir(async (dir) => withNetns('hat-t3-rules', (ns) => {
       wan(ns)
       const c = config(dir)
-      // Copies that differ in protocol coexist in the kernel: a user's (boot), keepalived's
-      // virtual_rules (18), networkd's (static). None is ha-tool's.
+      // Copies that differ in protocol coexist in the kernel: a DHCP client's (dhcp), keepalived's
+      // virtual_rules (18), networkd's (static). None is ha-tool's (its earlier rules, without
+      // protocol, are the next test's).
       const addForeign = (n: number) => {
-        for (const proto of ['boot', '18', 'static'].slice(0, n)) {
+        for (const proto of ['dhcp', '18', 'static'].slice(0, n)) {
           try { ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', proto) } catch { /* that copy is there already */ }
         }
         return wanRules(ns, 'any') - wanRules(ns)
@@ -64,18 +65,71 @@ describe('notify against the real kernel', {skip}, () => {
         assert.equal(silenced(ns), true)
         for (let i = 0; i < 4; i++) try { ns.ip('rule', 'del', 'priority', '32770', 'lookup', '250') } catch { break }
       }
-      // A user's rule of the same priority and selector (no protocol) neither blocks the add
-      // (EEXIST) nor goes on BACKUP.
-      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
+      // A rule that only looks alike (a source selector) is not ours and stays.
       ns.ip('rule', 'add', 'priority', '32770', 'from', '10.0.0.0/8', 'lookup', '250')
       const m = ns.haTool(['notify', '--config', c, 'master'])
       assert.equal(m.code, 0, m.stderr)
       assert.equal(wanRules(ns), 1)
       ns.haTool(['notify', '--config', c, 'backup'])
-      assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [0, 1])
-      assert.match(ns.ip('rule', 'show'), /32770:\s+from all lookup 250\s*$/m)
-      // A rule that only looks alike (a source selector) is not ours and stays.
+      assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [0, 0])
       assert.match(ns.ip('rule', 'show'), /32770:\s+from 10\.0\.0\.0\/8 lookup 250/)
+    }))
+  })
+
+  it('an upgrade: the rule an older ha-tool added without protocol is replaced on MASTER and removed on BACKUP; rules at another priority or table stay', async () => {
+    ensureBuilt()
+    await withTempDir(async (dir) => withNetns('hat-t3-legacy', (ns) => {
+      wan(ns)
+      const c = config(dir)
+      // What an older ha-tool (and the daemon's ip -batch) added: `ip rule add priority P lookup T`, protocol unspec.
+      const oldRule = () => ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
+      const unspec = () => wanRules(ns, 'any') - wanRules(ns)
+      // Foreign, whatever their protocol: another priority, another table, another selector, a named protocol.
+      const foreign = [['priority', '32771', 'lookup', '250'], ['priority', '32770', 'lookup', '251'], ['priority', '32770', 'from', '10.0.0.0/8', 'lookup', '250']]
+      const show = () => ns.ip('-N', 'rule', 'show')
+      let selector = true
+      const foreignThere = (when: string) => {
+        const rules = show()
+        assert.match(rules, /^32771:\s+from all lookup 250\s*$/m, `${when}: the rule at another priority`)
+        assert.match(rules, /^32770:\s+from all lookup 251\s*$/m, `${when}: the rule of another table`)
+        if (selector) assert.match(rules, /^32770:\s+from 10\.0\.0\.0\/8 lookup 250\s*$/m, `${when}: the rule with another selector`)
+      }
+      oldRule()
+      for (const f of foreign) ns.ip('rule', 'add', ...f)
+      // MASTER: its rule with protocol 73 goes in, then the old one goes.
+      const m = ns.haTool(['notify', '--config', c, '--json', 'master'])
+      assert.equal(m.code, 0, m.stderr)
+      const steps = (JSON.parse(m.stdout) as {steps: Array<{kind: string; why: string; status: string}>}).steps.filter((s) => s.kind.startsWith('rule.'))
+      // The IPv4 and IPv6 adds (wan.ipv6 is on by default), then the delete.
+      assert.deepEqual(steps.map((s) => [s.kind, s.status]), [['rule.add', 'ok'], ['rule.add', 'ok'], ['rule.del', 'ok']])
+      assert.match(steps[2].why, /replace 1 earlier ha-tool WAN rule without protocol \(proto unspec\) by the one with protocol 73/)
+      assert.deepEqual([wanRules(ns), unspec()], [1, 0], show())
+      foreignThere('MASTER')
+      const again = ns.haTool(['notify', '--config', c, '--json', 'master'])
+      assert.deepEqual((JSON.parse(again.stdout) as {steps: unknown[]}).steps, [], 'converged')
+      // The kernel takes a plain rule added after a "from X" one of the same protocol for a
+      // duplicate (EEXIST): the old rule could not be added again beside it.
+      ns.ip('rule', 'del', 'priority', '32770', 'from', '10.0.0.0/8', 'lookup', '250')
+      selector = false
+      // BACKUP of a node that was MASTER before the upgrade and after it (the issue's node): both go.
+      oldRule()
+      const b = ns.haTool(['notify', '--config', c, 'backup'])
+      assert.equal(b.code, 0, b.stderr)
+      assert.deepEqual([wanRules(ns), unspec()], [0, 0], show())
+      foreignThere('BACKUP')
+      // A BACKUP that never ran the new version as MASTER: the old rule alone goes too.
+      oldRule()
+      ns.haTool(['notify', '--config', c, 'fault'])
+      assert.deepEqual([wanRules(ns), unspec()], [0, 0], show())
+      // Behind networkd's look-alike a delete by protocol unspec would take networkd's rule (the
+      // kernel's first match): ha-tool leaves both, and doctor names them.
+      ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', 'static')
+      oldRule()
+      ns.haTool(['notify', '--config', c, 'master'])
+      ns.haTool(['notify', '--config', c, 'backup'])
+      assert.match(show(), /^32770:\s+from all lookup 250 proto 4\s*\n32770:\s+from all lookup 250\s*$/m)
+      assert.equal(wanRules(ns), 0)
+      foreignThere('after the stuck case')
     }))
   })
 

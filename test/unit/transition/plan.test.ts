@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {countForeignWanRules, countWanRules, delegatedPrefixes, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
+import {countLookAlikeWanRules, countWanRules, delegatedPrefixes, observeWan, observeWan6, splitBatchJson} from '../../../src/core/iproute/wan-state.js'
 import {conntrackSteps} from '../../../src/core/conntrack/plan.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
@@ -165,7 +165,8 @@ describe('WAN state from ip -j', () => {
       {priority: 32770, src: 'all', table: '251', protocol: '73'},
     ]
     assert.equal(countWanRules(rules, R), 2)
-    assert.equal(countForeignWanRules(rules, R), 2)
+    // Unspec (no protocol) is an earlier ha-tool's; 18 (keepalived) is foreign.
+    assert.deepEqual(countLookAlikeWanRules(rules, R), {earlier: 1, foreign: 1})
     assert.equal(countWanRules([], R), 0)
     assert.equal(countWanRules(rules, {...R, protocol: 18}), 1)
   })
@@ -176,7 +177,7 @@ describe('WAN state from ip -j', () => {
       addr: [{ifname: 'wan0', flags: ['BROADCAST', 'MULTICAST', 'UP', 'LOWER_UP'], addr_info: [{family: 'inet', local: '198.51.100.10', scope: '0'}]}],
       silenced: false,
     }, R)
-    assert.deepEqual(o, {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false})
+    assert.deepEqual(o, {ruleCount: 0, ruleSlot: [], link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false})
   })
   it('a missing device, a down link, no carrier', () => {
     assert.deepEqual(observeWan({rules: [], routes: [], addr: undefined, silenced: false}, {table: 250, priority: 1, protocol: 73}).link, {exists: false, adminUp: false, carrier: false})
@@ -185,8 +186,8 @@ describe('WAN state from ip -j', () => {
   })
   it('IPv6: counts the rule copies and finds the table\'s ::/0 route among all tables', () => {
     const rules = [{priority: 32770, src: 'all', table: '250', protocol: '73'}, {priority: 32770, src: 'all', table: '250'}, {priority: 32770, src: '2001:db8::', srclen: 32, table: '250', protocol: '73'}, {priority: 32766, src: 'all', table: '254'}]
-    assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, R), {rule6Count: 1, hasDefaultRoute6: true})
-    assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, R), {rule6Count: 0, hasDefaultRoute6: false})
+    assert.deepEqual(observeWan6({rules, routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '250'}]}, R), {rule6Count: 1, rule6Slot: [{protocol: 73, plain: true}, {protocol: 0, plain: true}, {protocol: 73, plain: false}], hasDefaultRoute6: true})
+    assert.deepEqual(observeWan6({rules: [], routes: [{dst: 'default', gateway: 'fe80::1', dev: 'wan0', table: '251'}, {dst: 'default', dev: 'lo', table: '254'}]}, R), {rule6Count: 0, rule6Slot: [], hasDefaultRoute6: false})
   })
   it('delegated prefixes: the unreachable routes a DHCPv6 client keeps, sorted, once each', () => {
     assert.deepEqual(delegatedPrefixes([
