@@ -59,6 +59,12 @@ export type LabOptions = {
   peer: boolean
   /** ha-tool's keepalived.preempt: the shipped example preempts (after preempt_delay) instead of nopreempt, so gw1 (priority 200) takes MASTER back when it returns */
   preempt: boolean
+  /**
+   * active/passive DHCP as shipped (ha-tool modes only): ha-tool's `dnsmasq.enabled` with the default stop_on_backup,
+   * so only the MASTER's dnsmasq runs, started by the promotion's lease steps (pull the peer's leases, then start) and
+   * stopped on BACKUP; false: the lab runs dnsmasq on both gateways itself
+   */
+  dhcpOnMaster: boolean
 }
 
 export type RunResult = {code: number | null; stdout: string; stderr: string}
@@ -176,6 +182,7 @@ export const DEFAULTS: LabOptions = {
   // ExecStopPost= command once keepalived's service has ended (the lab has no PID-1 systemd)
   keepalivedGuard: false,
   preempt: false, // ha-tool's keepalived.preempt: the example preempts (preempt_delay) instead of nopreempt; gw1 (priority 200) takes MASTER back when it returns
+  dhcpOnMaster: false, // active/passive DHCP: ha-tool starts dnsmasq on MASTER and stops it on BACKUP (dnsmasq.enabled); false: the lab runs both gateways' dnsmasq
   peer: false, // the peer port between the gateways: sshd on each sync address, [peer] keys, the shipped authorized_keys line, and dnsmasq's dhcp-script = `ha-tool leases hook`, so leases replicate (docs/leases.md)
 }
 export const MODES: Mode[] = ['baseline', 'notify', 'fifo']
@@ -513,9 +520,16 @@ log_file = "${join(RUN, gw, 'conntrackd.log')}"
 [dnsmasq]
 leases = "${join(RUN, gw, 'dnsmasq.leases')}"
 peer = "root@${ADDR.sync[other]}"
+# the other node's file (the default is this node's path; the peer port serves only its own)
+peer_leases = "${join(RUN, other, 'dnsmasq.leases')}"
 pid_file = "${join(RUN, gw, 'dnsmasq.pid')}"
 lease_time = "${o.lanLeaseSecs}"
-${o.peer ? `# both gateways' dnsmasq serve (the lab does not stop the BACKUP's): a lease pushed by the peer reaches the
+${dhcpOnMaster(o) ? `# active/passive: ha-tool runs dnsmasq on MASTER only (the lease steps of a transition); the lab's dnsmasq command
+enabled = true
+start_command = ${JSON.stringify(dnsmasqArgv(gw, o, false))}
+stop_command = ["pkill", "-F", "${join(RUN, gw, 'dnsmasq.pid')}"]
+# (a lease the peer pushes while dnsmasq is stopped goes into the file it reads when it starts)
+` : ''}${o.peer ? `# ${dhcpOnMaster(o) ? 'the MASTER\'s dnsmasq serves' : 'both gateways\' dnsmasq serve (the lab does not stop the BACKUP\'s)'}: a lease pushed by the peer reaches the
 # running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
 apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
 apply = "restart"`}
@@ -742,12 +756,19 @@ export async function startGateway(gw: Gw, o: LabOptions, {keepalived = true}: {
     startProcess(`${gw}-sshd`, ['/usr/sbin/sshd', '-D', '-e', '-f', join(sshDir(gw), 'sshd_config')], {ns, gw})
     await waitFor(`${gw} sshd on ${ADDR.sync[gw]}:22`, () => run(['ss', '-Htln', 'sport = :22'], {ns, allowFail: true}).stdout.includes(ADDR.sync[gw]), 5000, 50)
   }
-  // the shipped dnsmasq example; on the command line only how the lab runs it (foreground, logs, no upstream DNS)
-  startProcess(`${gw}-dnsmasq`, ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-ping',
-    `--host-record=echo.lab,${ADDR.remote}`,
-    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...(o.peer ? ['--user=root'] : []), ...o.dnsmasqExtraArgs], {ns, gw})
+  // active/passive: ha-tool starts it on MASTER (dnsmasq.start_command)
+  if (!dhcpOnMaster(o)) startProcess(`${gw}-dnsmasq`, dnsmasqArgv(gw, o, true), {ns, gw})
   if (keepalived) await startKeepalived(gw, o)
 }
+
+/** The shipped dnsmasq example; on the command line only how the lab runs it (foreground or not, logs, no upstream DNS). */
+function dnsmasqArgv(gw: Gw, o: LabOptions, foreground: boolean): string[] {
+  return ['dnsmasq', `--conf-file=${join(RUN, gw, 'dnsmasq.conf')}`, ...(foreground ? ['--keep-in-foreground'] : []), '--no-resolv', '--no-hosts', '--no-ping',
+    `--host-record=echo.lab,${ADDR.remote}`,
+    '--log-dhcp', `--log-facility=${join(RUN, 'logs', `${gw}-dnsmasq-dhcp.log`)}`, ...(o.peer ? ['--user=root'] : []), ...o.dnsmasqExtraArgs]
+}
+
+const dhcpOnMaster = (o: LabOptions): boolean => o.dhcpOnMaster && o.mode !== 'baseline'
 
 export async function startKeepalived(gw: Gw, o: LabOptions): Promise<void> {
   const ns = NS[gw]
@@ -1303,6 +1324,7 @@ function parseOpts(args: string[]): CliOptions {
     else if (a === '--guard') o.keepalivedGuard = true
     else if (a === '--peer') o.peer = true
     else if (a === '--preempt') o.preempt = true
+    else if (a === '--dhcp-on-master') o.dhcpOnMaster = true
     else if (a === '--node') o.node = val()
     else if (a === '--no-restore') o.noRestore = true
     else if (a === '--json') o.json = true
@@ -1313,7 +1335,7 @@ function parseOpts(args: string[]): CliOptions {
 
 const USAGE = `usage: scripts/lab up [--mode baseline|notify|fifo] [--advert-int S] [--no-conntrackd] [--link keep-up|down-on-backup]
                      [--no-lan-guard] [--seed-fallback] [--tcp-loose 0|1] [--static-client] [--no-wan-input-drop]
-                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--bin INSTALLED-HA-TOOL] [--guard]
+                     [--health TARGET]... [--metrics] [--peer] [--preempt] [--dhcp-on-master] [--bin INSTALLED-HA-TOOL] [--guard]
        scripts/lab down
        scripts/lab status [--json]
        scripts/lab failover stop|kill|lan|node [--node gw1|gw2] [--no-restore] [--json]

@@ -14,13 +14,10 @@ export async function topology() {
   }
 }
 
-/** A namespace with a WAN-like veth (wan0, 198.51.100.10/24, default via .1 in table 250) and a peer isp0 (.1). */
+/** A namespace with the test WAN (the builder's wanShape: wan0 198.51.100.10/24, default via .1 in table 250, its peer isp0 in the namespace). */
 export async function withWanNetns(name, fn) {
   if (!name.startsWith('hat-bench-')) throw new Error('bench namespaces start with hat-bench-')
-  const {withTopology} = await topology()
-  return withTopology({
-    prefix: 'hat-bench-', names: {node: name},
-    nodes: {node: {routes: ['default via 198.51.100.1 dev wan0 table 250']}},
-    links: [[{node: 'node', dev: 'wan0', addrs: ['198.51.100.10/24']}, {node: 'node', dev: 'isp0'}]],
-  }, () => fn(name))
+  const {withTopology, wanShape, mergeNodes} = await topology()
+  const wan = wanShape('node')
+  return withTopology({prefix: 'hat-bench-', names: {node: name}, nodes: mergeNodes({node: {}}, wan.nodes), links: wan.links}, () => fn(name))
 }

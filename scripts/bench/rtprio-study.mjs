@@ -4,13 +4,14 @@
 // keepalived` prints (advert_int 0.1, nopreempt, equal priorities) with only the scheduling lines
 // changed. Counts, per setting, the MASTER moves after the pair settled (unwanted: nothing failed), the
 // VRRP children SIGKILLed (RLIMIT_RTTIME), SIGXCPU warnings and real-time escalations.
-// Root; makes hat-rtp-* namespaces (hold /tmp/hat-ns.lock). Starts its load (busy loops, and with
-// --tests the unit+app tier in a loop) and ends it by PID.
-//   node scripts/bench/rtprio-study.mjs [seconds] [--settings shipped,nice15,...] [--busy N] [--tests] [--flip S]
+// Root; makes hat-rtp* namespaces with the topology builder (hold /tmp/hat-ns.lock; run under tsx). Starts its
+// load (busy loops, and with --tests the unit+app tier in a loop) and ends it by PID.
+//   node --import tsx scripts/bench/rtprio-study.mjs [seconds] [--settings shipped,nice15,...] [--busy N] [--tests] [--flip S]
 import {spawn, spawnSync} from 'node:child_process'
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {topology} from './netns.mjs'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const RUN = '/tmp/hat-rtp'
@@ -62,25 +63,24 @@ function conf(setting, node, dir) {
   return text
 }
 
-const pairs = which.map((setting, i) => ({setting, ns: [1, 2].map((n) => `hat-rtp${i}-${n}`), procs: [], logs: []}))
+const {buildTopology} = await topology()
+const pairs = which.map((setting, i) => ({setting, ns: [1, 2].map((n) => `hat-rtp${i}-${n}`), procs: [], logs: [], topology: undefined}))
 const load = []
 try {
   rmSync(RUN, {recursive: true, force: true})
-  for (const p of pairs) {
-    for (const ns of p.ns) spawnSync('ip', ['netns', 'del', ns])
-    for (const ns of p.ns) sh(['ip', 'netns', 'add', ns])
-    sh(['ip', 'link', 'add', 'lan0', 'netns', p.ns[0], 'type', 'veth', 'peer', 'name', 'lan0', 'netns', p.ns[1]])
+  for (const [i, p] of pairs.entries()) {
+    // hat-rtp<i>-1 and -2 on one LAN cable, each with a WAN link (wan0, its far end isp0 in the node itself)
+    p.topology = buildTopology({
+      prefix: `hat-rtp${i}-`, nodes: {1: {}, 2: {}},
+      links: [
+        [{node: '1', dev: 'lan0', addrs: ['10.99.0.1/24']}, {node: '2', dev: 'lan0', addrs: ['10.99.0.2/24']}],
+        ...['1', '2'].map((n) => [{node: n, dev: 'wan0'}, {node: n, dev: 'isp0'}]),
+      ],
+    })
     p.ns.forEach((ns, j) => {
       const dir = join(RUN, `${p.setting}-${j + 1}`)
       mkdirSync(join(dir, 'state'), {recursive: true})
       writeFileSync(join(dir, 'state', 'track'), '0\n')
-      const ip = (...a) => sh(['ip', '-n', ns, ...a])
-      ip('link', 'set', 'lo', 'up')
-      ip('addr', 'add', `10.99.0.${j + 1}/24`, 'dev', 'lan0')
-      ip('link', 'set', 'lan0', 'up')
-      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-      ip('link', 'set', 'isp0', 'up')
-      ip('link', 'set', 'wan0', 'up')
       const file = join(dir, 'keepalived.conf')
       writeFileSync(file, conf(p.setting, j + 1, dir))
       p.logs.push(join(dir, 'keepalived.log'))
@@ -142,5 +142,5 @@ try {
   for (const p of pairs) for (const c of p.procs) if (c.exitCode === null) c.kill('SIGTERM')
   await sleep(1500)
   for (const p of pairs) for (const c of p.procs) if (c.exitCode === null) c.kill('SIGKILL')
-  for (const p of pairs) for (const ns of p.ns) spawnSync('ip', ['netns', 'del', ns])
+  for (const p of pairs) p.topology?.destroy()
 }

@@ -10,7 +10,7 @@ import {chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, read
 import {tmpdir} from 'node:os'
 import {basename, join} from 'node:path'
 import {CLI} from './spawn.js'
-import {buildTopology, type Topology} from './topology.js'
+import {buildTopology, type End, type Topology} from './topology.js'
 
 export type NetworkdLab = {
   rtr: string
@@ -30,6 +30,8 @@ export type NetworkdLab = {
   /** Waits until wan0 has a DHCP address and table 250 a default route. */
   waitLease(timeoutMs?: number): Promise<void>
   ip(...args: string[]): string
+  /** One more veth pair in the router namespace, after the build (the topology builder's link). */
+  link(a: Omit<End<'rtr'>, 'node'>, b: Omit<End<'rtr'>, 'node'>): void
 }
 
 export function networkdLabSkipReason(): string | undefined {
@@ -154,6 +156,7 @@ export async function withNetworkdLab<T>(prefix: string, wan: WanSource, fn: (la
       startNetworkd,
       stopNetworkd: async () => { await stopChild(networkd); networkd = undefined },
       ip: (...args) => sh(['ip', '-n', rtr, ...args]),
+      link: (a, b) => topo!.link({...a, node: 'rtr'}, {...b, node: 'rtr'}),
       waitLease: async (timeoutMs = 10_000) => {
         const deadline = Date.now() + timeoutMs
         for (;;) {

@@ -11,13 +11,13 @@ export type Sysctls = Record<string, string | number>
 export type NodeSpec = {
   /** Namespaced sysctls (net.*), set first. */
   sysctls?: Sysctls
-  /** Linux bridges (switches) in this node: no STP, no multicast snooping, up, with their addresses. */
-  bridges?: Array<{dev: string; addrs?: string[]}>
+  /** Linux bridges (switches) in this node: no STP, no multicast snooping, up, with their addresses; their own sysctls (net.ipv6.conf.<dev>.*) are set before they come up. */
+  bridges?: Array<{dev: string; addrs?: string[]; sysctls?: Sysctls}>
   /** Addresses on lo (a host "behind" the node, e.g. the internet host). */
   loAddrs?: string[]
-  /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'. */
+  /** `ip route add` arguments, applied after every link, e.g. 'default via 198.51.100.1 dev wan0 table 250'; '-6 ...' for IPv6 where ip cannot tell. */
   routes?: string[]
-  /** `ip rule add` arguments, e.g. 'priority 32780 iif lo lookup 240'. */
+  /** `ip rule add` arguments, e.g. 'priority 32780 iif lo lookup 240'; '-6 priority 32780 lookup 240' for an IPv6 rule. */
   rules?: string[]
 }
 
@@ -112,6 +112,57 @@ export function addVeth(a: Omit<End<string>, 'node'> & {ns: string}, b: Omit<End
   }
 }
 
+/** The test WAN's addresses (documentation prefixes): wan0's, and the ISP router's at its far end. */
+export const TEST_WAN = {address: '198.51.100.10/24', gateway: '198.51.100.1', address6: '2001:db8:1::10/64', gateway6: '2001:db8:1::1'} as const
+
+export type WanShapeOptions<N extends string> = {
+  /** The node holding the far end isp0, with the ISP router's addresses; default: the node itself (a carrier, nothing behind it). */
+  isp?: N
+  /** The table of wan0's default routes (ha-tool's wan.table); default 250. */
+  table?: number
+  /** IPv6 too: addresses and a default route, without duplicate address detection (usable at once). */
+  ipv6?: boolean
+}
+
+/**
+ * A node's WAN as most tests give it: wan0 with TEST_WAN's address(es) and default route(s) in `table`, isp0 at its
+ * far end, both up. Returns the pieces of a spec: the link and each node's part (merge with mergeNodes).
+ */
+export function wanShape<N extends string>(node: N, o: WanShapeOptions<N> = {}): {links: Array<[End<N>, End<N>]>; nodes: Partial<Record<N, NodeSpec>>} {
+  const table = o.table ?? 250
+  const noDad = o.ipv6 ? {'net.ipv6.conf.default.accept_dad': 0} : undefined
+  const gw: NodeSpec = {
+    ...(noDad ? {sysctls: noDad} : {}),
+    routes: [`default via ${TEST_WAN.gateway} dev wan0 table ${table}`, ...(o.ipv6 ? [`default via ${TEST_WAN.gateway6} dev wan0 table ${table}`] : [])],
+  }
+  const isp = o.isp !== undefined && o.isp !== node ? o.isp : undefined
+  return {
+    links: [[
+      {node, dev: 'wan0', addrs: [TEST_WAN.address, ...(o.ipv6 ? [TEST_WAN.address6] : [])]},
+      {node: isp ?? node, dev: 'isp0', ...(isp ? {addrs: [`${TEST_WAN.gateway}/24`, ...(o.ipv6 ? [`${TEST_WAN.gateway6}/64`] : [])]} : {})},
+    ]],
+    nodes: {[node]: gw, ...(isp ? {[isp]: noDad ? {sysctls: noDad} : {}} : {})} as Partial<Record<N, NodeSpec>>,
+  }
+}
+
+/** Node specs merged key by key (sysctls and lists joined), for shapes that each add to the same node. */
+export function mergeNodes<N extends string>(...parts: Array<Partial<Record<N, NodeSpec>>>): Record<N, NodeSpec> {
+  const out: Partial<Record<N, NodeSpec>> = {}
+  for (const part of parts) {
+    for (const [n, s] of Object.entries(part) as Array<[N, NodeSpec]>) {
+      const o = out[n] ?? {}
+      out[n] = {
+        sysctls: {...o.sysctls, ...s.sysctls},
+        bridges: [...(o.bridges ?? []), ...(s.bridges ?? [])],
+        loAddrs: [...(o.loAddrs ?? []), ...(s.loAddrs ?? [])],
+        routes: [...(o.routes ?? []), ...(s.routes ?? [])],
+        rules: [...(o.rules ?? []), ...(s.rules ?? [])],
+      }
+    }
+  }
+  return out as Record<N, NodeSpec>
+}
+
 /** Builds the topology; on a failure half-way, what was built is torn down before the error is thrown. */
 export function buildTopology<N extends string>(spec: TopologySpec<N>): Topology<N> {
   if (!spec.prefix.startsWith('hat-')) throw new Error(`topology: namespace prefix ${spec.prefix} must start with hat-`)
@@ -146,13 +197,19 @@ export function buildTopology<N extends string>(spec: TopologySpec<N>): Topology
       t.batch(n, ['link set lo up', ...(s.loAddrs ?? []).map((x) => `addr add ${x} dev lo`)])
       if (s.sysctls && Object.keys(s.sysctls).length > 0) t.sysctl(n, s.sysctls)
       for (const br of s.bridges ?? []) {
-        t.batch(n, [`link add ${br.dev} type bridge stp_state 0 mcast_snooping 0`, ...(br.addrs ?? []).map((x) => `addr add ${x} dev ${br.dev}`), `link set ${br.dev} up`])
+        t.batch(n, [`link add ${br.dev} type bridge stp_state 0 mcast_snooping 0`])
+        if (br.sysctls && Object.keys(br.sysctls).length > 0) t.sysctl(n, br.sysctls)
+        t.batch(n, [...(br.addrs ?? []).map((x) => `addr add ${x} dev ${br.dev}`), `link set ${br.dev} up`])
       }
     }
     for (const [a, b] of spec.links ?? []) t.link(a, b)
     for (const n of nodes) {
       const s = spec.nodes[n]
-      t.batch(n, [...(s.routes ?? []).map((r) => `route add ${r}`), ...(s.rules ?? []).map((r) => `rule add ${r}`)])
+      const lines = [...(s.routes ?? []).map((r) => `route add ${r}`), ...(s.rules ?? []).map((r) => `rule add ${r}`)]
+      const v6 = /^(route|rule) add -6 /
+      t.batch(n, lines.filter((l) => !v6.test(l)))
+      const six = lines.filter((l) => v6.test(l)).map((l) => l.replace(' -6 ', ' '))
+      if (six.length > 0) must(['ip', '-n', ns[n], '-6', '-batch', '-'], `${six.join('\n')}\n`)
     }
   } catch (error) {
     t.destroy()

@@ -8,6 +8,7 @@ import {createIpSession, createNftSession} from '../../../src/adapters/line-sess
 import {createWanSilence} from '../../../src/adapters/wan-silence.js'
 import {sh} from '../../support/netns.js'
 import {hasProgram} from '../../support/spawn.js'
+import {buildTopology, type Topology} from '../../support/topology.js'
 
 const skip = process.getuid?.() !== 0 ? 'needs root (a network namespace)' : !hasProgram('nft') ? 'nft is not installed (scripts/install-system-deps)' : undefined
 const NS = 'hat-nftsess'
@@ -15,12 +16,12 @@ const inNs = ['ip', 'netns', 'exec', NS, 'nft']
 const tables = () => sh(['ip', 'netns', 'exec', NS, 'nft', 'list', 'tables'], false).stdout
 
 describe('resident nft -i and ip -batch sessions', {skip, timeout: 60_000}, () => {
+  // the namespace and a WAN link (both ends in it, down), from the topology builder; deleted with what runs in it
+  let topology: Topology<'node'> | undefined
   before(() => {
-    sh(['ip', 'netns', 'del', NS], false)
-    sh(['ip', 'netns', 'add', NS])
-    sh(['ip', '-n', NS, 'link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'wanp'])
+    topology = buildTopology({prefix: 'hat-', names: {node: NS}, nodes: {node: {}}, links: [[{node: 'node', dev: 'wan0', up: false}, {node: 'node', dev: 'wanp', up: false}]]})
   })
-  after(() => { sh(['ip', 'netns', 'del', NS], false) })
+  after(() => { topology?.destroy() })
 
   it('applies each line at once, in order, and reports nft\'s own refusal', async () => {
     const s = createNftSession(inNs)

@@ -15,6 +15,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {sh} from '../../support/netns.js'
 import {BIN, cleanEnv, ensureBuilt, run, withTempDir} from '../../support/spawn.js'
+import {buildTopology, type Topology} from '../../support/topology.js'
 import {servicesReady, skipReason} from './topology.js'
 
 const skip = skipReason()
@@ -42,20 +43,12 @@ const NFT = `table inet h6 {
 let dir = ''
 let release: () => void = () => {}
 const procs: ChildProcess[] = []
+let topology: Topology<'N' | 'T'> | undefined
 const tcpPeers: string[] = []
 
 function nft(ns: string, text: string): void {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], {input: text, encoding: 'utf8'})
   if (r.status !== 0) throw new Error(`nft: ${r.stderr}`)
-}
-
-function link(an: string, aAddr: string, bn: string, bAddr: string): void {
-  sh(['ip', '-n', N, 'link', 'add', an, 'type', 'veth', 'peer', 'name', bn, 'netns', T])
-  // nodad: the addresses are usable at once, not after duplicate address detection.
-  sh(['ip', '-n', N, 'addr', 'add', aAddr, 'dev', an, 'nodad'])
-  sh(['ip', '-n', T, 'addr', 'add', bAddr, 'dev', bn, 'nodad'])
-  sh(['ip', '-n', N, 'link', 'set', an, 'up'])
-  sh(['ip', '-n', T, 'link', 'set', bn, 'up'])
 }
 
 const txPackets = (dev: 'c0' | 'l0'): number => {
@@ -72,20 +65,20 @@ before(async () => {
   if (skip) return
   ensureBuilt()
   dir = await new Promise<string>((ready) => { void withTempDir((d) => new Promise<void>((r) => { release = r; ready(d) })) })
-  for (const ns of [N, T]) {
-    sh(['ip', 'netns', 'del', ns], false)
-    sh(['ip', 'netns', 'add', ns])
-    sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-    // No duplicate address detection, link-local addresses included: neighbour discovery works at once.
-    sh(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'])
-  }
-  link('c0', `${A.wan}/64`, 't0', `${A.target}/64`)
-  link('l0', `${A.lan}/64`, 't2', `${A.lanPeer}/64`)
-  sh(['ip', '-n', T, 'addr', 'add', `${A.internet}/128`, 'dev', 'lo'])
-  sh(['ip', '-n', N, '-6', 'route', 'add', 'default', 'via', A.target, 'dev', 'c0', 'table', '250'])
-  sh(['ip', '-n', N, '-6', 'route', 'add', 'default', 'via', A.lanPeer, 'dev', 'l0', 'table', '240'])
-  sh(['ip', '-n', N, '-6', 'rule', 'add', 'priority', '32770', 'lookup', '250'])
-  sh(['ip', '-n', N, '-6', 'rule', 'add', 'priority', '32780', 'lookup', '240'])
+  // No duplicate address detection, link-local addresses included: neighbour discovery works at once
+  // (nodad: the addresses are usable at once).
+  const sysctls = {'net.ipv6.conf.all.accept_dad': 0, 'net.ipv6.conf.default.accept_dad': 0}
+  topology = buildTopology<'N' | 'T'>({
+    prefix: 'hat-', names: {N, T},
+    nodes: {
+      N: {sysctls, routes: [`-6 default via ${A.target} dev c0 table 250`, `-6 default via ${A.lanPeer} dev l0 table 240`], rules: ['-6 priority 32770 lookup 250', '-6 priority 32780 lookup 240']},
+      T: {sysctls, loAddrs: [`${A.internet}/128`]},
+    },
+    links: [
+      [{node: 'N', dev: 'c0', addrs: [`${A.wan}/64 nodad`]}, {node: 'T', dev: 't0', addrs: [`${A.target}/64 nodad`]}],
+      [{node: 'N', dev: 'l0', addrs: [`${A.lan}/64 nodad`]}, {node: 'T', dev: 't2', addrs: [`${A.lanPeer}/64 nodad`]}],
+    ],
+  })
   nft(N, NFT)
   // Neighbour discovery settled before the first probe: in a fresh namespace the first echo to a
   // new neighbour was lost now and then (seen with ping alone, either bind).
@@ -106,9 +99,8 @@ before(async () => {
 
 after(() => {
   for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
-  // Whatever else runs in our namespaces was started by these tests (check, ping): by PID.
-  for (const ns of [N, T]) for (const pid of sh(['ip', 'netns', 'pids', ns], false).stdout.split('\n').filter(Boolean).map(Number)) { try { process.kill(pid, 'SIGKILL') } catch {} }
-  for (const ns of [N, T]) sh(['ip', 'netns', 'del', ns], false)
+  // Whatever else runs in our namespaces was started by these tests (check, ping): the builder ends it by PID.
+  topology?.destroy()
   release()
 })
 

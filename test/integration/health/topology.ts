@@ -1,4 +1,4 @@
-// The health-check test bed: namespaces named hat-h5-* created here and deleted in stop().
+// The health-check test bed: namespaces named hat-h5-*, built with the topology builder and deleted in stop().
 //
 //   node (N)  c0 10.55.6.1/24 ---- t0 10.55.6.2/24  target (T)   lo: 10.55.9.9/32 ("the internet")
 //   "WAN"                                                         kernel ICMP, dnsmasq :53,
@@ -13,7 +13,8 @@ import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before} from 'node:test'
-import {sh, veth} from '../../support/netns.js'
+import {sh} from '../../support/netns.js'
+import {buildTopology, type Topology as Built} from '../../support/topology.js'
 import {ensureBuilt, withTempDir} from '../../support/spawn.js'
 
 export const ADDR = {wan: '10.55.6.1', target: '10.55.6.2', lan: '10.55.8.1', lanPeer: '10.55.8.2', internet: '10.55.9.9', slow: '10.55.10.2', dead: '10.55.6.99', okName: 'ok.test', okAnswer: '10.55.6.77'}
@@ -78,6 +79,7 @@ export class Topology {
   readonly T: string
   readonly S: string
   private procs: ChildProcess[] = []
+  private topology?: Built<'N' | 'T' | 'S'>
   tcpPeers: string[] = []
   slowIcmp = false
   /** The HTTPS target's certificate (undefined: no openssl, no HTTPS target). */
@@ -92,20 +94,21 @@ export class Topology {
 
   async start(): Promise<void> {
     const {N, T, S} = this
-    for (const ns of [N, T, S]) {
-      sh(['ip', 'netns', 'del', ns], false)
-      sh(['ip', 'netns', 'add', ns])
-      // No IPv6: its link-local chatter (MLD, router solicitations) would move the packet counters.
-      sh(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1'])
-      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
-    }
-    veth(N, 'c0', `${ADDR.wan}/24`, T, 't0', `${ADDR.target}/24`)
-    veth(N, 'l0', `${ADDR.lan}/24`, T, 't2', `${ADDR.lanPeer}/24`)
-    veth(N, 's1', '10.55.10.1/24', S, 's0', `${ADDR.slow}/24`)
-    sh(['ip', '-n', T, 'addr', 'add', `${ADDR.internet}/32`, 'dev', 'lo'])
-    sh(['ip', '-n', N, 'route', 'add', 'default', 'via', ADDR.target, 'dev', 'c0', 'table', '250'])
-    sh(['ip', '-n', N, 'route', 'add', 'default', 'via', ADDR.lanPeer, 'dev', 'l0', 'table', '240'])
-    sh(['ip', '-n', N, 'rule', 'add', 'priority', '32780', 'lookup', '240'])
+    // No IPv6: its link-local chatter (MLD, router solicitations) would move the packet counters.
+    const sysctls = {'net.ipv6.conf.all.disable_ipv6': 1, 'net.ipv6.conf.default.disable_ipv6': 1}
+    this.topology = buildTopology<'N' | 'T' | 'S'>({
+      prefix: 'hat-', names: {N, T, S},
+      nodes: {
+        N: {sysctls, routes: [`default via ${ADDR.target} dev c0 table 250`, `default via ${ADDR.lanPeer} dev l0 table 240`], rules: ['priority 32780 lookup 240']},
+        T: {sysctls, loAddrs: [`${ADDR.internet}/32`]},
+        S: {sysctls},
+      },
+      links: [
+        [{node: 'N', dev: 'c0', addrs: [`${ADDR.wan}/24`]}, {node: 'T', dev: 't0', addrs: [`${ADDR.target}/24`]}],
+        [{node: 'N', dev: 'l0', addrs: [`${ADDR.lan}/24`]}, {node: 'T', dev: 't2', addrs: [`${ADDR.lanPeer}/24`]}],
+        [{node: 'N', dev: 's1', addrs: ['10.55.10.1/24']}, {node: 'S', dev: 's0', addrs: [`${ADDR.slow}/24`]}],
+      ],
+    })
     this.setMaster(true)
     // Counts what N itself starts on each link (new connections, echo requests), not ARP or the
     // tail of an earlier connection: "not one probe sent" is then exact.
@@ -185,9 +188,8 @@ export class Topology {
 
   async stop(): Promise<void> {
     for (const p of this.procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL')
-    // Whatever else runs in our namespaces was started by our tests (check, monitor, ping): by PID.
-    for (const ns of [this.N, this.T, this.S]) for (const pid of this.pidsIn(ns)) { try { process.kill(pid, 'SIGKILL') } catch {} }
-    for (const ns of [this.N, this.T, this.S]) sh(['ip', 'netns', 'del', ns], false)
+    // Whatever else runs in our namespaces was started by our tests (check, monitor, ping): the builder ends it by PID.
+    this.topology?.destroy()
   }
 }
 

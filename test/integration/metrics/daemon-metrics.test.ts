@@ -41,11 +41,6 @@ describe('daemon metrics: textfile and loopback endpoint', {skip}, () => {
   it('writes the role, transitions, WAN rule, health and probes, and serves the same on /metrics', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-m1-metrics', async (ns: Netns) => {
-      ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-      ns.ip('link', 'set', 'wan0', 'up')
-      ns.ip('link', 'set', 'isp0', 'up')
-      ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-      ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       const metricsDir = join(dir, 'metrics')
       mkdirSync(metricsDir)
       const port = 9400 + Math.floor(Math.random() * 500)
@@ -115,6 +110,6 @@ describe('daemon metrics: textfile and loopback endpoint', {skip}, () => {
         if (fd !== undefined) closeSync(fd)
         if (daemon && daemon.exitCode === null && daemon.pid) process.kill(daemon.pid, 'SIGTERM')
       }
-    }))
+    }, {wan: {}}))
   })
 })

@@ -9,6 +9,7 @@ import {before, describe, test} from 'node:test'
 import {withNetworkdLab, networkdLabSkipReason} from '../../support/networkd-lab.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
 import {must, netnsSkipReason, sh, startIn, waitFor, withNetns} from './netns.js'
+import {withTopology} from '../../support/topology.js'
 
 before(() => ensureBuilt())
 
@@ -177,31 +178,24 @@ describe('config example output, read by the real programs', () => {
         // The D-Bus line is there when apply wants it; dnsmasq --test reads it too.
         writeFileSync(join(sub, 'full.conf'), text.replace(/^dhcp-script=.*$/m, ''))
         assert.equal(sh(['dnsmasq', '--test', '-C', join(sub, 'full.conf')]).code, 0)
-        await withNetns(`dhcp${i}`, ['lan0'], async (ns) => {
-          const client = `${ns}-c`
-          must(['ip', 'netns', 'add', client])
+        // the gateway's lan0 (lan.address) and the client's lan0p at its other end, in a namespace of its own
+        await withTopology({prefix: `hat-h8-dhcp${i}-`, suffix: String(process.pid), nodes: {gw: {}, c: {}}, links: [[{node: 'gw', dev: 'lan0', addrs: [v.lan.address]}, {node: 'c', dev: 'lan0p'}]]}, async (topo) => {
+          const [ns, client] = [topo.ns.gw, topo.ns.c]
+          const daemon = startIn(ns, ['dnsmasq', '--no-daemon', '--log-facility=-', '--port=0', '-C', file])
           try {
-            must(['ip', '-n', ns, 'addr', 'add', v.lan.address, 'dev', 'lan0'])
-            must(['ip', '-n', ns, 'link', 'set', 'lan0p', 'netns', client])
-            must(['ip', '-n', client, 'link', 'set', 'lan0p', 'up'])
-            const daemon = startIn(ns, ['dnsmasq', '--no-daemon', '--log-facility=-', '--port=0', '-C', file])
-            try {
-              const log = join(sub, 'dhclient.log')
-              const script = join(sub, 'dhclient-script')
-              writeFileSync(script, readFileSync(new URL('../../../scripts/lab-tools/dhclient-script.sh', import.meta.url), 'utf8').replace('@LOG@', log), {mode: 0o755})
-              const dh = sh(['ip', 'netns', 'exec', client, 'timeout', '15', 'dhclient', '-1', '-v', '-sf', script, '-pf', join(sub, 'dhclient.pid'), '-lf', join(sub, 'dhclient.leases'), 'lan0p'])
-              assert.equal(dh.code, 0, `${v.name}: dhclient exit ${dh.code}: ${dh.stderr}\ndnsmasq: ${daemon.output()}`)
-              const addr = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(must(['ip', '-n', client, '-4', 'addr', 'show', 'lan0p']))?.[1]
-              assert.ok(addr, `${v.name}: the client got no address`)
-              const n = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + Number(b), 0)
-              assert.ok(n(addr) >= n(v.range[0]) && n(addr) <= n(v.range[1]), `${v.name}: leased ${addr}, outside ${v.range.join('-')}`)
-              assert.doesNotMatch(daemon.output(), /not consistent with netmask/)
-            } finally {
-              sh(['pkill', '-F', join(sub, 'dhclient.pid')])
-              await daemon.stop()
-            }
+            const log = join(sub, 'dhclient.log')
+            const script = join(sub, 'dhclient-script')
+            writeFileSync(script, readFileSync(new URL('../../../scripts/lab-tools/dhclient-script.sh', import.meta.url), 'utf8').replace('@LOG@', log), {mode: 0o755})
+            const dh = sh(['ip', 'netns', 'exec', client, 'timeout', '15', 'dhclient', '-1', '-v', '-sf', script, '-pf', join(sub, 'dhclient.pid'), '-lf', join(sub, 'dhclient.leases'), 'lan0p'])
+            assert.equal(dh.code, 0, `${v.name}: dhclient exit ${dh.code}: ${dh.stderr}\ndnsmasq: ${daemon.output()}`)
+            const addr = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(must(['ip', '-n', client, '-4', 'addr', 'show', 'lan0p']))?.[1]
+            assert.ok(addr, `${v.name}: the client got no address`)
+            const n = (ip: string) => ip.split('.').reduce((a, b) => a * 256 + Number(b), 0)
+            assert.ok(n(addr) >= n(v.range[0]) && n(addr) <= n(v.range[1]), `${v.name}: leased ${addr}, outside ${v.range.join('-')}`)
+            assert.doesNotMatch(daemon.output(), /not consistent with netmask/)
           } finally {
-            sh(['ip', 'netns', 'del', client])
+            sh(['pkill', '-F', join(sub, 'dhclient.pid')])
+            await daemon.stop()
           }
         })
       }
@@ -273,10 +267,7 @@ describe('config example output, read by the real programs', () => {
         await withNetworkdLab(`hat-t14-nd${i}`, {config}, async (lab) => {
           assert.equal(lab.wanNetwork, wan, `${v.name}: the lab's WAN file is the example's`)
           // The LAN and sync links, then the other example files, then networkd reloads them all.
-          for (const l of ['lan0', 'sync0']) {
-            lab.ip('link', 'add', l, 'type', 'veth', 'peer', 'name', `${l}p`)
-            lab.ip('link', 'set', `${l}p`, 'up')
-          }
+          for (const l of ['lan0', 'sync0']) lab.link({dev: l, up: false}, {dev: `${l}p`})
           writeFileSync(join(lab.runtimeDir, '20-lan0-lan.network'), files['/etc/systemd/network/20-lan0-lan.network'], {mode: 0o644})
           writeFileSync(join(lab.runtimeDir, '30-sync0-sync.network'), files['/etc/systemd/network/30-sync0-sync.network'], {mode: 0o644})
           must(['busctl', `--address=${lab.busAddress}`, 'call', 'org.freedesktop.network1', '/org/freedesktop/network1', 'org.freedesktop.network1.Manager', 'Reload'])

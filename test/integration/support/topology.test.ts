@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {describe, it} from 'node:test'
-import {buildTopology, canUseNetns, withTopology} from '../../support/topology.js'
+import {buildTopology, canUseNetns, mergeNodes, TEST_WAN, wanShape, withTopology} from '../../support/topology.js'
 
 const skip = canUseNetns()
 const exists = (ns: string) => spawnSync('ip', ['netns', 'list'], {encoding: 'utf8'}).stdout.split('\n').some((l) => l.split(' ')[0] === ns)
@@ -49,6 +49,28 @@ describe('topology builder', {skip}, () => {
     const ended = child!.exitCode !== null || child!.signalCode !== null || await new Promise((r) => { child!.once('exit', () => r(true)); setTimeout(() => r(false), 3000) })
     assert.ok(ended, 'the process left inside was ended')
     assert.equal(child!.signalCode, 'SIGKILL')
+  })
+
+  it('shapes and IPv6: the test WAN (wanShape) into an ISP node with IPv6, -6 routes and rules, a bridge\'s own sysctls', async () => {
+    const wan = wanShape<'gw' | 'isp' | 'sw'>('gw', {isp: 'isp', table: 251, ipv6: true})
+    await withTopology({
+      prefix: 'hat-topo-', suffix: `w${suffix}`,
+      nodes: mergeNodes<'gw' | 'isp' | 'sw'>(
+        {gw: {rules: ['-6 priority 32770 lookup 251', 'priority 32770 lookup 251']}, isp: {}, sw: {bridges: [{dev: 'br0', sysctls: {'net.ipv6.conf.br0.disable_ipv6': 1}}]}},
+        wan.nodes,
+      ),
+      links: wan.links,
+    }, async (t) => {
+      assert.match(t.ip('gw', '-o', 'addr', 'show', 'dev', 'wan0'), new RegExp(`inet ${TEST_WAN.address}[\\s\\S]*inet6 ${TEST_WAN.address6}`))
+      assert.match(t.ip('gw', 'route', 'show', 'table', '251'), new RegExp(`^default via ${TEST_WAN.gateway} dev wan0`))
+      assert.match(t.ip('gw', '-6', 'route', 'show', 'table', '251'), new RegExp(`^default via ${TEST_WAN.gateway6} dev wan0`))
+      assert.match(t.ip('gw', '-6', 'rule', 'show'), /^32770:\s+from all lookup 251/m)
+      assert.match(t.ip('gw', '-4', 'rule', 'show'), /^32770:\s+from all lookup 251/m)
+      assert.equal(t.exec('gw', ['sysctl', '-n', 'net.ipv6.conf.wan0.accept_dad']).stdout.trim(), '0', 'no DAD on the IPv6 WAN')
+      assert.equal(t.exec('sw', ['sysctl', '-n', 'net.ipv6.conf.br0.disable_ipv6']).stdout.trim(), '1')
+      assert.equal(t.exec('gw', ['ping', '-c', '1', '-W', '2', TEST_WAN.gateway]).code, 0, 'the ISP answers over IPv4')
+      assert.equal(t.exec('gw', ['ping', '-6', '-c', '1', '-W', '2', TEST_WAN.gateway6]).code, 0, 'and over IPv6')
+    })
   })
 
   it('a build that fails half-way leaves no namespace behind; names must start with hat-', () => {

@@ -13,6 +13,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {before, describe, test} from 'node:test'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
 import {must, netnsSkipReason, sh, startIn, waitFor} from '../operate/netns.js'
+import {buildTopology, type End, mergeNodes, type Topology, wanShape} from '../../support/topology.js'
 
 before(() => ensureBuilt())
 
@@ -141,31 +142,26 @@ async function withPair(dir: string, stopOnBackup: boolean, fn: (pair: Pair) => 
     const d = join(dir, `gw${n}`)
     return {d, config: join(d, 'ha-tool.toml'), ka: join(d, 'keepalived.conf'), dm: join(d, 'dnsmasq.conf'), pid: join(d, 'dnsmasq.pid'), state: join(d, 'state')}
   }
-  for (const n of Object.values(ns)) sh(['ip', 'netns', 'del', n])
+  let topology: Topology<'c' | Gw> | undefined
   try {
-    for (const n of Object.values(ns)) {
-      must(['ip', 'netns', 'add', n])
-      must(['ip', '-n', n, 'link', 'set', 'lo', 'up'])
-    }
     // The LAN switch is the client's own interface, as in the lab; the client's IPv6 stays off until it starts.
-    must(['ip', '-n', ns.c, 'link', 'add', 'lanbr', 'type', 'bridge', 'stp_state', '0', 'mcast_snooping', '0'])
-    must(['ip', 'netns', 'exec', ns.c, 'sysctl', '-qw', 'net.ipv6.conf.lanbr.accept_dad=0', 'net.ipv6.conf.lanbr.disable_ipv6=1'])
-    must(['ip', '-n', ns.c, 'link', 'set', 'lanbr', 'up'])
+    // Each gateway: lan0 on the switch, and the test WAN (wan0 with its far end isp0 in the node).
+    const wans = GWS.map((n) => wanShape<'c' | Gw>(n))
+    topology = buildTopology<'c' | Gw>({
+      prefix: 'hat-', names: ns,
+      nodes: mergeNodes<'c' | Gw>(
+        {c: {bridges: [{dev: 'lanbr', sysctls: {'net.ipv6.conf.lanbr.accept_dad': 0, 'net.ipv6.conf.lanbr.disable_ipv6': 1}}]}},
+        ...GWS.map((n) => ({[n]: {sysctls: {'net.ipv6.conf.all.forwarding': 1}}})),
+        ...wans.map((w) => w.nodes),
+      ),
+      links: [
+        ...GWS.map((n): [End<'c' | Gw>, End<'c' | Gw>] => [{node: n, dev: 'lan0', addrs: [`192.168.61.${n}/24`]}, {node: 'c', dev: `lan-gw${n}`, master: 'lanbr'}]),
+        ...wans.flatMap((w) => w.links),
+      ],
+    })
     for (const n of GWS) {
       const p = paths(n)
       mkdirSync(p.state, {recursive: true})
-      must(['ip', 'link', 'add', 'lan0', 'netns', ns[n], 'type', 'veth', 'peer', 'name', `lan-gw${n}`, 'netns', ns.c])
-      must(['ip', '-n', ns.c, 'link', 'set', `lan-gw${n}`, 'master', 'lanbr'])
-      must(['ip', '-n', ns.c, 'link', 'set', `lan-gw${n}`, 'up'])
-      must(['ip', 'netns', 'exec', ns[n], 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1'])
-      const ip = (...a: string[]) => must(['ip', '-n', ns[n], ...a])
-      ip('addr', 'add', `192.168.61.${n}/24`, 'dev', 'lan0')
-      ip('link', 'set', 'lan0', 'up')
-      ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-      ip('link', 'set', 'wan0', 'up')
-      ip('link', 'set', 'isp0', 'up')
-      ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-      ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       writeFileSync(p.config, [
         '[wan]', 'interface = "wan0"', 'link = "keep-up"', 'silence = "none"', 'up_timeout_ms = 2000',
         '[lan]', 'interface = "lan0"', `address = "192.168.61.${n}/24"`, 'vip = "192.168.61.3"', `vrid = ${VRID}`,
@@ -251,6 +247,6 @@ async function withPair(dir: string, stopOnBackup: boolean, fn: (pair: Pair) => 
       // dnsmasq daemonizes: ended by the PID in its own pid file.
       sh(['pkill', '-F', paths(n).pid])
     }
-    for (const n of Object.values(ns)) sh(['ip', 'netns', 'del', n])
+    topology?.destroy()
   }
 }

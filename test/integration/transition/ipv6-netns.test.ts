@@ -7,24 +7,15 @@ import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {describe, it} from 'node:test'
-import {canUseNetns, type Netns, withNetns} from '../../support/netns.js'
+import {canUseNetns, type Netns, withNetns, withWanNetns} from '../../support/netns.js'
 import {ensureBuilt, withTempDir} from '../../support/spawn.js'
 
 const skip = canUseNetns()
 const TABLE = 251
 const PRIO = 32771
-
 /** wan0 with IPv4 and IPv6 addresses and default routes in table TABLE (no DAD: addresses usable at once). */
-function wan(ns: Netns): void {
-  ns.run(['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
-  ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-  ns.ip('link', 'set', 'wan0', 'up')
-  ns.ip('link', 'set', 'isp0', 'up')
-  ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-  ns.ip('addr', 'add', '2001:db8:1::10/64', 'dev', 'wan0')
-  ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', String(TABLE))
-  ns.ip('-6', 'route', 'add', 'default', 'via', '2001:db8:1::1', 'dev', 'wan0', 'table', String(TABLE))
-}
+const WAN = {table: TABLE, ipv6: true}
+
 type Rule = {priority: number; table: string; src?: string; protocol?: string}
 /** Copies of the plain "from all lookup TABLE priority PRIO" rule: ha-tool's (protocol 73, the default wan.rule_protocol), or of any protocol ('any'). */
 const rules = (ns: Netns, family: '-4' | '-6', protocol: string = '73') => (JSON.parse(ns.ip(family, '-j', '-N', 'rule', 'show')) as Rule[])
@@ -40,7 +31,6 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
   it('MASTER adds its IPv6 rule beside the IPv4 one next to 0, 1 or 3 look-alikes of other protocols; BACKUP removes only its own; a second run does nothing', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-v6-rules', (ns) => {
-      wan(ns)
       const c = config(dir)
       // Copies that differ in protocol coexist (a DHCP client's, keepalived's virtual_rules, networkd's); none is ha-tool's.
       const addForeign = (n: number) => {
@@ -99,16 +89,12 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
       ns.ip('-6', 'rule', 'add', 'priority', String(PRIO), 'lookup', String(TABLE), 'protocol', '73')
       ns.haTool(['notify', '--config', off, 'backup'])
       assert.deepEqual([rules(ns, '-4'), rules(ns, '-6')], [0, 1])
-    }))
+    }, {wan: WAN}))
   })
 
   it('the silenced BACKUP sends no IPv6 on the WAN: no NDP, router solicitation, MLD or DHCPv6; the MASTER does', async () => {
-    await withTempDir(async (dir) => withNetns('hat-v6-silence', (ns) => withNetns('hat-v6-silisp', async (isp) => {
-      isp.run(['sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
-      wan(ns)
-      ns.ip('link', 'set', 'isp0', 'netns', isp.name)
-      isp.ip('addr', 'add', '2001:db8:1::1/64', 'dev', 'isp0')
-      isp.ip('link', 'set', 'isp0', 'up')
+    // The ISP side (isp0 2001:db8:1::1) in a second namespace: what the node sends really crosses the WAN link.
+    await withTempDir(async (dir) => withWanNetns({gw: 'hat-v6-silence', isp: 'hat-v6-silisp'}, async (ns, isp) => {
       // What arrives on the ISP side of the WAN link, counted by the kernel before anything else sees it.
       const counters = () => {
         isp.run(['nft', 'delete', 'table', 'netdev', 'hat_count'])
@@ -160,6 +146,6 @@ describe('IPv6 WAN rule and silence against the real kernel', {skip}, () => {
       counters()
       await traffic()
       assert.deepEqual(read(), {ipv6: 0, ns: 0, rs: 0, mld: 0, dhcpv6: 0}, 'a silenced BACKUP sent IPv6 on the WAN')
-    })))
+    }, WAN))
   })
 })

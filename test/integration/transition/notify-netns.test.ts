@@ -4,19 +4,11 @@ import {spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, it} from 'node:test'
-import {canUseNetns, type Netns, withNetns} from '../../support/netns.js'
+import {canUseNetns, type Netns, withNetns, withWanNetns} from '../../support/netns.js'
 import {BIN, ensureBuilt, withTempDir} from '../../support/spawn.js'
 
 const skip = canUseNetns()
 
-/** wan0 (198.51.100.10/24, default via .1 in table 250) with its peer isp0, both up. */
-function wan(ns: Netns): void {
-  ns.ip('link', 'add', 'wan0', 'type', 'veth', 'peer', 'name', 'isp0')
-  ns.ip('link', 'set', 'wan0', 'up')
-  ns.ip('link', 'set', 'isp0', 'up')
-  ns.ip('addr', 'add', '198.51.100.10/24', 'dev', 'wan0')
-  ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
-}
 type Rule = {priority: number; table: string; src?: string; protocol?: string}
 /** Plain "to all lookup 250 priority 32770" rules: ha-tool's (protocol 73, wan.rule_protocol's default), or of any protocol ('any'). */
 const wanRules = (ns: Netns, protocol: string = '73') => (JSON.parse(ns.ip('-j', '-N', 'rule', 'show')) as Rule[])
@@ -38,7 +30,6 @@ describe('notify against the real kernel', {skip}, () => {
   it('MASTER adds its one WAN rule (its own protocol) beside look-alikes of other protocols; BACKUP removes only its own and silences the WAN', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-t3-rules', (ns) => {
-      wan(ns)
       const c = config(dir)
       // Copies that differ in protocol coexist in the kernel: a DHCP client's (dhcp), keepalived's
       // virtual_rules (18), networkd's (static). None is ha-tool's (its earlier rules, without
@@ -73,13 +64,12 @@ describe('notify against the real kernel', {skip}, () => {
       ns.haTool(['notify', '--config', c, 'backup'])
       assert.deepEqual([wanRules(ns), wanRules(ns, 'any')], [0, 0])
       assert.match(ns.ip('rule', 'show'), /32770:\s+from 10\.0\.0\.0\/8 lookup 250/)
-    }))
+    }, {wan: {}}))
   })
 
   it('an upgrade: the rule an older ha-tool added without protocol is replaced on MASTER and removed on BACKUP; rules at another priority or table stay', async () => {
     ensureBuilt()
     await withTempDir(async (dir) => withNetns('hat-t3-legacy', (ns) => {
-      wan(ns)
       const c = config(dir)
       // What an older ha-tool (and the daemon's ip -batch) added: `ip rule add priority P lookup T`, protocol unspec.
       const oldRule = () => ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250')
@@ -130,12 +120,11 @@ describe('notify against the real kernel', {skip}, () => {
       assert.match(show(), /^32770:\s+from all lookup 250 proto 4\s*\n32770:\s+from all lookup 250\s*$/m)
       assert.equal(wanRules(ns), 0)
       foreignThere('after the stuck case')
-    }))
+    }, {wan: {}}))
   })
 
   it('a second identical notify changes nothing and says so', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-idem', (ns) => {
-      wan(ns)
       const c = config(dir)
       ns.haTool(['notify', '--config', c, 'master'])
       const before = ns.ip('rule', 'show')
@@ -145,31 +134,24 @@ describe('notify against the real kernel', {skip}, () => {
       assert.equal(r.applied, true)
       assert.deepEqual(r.steps, [])
       assert.equal(ns.ip('rule', 'show'), before)
-    }))
+    }, {wan: {}}))
   })
 
   it('the silenced BACKUP really drops WAN traffic both ways; MASTER lets it through', async () => {
-    await withTempDir(async (dir) => withNetns('hat-t3-silence', (ns) => {
-      wan(ns)
-      // The ISP side in a second namespace, so packets really cross the WAN link.
-      return withNetns('hat-t3-silisp', (isp) => {
-        ns.ip('link', 'set', 'isp0', 'netns', isp.name)
-        isp.ip('addr', 'add', '198.51.100.1/24', 'dev', 'isp0')
-        isp.ip('link', 'set', 'isp0', 'up')
-        const c = config(dir)
-        const ping = () => isp.run(['ping', '-n', '-q', '-c', '1', '-W', '1', '198.51.100.10']).code
-        assert.equal(ping(), 0, 'the WAN answers before anything')
-        ns.haTool(['notify', '--config', c, 'backup'])
-        assert.notEqual(ping(), 0, 'a silenced BACKUP must not answer on the WAN')
-        ns.haTool(['notify', '--config', c, 'master'])
-        assert.equal(ping(), 0, 'the MASTER answers again')
-      })
+    // The ISP side in a second namespace (isp0 198.51.100.1), so packets really cross the WAN link.
+    await withTempDir(async (dir) => withWanNetns({gw: 'hat-t3-silence', isp: 'hat-t3-silisp'}, (ns, isp) => {
+      const c = config(dir)
+      const ping = () => isp.run(['ping', '-n', '-q', '-c', '1', '-W', '1', '198.51.100.10']).code
+      assert.equal(ping(), 0, 'the WAN answers before anything')
+      ns.haTool(['notify', '--config', c, 'backup'])
+      assert.notEqual(ping(), 0, 'a silenced BACKUP must not answer on the WAN')
+      ns.haTool(['notify', '--config', c, 'master'])
+      assert.equal(ping(), 0, 'the MASTER answers again')
     }))
   })
 
   it('down-on-backup via netlink: BACKUP takes the link down; MASTER brings it up and is partial (3) until the table has a default route', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-link', (ns) => {
-      wan(ns)
       const c = config(dir, 'link = "down-on-backup"')
       ns.haTool(['notify', '--config', c, 'master'])
       const b = ns.haTool(['notify', '--config', c, 'backup'])
@@ -186,12 +168,11 @@ describe('notify against the real kernel', {skip}, () => {
       // Once a default route is back, the next run completes with nothing else to do but wait.
       ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '250')
       assert.equal(ns.haTool(['notify', '--config', c, 'master']).code, 0)
-    }))
+    }, {wan: {}}))
   })
 
   it('hooks that reach the lock out of order: the state keepalived spawned last wins', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-order', async (ns) => {
-      wan(ns)
       const c = config(dir)
       // Like keepalived: fork the hooks in order; each then sleeps a random time before node
       // starts (same PID and start time, as exec keeps them), so they run in any order.
@@ -211,12 +192,11 @@ describe('notify against the real kernel', {skip}, () => {
         assert.equal(wanRules(ns), last === 'MASTER' ? 1 : 0)
         assert.equal(silenced(ns), last !== 'MASTER')
       }
-    }))
+    }, {wan: {}}))
   })
 
   it('an edited config takes effect on the next run (the hot path caches the parsed config)', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-cfg', (ns) => {
-      wan(ns)
       ns.ip('route', 'add', 'default', 'via', '198.51.100.1', 'dev', 'wan0', 'table', '251')
       const c = config(dir)
       assert.equal(ns.haTool(['notify', '--config', c, 'master']).code, 0)
@@ -228,12 +208,11 @@ describe('notify against the real kernel', {skip}, () => {
       const bad = ns.haTool(['notify', '--config', c, 'backup'])
       assert.equal(bad.code, 78, bad.stderr)
       assert.match(bad.stderr, /wan\.table: expected an integer/)
-    }))
+    }, {wan: {}}))
   })
 
   it('bad arguments exit 2 and touch nothing', async () => {
     await withTempDir(async (dir) => withNetns('hat-t3-bad', (ns) => {
-      wan(ns)
       const c = config(dir)
       ns.ip('rule', 'add', 'priority', '32770', 'lookup', '250', 'protocol', '73')
       for (const args of [['INSTANCE', 'VI_1', 'PROMOTE', '1'], ['maybe'], [], ['INSTANCE', 'VI_1']]) {
@@ -244,6 +223,6 @@ describe('notify against the real kernel', {skip}, () => {
       assert.equal(wanRules(ns), 1)
       assert.equal(silenced(ns), false)
       assert.throws(() => readFileSync(join(dir, 'state', 'state.json')))
-    }))
+    }, {wan: {}}))
   })
 })
