@@ -3,6 +3,7 @@ import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {type OrderKey, spawnedBefore} from '../core/transition/order.js'
+import {lanPrefixConfig} from '../core/transition/lan-prefix.js'
 import {planTransition, type PlanSlots} from '../core/transition/plan.js'
 import {type ObservedWan, type Role, type StateFile, type Step, type StepOutcome, WAN_NEUTRAL_STEPS} from '../core/transition/types.js'
 import {deferredLogger} from './deferred-log.js'
@@ -71,7 +72,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const observed = deps.observer ? await deps.observer.get() : await readObserved(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined})
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined, lan6: lanPrefixConfig(config)})
     // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
     // must not wait for that (nor for a slow log.file). What the steps log waits too.
     const stepLog = deferredLogger(log)
@@ -122,7 +123,7 @@ export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 
   // Both reads at once: they are independent processes. nft first: it takes twice as long as ip.
   const [silenced, snap] = await Promise.all([
     checkSilence ? deps.silence.isApplied(wan.interface) : Promise.resolve(false),
-    deps.ip.readWan(wan.interface, {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}, wan.ipv6),
+    deps.ip.readWan(wan.interface, {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}, wan.ipv6, lanPrefixConfig(deps.config)),
   ])
   return {...snap.observed, silenced}
 }

@@ -1,3 +1,5 @@
+import type {ObservedLanPrefix} from './lan-prefix.js'
+
 /**
  * The vocabulary of a transition: roles keepalived reports, the steps a plan is made of, and
  * what the node looked like when the plan was made. Pure data, shared by the planner (core),
@@ -40,6 +42,9 @@ export type StepArgs = {
   'leases.pull': {allowRestart: boolean}
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
+  /** The delegated LAN prefix in the RAs (lan-prefix.ts): ha-tool's address on the IPv6 VMAC, "2001:db8:1:2::1/64". */
+  'lan6.prefix.add': {dev: string; address: string}
+  'lan6.prefix.del': {dev: string; address: string}
 }
 
 /**
@@ -110,6 +115,8 @@ export type ObservedWan = {
   hasDefaultRoute: boolean
   /** The BACKUP-silence nftables table is loaded. */
   silenced: boolean
+  /** The delegated prefix on the LAN and on the IPv6 VMAC (undefined when not read: lan-prefix.ts). */
+  lan6?: ObservedLanPrefix
 }
 
 /** The state file (<state.dir>/state.json), read by status and by the next transition. */
