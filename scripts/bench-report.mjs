@@ -1,6 +1,9 @@
 // Writes the figures of an `npm run bench` into docs/benchmarks.md, between <!-- bench:begin --> and
 // <!-- bench:end -->, one block per benchmark stamped with date, commit and machine. A run of some benchmarks
-// replaces only their blocks; a run of all of them replaces the whole region (earlier figures included).
+// replaces only their blocks; a run of all of them replaces the whole region (earlier figures included),
+// except the blocks of benchmarks that failed or ran only in part: those keep their earlier figures.
+// A benchmark says it ran only in part (some cells, fewer runs, other settings than the documented ones) by
+// setting `partial` in its result to the reason; such a result is printed, never written here.
 // A benchmark module may export markdown(result) to render its own table; else its JSON is shown.
 import {execFileSync} from 'node:child_process'
 import {readFileSync, renameSync, writeFileSync} from 'node:fs'
@@ -29,7 +32,7 @@ function blocks(region) {
 
 /**
  * @param file docs/benchmarks.md
- * @param results {key: result} of this run (results with `error` are left out: the old figures stay)
+ * @param results {key: result} of this run (results with `error` or `partial` are left out: the old figures stay)
  * @param render {key: (result) => markdown | undefined}
  * @param full whether every benchmark ran (then earlier figures go)
  */
@@ -39,11 +42,12 @@ export function writeBenchReport(file, results, render, full, root) {
   const e = text.indexOf(END)
   if (b < 0 || e < b) throw new Error(`${file}: no ${BEGIN} ... ${END} region to write the figures into`)
   const at = stamp(root)
-  const fresh = Object.entries(results).filter(([, r]) => r && !r.error).map(([key, r]) => {
+  const fresh = Object.entries(results).filter(([, r]) => r && !r.error && !r.partial).map(([key, r]) => {
     const body = render[key]?.(r) ?? `\`\`\`json\n${JSON.stringify(r, null, 2)}\n\`\`\``
     return [key, `<!-- bench:${key} -->\n### ${key}\n\n${at}\n\n${body.trim()}`]
   })
-  const kept = full ? [] : blocks(text.slice(b + BEGIN.length, e)).filter(([k]) => !fresh.some(([f]) => f === k))
+  // A full run drops the blocks of benchmarks that no longer exist; never the figures of one that ran but wrote nothing.
+  const kept = blocks(text.slice(b + BEGIN.length, e)).filter(([k]) => !fresh.some(([f]) => f === k) && (!full || k in results))
   const all = [...fresh, ...kept]
   const region = `${BEGIN}\n${all.map(([, t]) => t).join('\n\n')}\n${END}`
   const tmp = `${file}.${process.pid}.tmp`

@@ -33,5 +33,6 @@ if (!process.env.BENCH_NO_DOCS) {
   const {writeBenchReport} = await import('./bench-report.mjs')
   const results = Object.fromEntries(keys.map((k) => [k, out[k]]))
   const written = writeBenchReport(join(root, 'docs/benchmarks.md'), results, render, wanted.length === 0, root)
-  process.stderr.write(`bench: docs/benchmarks.md: ${written.length ? `figures of ${written.join(', ')} written` : 'nothing written (every benchmark failed)'}\n`)
+  const partial = keys.filter((k) => out[k]?.partial).map((k) => `${k} (${out[k].partial})`)
+  process.stderr.write(`bench: docs/benchmarks.md: ${written.length ? `figures of ${written.join(', ')} written` : 'nothing written'}${partial.length ? `; not written, ran only in part: ${partial.join('; ')}` : ''}\n`)
 }

@@ -468,10 +468,11 @@ function dnsmasqConf(gw: Gw, o: LabOptions): string {
   return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
 }
 
-/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool and this node's config. */
+/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool, this node's config and state.dir. */
 function dnsmasqScript(gw: Gw): string {
   const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
-  return replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
+  const own = replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
+  return replaceOnce(own, /^state_dir=.*$/m, () => `state_dir=${join(RUN, gw, 'state')}`)
 }
 
 const sshDir = (gw: Gw): string => join(RUN, gw, 'ssh')
@@ -575,7 +576,9 @@ enabled = true
 start_command = ${JSON.stringify(dnsmasqArgv(gw, o, false))}
 stop_command = ["pkill", "-F", "${join(RUN, gw, 'dnsmasq.pid')}"]
 # (a lease the peer pushes while dnsmasq is stopped goes into the file it reads when it starts)
-` : ''}${o.peer ? `# ${dhcpOnMaster(o) ? 'the MASTER\'s dnsmasq serves' : 'both gateways\' dnsmasq serve (the lab does not stop the BACKUP\'s)'}: a lease pushed by the peer reaches the
+` : `# the lab runs both gateways' dnsmasq (active/active): the example gives each its half of the range
+stop_on_backup = false
+`}${o.peer ? `# ${dhcpOnMaster(o) ? 'the MASTER\'s dnsmasq serves' : 'both gateways\' dnsmasq serve (the lab does not stop the BACKUP\'s)'}: a lease pushed by the peer reaches the
 # running dnsmasq over D-Bus (AddDhcpLease), which writes its own lease file; dnsmasq runs as root for the bus policy
 apply = "dbus"` : `# no lease replication without --peer: merges restart dnsmasq
 apply = "restart"`}

@@ -18,6 +18,8 @@
 // BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1),
 // BENCH_FAILOVER_IPV6 (1: the lab runs dual stack and every run also measures an IPv6 UDP probe and TCP stream from the
 // same client to the ISP's IPv6 host, through the same failover: the IPv6 rows; issue 19's budget: IPv6 outage <= IPv4 + 50 ms).
+// A run with fewer than 5 runs per cell, some modes or kinds only, or other settings than these defaults reports
+// `partial` (why) and `npm run bench` leaves docs/benchmarks.md's failover figures alone.
 // Run alone: node --import tsx scripts/bench/failover.mjs (after a build; root; under flock /tmp/hat-ns.lock).
 import * as lab from '../lab.ts'
 
@@ -95,6 +97,7 @@ export async function bench() {
     if (needs && !bin && !lab.haToolHas(needs)) skipped[m] = `ha-tool ${needs} is not built`
   }
   const runModes = modes.filter((m) => !skipped[m])
+  const partial = partialReason({n, kinds, modes: runModes, advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, lease, bin, ipv6})
   const runs = Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, []]))]))
   const started = Date.now()
   const errors = []
@@ -132,7 +135,21 @@ export async function bench() {
   for (const b of budgets) process.stderr.write(`budget ${b.what}: ${b.measured} (limit ${b.limit}) ${b.ok === null ? 'not measured' : b.ok ? 'ok' : 'OVER'}\n`)
   const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined,
     ...(r.v6 ? {v6: {outageMs: r.v6.outageMs, recoveredMs: r.v6.recoveredMs, tcp: r.v6.tcpSurvived, tcpError: r.v6.tcpError ?? undefined, router: r.v6.routerAfter, routerReachable: r.v6.routerReachable}} : {})})
-  return {n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, ipv6, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+  return {...(partial ? {partial} : {}), n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, ipv6, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+}
+
+const FULL = {n: 5, advertInt: 0.1, conntrackd: true, wanInputDrop: true, link: 'keep-up', tcpLoose: 0, keepalivedGuard: true, lease: true, bin: '', ipv6: true}
+
+/** Why this run is not the documented table (undefined: it is): the cells left out and the settings changed. */
+export function partialReason(s) {
+  const why = []
+  const missingModes = lab.MODES.filter((m) => !s.modes.includes(m))
+  const missingKinds = lab.KINDS.filter((k) => !s.kinds.includes(k))
+  if (missingModes.length) why.push(`without ${missingModes.join(', ')}`)
+  if (missingKinds.length) why.push(`without ${missingKinds.join(', ')}`)
+  if (s.n < FULL.n) why.push(`${s.n} runs per cell`)
+  for (const [k, v] of Object.entries(FULL)) if (k !== 'n' && s[k] !== v) why.push(`${k} ${JSON.stringify(s[k])}`)
+  return why.length ? why.join(', ') : undefined
 }
 
 // the kinds whose median outage the FIFO/notify budgets compare with keepalived alone (kill -9 has its own)

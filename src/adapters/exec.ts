@@ -20,7 +20,7 @@ export type ExecOptions = {
   timeoutMs?: number
   input?: string
   env?: NodeJS.ProcessEnv
-  /** Signal sent at the timeout; SIGKILL follows 1 s later if the child is still there. */
+  /** Signal sent at the timeout to the child's process group; SIGKILL follows 1 s later if the child is still there. */
   killSignal?: NodeJS.Signals
   maxBuffer?: number
 }
@@ -31,6 +31,9 @@ export type Exec = (argv: readonly string[], opts?: ExecOptions) => Promise<Exec
 /**
  * The real exec: spawn without a shell (no quoting bugs), a timeout that kills, argv logged at debug.
  * A missing program rejects with HaError(69) naming it; a non-zero exit resolves (callers decide).
+ * Each child leads a process group of its own, so a timeout (or too much output) ends what it started
+ * too: a start_command's shell, a helper holding the pipes. Without a timeout, what a child leaves
+ * behind on a normal exit stays (a daemon it started on purpose).
  */
 export function createExec(log?: Logger): Exec {
   return (argv, opts = {}) => new Promise((resolve, reject) => {
@@ -39,19 +42,23 @@ export function createExec(log?: Logger): Exec {
     log?.debug({argv}, 'exec')
     // stdin is closed unless there is input: a child must never wait on a terminal.
     // PATH fixed (safe-path.ts): root must not run an `ip` planted in /usr/local/sbin.
-    const child = spawn(file, args, {env: childEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
+    const child = spawn(file, args, {env: childEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true})
+    // By PID: the group the child leads (its PID stays reserved while any member lives).
+    const killGroup = (signal: NodeJS.Signals) => {
+      try { if (child.pid) process.kill(-child.pid, signal) } catch { /* the group is gone */ }
+    }
     const max = opts.maxBuffer ?? 64 * 1024 * 1024
     let stdout = ''
     let stderr = ''
     let overflow = false
     let timedOut = false
     let hardKill: NodeJS.Timeout | undefined
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; if (stdout.length > max && !overflow) { overflow = true; child.kill('SIGKILL') } })
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; if (stdout.length > max && !overflow) { overflow = true; killGroup('SIGKILL') } })
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d })
     const timer = opts.timeoutMs ? setTimeout(() => {
       timedOut = true
-      child.kill(opts.killSignal ?? 'SIGTERM')
-      hardKill = setTimeout(() => child.kill('SIGKILL'), 1000)
+      killGroup(opts.killSignal ?? 'SIGTERM')
+      hardKill = setTimeout(() => killGroup('SIGKILL'), 1000)
       hardKill.unref()
     }, opts.timeoutMs) : undefined
     child.once('error', (err: NodeJS.ErrnoException) => {
@@ -77,6 +84,9 @@ export function createExec(log?: Logger): Exec {
       settled = true
       clearTimeout(timer)
       clearTimeout(hardKill)
+      // A command that timed out is abandoned: what is left of its group must not outlive the step
+      // (the notify process exits right after the transition, and nothing would kill it later).
+      if (timedOut || overflow) killGroup('SIGKILL')
       if (overflow) { reject(new HaError(`${file}: output larger than ${max} bytes`, ExitCode.FAILED)); return }
       const durationMs = monoMs() - started
       if (log?.isEnabled('debug')) log.debug({argv, code, signal, timedOut, ms: Math.round(durationMs * 10) / 10}, 'exec done')

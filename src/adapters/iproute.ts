@@ -1,4 +1,5 @@
 import {delegatedPrefixes, observeWan, observeWan6, splitBatchJson, wanAddresses} from '../core/iproute/wan-state.js'
+import {type LanPrefixConfig, observeLanPrefix} from '../core/transition/lan-prefix.js'
 import type {ObservedWan, RuleFamily, WanRule} from '../core/transition/types.js'
 import {HaError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
@@ -15,8 +16,11 @@ export type WanSnapshot = {observed: Omit<ObservedWan, 'silenced'>; addresses: s
  * the WAN's link and addresses); -force keeps going when the device is missing.
  */
 export type IpRoute = {
-  /** ipv6: also read the IPv6 rules and default routes (a second `ip -6` process, in parallel). */
-  readWan(dev: string, rule: WanRule, ipv6?: boolean): Promise<WanSnapshot>
+  /**
+   * ipv6: also read the IPv6 rules and default routes (a second `ip -6` process, in parallel);
+   * lan6: and, in that same process, the delegated LAN prefix and ha-tool's addresses on the IPv6 VMAC.
+   */
+  readWan(dev: string, rule: WanRule, ipv6?: boolean, lan6?: LanPrefixConfig): Promise<WanSnapshot>
   /** Adds ha-tool's rule; one that exists already (EEXIST: the same rule, protocol included) is success. */
   ruleAdd(rule: WanRule, family?: RuleFamily): Promise<void>
   /** Deletes one copy of ha-tool's rule (matched on its protocol too); none left (ENOENT) is success. */
@@ -27,6 +31,8 @@ export type IpRoute = {
   /** `ip -j -d addr show`: every link with its kind and addresses. */
   addresses(): Promise<unknown[]>
   addrDel(address: string, dev: string): Promise<void>
+  /** An address with no expiry, no DAD and no prefix route (`ip addr replace ... nodad noprefixroute`): converged if there. */
+  addrReplace(address: string, dev: string): Promise<void>
   linkDel(dev: string): Promise<void>
 }
 
@@ -47,14 +53,16 @@ export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession;
     await run([...fam(family), ...args])
   }
   // A batch cannot switch the address family per line, so IPv6 is a second process.
-  const read6 = async (rule: WanRule) => {
-    const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: 'rule show\nroute show table all default\n'})
+  const read6 = async (rule: WanRule, lan6?: LanPrefixConfig) => {
+    const lanLines = lan6 ? 'route show table all type unreachable proto dhcp\naddr show\n' : ''
+    const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\n${lanLines}`})
     if (r.timedOut || r.signal) assertOk(r)
     const arrays = splitBatchJson(r.stdout)
     // A kernel without IPv6 (ipv6.disable=1) answers "Address family not supported": nothing to converge.
     if (arrays.length < 2 && /not supported/i.test(r.stderr)) return {}
     if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -6 -j rule/route show')
-    return observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, rule)
+    const six = observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, rule)
+    return lan6 && arrays.length >= 4 ? {...six, lan6: observeLanPrefix(arrays[3] as never[], arrays[2] as never[], lan6)} : six
   }
   const fam = (family: RuleFamily | undefined) => (family === 6 ? ['-6'] : [])
   // With the protocol in the rule, EEXIST on add and ENOENT on del can only mean ha-tool's own rule is
@@ -67,13 +75,13 @@ export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession;
     }
   }
   return {
-    async readWan(dev, rule, ipv6 = false) {
+    async readWan(dev, rule, ipv6 = false, lan6) {
       // `route show table <t>` fails while the table does not exist yet (no lease so far), which
       // would shift the arrays; the default routes of all tables never fail. The device, which
       // may be missing, comes last for the same reason.
       const [r, six] = await Promise.all([
         exec([ip, '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\naddr show dev ${dev}\n`}),
-        ipv6 ? read6(rule) : undefined,
+        ipv6 ? read6(rule, lan6) : undefined,
       ])
       if (r.timedOut || r.signal) assertOk(r)
       const arrays = splitBatchJson(r.stdout)
@@ -89,6 +97,7 @@ export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession;
     linkSet: (dev, state) => run(['link', 'set', 'dev', dev, state]),
     addresses: async () => JSON.parse(assertOk(await exec([ip, '-j', '-d', 'addr', 'show'], {timeoutMs: IP_TIMEOUT_MS})).stdout) as unknown[],
     addrDel: (address, dev) => run(['addr', 'del', address, 'dev', dev]),
+    addrReplace: (address, dev) => run(['addr', 'replace', address, 'dev', dev, 'nodad', 'noprefixroute']),
     linkDel: (dev) => run(['link', 'del', 'dev', dev]),
   }
 }

@@ -5,9 +5,10 @@ import {writeFileAtomic} from './files.js'
 /**
  * The daemon's lease replicator announces itself with a pid file in state.dir: while it runs, the
  * hook only queues (the replicator drains over its held ssh channel) and returns to dnsmasq at once.
+ * The lease-file watch announces itself the same way (`lease-watch.pid`), to the shipped dnsmasq-script.
  */
-export function createReplicatorPid(stateDir: string): {alive(): boolean; claim(): void; release(): void} {
-  const file = join(stateDir, 'lease-replicator.pid')
+export function createReplicatorPid(stateDir: string, name = 'lease-replicator.pid'): {alive(): boolean; claim(): void; release(): void} {
+  const file = join(stateDir, name)
   return {
     alive: () => {
       try {

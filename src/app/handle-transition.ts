@@ -3,8 +3,10 @@ import type {Config} from '../config/schema.js'
 import {errorLine} from '../core/errors.js'
 import {ExitCode, type ExitCodeValue} from '../core/exit-codes.js'
 import {type OrderKey, spawnedBefore} from '../core/transition/order.js'
+import {lanPrefixConfig} from '../core/transition/lan-prefix.js'
 import {planTransition, type PlanSlots} from '../core/transition/plan.js'
-import type {ObservedWan, Role, StateFile, Step, StepOutcome} from '../core/transition/types.js'
+import {type ObservedWan, type Role, type StateFile, type Step, type StepOutcome, WAN_NEUTRAL_STEPS} from '../core/transition/types.js'
+import {deferredLogger} from './deferred-log.js'
 import {runStep, type StepExecutors} from './steps/types.js'
 
 const HISTORY = 20
@@ -70,14 +72,22 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const observed = deps.observer ? await deps.observer.get() : await readObserved(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined})
+    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined, lan6: lanPrefixConfig(config)})
     // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
-    // must not wait for that (nor for a slow log.file).
-    const steps = await execute(deps, plan)
+    // must not wait for that (nor for a slow log.file). What the steps log waits too.
+    const stepLog = deferredLogger(log)
+    let steps: StepOutcome[]
+    try {
+      steps = await execute({...deps, log: stepLog}, plan)
+    } finally {
+      stepLog.flush()
+    }
     if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
     steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
-    if (plan.length > 0) deps.observer?.invalidate()
+    // Only a step that changed the WAN makes the cached view stale (its kernel events re-read it
+    // later); the rest must not leave the next transition, often the take-over, to read the kernel.
+    if (plan.some((s) => !WAN_NEUTRAL_STEPS.has(s.kind))) deps.observer?.invalidate()
     const failedCritical = steps.some((s, i) => s.status === 'failed' && plan[i].critical)
     const exit: ExitCodeValue = failedCritical ? ExitCode.FAILED : steps.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : ExitCode.OK
     const durationMs = deps.mono() - started
@@ -113,7 +123,7 @@ export async function readObserved(deps: Pick<TransitionDeps, 'config' | 'ip' | 
   // Both reads at once: they are independent processes. nft first: it takes twice as long as ip.
   const [silenced, snap] = await Promise.all([
     checkSilence ? deps.silence.isApplied(wan.interface) : Promise.resolve(false),
-    deps.ip.readWan(wan.interface, {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}, wan.ipv6),
+    deps.ip.readWan(wan.interface, {table: wan.table, priority: wan.rule_priority, protocol: wan.rule_protocol}, wan.ipv6, lanPrefixConfig(deps.config)),
   ])
   return {...snap.observed, silenced}
 }

@@ -74,7 +74,7 @@ export type StatusDeps = {
   /** The last lease sync with the peer, when the leases capability records one. */
   leaseSync?(): {at: number; ok: boolean} | undefined
   /** Replication marks in each direction and the push queue (core/leases/replication.ts). */
-  leaseReplication?(): {marks: Partial<Record<Direction, SyncMark>>; queue: QueueState}
+  leaseReplication?(): {marks: Partial<Record<Direction, SyncMark>>; queue: QueueState; watching?: boolean}
   health(): HealthView
   /** The daemon's failback gate (undefined: no daemon has written one); `running` = its daemon is alive. */
   failbackGate?(): {state: GateState; running: boolean} | undefined
@@ -104,7 +104,7 @@ export async function collectStatus(deps: StatusDeps): Promise<NodeStatus> {
     const rep = deps.leaseReplication ? attempt(() => deps.leaseReplication!()).value : undefined
     return {file: config.dnsmasq.leases, count: l.count, modifiedAt: iso(l.mtimeMs),
       lastSync: sync ? {at: iso(sync.at), ageS: Math.round((now - sync.at) / 1000), ok: sync.ok} : null,
-      ...(rep ? {replication: replicationView(rep.marks, rep.queue, now, config.dnsmasq.sync_warn_s)} : {})}
+      ...(rep ? {replication: replicationView(rep.marks, rep.queue, now, config.dnsmasq.sync_warn_s, rep.watching)} : {})}
   })
   const healthView = attempt(() => deps.health())
   const health: NodeStatus['health'] = healthView.value ? {

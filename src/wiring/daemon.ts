@@ -8,6 +8,7 @@ import type {DaemonDeps} from '../app/daemon.js'
 import {watchWan} from '../adapters/wan-watch.js'
 import {SILENCE_TABLE} from '../adapters/wan-silence.js'
 import {handleTransition, readObserved} from '../app/handle-transition.js'
+import {lanPrefixConfig} from '../core/transition/lan-prefix.js'
 import {createWanObserver} from '../app/wan-observer.js'
 import type {TransitionNote} from '../app/metrics/metrics-service.js'
 import {startDaemonServices} from './services.js'
@@ -45,7 +46,7 @@ export function createDaemonDeps(config: Config, log: Logger): DaemonDeps & {clo
     keepalivedInstances: () => readKeepalivedInstances({timeoutMs: config.wan.dbus_timeout_ms}),
     startServices: () => startDaemonServices(config, log, {onTransition: (fn) => observers.push(fn)}),
     clock: {now: systemClock.now, after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) }},
-    watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables', scope: {dev: config.wan.interface, table: config.wan.table, silenceTable: SILENCE_TABLE}}, (lost) => {
+    watchWan: (onChange) => watchWan({nft: config.wan.link === 'keep-up' && config.wan.silence === 'nftables', scope: {dev: config.wan.interface, table: config.wan.table, silenceTable: SILENCE_TABLE, lan6: lanPrefixConfig(config)}}, (lost) => {
       observer.changed(lost)
       if (lost) log.warn('a kernel change watcher (ip monitor / nft monitor) stopped: reading the WAN state on every transition from now on')
       onChange()

@@ -14,6 +14,8 @@ import {startReplicator} from '../app/leases/replicator.js'
 import {createSshChannel} from '../adapters/ssh-channel.js'
 import {join} from 'node:path'
 import {createLeaseEchoRecord} from '../adapters/lease-echo-record.js'
+import {createLeaseFileSource, createLeaseWatchStore} from '../adapters/lease-file-watch.js'
+import {type LeaseWatch, startLeaseWatch} from '../app/leases/lease-watch.js'
 
 /** The real adapters behind the lease use-cases. */
 export function createLeaseDeps(config: Config, exec: Exec, log: Logger, now: () => number = Date.now): LeaseDeps {
@@ -58,6 +60,12 @@ export function startLeaseReplication(config: Config, log: Logger, opts: {pollMs
       deps.close()
     },
   }
+}
+
+/** The daemon's watch of dnsmasq's lease file (not with dnsmasq.leasefile_ro: dnsmasq writes no file then). */
+export function startLeaseFileWatch(config: Config, log: Logger): LeaseWatch {
+  const deps = createLeaseDeps(config, createExec(log), log)
+  return startLeaseWatch({...deps, file: createLeaseFileSource(config.dnsmasq.leases), store: createLeaseWatchStore(config.state.dir)})
 }
 
 /**

@@ -17,7 +17,7 @@ import type {Config} from '../config/schema.js'
 import type {DaemonService} from '../app/daemon.js'
 import {startHealthMonitor} from '../app/health-monitor.js'
 import {startLeaseSchedule} from '../app/leases/lease-schedule.js'
-import {createLeaseDeps, startLeaseReplication} from './leases.js'
+import {createLeaseDeps, startLeaseFileWatch, startLeaseReplication} from './leases.js'
 import {serveMetrics} from '../adapters/metrics-http.js'
 import {writeMetricsTextfile} from '../adapters/metrics-textfile.js'
 import {parseListen} from '../core/metrics/listen.js'
@@ -61,6 +61,11 @@ export async function startDaemonServices(config: Config, log: Logger, hooks: Se
       // directory watch; the channel opens only when something is queued.
       const replication = startLeaseReplication(config, log.child({service: 'lease replication'}))
       services.push({name: 'lease replication', stop: () => replication.stop()})
+      // dnsmasq's lease changes read from its lease file, not from one hook process per change.
+      if (!config.dnsmasq.leasefile_ro) {
+        const watch = startLeaseFileWatch(config, log.child({service: 'lease watch'}))
+        services.push({name: 'lease watch', stop: () => watch.stop()})
+      }
     }
     if (config.dnsmasq.enabled && config.dnsmasq.sync_schedule !== '') {
       const schedule = startLeaseSchedule(createLeaseDeps(config, createExec(log), log), config, log.child({service: 'leases'}), createNodeCron(log.child({service: 'leases'})))

@@ -7,6 +7,7 @@ import {createIpRoute} from '../adapters/iproute.js'
 import {readKeepalivedInstances} from '../adapters/keepalived-dbus.js'
 import {createLeaseQueue} from '../adapters/lease-store.js'
 import {createReplicationMarks} from '../adapters/replication-marks.js'
+import {createLeaseWatchStore} from '../adapters/lease-file-watch.js'
 import {createRootedFs} from '../adapters/rooted-fs.js'
 import {createWanSilence} from '../adapters/wan-silence.js'
 import type {Config} from '../config/schema.js'
@@ -47,7 +48,7 @@ export function createStatusDeps(config: Config, exec: Exec): StatusDeps {
       const m = marks.read().fromPeer
       return m ? {at: m.at, ok: m.ok} : undefined
     },
-    leaseReplication: () => ({marks: marks.read(), queue: createLeaseQueue(config.dnsmasq.queue_dir).state()}),
+    leaseReplication: () => ({marks: marks.read(), queue: createLeaseQueue(config.dnsmasq.queue_dir).state(), watching: createLeaseWatchStore(config.state.dir).watching()}),
     failbackGate: () => {
       const g = readGateFile(gateFilePath(config.state.dir))
       return g ? {state: g, running: processAlive(g.pid)} : undefined

@@ -12,6 +12,7 @@ import {createWanSilence} from '../adapters/wan-silence.js'
 import {systemClock} from '../adapters/clock.js'
 import type {Config} from '../config/schema.js'
 import type {TransitionDeps} from '../app/handle-transition.js'
+import {createLanPrefixExecutors} from '../app/steps/lan-prefix.js'
 import {createVipExecutors} from '../app/steps/vip.js'
 import {createWanExecutors} from '../app/steps/wan.js'
 import {transitionSlots} from './slots.js'
@@ -45,7 +46,7 @@ export function createTransitionDeps(config: Config, log: Logger, opts: {residen
     log,
     ip,
     silence,
-    executors: {...wanExecutors, ...createVipExecutors(ip, readText), ...slots.executors},
+    executors: {...wanExecutors, ...createVipExecutors(ip, readText), ...createLanPrefixExecutors(ip), ...slots.executors},
     lock: () => acquireLock(`${config.state.dir}/lock`, config.state.lock_timeout_ms),
     readState: () => readStateFile(config.state.dir),
     writeState: (s) => writeStateFile(config.state.dir, s),

@@ -43,6 +43,15 @@ export type PdLabOptions = {
   timers?: {renew: number; rebind: number; preferred: number; valid: number}
   /** Changes the example's files before networkd reads them (name is "wan" or "lan"). */
   edit?: (name: 'wan' | 'lan', text: string) => string
+  /**
+   * A LAN switch: bridge lanbr in namespace <prefix>-lan, with both gateways' lan0 on its ports lan-gw1 and
+   * lan-gw2 (without it each lan0 has a private peer). lanbr is also the LAN client's interface, its IPv6 off
+   * until the test turns it on.
+   */
+  lanSwitch?: boolean
+  /** More keys for [keepalived], and more sections, of each node's config (dir: the node's directory). */
+  keepalived?: (dir: string) => string
+  sections?: (dir: string) => string
 }
 
 export type Delegation = {
@@ -54,6 +63,10 @@ export type Delegation = {
 
 export type PdGateway = {
   ns: string
+  /** The node's own directory (its config, networkd's files and log). */
+  dir: string
+  /** Its networkd's private D-Bus (DBUS_SYSTEM_BUS_ADDRESS). */
+  busAddress: string
   ip(...args: string[]): string
   /** The WAN .network and LAN .network networkd runs, as written. */
   files: {wan: string; lan: string}
@@ -77,6 +90,8 @@ export type KeaLease = {address: string; prefixLength: number; duid: string; iai
 
 export type PdLab = {
   isp: string
+  /** The namespace of the LAN switch and client (lanSwitch), else undefined. */
+  lan?: string
   gateways: [PdGateway, PdGateway]
   /** The leases Kea holds (its memfile), latest line per lease. */
   keaLeases(): KeaLease[]
@@ -146,12 +161,21 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
   const isp = `${prefix}-isp`
   const names = [`${prefix}-gw1`, `${prefix}-gw2`] as const
+  const lanNs = o.lanSwitch ? `${prefix}-lan` : undefined
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-pd-'))
   chmodSync(dir, 0o755) // networkd drops to systemd-network and must read its runtime dir
   const children: ChildProcess[] = []
-  for (const ns of [isp, ...names]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  const all = [isp, ...names, ...(lanNs ? [lanNs] : [])]
+  for (const ns of all) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
   try {
     sh(['ip', 'netns', 'add', isp])
+    if (lanNs) {
+      sh(['ip', 'netns', 'add', lanNs])
+      sh(['ip', '-n', lanNs, 'link', 'set', 'lo', 'up'])
+      sh(['ip', '-n', lanNs, 'link', 'add', 'lanbr', 'type', 'bridge', 'stp_state', '0', 'mcast_snooping', '0'])
+      sh(['ip', 'netns', 'exec', lanNs, 'sysctl', '-qw', 'net.ipv6.conf.lanbr.accept_dad=0', 'net.ipv6.conf.lanbr.disable_ipv6=1'])
+      sh(['ip', '-n', lanNs, 'link', 'set', 'lanbr', 'up'])
+    }
     const inIsp = (...args: string[]) => sh(['ip', '-n', isp, ...args])
     sh(['ip', 'netns', 'exec', isp, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
     inIsp('link', 'set', 'lo', 'up')
@@ -175,12 +199,17 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       ip('link', 'set', 'lo', 'up')
       sh(['ip', 'link', 'add', 'wan0', 'netns', ns, 'address', SHARED_MAC, 'type', 'veth', 'peer', 'name', `isp-gw${i + 1}`, 'netns', isp])
       inIsp('link', 'set', `isp-gw${i + 1}`, 'master', 'br0', 'up')
-      // The LAN: a veth whose other end (up, unmanaged) gives lan0 its carrier (no dummy module here).
-      ip('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-peer')
-      ip('link', 'set', 'lan0-peer', 'up')
+      if (lanNs) {
+        sh(['ip', 'link', 'add', 'lan0', 'netns', ns, 'type', 'veth', 'peer', 'name', `lan-gw${i + 1}`, 'netns', lanNs])
+        sh(['ip', '-n', lanNs, 'link', 'set', `lan-gw${i + 1}`, 'master', 'lanbr', 'up'])
+      } else {
+        // The LAN: a veth whose other end (up, unmanaged) gives lan0 its carrier (no dummy module here).
+        ip('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-peer')
+        ip('link', 'set', 'lan0-peer', 'up')
+      }
       const config = join(gdir, 'ha-tool.toml')
       writeFileSync(config, `[wan]\ninterface = "wan0"\nlink = "${o.link ?? 'down-on-backup'}"\nlink_via = "netlink"\n${o.wan ?? ''}\n[lan]\ninterface = "lan0"\naddress = "10.9.0.${i + 1}/24"\nvip = "10.9.0.3"\n${o.lan ?? ''}\n` +
-        `[state]\ndir = "${join(gdir, 'state')}"\n[keepalived]\ndbus = false\n`)
+        `[state]\ndir = "${join(gdir, 'state')}"\n[keepalived]\ndbus = false\n${o.keepalived?.(gdir) ?? ''}\n${o.sections?.(gdir) ?? ''}\n`)
       const files = {wan: '', lan: ''}
       for (const name of ['wan', 'lan'] as const) {
         const [file, text] = exampleFile(config, name)
@@ -206,7 +235,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
         return lan && prefix ? {prefix, lanAddress: `${lan.local}/${lan.prefixlen}`} : undefined
       }
       return {
-        ns, ip, files, config, ispPort: `isp-gw${i + 1}`, startNetworkd,
+        ns, dir: gdir, busAddress, ip, files, config, ispPort: `isp-gw${i + 1}`, startNetworkd,
         haTool: (args) => {
           const r = spawnSync('ip', ['netns', 'exec', ns, ...CLI, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, env: cleanEnv({DBUS_SYSTEM_BUS_ADDRESS: busAddress})})
           return {code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr}
@@ -242,7 +271,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       await sleep(50)
     }
     return await fn({
-      isp, gateways: gateways as [PdGateway, PdGateway], keaLog,
+      isp, lan: lanNs, gateways: gateways as [PdGateway, PdGateway], keaLog,
       setPool: (pool) => {
         writeFileSync(keaConf, keaConfig(dir, {...o, pool}))
         kea.kill('SIGHUP') // \`ip netns exec\` execs kea-dhcp6: this is its PID
@@ -251,7 +280,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
     })
   } finally {
     for (const c of children.reverse()) await stopChild(c)
-    for (const ns of [isp, ...names]) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    for (const ns of all) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
     rmSync(dir, {recursive: true, force: true})
   }
 }

@@ -36,4 +36,23 @@ describe('bench report', () => {
       rmSync(dir, {recursive: true, force: true})
     }
   })
+
+  it('a benchmark that ran only in part (`partial`) writes nothing and keeps its earlier figures, in a full run too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ha-tool-bench-'))
+    try {
+      const file = join(dir, 'b.md')
+      writeFileSync(file, '<!-- bench:begin -->\n<!-- bench:failover -->\n### failover\nthe full table\n<!-- bench:retired -->\n### retired\ngone\n<!-- bench:end -->\n')
+      assert.deepEqual(writeBenchReport(file, {failover: {partial: 'without baseline, 2 runs per cell', n: 2}}, {}, false, ROOT), [])
+      let t = readFileSync(file, 'utf8')
+      assert.match(t, /the full table/)
+      assert.doesNotMatch(t, /2 runs per cell|"n": 2/)
+      assert.deepEqual(writeBenchReport(file, {startup: {ratio: 1.3}, failover: {partial: 'without kill', n: 5}}, {}, true, ROOT), ['startup'])
+      t = readFileSync(file, 'utf8')
+      assert.match(t, /the full table/, 'a full run of every benchmark keeps the earlier figures of one that ran in part')
+      assert.doesNotMatch(t, /bench:retired/, 'a full run drops a benchmark that no longer ran')
+      assert.match(t, /"ratio": 1\.3/)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
 })

@@ -1,4 +1,5 @@
-import {findAll, walkConf, type ConfNode} from '../../core/parse/brace-conf.js'
+import {findAll, findOne, walkConf, type ConfNode} from '../../core/parse/brace-conf.js'
+import {lanPrefixConfig} from '../../core/transition/lan-prefix.js'
 import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 
 const FIX = 'ha-tool config example keepalived and ha-tool config example dnsmasq print the IPv6 parts (docs/ipv6.md)'
@@ -49,10 +50,21 @@ export const lanIpv6: DoctorCheck = {
         }
         if (o.name === 'ra-param' && o.value.split(',')[0] !== vmac6) elsewhere.add(`ra-param ${o.value} (line ${o.line})`)
       }
+      // An address of the delegated prefix on lan.interface (networkd) would match the VMAC's constructed
+      // range, and dnsmasq would advertise it from there too: from this node's own link-local address.
+      if (!options.some((o) => (o.name === 'no-dhcpv6-interface' || o.name === 'no-dhcp-interface') && o.value === lan.interface)) {
+        problems.push(`${ctx.config.doctor.dnsmasq_conf}: no no-dhcpv6-interface=${lan.interface}, so dnsmasq also advertises from ${lan.interface} (this node's own link-local address) every /64 it holds there, the delegated prefix's included`)
+      }
       if (elsewhere.size > 0) problems.push(`${ctx.config.doctor.dnsmasq_conf}: router advertisements or IPv6 ranges off ${vmac6}: ${[...elsewhere].join(', ')}; they come from this node's own link-local address`)
       else if (!options.some((o) => o.name === 'dhcp-range' && o.value.includes(`constructor:${vmac6}`))) problems.push(`${ctx.config.doctor.dnsmasq_conf}: no dhcp-range with constructor:${vmac6}, so no prefix is advertised`)
     }
     if (problems.length > 0) return fail(problems.join('; '), FIX)
+    // networkd renumbers the LAN (and a new MASTER's delegation arrives) between transitions: only the
+    // daemon, woken by the address change, moves the delegated prefix into the RAs then.
+    const fifo = ['vrrp_notify_fifo', 'notify_fifo'].some((k) => findOne(ctx.globalDefs(), k)) || ctx.keepalivedScripts().some((s) => /fifo_script$/.test(s.key))
+    if (lanPrefixConfig(ctx.config) && !fifo) {
+      return warn(`${keepalived.config}: notify scripts only (no vrrp_notify_fifo): a delegated prefix that arrives or changes between transitions (a renumbering, a new MASTER's delegation coming after its notify) reaches the router advertisements only at the next transition`, 'run ha-tool-daemon on keepalived\'s notify FIFO: `ha-tool config example keepalived --mode fifo` (docs/ipv6.md)')
+    }
     return pass(`${six!.args[0]} (${ll} on ${vmac6}) in a sync group with ${keepalived.instance}; dnsmasq advertises on ${vmac6} only`)
   },
 }

@@ -40,13 +40,16 @@ export async function receiveLeases(deps: LeaseDeps, text: string): Promise<Rece
   const removals: Lease[] = leasesOf(dels)
   const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.hook_timeout_ms)
   try {
-    const r = await applyLeases(deps, [adds], {allowRestart: false, removals})
-    markSync(deps, 'fromPeer', true)
+    // Recorded before they are applied: dnsmasq rewrites its lease file during each D-Bus call, and
+    // the daemon's lease-file watch must already know these as the peer's own. A line recorded but
+    // not applied costs nothing: only the exact same lease can match it, and the peer holds that.
     try {
       deps.received.write(recordReceived(parseReceived(deps.received.read()), [...last.values()].map((e) => `${e.action} ${e.line}`), deps.now()))
     } catch (error) {
       deps.log.warn({err: (error as Error).message}, 'could not record the received leases: dnsmasq\'s echo of them goes back to the peer')
     }
+    const r = await applyLeases(deps, [adds], {allowRestart: false, removals})
+    markSync(deps, 'fromPeer', true)
     return {...r, events: n}
   } finally {
     await lock.release()

@@ -55,7 +55,12 @@ export function startReplicator(deps: LeaseDeps, opts: {pollMs?: number} = {}): 
       again = true
       return running
     }
-    running = once().finally(() => { running = undefined })
+    running = once().finally(() => {
+      running = undefined
+      // A wake-up that came after once()'s last look at `again` (a change queued as a push ended)
+      // would otherwise wait for the next poll.
+      if (again && !stopped) void drain()
+    })
     return running
   }
   deps.replicator.claim()

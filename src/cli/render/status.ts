@@ -28,7 +28,7 @@ function summaryRows(s: NodeStatus): Array<[string, string]> {
   // Always a row (the pair view lines the two nodes' rows up by position).
   const r = l.available ? l.replication : undefined
   const age = (d: ReplicationView['toPeer']) => (d.ageS === null ? 'never' : `${d.ageS} s ago`) + (d.lastTryOk === false ? ' (latest try failed)' : '')
-  rows.push(['replication', !l.available ? na(l) : !r ? 'unknown' : `to peer ${age(r.toPeer)}, from peer ${age(r.fromPeer)}; queue ${r.queue.pending}${r.queue.setAside ? ` (+${r.queue.setAside} set aside)` : ''}${r.warning ? `; WARNING ${r.warning}` : ''}`])
+  rows.push(['replication', !l.available ? na(l) : !r ? 'unknown' : `to peer ${age(r.toPeer)}, from peer ${age(r.fromPeer)}; queue ${r.queue.pending}${r.queue.setAside ? ` (+${r.queue.setAside} set aside)` : ''}; changes from the ${r.changesFrom === 'lease-file' ? 'lease file' : 'hook'}${r.warning ? `; WARNING ${r.warning}` : ''}`])
   const h = s.health
   rows.push(['health', !h.available ? na(h) : `${h.verdict ?? 'no monitor verdict'}${h.reason ? `: ${h.reason}` : ''}${h.monitorRunning === false ? ' (monitor not running)' : ''}; track_file ${h.trackValue ?? 'missing'}`])
   const g = s.failbackGate

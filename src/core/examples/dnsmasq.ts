@@ -49,7 +49,8 @@ export function dnsmasqExample(site: ExampleSite): string {
       ? ['# dnsmasq.leasefile_ro = true: dnsmasq never writes the file; the hook keeps it and answers', '# dnsmasq\'s "init" with it.', 'leasefile-ro']
       : []),
     '# Every lease change is pushed to the peer at once; a scheduled full sync is the safety net.',
-    '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`.',
+    '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`,',
+    '# or exits at once while `ha-tool daemon` reads the changes from the lease file (docs/leases.md).',
     `dhcp-script=${DNSMASQ_HOOK}`,
     ...(d.stop_on_backup
       ? ['dhcp-authoritative']
@@ -66,10 +67,17 @@ export function dnsmasqExample(site: ExampleSite): string {
 /** RA advertisements and stateless DHCPv6 on the IPv6 VIP's interface (lan.ipv6). */
 export const RA_INTERVAL_S = 30
 export const RA_ROUTER_LIFETIME_S = 1800
+/**
+ * The prefixes' preferred and valid lifetime in the RAs (dnsmasq has one figure for both): RFC 9096's
+ * ceiling for a CE router's preferred lifetime (ND_PREFERRED_LIMIT, 45 min), so a prefix the ISP took
+ * away (and a node that vanished without renumbering) leaves clients within the hour.
+ */
+export const RA_PREFIX_LIFETIME_S = 2700
 
 function ipv6Lines(site: ExampleSite): string[] {
   const vmac6 = vmac6Name(site)
   const dns = site.lan.vip6 ? withoutPrefix(site.lan.vip6) : ''
+  const pd = site.wan.ipv6 && site.wan.dhcpv6
   return [
     '',
     `# IPv6 (lan.ipv6): router advertisements go out ${vmac6}, from the link-local VIP ${site.lan.vip6_link_local} and the`,
@@ -78,8 +86,18 @@ function ipv6Lines(site: ExampleSite): string[] {
     '# and dnsmasq sends no RA on an interface without one: a BACKUP stays silent even if dnsmasq runs there.',
     `interface=${vmac6}`,
     'enable-ra',
-    `# SLAAC plus stateless DHCPv6 (DNS) on the prefix of lan.vip6, the address keepalived puts on ${vmac6}.`,
-    `dhcp-range=::,constructor:${vmac6},ra-stateless,64,${site.dnsmasq.lease_time}`,
+    `# Never RA or DHCPv6 on ${site.lan.interface} itself: ${pd ? 'it holds an address from the delegated prefix (networkd), and ' : ''}an RA from`,
+    '# there carries this node\'s own link-local address, a second default router that dies with this node.',
+    `no-dhcpv6-interface=${site.lan.interface}`,
+    `# SLAAC plus stateless DHCPv6 (DNS) on the /64 of every address on ${vmac6} without an expiry: lan.vip6's${pd ? ', and on' : '.'}`,
+    ...(pd
+      ? ['# the MASTER the LAN /64 of the delegated prefix, which ha-tool puts there with lan.vip6\'s interface',
+          '# identifier (nodad noprefixroute) and removes on any other role. When the ISP delegates a new prefix',
+          '# ha-tool swaps the address: dnsmasq advertises the new /64 at once and the old one deprecated',
+          '# (preferred lifetime 0) until it expires.']
+      : []),
+    `# Prefix lifetimes ${RA_PREFIX_LIFETIME_S} s (RFC 9096's ceiling for a CE router), renewed by every RA.`,
+    `dhcp-range=::,constructor:${vmac6},ra-stateless,64,${RA_PREFIX_LIFETIME_S}`,
     `# High preference; an RA every ${RA_INTERVAL_S} s; clients keep the router for ${RA_ROUTER_LIFETIME_S} s without one. dnsmasq sends no`,
     '# final RA when it stops, so the stopping MASTER never withdraws the route its successor shares.',
     `ra-param=${vmac6},high,${RA_INTERVAL_S},${RA_ROUTER_LIFETIME_S}`,

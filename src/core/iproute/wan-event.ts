@@ -1,5 +1,6 @@
 /** What the daemon's view of the WAN (ObservedWan) is made of: events about anything else leave it valid. */
-export type WanScope = {dev: string; table: number; silenceTable: string}
+/** lan6: the LAN and IPv6 VMAC whose addresses carry the delegated prefix (lan-prefix.ts), when advertised. */
+export type WanScope = {dev: string; table: number; silenceTable: string; lan6?: {lan: string; vmac: string}}
 
 const MAIN_TABLE = 254
 
@@ -20,7 +21,11 @@ export function ipEventMatters(line: string, scope: WanScope): boolean {
     case 'ADDR': {
       // "3: wan0@peer: <...>" (link), "3: wan0    inet ..." (address)
       const name = /^\d+: ([^\s:@]+)/.exec(rest)?.[1]
-      return name === undefined || name === scope.dev
+      if (name === undefined || name === scope.dev) return true
+      // The delegation's address on the LAN (networkd), and ha-tool's on the VMAC (noprefixroute; the
+      // VIPs keepalived moves at a failover have none, so the view read before a transition stays valid).
+      const l6 = scope.lan6
+      return label === 'ADDR' && l6 !== undefined && / inet6 /.test(rest) && (name === l6.lan || (name === l6.vmac && /\bnoprefixroute\b/.test(rest)))
     }
     default: {
       // -N prints tables as numbers; the main table is not printed at all.

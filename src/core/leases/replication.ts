@@ -21,6 +21,11 @@ export type ReplicationView = {
   toPeer: DirectionView
   fromPeer: DirectionView
   queue: {pending: number; setAside: number; oldestAgeS: number | null}
+  /**
+   * Where this node's lease changes are read: `lease-file` = the daemon watches dnsmasq's lease file
+   * (app/leases/lease-watch.ts; dnsmasq runs the shipped wrapper), `hook` = one `leases hook` run per change.
+   */
+  changesFrom: 'lease-file' | 'hook'
   /** Why replication is behind by more than sync_warn_s; null when it is not. */
   warning: string | null
 }
@@ -38,7 +43,7 @@ export function nextMark(prev: SyncMark | undefined, at: number, ok: boolean, er
  * warnS has not reached the peer; a batch the peer refused never will; the peer's leases last
  * arrived more than warnS ago while a try since has failed. Nothing recorded yet is not behind.
  */
-export function replicationView(marks: Partial<Record<Direction, SyncMark>>, queue: QueueState, now: number, warnS: number): ReplicationView {
+export function replicationView(marks: Partial<Record<Direction, SyncMark>>, queue: QueueState, now: number, warnS: number, watching = false): ReplicationView {
   const dir = (m: SyncMark | undefined): DirectionView => ({
     lastOkAt: m?.lastOkAt === undefined ? null : new Date(m.lastOkAt).toISOString(),
     ageS: m?.lastOkAt === undefined ? null : Math.max(0, Math.round((now - m.lastOkAt) / 1000)),
@@ -57,6 +62,7 @@ export function replicationView(marks: Partial<Record<Direction, SyncMark>>, que
     toPeer: dir(marks.toPeer),
     fromPeer: from,
     queue: {pending: queue.pending, setAside: queue.setAside, oldestAgeS},
+    changesFrom: watching ? 'lease-file' : 'hook',
     warning: reasons.length ? `lease replication behind by more than dnsmasq.sync_warn_s = ${warnS} s: ${reasons.join('; ')}` : null,
   }
 }

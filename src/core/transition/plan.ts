@@ -1,4 +1,5 @@
 import {legacyRuleDeletes} from '../iproute/legacy-rules.js'
+import {type LanPrefixConfig, planLanPrefix} from './lan-prefix.js'
 import type {ObservedWan, Role, RuleAtSlot, Step, VipSource, WanRule} from './types.js'
 
 export type WanPlanConfig = {
@@ -37,6 +38,8 @@ export type PlanInput = {
   slots?: PlanSlots
   /** keepalived died without a STOP: also release the VIPs it left here (from this keepalived.conf). */
   releaseVips?: VipSource
+  /** Advertise the delegated LAN prefix from the MASTER only (lan-prefix.ts); planned when observed.lan6 was read. */
+  lan6?: LanPrefixConfig
 }
 
 /**
@@ -55,6 +58,7 @@ export function planTransition(input: PlanInput): Step[] {
   // IPv6 rules are planned only when they were read (wan.ipv6 on and the kernel has IPv6).
   const rule6Count = wan.ipv6 ? observed.rule6Count : undefined
   const steps: Step[] = []
+  const lan6 = input.lan6 && observed.lan6 ? planLanPrefix(role, input.lan6, observed.lan6) : []
 
   // No such link (a typo, a renamed NIC): a failed step, never "already converged". On MASTER it
   // is critical, so no rule sends traffic to a WAN that is not there.
@@ -98,6 +102,8 @@ export function planTransition(input: PlanInput): Step[] {
     steps.push(...together(rules))
     // After the add: the rule with ha-tool's protocol is in before its earlier copy goes.
     steps.push(...legacySteps(wanRule, observed.ruleSlot, wan.ipv6 && rule6Count !== undefined ? observed.rule6Slot : undefined, true))
+    // The delegated prefix into the RAs once the WAN routes (dnsmasq picks the address up whenever it comes).
+    steps.push(...lan6)
     steps.push(...(slots.afterWan ?? []))
     return steps
   }
@@ -107,6 +113,8 @@ export function planTransition(input: PlanInput): Step[] {
   // The IPv6 copies go at the same time as the IPv4 ones (independent rules, one process each).
   if (rule6Count) steps.push({kind: 'rule.del', args: {...rule6, count: rule6Count}, why: `stop routing IPv6 through the WAN (${rule6Count} rule cop${rule6Count === 1 ? 'y' : 'ies'}, ip -6)`, critical: false, ...(observed.ruleCount > 0 ? {concurrent: true as const} : {})})
   steps.push(...legacySteps(wanRule, observed.ruleSlot, rule6Count !== undefined ? observed.rule6Slot : undefined, false))
+  // The MASTER's LAN prefix off this node's VMAC at once, beside the rules: the VMAC would answer for it with the virtual MAC.
+  steps.push(...lan6.map((s): Step => (steps.length > 0 ? {...s, concurrent: true} : s)))
   if (!observed.link.exists) steps.push(missing)
   else if (wan.link === 'down-on-backup') {
     if (observed.link.adminUp) steps.push({kind: 'link.down', args: {dev, via: wan.link_via, networkFile: wan.network_file}, why: `take ${dev} down (via ${wan.link_via})`, critical: false})

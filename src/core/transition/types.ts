@@ -1,3 +1,5 @@
+import type {ObservedLanPrefix} from './lan-prefix.js'
+
 /**
  * The vocabulary of a transition: roles keepalived reports, the steps a plan is made of, and
  * what the node looked like when the plan was made. Pure data, shared by the planner (core),
@@ -40,6 +42,9 @@ export type StepArgs = {
   'leases.pull': {allowRestart: boolean}
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
+  /** The delegated LAN prefix in the RAs (lan-prefix.ts): ha-tool's address on the IPv6 VMAC, "2001:db8:1:2::1/64". */
+  'lan6.prefix.add': {dev: string; address: string}
+  'lan6.prefix.del': {dev: string; address: string}
 }
 
 /**
@@ -110,6 +115,8 @@ export type ObservedWan = {
   hasDefaultRoute: boolean
   /** The BACKUP-silence nftables table is loaded. */
   silenced: boolean
+  /** The delegated prefix on the LAN and on the IPv6 VMAC (undefined when not read: lan-prefix.ts). */
+  lan6?: ObservedLanPrefix
 }
 
 /** The state file (<state.dir>/state.json), read by status and by the next transition. */
@@ -129,3 +136,15 @@ export type StateFile = {
   /** Earlier transitions, newest first (bounded). */
   history: Array<{role: Role; source: string; startedAt: number; durationMs: number; exit: number}>
 }
+
+/**
+ * Step kinds that never change what ObservedWan holds (rules, the WAN link, its addresses and routes,
+ * the silence): after a plan of only these the daemon's cached view of the WAN stays valid. A
+ * returning BACKUP's conntrackd steps are such a plan, and the next transition is its take-over.
+ */
+export const WAN_NEUTRAL_STEPS: ReadonlySet<StepKind> = new Set<StepKind>([
+  'vip.release', 'wan.missing',
+  'conntrackd.commit', 'conntrackd.flush', 'conntrackd.resync-kernel', 'conntrackd.bulk-send', 'conntrackd.purge',
+  'conntrackd.request-resync', 'conntrackd.start', 'conntrackd.verify-sync',
+  'leases.pull', 'dnsmasq.start', 'dnsmasq.stop',
+])

@@ -63,6 +63,20 @@ describe('doctor lan-ipv6 on a dual-stack node', () => {
     assert.match(c.detail, /no enable-ra/)
   })
 
+  test('RAs not barred from the base interface: it holds the delegated prefix\'s address, so dnsmasq advertises from there too', async () => {
+    edit(dm(), /^no-dhcpv6-interface=ens6\n/m, '')
+    const c = check(await doctor(node), 'lan-ipv6')
+    assert.equal(c.status, 'fail')
+    assert.match(c.detail, /no no-dhcpv6-interface=ens6, so dnsmasq also advertises from ens6/)
+  })
+
+  test('notify scripts only: warned, the delegated prefix would follow a renumbering only at the next transition', async () => {
+    edit(ka(), /^\s*vrrp_notify_fifo .*\n/m, '')
+    const c = check(await doctor(node), 'lan-ipv6')
+    assert.equal(c.status, 'warn', c.detail)
+    assert.match(c.detail, /notify scripts only .*reaches the router advertisements only at the next transition/)
+  })
+
   test('IPv6 forwarding off', async () => {
     node.write('/proc/sys/net/ipv6/conf/all/forwarding', '0\n')
     const c = check(await doctor(node), 'sysctl')

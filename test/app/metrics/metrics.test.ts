@@ -19,7 +19,7 @@ const STATUS: NodeStatus = {
   wan: {available: true, interface: 'ens7', exists: true, adminUp: true, carrier: true, addresses: ['203.0.113.5'], defaultRoute: true, rule: {table: 250, priority: 32770, copies: 1}, ipv6: null, silenced: false},
   conntrackd: {available: true, internal: 12, external: 3, externalInject: false, internalBypass: false},
   leases: {available: true, file: '/var/lib/misc/dnsmasq.leases', count: 7, modifiedAt: AT, lastSync: {at: AT, ageS: 42, ok: true},
-    replication: {toPeer: {lastOkAt: AT, ageS: 3, lastTryOk: true, error: null}, fromPeer: {lastOkAt: null, ageS: null, lastTryOk: null, error: null}, queue: {pending: 2, setAside: 1, oldestAgeS: 75}, warning: 'behind'}},
+    replication: {toPeer: {lastOkAt: AT, ageS: 3, lastTryOk: true, error: null}, fromPeer: {lastOkAt: null, ageS: null, lastTryOk: null, error: null}, queue: {pending: 2, setAside: 1, oldestAgeS: 75}, changesFrom: 'lease-file', warning: 'behind'}},
   health: {available: true, verdict: 'healthy', reason: '2/2', monitorRunning: true, trackFile: '/run/ha-tool/track', trackValue: 0, trackState: 'ok'},
   maintenance: {available: true, on: false, since: null, by: null},
   failbackGate: {available: true, open: false, since: AT, reason: 'missing flows', missing: 4, extra: 0, masterFlows: 10, checkedAt: AT, timedOut: false},

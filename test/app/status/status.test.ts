@@ -63,9 +63,12 @@ describe('status --json shape (version 1)', () => {
     const r = s.leases.replication!
     assert.deepEqual([r.toPeer.ageS, r.fromPeer.ageS, r.fromPeer.lastTryOk, r.queue], [3, 900, false, {pending: 4, setAside: 1, oldestAgeS: 700}])
     assert.match(r.warning ?? '', /sync_warn_s = 600 s: 4 queued change batches not on the peer for 700 s; 1 batch refused by the peer \(set aside\); no lease sync from the peer for 900 s: exit 69/)
-    assert.match(renderStatus(s), /replication\s+to peer 3 s ago, from peer 900 s ago \(latest try failed\); queue 4 \(\+1 set aside\); WARNING lease replication behind/)
-    const fine = await collectStatus(deps({leaseReplication: () => ({marks: {toPeer: marks.toPeer}, queue: {pending: 0, setAside: 0}})}))
+    assert.match(renderStatus(s), /replication\s+to peer 3 s ago, from peer 900 s ago \(latest try failed\); queue 4 \(\+1 set aside\); changes from the hook; WARNING lease replication behind/)
+    assert.equal(r.changesFrom, 'hook')
+    const fine = await collectStatus(deps({leaseReplication: () => ({marks: {toPeer: marks.toPeer}, queue: {pending: 0, setAside: 0}, watching: true})}))
     assert.equal(fine.leases.available && fine.leases.replication?.warning, null)
+    assert.equal(fine.leases.available && fine.leases.replication?.changesFrom, 'lease-file')
+    assert.match(renderStatus(fine), /replication\s+to peer 3 s ago, from peer never; queue 0; changes from the lease file$/m)
   })
 
   test('no D-Bus: the role comes from the state file, and says why', async () => {

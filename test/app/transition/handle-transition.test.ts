@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, it} from 'node:test'
-import {handleTransition} from '../../../src/app/handle-transition.js'
+import {handleTransition, readObserved} from '../../../src/app/handle-transition.js'
+import {createWanObserver} from '../../../src/app/wan-observer.js'
 import {fakeNode} from './fakes.js'
 
 describe('handleTransition', () => {
@@ -169,4 +170,31 @@ describe('handleTransition', () => {
     assert.equal(state()!.role, 'MASTER')
     assert.equal(state()!.history[0].role, 'BACKUP')
   })
+
+  it('the daemon\'s cached WAN view survives a plan that did not touch the WAN (a returning BACKUP\'s conntrackd steps), not one that did', async () => {
+    const {node, deps} = fakeNode()
+    let reads = 0
+    const read = () => { reads++; return readObserved(deps) }
+    deps.observer = createWanObserver(read)
+    deps.slots = async (role, prev) => (role === 'BACKUP' && prev !== 'BACKUP' ? {afterWan: [{kind: 'conntrackd.purge', args: {flag: '-t'}, why: 'purge', critical: false}]} : {})
+    deps.executors = {...deps.executors, 'conntrackd.purge': async () => ({detail: 'purged'})}
+    // STOP: the WAN is converged for a non-MASTER (rule out, silence in)
+    await handleTransition(deps, {role: 'STOP', source: 'test', instance: ''})
+    assert.equal(node.silenced, true)
+    assert.equal(reads, 1)
+    // The WAN changed: its events would re-read; here the next get() reads.
+    await handleTransition(deps, {role: 'STOP', source: 'test', instance: ''})
+    assert.equal(reads, 2, 'a plan that changed the WAN left the cached view in place')
+    node.actions.length = 0
+    // The returning BACKUP: conntrackd only, nothing on the WAN.
+    const b = await handleTransition(deps, {role: 'BACKUP', source: 'test', instance: ''})
+    assert.deepEqual(b.plan.map((s) => s.kind), ['conntrackd.purge'])
+    assert.equal(reads, 2)
+    // The take-over plans from the cached view: no kernel read on its hot path.
+    const m = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: ''})
+    assert.equal(reads, 2, 'the take-over read the kernel although nothing on the WAN had changed')
+    assert.deepEqual(node.actions, ['silence.lift', 'rule.add'])
+    assert.equal(m.exit, 0)
+  })
 })
+

@@ -25,4 +25,23 @@ describe('handleTransition logs after it applies', () => {
     assert.ok(node.actions.slice(firstLog).every((a) => a.startsWith('log ')), node.actions.join('\n'))
     assert.ok(node.actions.some((a) => /^log error: step failed/.test(a)))
   })
+
+  it('MASTER: what a step logs (conntrackd\'s commit verdict) waits until the lift and the rules are in', async () => {
+    const {node, deps} = fakeNode({kernelIpv6: true})
+    deps.log = recordingLogger(node.actions)
+    node.silenced = true
+    deps.slots = async (role) => (role === 'MASTER' ? {beforeWan: [{kind: 'conntrackd.commit', args: {flag: '-c', timeoutMs: 1000}, why: 'commit', critical: false}]} : {})
+    deps.executors = {...deps.executors, 'conntrackd.commit': async (_step, {log}) => {
+      node.actions.push('commit')
+      log.info({committed: 3}, 'conntrackd -c: committed 3 entries')
+      log.child({sub: 1}).warn('a child logger waits too')
+      return {detail: 'committed'}
+    }}
+    const r = await handleTransition(deps, {role: 'MASTER', source: 'test', instance: 'VI_1'})
+    assert.equal(r.exit, 0)
+    const firstLog = node.actions.findIndex((a) => a.startsWith('log '))
+    assert.deepEqual(node.actions.slice(0, firstLog), ['commit', 'silence.lift', 'rule.add', 'rule6.add'])
+    assert.deepEqual(node.actions.slice(firstLog, firstLog + 2), ['log info: conntrackd -c: committed 3 entries', 'log warn: a child logger waits too'])
+  })
 })
+

@@ -2,11 +2,13 @@
 // the server asked for, a REQUEST and its ACK (RFC 2131), with its own MAC, over one UDP socket on
 // port 68 with the broadcast flag set (so the server's answers reach it without an address).
 // Run inside the client's namespace (no other DHCP client there):
-//   node dhcp-burst.mjs COUNT SPREAD_MS SERVER_ID[,SERVER_ID...]
-// Prints JSON: {clients: [{mac, ip, ackAt}], failed: [{mac, why}], firstAt, lastAckAt} (times: epoch ms).
+//   node dhcp-burst.mjs COUNT SPREAD_MS SERVER_ID[,SERVER_ID...] [FIRST]
+// (FIRST: the clients are numbered FIRST+1.. for their MACs and xids; default 0.)
+// Prints JSON: {clients: [{mac, ip, server, ackAt}], failed: [{mac, why}], firstAt, lastAckAt} (times: epoch ms;
+// server: the server id of the ACK). Each client takes the first OFFER from one of the SERVER_IDs.
 import dgram from 'node:dgram'
 
-const [count, spreadMs, servers] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(',')]
+const [count, spreadMs, servers, first] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(','), Number(process.argv[5] ?? 0)]
 const sock = dgram.createSocket({type: 'udp4', reuseAddr: true})
 const macOf = (i) => [0x02, 0x42, 0x00, 0x00, (i >> 8) & 255, i & 255]
 const macText = (m) => m.map((b) => b.toString(16).padStart(2, '0')).join(':')
@@ -78,7 +80,7 @@ sock.on('message', (b) => {
     c.state = 'done'
     if (r.type === 5) {
       lastAckAt = Date.now()
-      done.push({mac: macText(c.mac), ip: r.yiaddr, ackAt: lastAckAt})
+      done.push({mac: macText(c.mac), ip: r.yiaddr, server: c.server, ackAt: lastAckAt})
     } else failed.push({mac: macText(c.mac), why: `NAK for ${c.ip}`})
     finish()
   }
@@ -93,5 +95,5 @@ function finish() {
 
 sock.bind(68, () => {
   sock.setBroadcast(true)
-  for (let i = 0; i < count; i++) setTimeout(() => start(i + 1), Math.round((i * spreadMs) / count))
+  for (let i = 0; i < count; i++) setTimeout(() => start(first + i + 1), Math.round((i * spreadMs) / count))
 })

@@ -73,7 +73,10 @@ describe('dnsmasq with lan.ipv6', () => {
     const all = (name: string) => opts.filter((o) => o.name === name).map((o) => o.value)
     assert.deepEqual(all('interface'), ['lan0', 'vrrp6.42'])
     assert.equal(opts.some((o) => o.name === 'enable-ra'), true)
-    assert.deepEqual(all('dhcp-range').filter((r) => r.startsWith('::')), ['::,constructor:vrrp6.42,ra-stateless,64,12h'])
+    // Prefix lifetimes at RFC 9096's 2700 s, whatever dnsmasq.lease_time says (12h here).
+    assert.deepEqual(all('dhcp-range').filter((r) => r.startsWith('::')), ['::,constructor:vrrp6.42,ra-stateless,64,2700'])
+    // Never from lan0 itself: it holds the delegated prefix's address, and an RA from there carries this node's link-local address.
+    assert.deepEqual(all('no-dhcpv6-interface'), ['lan0'])
     assert.deepEqual(all('ra-param'), ['vrrp6.42,high,30,1800'])
     assert.deepEqual(all('dhcp-option').filter((o) => o.startsWith('option6:')), ['option6:dns-server,[fd00:1::1]'])
     // DHCPv4 stays off the IPv4 VMAC, and RA never goes out the base interface (a node's own link-local).
