@@ -31,9 +31,9 @@ export type Exec = (argv: readonly string[], opts?: ExecOptions) => Promise<Exec
 /**
  * The real exec: spawn without a shell (no quoting bugs), a timeout that kills, argv logged at debug.
  * A missing program rejects with HaError(69) naming it; a non-zero exit resolves (callers decide).
- * Each child leads a process group of its own, so a timeout (or too much output) ends what it started
- * too: a start_command's shell, a helper holding the pipes. Without a timeout, what a child leaves
- * behind on a normal exit stays (a daemon it started on purpose).
+ * A child with a timeout leads a process group of its own, so the timeout (or too much output) ends
+ * what it started too: a start_command's shell, a helper holding the pipes. A child without one stays
+ * in ours, so a terminal's Ctrl-C reaches it as before; what it leaves on a normal exit stays.
  */
 export function createExec(log?: Logger): Exec {
   return (argv, opts = {}) => new Promise((resolve, reject) => {
@@ -42,10 +42,11 @@ export function createExec(log?: Logger): Exec {
     log?.debug({argv}, 'exec')
     // stdin is closed unless there is input: a child must never wait on a terminal.
     // PATH fixed (safe-path.ts): root must not run an `ip` planted in /usr/local/sbin.
-    const child = spawn(file, args, {env: childEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: true})
-    // By PID: the group the child leads (its PID stays reserved while any member lives).
+    const ownGroup = opts.timeoutMs !== undefined && opts.timeoutMs > 0
+    const child = spawn(file, args, {env: childEnv(opts.env), stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], detached: ownGroup})
+    // By PID: the group the child leads (its PID stays reserved while any member lives), else the child.
     const killGroup = (signal: NodeJS.Signals) => {
-      try { if (child.pid) process.kill(-child.pid, signal) } catch { /* the group is gone */ }
+      try { if (child.pid) process.kill(ownGroup ? -child.pid : child.pid, signal) } catch { /* gone */ }
     }
     const max = opts.maxBuffer ?? 64 * 1024 * 1024
     let stdout = ''

@@ -69,3 +69,13 @@ test('without a timeout, a daemon the command started is left running', async (t
   await new Promise((res) => setTimeout(res, 100))
   assert.ok(running(pid), 'the started process was killed although the command exited normally')
 })
+
+test('a child without a timeout stays in our process group (a terminal\'s Ctrl-C reaches it); one with a timeout leads its own', async () => {
+  const pgid = (stat: string): number => Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2])
+  const ours = pgid(readFileSync('/proc/self/stat', 'utf8'))
+  const without = await exec(['cat', '/proc/self/stat'])
+  assert.equal(pgid(without.stdout), ours)
+  const within = await exec(['cat', '/proc/self/stat'], {timeoutMs: 5000})
+  const pid = Number(within.stdout.split(' ')[0])
+  assert.equal(pgid(within.stdout), pid, 'the timed child leads its own group')
+})
