@@ -54,14 +54,18 @@ export function createIpRoute(exec: Exec, ip = 'ip', sessions?: {4: LineSession;
   }
   // A batch cannot switch the address family per line, so IPv6 is a second process.
   const read6 = async (rule: WanRule, lan6?: LanPrefixConfig) => {
-    const lanLines = lan6 ? 'route show table all type unreachable proto dhcp\naddr show\n' : ''
-    const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\n${lanLines}`})
+    // The delegated prefixes always (the MASTER's DHCP restart depends on them); the addresses only for lan6.
+    const r = await exec([ip, '-6', '-j', '-N', '-force', '-batch', '-'], {timeoutMs: IP_TIMEOUT_MS, input: `rule show\nroute show table all default\nroute show table all type unreachable proto dhcp\n${lan6 ? 'addr show\n' : ''}`})
     if (r.timedOut || r.signal) assertOk(r)
     const arrays = splitBatchJson(r.stdout)
     // A kernel without IPv6 (ipv6.disable=1) answers "Address family not supported": nothing to converge.
     if (arrays.length < 2 && /not supported/i.test(r.stderr)) return {}
     if (arrays.length < 2) assertOk({...r, code: r.code || 1}, 'ip -6 -j rule/route show')
-    const six = observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, rule)
+    const six = {
+      ...observeWan6({rules: arrays[0] as never[], routes: arrays[1] as never[]}, rule),
+      // Every route the command listed is an unreachable one of proto dhcp (-N may print the type as a number).
+      ...(arrays.length >= 3 ? {delegated6: delegatedPrefixes((arrays[2] as Array<{dst?: string}>).map((x) => ({...x, type: 'unreachable'})))} : {}),
+    }
     return lan6 && arrays.length >= 4 ? {...six, lan6: observeLanPrefix(arrays[3] as never[], arrays[2] as never[], lan6)} : six
   }
   const fam = (family: RuleFamily | undefined) => (family === 6 ? ['-6'] : [])

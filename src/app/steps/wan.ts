@@ -14,7 +14,7 @@ export type WanAdapters = {
   mono(): number
 }
 
-export type WanStepKind = 'wan.missing' | 'rule.add' | 'rule.del' | 'silence.apply' | 'silence.lift' | 'link.up' | 'link.down' | 'renew' | 'wait.wan'
+export type WanStepKind = 'wan.missing' | 'rule.add' | 'rule.del' | 'silence.apply' | 'silence.lift' | 'link.up' | 'link.down' | 'renew' | 'wait.wan' | 'dhcp.restart'
 
 /** Executors for the WAN steps the planner emits (rule, link, silence, renew, wait). */
 export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
@@ -78,6 +78,13 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
       }
       await nd.renew(args.dev)
       return {detail: 'RenewLink'}
+    },
+    // Checked again here: the delegation may have come back since the plan (a Renew after the lift).
+    'dhcp.restart': async ({args}) => {
+      const held = await a.ip.delegatedPrefixes()
+      if (held.length > 0) return {detail: `holds ${held.join(', ')} now: nothing to restart`}
+      await (await a.networkd()).reconfigure(args.dev)
+      return {detail: 'no delegated prefix: ReconfigureLink (the DHCPv4 and DHCPv6 clients start again at once)'}
     },
     'wait.wan': async ({args}) => {
       const {dev, rule} = args

@@ -28,6 +28,8 @@ export function ipEventMatters(line: string, scope: WanScope): boolean {
       return label === 'ADDR' && l6 !== undefined && / inet6 /.test(rest) && (name === l6.lan || (name === l6.vmac && /\bnoprefixroute\b/.test(rest)))
     }
     default: {
+      // A delegated prefix came or went: networkd's unreachable route for it, in main (-N prints type 7, proto 16 = dhcp).
+      if (/^(unreachable|7) \S+\/\d+ .*\bproto (16|dhcp)\b/.test(rest)) return true
       // -N prints tables as numbers; the main table is not printed at all.
       const table = /\btable (\S+)/.exec(rest)?.[1]
       return table === undefined ? scope.table === MAIN_TABLE : table === String(scope.table)

@@ -10,6 +10,8 @@ export type WanPlanConfig = {
   rule_protocol: number
   /** Converge the IPv6 rule too (when observed). */
   ipv6: boolean
+  /** The WAN's networkd runs a DHCPv6 client that asks for a prefix (config example networkd). */
+  dhcpv6: boolean
   link: 'keep-up' | 'down-on-backup'
   link_via: 'netlink' | 'networkd'
   renew: 'none' | 'networkd'
@@ -84,6 +86,14 @@ export function planTransition(input: PlanInput): Step[] {
     const renew: Step | undefined = (needWait || observed.silenced) && wan.renew === 'networkd'
       ? {kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false}
       : undefined
+    // keep-up: while silenced, networkd's DHCPv6 client backed its Solicits off (up to SOL_MAX_RT, 3600 s), so
+    // a new MASTER without a delegation can wait that long for one (RenewLink does not restart it). One that
+    // still holds one is in Renew/Rebind (capped at 600 s) and routes meanwhile: it keeps its DHCPv4 lease.
+    // A take-over only (a repeated MASTER event never restarts twice); last, so nothing waits for it.
+    const restart: Step | undefined = roleChanged && wan.link === 'keep-up' && wan.ipv6 && wan.dhcpv6 && (wan.renew === 'networkd' || wan.link_via === 'networkd') &&
+      !linkDown && !renew?.args.reconfigure && observed.delegated6 !== undefined && observed.delegated6.length === 0
+      ? {kind: 'dhcp.restart', args: {dev}, why: `no delegated IPv6 prefix: restart the DHCP clients on ${dev} (ReconfigureLink), whose Solicits backed off while silenced`, critical: false}
+      : undefined
     // Each step in `group` after the first starts together with it.
     const together = (group: Step[]): Step[] => group.map((s, i) => (i === 0 ? s : {...s, concurrent: true}))
     // Strictly in this order (docs/transitions.md, "Order on MASTER"): flows, gate, WAN, rules.
@@ -105,6 +115,7 @@ export function planTransition(input: PlanInput): Step[] {
     // The delegated prefix into the RAs once the WAN routes (dnsmasq picks the address up whenever it comes).
     steps.push(...lan6)
     steps.push(...(slots.afterWan ?? []))
+    if (restart) steps.push(restart)
     return steps
   }
 

@@ -23,6 +23,8 @@ export type StepArgs = {
   'link.down': {dev: string; via: 'netlink' | 'networkd'; networkFile: string}
   renew: {dev: string; reconfigure: boolean}
   'wait.wan': {dev: string; rule: WanRule; timeoutMs: number; reconfigure: boolean}
+  /** A keep-up MASTER without a delegated prefix: networkd's ReconfigureLink starts both DHCP clients again at once. */
+  'dhcp.restart': {dev: string}
   /** The WAN link does not exist: planned to fail (a typo or a renamed NIC is never "converged"). */
   'wan.missing': {dev: string; role: Role}
   /** family 6: the same rule for IPv6 (`ip -6 rule`), converged beside the IPv4 one (wan.ipv6). */
@@ -109,6 +111,11 @@ export type ObservedWan = {
   rule6Slot?: RuleAtSlot[]
   /** Table <wan.table> has an IPv6 default route (undefined when not read). */
   hasDefaultRoute6?: boolean
+  /**
+   * The prefixes this node's DHCPv6 client holds now (networkd's `unreachable` routes for them,
+   * "2001:db8:100::/56"); undefined when not read (wan.ipv6 = false, a kernel without IPv6).
+   */
+  delegated6?: string[]
   link: {exists: boolean; adminUp: boolean; carrier: boolean}
   hasAddress: boolean
   /** Table <wan.table> has a default route. */

@@ -99,7 +99,7 @@ describe('conntrack slots in the transition planner', () => {
     const s = conntrackSteps('MASTER', info())
     const steps = planTransition({
       role: 'MASTER', previousRole: 'BACKUP',
-      wan: {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: false, link: 'down-on-backup', link_via: 'netlink', renew: 'none', silence: 'none', up_timeout_ms: 1000, network_file: ''},
+      wan: {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: false, dhcpv6: false, link: 'down-on-backup', link_via: 'netlink', renew: 'none', silence: 'none', up_timeout_ms: 1000, network_file: ''},
       observed: {ruleCount: 0, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false, silenced: false},
       slots: s,
     }).map((x) => x.kind)

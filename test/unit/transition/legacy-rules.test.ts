@@ -14,7 +14,7 @@ import type {ObservedWan, Role, Step} from '../../../src/core/transition/types.j
 type KRule = {priority: number; src?: string; table: string; protocol?: string; iif?: string}
 const P = 32770
 const T = '250'
-const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: P, rule_protocol: 73, ipv6: true, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: P, rule_protocol: 73, ipv6: true, dhcpv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
 const rule = (protocol?: number, more: Partial<KRule> = {}): KRule => ({priority: P, src: 'all', table: T, ...(protocol === undefined ? {} : {protocol: String(protocol)}), ...more})
 const OWN = rule(73)
 const UNSPEC = rule()

@@ -5,7 +5,7 @@ import {conntrackSteps} from '../../../src/core/conntrack/plan.js'
 import {planTransition, type WanPlanConfig} from '../../../src/core/transition/plan.js'
 import type {ObservedWan, Role, Step, StepArgs, StepKind} from '../../../src/core/transition/types.js'
 
-const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
+const WAN: WanPlanConfig = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: false, dhcpv6: false, link: 'keep-up', link_via: 'netlink', renew: 'none', silence: 'nftables', up_timeout_ms: 8000, network_file: ''}
 const READY: ObservedWan = {ruleCount: 0, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
 const kinds = (steps: Step[]) => steps.map((s) => s.kind)
 /** The args of a step that must be of kind k. */
@@ -27,6 +27,7 @@ function apply(o: ObservedWan, steps: Step[]): ObservedWan {
     if (s.kind === 'link.up') n.link.adminUp = true
     if (s.kind === 'link.down') { n.link.adminUp = false; n.hasDefaultRoute = false }
     if (s.kind === 'wait.wan') { n.link.carrier = true; n.hasAddress = true; n.hasDefaultRoute = true }
+    if (s.kind === 'dhcp.restart') n.delegated6 = ['2001:db8:100::/56']
   }
   return n
 }
@@ -147,6 +148,79 @@ describe('planTransition', () => {
         }
       }
     }
+  })
+})
+
+describe('a keep-up MASTER without a delegated prefix restarts its DHCP clients (dhcp.restart)', () => {
+  const PD: WanPlanConfig = {...WAN, ipv6: true, dhcpv6: true, renew: 'networkd'}
+  const NONE: ObservedWan = {...READY, silenced: true, rule6Count: 0, delegated6: []}
+  const HELD: ObservedWan = {...NONE, delegated6: ['2001:db8:100::/56']}
+  const restarts = (steps: Step[]) => steps.filter((s) => s.kind === 'dhcp.restart')
+
+  it('from a silenced BACKUP without a prefix: after the lift and the rules, after afterWan, last; not critical', () => {
+    const s = (kind: 'dnsmasq.start'): Step => ({kind, args: {}, why: kind, critical: false})
+    const steps = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: NONE, slots: {afterWan: [s('dnsmasq.start')]}})
+    assert.deepEqual(steps.map((x) => [x.kind, x.concurrent ?? false]), [['silence.lift', false], ['renew', false], ['rule.add', false], ['rule.add', true], ['dnsmasq.start', false], ['dhcp.restart', false]])
+    assert.deepEqual(argsOf(steps.at(-1)!, 'dhcp.restart'), {dev: 'wan0'})
+    assert.equal(steps.at(-1)!.critical, false)
+    // RenewLink first (it answers a client in Renew/Rebind at once); the restart only if the prefix is still missing.
+    assert.equal(argsOf(steps[1], 'renew').reconfigure, false)
+  })
+  it('after wait.wan when the IPv4 lease is missing too', () => {
+    const steps = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: {...NONE, hasAddress: false, hasDefaultRoute: false}})
+    assert.deepEqual(kinds(steps), ['silence.lift', 'renew', 'wait.wan', 'rule.add', 'rule.add', 'dhcp.restart'])
+  })
+  it('a node that holds a delegation keeps its leases (no restart)', () => {
+    assert.deepEqual(restarts(planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: HELD})), [])
+  })
+  it('converges: with the prefix back, a second run plans nothing; a repeated MASTER event never restarts twice', () => {
+    const first = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: NONE})
+    assert.equal(restarts(first).length, 1)
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: PD, observed: apply(NONE, first)})), [])
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', wan: PD, observed: {...apply(NONE, first), ruleCount: 1, rule6Count: 1}})), [])
+    // Still no prefix (an ISP without one): the next MASTER event does not restart the clients again.
+    assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: PD, observed: {...apply(NONE, first), delegated6: []}})), [])
+  })
+  it('the whole table: planned exactly for a take-over in keep-up with DHCPv6 via networkd, the link up, and no prefix held', () => {
+    let planned = 0
+    let cells = 0
+    for (const role of ['MASTER', 'BACKUP', 'FAULT', 'STOP'] as Role[]) {
+      for (const previousRole of [undefined, 'BACKUP', 'MASTER'] as Array<Role | undefined>) {
+        for (const link of ['keep-up', 'down-on-backup'] as const) {
+          for (const dhcpv6 of [true, false]) {
+            for (const ipv6 of [true, false]) {
+              for (const nd of ['renew', 'link_via', 'neither'] as const) {
+                for (const held of ['none', 'held', 'unread'] as const) {
+                  for (const up of [true, false]) {
+                    const wan: WanPlanConfig = {...WAN, link, dhcpv6, ipv6, renew: nd === 'renew' ? 'networkd' : 'none', link_via: nd === 'link_via' ? 'networkd' : 'netlink'}
+                    const base = up ? NONE : {...NONE, silenced: false, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
+                    const observed: ObservedWan = held === 'none' ? base : held === 'held' ? {...base, delegated6: ['2001:db8:7700::/56']} : {...base, delegated6: undefined}
+                    const steps = planTransition({role, previousRole, wan, observed})
+                    const want = role === 'MASTER' && previousRole !== 'MASTER' && link === 'keep-up' && dhcpv6 && ipv6 && nd !== 'neither' && held === 'none' && up
+                    const where = `${role} from ${previousRole} ${link} dhcpv6=${dhcpv6} ipv6=${ipv6} networkd=${nd} prefix=${held} up=${up}: ${kinds(steps).join(' ')}`
+                    assert.equal(restarts(steps).length, want ? 1 : 0, where)
+                    if (want) {
+                      assert.equal(steps.at(-1)!.kind, 'dhcp.restart', where)
+                      planned++
+                    }
+                    cells++
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    assert.equal(cells, 4 * 3 * 2 * 2 * 2 * 3 * 3 * 2)
+    assert.equal(planned, 2 * 2)
+  })
+  it('a link brought up fresh (its clients start at once) and a renew that already reconfigures need no restart', () => {
+    const down: ObservedWan = {...NONE, silenced: false, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
+    assert.deepEqual(restarts(planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: down})), [])
+    const flapped = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: {...NONE, hasDefaultRoute: false}})
+    assert.equal(argsOf(flapped.find((x) => x.kind === 'renew')!, 'renew').reconfigure, true)
+    assert.deepEqual(restarts(flapped), [])
   })
 })
 

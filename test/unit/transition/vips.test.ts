@@ -34,7 +34,7 @@ vrrp_instance VI_2 { virtual_ipaddress { 10.9.9.9 } }
     assert.deepEqual(planVipRelease(['192.168.1.3'], [{ifname: 'lan0', addr_info: [{local: '192.168.1.1', prefixlen: 24}]}]), {links: [], addresses: []})
   })
   it('the watchdog\'s STOP carries a vip.release step; a MASTER never does', () => {
-    const wan = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: true, link: 'keep-up' as const, link_via: 'netlink' as const, renew: 'none' as const, silence: 'none' as const, up_timeout_ms: 1000, network_file: ''}
+    const wan = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: true, dhcpv6: false, link: 'keep-up' as const, link_via: 'netlink' as const, renew: 'none' as const, silence: 'none' as const, up_timeout_ms: 1000, network_file: ''}
     const observed = {ruleCount: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
     assert.deepEqual(planTransition({role: 'STOP', wan, observed, releaseVips: {config: '/etc/keepalived/keepalived.conf'}}).map((s) => s.kind), ['rule.del', 'vip.release'])
   })

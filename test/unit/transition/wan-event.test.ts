@@ -36,6 +36,11 @@ describe('which kernel events can change the observed WAN', () => {
   it('rules, the WAN link, its addresses and the WAN table\'s routes count, and so does a line it cannot read', () => {
     for (const line of WAN_CHANGES) assert.equal(ipEventMatters(line, scope), true, line)
   })
+  it('a delegated prefix that comes or goes counts (networkd\'s unreachable route, as `ip -o -N monitor` printed it, iproute2 6.1)', () => {
+    for (const l of ['[ROUTE]7 2001:db8:ff::/56 dev lo proto 16 metric 1024 pref medium', '[ROUTE]Deleted 7 2001:db8:ff::/56 dev lo proto 16 metric 1024 pref medium']) assert.equal(ipEventMatters(l, scope), true, l)
+    // A user's unreachable route of another protocol in main does not.
+    assert.equal(ipEventMatters('[ROUTE]7 2001:db8:ee::/48 dev lo proto 3 metric 1024 pref medium', scope), false)
+  })
   it('another WAN name or table: the same lines count the other way', () => {
     assert.equal(ipEventMatters('[ADDR]3: wan0    inet 198.51.100.10/24 scope global wan0', {...scope, dev: 'wan1'}), false)
     assert.equal(ipEventMatters('[ROUTE]default via 198.51.100.1 dev wan0 table 250 ', {...scope, table: 251}), false)
