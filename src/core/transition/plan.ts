@@ -82,16 +82,22 @@ export function planTransition(input: PlanInput): Step[] {
       else rules.push({kind: 'rule.add', args: rule6, why: `route IPv6 through the WAN: to all lookup ${wan.table} priority ${wan.rule_priority} (ip -6)`, critical: false})
     }
     const lift: Step | undefined = observed.silenced ? {kind: 'silence.lift', args: {dev}, why: `lift the BACKUP drop on ${dev} once the flows are committed`, critical: true} : undefined
-    // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too.
-    const renew: Step | undefined = (needWait || observed.silenced) && wan.renew === 'networkd'
-      ? {kind: 'renew', args: {dev, reconfigure: !linkDown && observed.hasAddress && !observed.hasDefaultRoute}, why: `ask networkd to renew the lease on ${dev}`, critical: false}
-      : undefined
     // keep-up: while silenced, networkd's DHCPv6 client backed its Solicits off (up to SOL_MAX_RT, 3600 s), so
     // a new MASTER without a delegation can wait that long for one (RenewLink does not restart it). One that
     // still holds one is in Renew/Rebind (capped at 600 s) and routes meanwhile: it keeps its DHCPv4 lease.
-    // A take-over only (a repeated MASTER event never restarts twice); last, so nothing waits for it.
-    const restart: Step | undefined = roleChanged && wan.link === 'keep-up' && wan.ipv6 && wan.dhcpv6 && (wan.renew === 'networkd' || wan.link_via === 'networkd') &&
-      !linkDown && !renew?.args.reconfigure && observed.delegated6 !== undefined && observed.delegated6.length === 0
+    // A take-over only (a repeated MASTER event never restarts twice). A link brought up starts its clients anyway.
+    const noPrefix = roleChanged && wan.link === 'keep-up' && wan.ipv6 && wan.dhcpv6 && (wan.renew === 'networkd' || wan.link_via === 'networkd') &&
+      !linkDown && observed.delegated6 !== undefined && observed.delegated6.length === 0
+    // A silenced BACKUP's renewals were dropped: its lease may be stale, so renew it too. ReconfigureLink (a new
+    // exchange) when the table lost its routes, or when there is no prefix and no IPv4 lease to lose either: then
+    // both clients start at once and wait.wan does not sit out DHCPv4's backoff.
+    const reconfigure = !linkDown && ((observed.hasAddress && !observed.hasDefaultRoute) || (noPrefix && needWait))
+    const renew: Step | undefined = (needWait || observed.silenced) && wan.renew === 'networkd'
+      ? {kind: 'renew', args: {dev, reconfigure}, why: reconfigure && noPrefix ? `no IPv4 lease and no delegated IPv6 prefix: restart the DHCP clients on ${dev} (ReconfigureLink)` : `ask networkd to renew the lease on ${dev}`, critical: false}
+      : undefined
+    // A node that routes IPv4 but holds no prefix: the restart costs a new DHCPv4 exchange, so it comes last,
+    // after the rules and the afterWan steps (nothing waits for it), and its executor checks the prefix again.
+    const restart: Step | undefined = noPrefix && !renew?.args.reconfigure
       ? {kind: 'dhcp.restart', args: {dev}, why: `no delegated IPv6 prefix: restart the DHCP clients on ${dev} (ReconfigureLink), whose Solicits backed off while silenced`, critical: false}
       : undefined
     // Each step in `group` after the first starts together with it.

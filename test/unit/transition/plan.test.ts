@@ -166,9 +166,17 @@ describe('a keep-up MASTER without a delegated prefix restarts its DHCP clients 
     // RenewLink first (it answers a client in Renew/Rebind at once); the restart only if the prefix is still missing.
     assert.equal(argsOf(steps[1], 'renew').reconfigure, false)
   })
-  it('after wait.wan when the IPv4 lease is missing too', () => {
-    const steps = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: {...NONE, hasAddress: false, hasDefaultRoute: false}})
-    assert.deepEqual(kinds(steps), ['silence.lift', 'renew', 'wait.wan', 'rule.add', 'rule.add', 'dhcp.restart'])
+  it('no IPv4 lease either (nothing to lose): the renew step restarts both clients before wait.wan, so the rules do not sit out DHCPv4\'s backoff', () => {
+    const noLease = {...NONE, hasAddress: false, hasDefaultRoute: false}
+    const steps = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: noLease})
+    assert.deepEqual(kinds(steps), ['silence.lift', 'renew', 'wait.wan', 'rule.add', 'rule.add'])
+    assert.equal(argsOf(steps[1], 'renew').reconfigure, true)
+    assert.match(steps[1].why, /no delegated IPv6 prefix/)
+    // Without the renew step (link_via = "networkd", renew = "none") the restart comes last, as for a node with a lease.
+    const viaLink = planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: {...PD, renew: 'none', link_via: 'networkd'}, observed: noLease})
+    assert.deepEqual(kinds(viaLink), ['silence.lift', 'wait.wan', 'rule.add', 'rule.add', 'dhcp.restart'])
+    // With a prefix held, the renew stays a RenewLink.
+    assert.equal(argsOf(planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: {...noLease, delegated6: ['2001:db8:1::/56']}})[1], 'renew').reconfigure, false)
   })
   it('a node that holds a delegation keeps its leases (no restart)', () => {
     assert.deepEqual(restarts(planTransition({role: 'MASTER', previousRole: 'BACKUP', wan: PD, observed: HELD})), [])
@@ -181,7 +189,9 @@ describe('a keep-up MASTER without a delegated prefix restarts its DHCP clients 
     // Still no prefix (an ISP without one): the next MASTER event does not restart the clients again.
     assert.deepEqual(kinds(planTransition({role: 'MASTER', previousRole: 'MASTER', wan: PD, observed: {...apply(NONE, first), delegated6: []}})), [])
   })
-  it('the whole table: planned exactly for a take-over in keep-up with DHCPv6 via networkd, the link up, and no prefix held', () => {
+  it('the whole table: restarted exactly once for a take-over in keep-up with DHCPv6 via networkd, the link up, and no prefix held', () => {
+    // A restart is a dhcp.restart step or a renew step that reconfigures.
+    const restartsOf = (steps: Step[]) => steps.filter((s) => s.kind === 'dhcp.restart' || (s.kind === 'renew' && s.args.reconfigure))
     let planned = 0
     let cells = 0
     for (const role of ['MASTER', 'BACKUP', 'FAULT', 'STOP'] as Role[]) {
@@ -191,16 +201,19 @@ describe('a keep-up MASTER without a delegated prefix restarts its DHCP clients 
             for (const ipv6 of [true, false]) {
               for (const nd of ['renew', 'link_via', 'neither'] as const) {
                 for (const held of ['none', 'held', 'unread'] as const) {
-                  for (const up of [true, false]) {
+                  for (const start of ['lease', 'no lease', 'link down'] as const) {
                     const wan: WanPlanConfig = {...WAN, link, dhcpv6, ipv6, renew: nd === 'renew' ? 'networkd' : 'none', link_via: nd === 'link_via' ? 'networkd' : 'netlink'}
-                    const base = up ? NONE : {...NONE, silenced: false, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
-                    const observed: ObservedWan = held === 'none' ? base : held === 'held' ? {...base, delegated6: ['2001:db8:7700::/56']} : {...base, delegated6: undefined}
+                    const base: ObservedWan = start === 'lease' ? NONE : start === 'no lease' ? {...NONE, hasAddress: false, hasDefaultRoute: false}
+                      : {...NONE, silenced: false, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
+                    const observed: ObservedWan = {...base, delegated6: held === 'none' ? [] : held === 'held' ? ['2001:db8:7700::/56'] : undefined}
                     const steps = planTransition({role, previousRole, wan, observed})
-                    const want = role === 'MASTER' && previousRole !== 'MASTER' && link === 'keep-up' && dhcpv6 && ipv6 && nd !== 'neither' && held === 'none' && up
-                    const where = `${role} from ${previousRole} ${link} dhcpv6=${dhcpv6} ipv6=${ipv6} networkd=${nd} prefix=${held} up=${up}: ${kinds(steps).join(' ')}`
-                    assert.equal(restarts(steps).length, want ? 1 : 0, where)
+                    const want = role === 'MASTER' && previousRole !== 'MASTER' && link === 'keep-up' && dhcpv6 && ipv6 && nd !== 'neither' && held === 'none' && start !== 'link down'
+                    const where = `${role} from ${previousRole} ${link} dhcpv6=${dhcpv6} ipv6=${ipv6} networkd=${nd} prefix=${held} ${start}: ${kinds(steps).join(' ')}`
+                    assert.equal(restartsOf(steps).length, want ? 1 : 0, where)
                     if (want) {
-                      assert.equal(steps.at(-1)!.kind, 'dhcp.restart', where)
+                      // Before wait.wan only when there was no IPv4 lease to lose; otherwise last.
+                      if (start === 'no lease' && nd === 'renew') assert.ok(kinds(steps).indexOf('renew') < kinds(steps).indexOf('wait.wan'), where)
+                      else assert.equal(steps.at(-1)!.kind, 'dhcp.restart', where)
                       planned++
                     }
                     cells++
@@ -212,8 +225,8 @@ describe('a keep-up MASTER without a delegated prefix restarts its DHCP clients 
         }
       }
     }
-    assert.equal(cells, 4 * 3 * 2 * 2 * 2 * 3 * 3 * 2)
-    assert.equal(planned, 2 * 2)
+    assert.equal(cells, 4 * 3 * 2 * 2 * 2 * 3 * 3 * 3)
+    assert.equal(planned, 2 * 2 * 2)
   })
   it('a link brought up fresh (its clients start at once) and a renew that already reconfigures need no restart', () => {
     const down: ObservedWan = {...NONE, silenced: false, link: {exists: true, adminUp: false, carrier: false}, hasAddress: false, hasDefaultRoute: false}
