@@ -87,6 +87,8 @@ export type NetworkdSpawn = {
   logPath: string
   /** A file bound on /etc/machine-id: each node of a pair has its own, as real ones do. */
   machineId?: string
+  /** A file bound on /etc/systemd/networkd.conf (the example's drop-in, as a real node has it); else the host's. */
+  conf?: string
 }
 
 /**
@@ -100,13 +102,14 @@ export async function spawnNetworkd(o: NetworkdSpawn): Promise<ChildProcess> {
     mount --bind "$RUNTIME" /run/systemd/network
     mount -t tmpfs -o mode=0755 tmpfs /etc/systemd/network
     if [ -n "$MACHINE_ID" ]; then mount --bind "$MACHINE_ID" /etc/machine-id; fi
+    if [ -n "$CONF" ]; then mount --bind "$CONF" /etc/systemd/networkd.conf; fi
     mount -o remount,bind,ro /sys
     exec env DBUS_SYSTEM_BUS_ADDRESS="$BUS" SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-networkd`
   const log = openSync(o.logPath, 'a')
   let networkd: ChildProcess
   try {
     networkd = spawn('ip', ['netns', 'exec', o.ns, 'unshare', '--mount', '--propagation', 'private', '/bin/bash', '-c', script], {
-      stdio: ['ignore', log, log], env: {...process.env, RUNTIME: o.runtimeDir, BUS: o.busAddress, MACHINE_ID: o.machineId ?? ''},
+      stdio: ['ignore', log, log], env: {...process.env, RUNTIME: o.runtimeDir, BUS: o.busAddress, MACHINE_ID: o.machineId ?? '', CONF: o.conf ?? ''},
     })
   } finally {
     closeSync(log)

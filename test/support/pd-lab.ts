@@ -216,6 +216,10 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
         files[name] = o.edit ? o.edit(name, text) : text
         writeFileSync(join(runtimeDir, file), files[name], {mode: 0o644})
       }
+      // The example's networkd.conf drop-in (ManageForeignRoutingPolicyRules=no), as doctor requires: without it
+      // a ReconfigureLink deletes ha-tool's rules.
+      const conf = join(gdir, 'networkd.conf')
+      writeFileSync(conf, sh([...CLI, 'config', 'example', 'networkd', '--file', 'conf', '--config', config]), {mode: 0o644})
       const machineId = join(gdir, 'machine-id')
       writeFileSync(machineId, `${randomBytes(16).toString('hex')}\n`, {mode: 0o444})
       const busDir = join(gdir, 'bus')
@@ -223,7 +227,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
       children.push(await spawnPrivateBus(busDir))
       const logPath = join(gdir, 'networkd.log')
       const busAddress = `unix:path=${join(busDir, 'system_bus_socket')}`
-      const startNetworkd = async () => { children.push(await spawnNetworkd({ns, runtimeDir, busAddress, logPath, machineId})) }
+      const startNetworkd = async () => { children.push(await spawnNetworkd({ns, runtimeDir, busAddress, logPath, machineId, conf})) }
       if (o.startNetworkd !== false) await startNetworkd()
       const delegation = (): Delegation | undefined => {
         const lan = (JSON.parse(ip('-6', '-j', 'addr', 'show', 'dev', 'lan0', 'scope', 'global')) as Array<{addr_info: Array<{local: string; prefixlen: number; tentative?: boolean}>}>)
