@@ -2,7 +2,8 @@
 // after `ha-tool notify master`, to hold its delegated prefix again, against the real networkd 252 and Kea
 // (test/support/pd-lab.ts). While silenced, networkd's DHCPv6 client retransmits its Solicit with exponential
 // backoff (RFC 8415: up to SOL_MAX_RT, 3600 s), so the first Solicit after the silence lifts may come late.
-// Variant `--renew`: wan.renew = "networkd" (RenewLink after the lift, what ha-tool can do today).
+// Variant `--renew`: wan.renew = "networkd" (networkd in use: a node without a prefix has its DHCP clients
+// restarted, docs/ipv6.md; without it ha-tool does not talk to networkd).
 // usage (root, under flock /tmp/hat-ns.lock): node --import tsx scripts/bench/dhcpv6-backoff-study.ts SECONDS [--renew]
 import {setTimeout as sleep} from 'node:timers/promises'
 import {withPdLab} from '../../test/support/pd-lab.js'
