@@ -1,5 +1,5 @@
 import {configError} from '../errors.js'
-import {dhcpRange, rangeHalf} from './dhcp-range.js'
+import {dhcpRange, type DhcpRange, rangeHalf} from './dhcp-range.js'
 import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
 
 /**
@@ -14,6 +14,8 @@ export function dnsmasqExample(site: ExampleSite): string {
   // Both nodes serving (active/active) must not hand out the same address: each takes its half.
   const range = d.stop_on_backup ? whole : rangeHalf(whole, withoutPrefix(lan.self), withoutPrefix(lan.other))
   if ('error' in range) throw configError(`lan.address = ${JSON.stringify(lan.self)}: ${range.error}`)
+  const peerHalf = d.stop_on_backup ? undefined : rangeHalf(whole, withoutPrefix(lan.other), withoutPrefix(lan.self))
+  if (peerHalf && 'error' in peerHalf) throw configError(`lan.address = ${JSON.stringify(lan.self)}: ${peerHalf.error}`)
   return [
     header(site, '#', 'dnsmasq.conf (LAN DHCP and DNS)', d.stop_on_backup
       ? ['The same file on both nodes: ha-tool starts dnsmasq on MASTER and stops it on BACKUP, and',
@@ -39,6 +41,7 @@ export function dnsmasqExample(site: ExampleSite): string {
           '# the VIP holds: the node with the lower LAN address takes the lower half.']),
     '# Derived from lan.address; narrow it if static hosts live there. dnsmasq refuses a range outside the netmask.',
     `dhcp-range=${range.first},${range.last},${d.lease_time}`,
+    ...(peerHalf ? peerHalfLines(peerHalf, d.lease_time) : []),
     ...(d.lease_max > 0
       ? [`# dnsmasq.lease_max: ha-tool refuses a lease merge over it, since dnsmasq would not start with more.`, `dhcp-lease-max=${d.lease_max}`]
       : ['# dnsmasq.lease_max = 0: dnsmasq keeps its own limit (1000) and ha-tool\'s merge checks none.']),
@@ -62,6 +65,27 @@ export function dnsmasqExample(site: ExampleSite): string {
     ...(site.lan.ipv6 ? ipv6Lines(site) : []),
     '',
   ].join('\n')
+}
+
+/** The tag dnsmasq sets on a DHCPDISCOVER (option 53, the message type, is 1) in the active/active example. */
+export const DISCOVER_TAG = 'hat-discover'
+
+/**
+ * Active/active: the peer's half too, but never for a DISCOVER. When the peer dies, its clients renew,
+ * rebind or INIT-REBOOT here with the lease replicated from it; dnsmasq NAKs a REQUEST for an address
+ * outside every range whose tags match ("address not available", rfc2131.c) even when it holds the
+ * lease. Offers (a DISCOVER, tagged) still come only from this node's half, so the two never offer the
+ * same address; a REQUEST for a lease this node does not hold is ignored (not authoritative).
+ */
+function peerHalfLines(peer: DhcpRange, leaseTime: string): string[] {
+  return [
+    `# The peer's half (${peer.first}-${peer.last}) for every message but a DISCOVER: when the peer dies, its clients`,
+    '# renew or rebind here the lease it replicated (dnsmasq refuses a renewal outside its ranges), while new',
+    '# addresses still come only from this node\'s half. Option 53 (message type) = 1 is a DISCOVER; "1b" is',
+    '# the one-byte value (dnsmasq 2.90 refuses a plain 1 for this option: "dhcp-option too long").',
+    `dhcp-match=set:${DISCOVER_TAG},53,1b`,
+    `dhcp-range=tag:!${DISCOVER_TAG},${peer.first},${peer.last},${leaseTime}`,
+  ]
 }
 
 /** RA advertisements and stateless DHCPv6 on the IPv6 VIP's interface (lan.ipv6). */

@@ -32,6 +32,8 @@ export const VARIANTS: Variant[] = [
   {name: '/25 down-on-backup netlink, leasefile_ro + restart + no lease_max', lan: {address: '192.168.1.130/25', vip: '192.168.1.200'}, sync: '10.9.0.2/30', wan: ['link = "down-on-backup"', 'link_via = "netlink"'], dnsmasq: ['leasefile_ro = true', 'lease_max = 0', 'apply = "restart"'], range: ['192.168.1.131', '192.168.1.199']},
   {name: '/22 keep-up without silence, apply dbus + lease_max 250', lan: {address: '10.20.0.2/22', vip: '10.20.0.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"', 'silence = "none"', 'dhcpv6 = false'], dnsmasq: ['apply = "dbus"', 'lease_max = 250'], range: ['10.20.0.4', '10.20.3.254']},
   {name: '/26 down-on-backup networkd', lan: {address: '172.16.5.129/26', vip: '172.16.5.190'}, sync: '172.16.9.1/29', wan: ['link = "down-on-backup"', 'link_via = "networkd"'], dnsmasq: ['apply = "auto"'], range: ['172.16.5.131', '172.16.5.189']},
+  // active/active: the upper node's own half; its file lists the lower half too, never for a DISCOVER, so a new client gets the upper half only
+  {name: '/24 keep-up active/active (stop_on_backup = false), the upper node', lan: {address: '192.168.1.2/24', vip: '192.168.1.3'}, sync: '192.168.190.2/29', wan: ['link = "keep-up"'], dnsmasq: ['stop_on_backup = false'], range: ['192.168.1.129', '192.168.1.254']},
   {name: '/24 keep-up dual stack (lan.ipv6, a ULA /64)', lan: {address: '192.168.7.1/24', vip: '192.168.7.3'}, sync: '192.168.190.1/29', wan: ['link = "keep-up"'], dnsmasq: [], range: ['192.168.7.4', '192.168.7.254'], lan6: {vip6: 'fd00:7::1/64', linkLocal: 'fe80::7:1'}, keepalived: ['preempt = true', 'preempt_delay_ms = 1250']},
 ]
 

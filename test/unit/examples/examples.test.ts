@@ -266,6 +266,21 @@ describe('dnsmasq, both nodes serving (stop_on_backup = false)', () => {
       assert.deepEqual([one.authoritative, two.authoritative, range(`192.168.7.1/${prefix}`, true).authoritative], [false, false, true])
     }
   })
+  test('each node also lists the peer\'s half, for every message but a DISCOVER (renewals of replicated leases), and only when both serve', () => {
+    const lines = (address: string, stopOnBackup: boolean) => {
+      const opts = parseDnsmasqConf(buildExample('dnsmasq', cfg({lan: {address, vip: address.replace(/\.\d+\/\d+$/, '.3')}, dnsmasq: {stop_on_backup: stopOnBackup, lease_time: '10m'}}), '/x.toml'))
+      return {ranges: opts.filter((o) => o.name === 'dhcp-range').map((o) => o.value), matches: opts.filter((o) => o.name === 'dhcp-match').map((o) => o.value)}
+    }
+    for (const [prefix, low, high] of [['24', '10.1.2.4,10.1.2.128', '10.1.2.129,10.1.2.254'], ['28', '10.1.2.4,10.1.2.8', '10.1.2.9,10.1.2.14'], ['29', '10.1.2.4,10.1.2.4', '10.1.2.5,10.1.2.6']]) {
+      // the lower LAN address (.1) takes the lower half and lists the upper one for renewals; .2 the other way round
+      for (const [self, own, peer] of [[`10.1.2.1/${prefix}`, low, high], [`10.1.2.2/${prefix}`, high, low]]) {
+        const l = lines(self, false)
+        assert.deepEqual(l.matches, ['set:hat-discover,53,1b'], `${self}: option 53 (message type) = 1 tags a DISCOVER`)
+        assert.deepEqual(l.ranges, [`${own},10m`, `tag:!hat-discover,${peer},10m`], self)
+      }
+      assert.deepEqual(lines(`10.1.2.1/${prefix}`, true), {ranges: [`${prefix === '24' ? '10.1.2.4,10.1.2.254' : prefix === '28' ? '10.1.2.4,10.1.2.14' : '10.1.2.4,10.1.2.6'},10m`], matches: []}, 'active/passive: one range, no tag')
+    }
+  })
   test('a range of one address cannot be split (a guard: the smallest LAN with room, a /29, leaves two)', () => {
     const r = rangeHalf({first: '10.0.0.4', last: '10.0.0.4', size: 1, network: '10.0.0.0/29', prefix: 29}, '10.0.0.1', '10.0.0.2')
     assert.ok('error' in r && /too few to give each node its own part/.test(r.error))
