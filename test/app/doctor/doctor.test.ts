@@ -418,16 +418,18 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     assert.equal((await run([], [rule], {...node.config, wan: {...node.config.wan, ipv6: false}})).status, 'skip')
   })
 
+  /** doctor's wan-rule-foreign check with these IPv4 and IPv6 rules in the kernel (`ip -j rule`). */
+  const ruleForeignCheck = async (v4: object[], v6: object[]) => check(await doctor(node, {live: true, exec: fakeExec((argv) => {
+    if (argv[0] === 'keepalived') return {code: 0}
+    if (argv[0] === 'ip' && argv[1] === '-6') return {stdout: JSON.stringify(v6)}
+    if (argv[0] === 'ip') return {stdout: JSON.stringify(v4)}
+    return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
+  })}), 'wan-rule-foreign')
+
   test('wan-rule-foreign: a look-alike WAN rule of another protocol fails on BACKUP, warns on MASTER', async () => {
     const ours = {priority: 32770, src: 'all', table: '250', protocol: '73'}
     const user = {priority: 32770, src: 'all', table: '250'}
-    const rules = (v4: object[], v6: object[]) => fakeExec((argv) => {
-      if (argv[0] === 'keepalived') return {code: 0}
-      if (argv[0] === 'ip' && argv[1] === '-6') return {stdout: JSON.stringify(v6)}
-      if (argv[0] === 'ip') return {stdout: JSON.stringify(v4)}
-      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
-    })
-    const run = async (v4: object[], v6: object[]) => check(await doctor(node, {live: true, exec: rules(v4, v6)}), 'wan-rule-foreign')
+    const run = ruleForeignCheck
     state('BACKUP')
     assert.equal((await run([], [])).status, 'pass')
     const left = await run([], [{...user, protocol: '18'}])
@@ -444,13 +446,7 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
   test('wan-rule-foreign: an earlier ha-tool rule without protocol is one converging removes; one it cannot delete alone is named', async () => {
     const ours = {priority: 32770, src: 'all', table: '250', protocol: '73'}
     const earlier = {priority: 32770, src: 'all', table: '250'}
-    const rules = (v4: object[], v6: object[]) => fakeExec((argv) => {
-      if (argv[0] === 'keepalived') return {code: 0}
-      if (argv[0] === 'ip' && argv[1] === '-6') return {stdout: JSON.stringify(v6)}
-      if (argv[0] === 'ip') return {stdout: JSON.stringify(v4)}
-      return argv[0] === 'nft' ? {stdout: ''} : argv[0] === 'ssh' ? {code: 255} : undefined
-    })
-    const run = async (v4: object[], v6: object[]) => check(await doctor(node, {live: true, exec: rules(v4, v6)}), 'wan-rule-foreign')
+    const run = ruleForeignCheck
     state('BACKUP')
     const left = await run([earlier], [{...earlier, protocol: '3'}])
     assert.equal(left.status, 'fail')

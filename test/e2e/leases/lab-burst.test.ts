@@ -22,18 +22,9 @@ import {test} from 'node:test'
 import {ADDR, labSkipReason, ROOT, NS, sleep, withLab} from '../lab.js'
 import {existsSync} from 'node:fs'
 import {spawnSync} from 'node:child_process'
+import {leasesByMac as leasesIn} from '../../support/lease-file.js'
 
 const COUNT = 200
-const leasesIn = (file: string): Map<string, string> => {
-  const m = new Map<string, string>()
-  try {
-    for (const l of readFileSync(file, 'latin1').split('\n')) {
-      const f = l.split(' ')
-      if (f.length === 5) m.set(f[1], f[2])
-    }
-  } catch { /* not written yet */ }
-  return m
-}
 
 test(`lab --peer: ${COUNT} DHCP clients within 10 s, every lease on the other gateway within 5 s of the last`, {timeout: 300_000}, async (t) => {
   const skip = labSkipReason() ?? (existsSync('/usr/sbin/sshd') ? undefined : 'the peer port needs sshd (openssh-server: scripts/install-system-deps)')

@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {BIN, type GwNode, LeasePair, ROOT} from './pair.js'
+import {leasesByMac as leasesIn} from '../../support/lease-file.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces'
@@ -17,16 +18,6 @@ const skip = process.getuid?.() !== 0 ? 'needs root for network namespaces'
     : spawnSync('dnsmasq', ['--version']).status !== 0 ? 'dnsmasq is not installed' : undefined
 if (skip) console.warn(`# SKIPPED lease-file watch tests: ${skip}`)
 
-const leasesIn = (file: string): Map<string, string> => {
-  const m = new Map<string, string>()
-  try {
-    for (const l of readFileSync(file, 'latin1').split('\n')) {
-      const f = l.split(' ')
-      if (f.length === 5) m.set(f[1], f[2])
-    }
-  } catch { /* not written yet */ }
-  return m
-}
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
 
 describe('lease-file watch with a real dnsmasq and the shipped dnsmasq-script', {skip, concurrency: false}, () => {
