@@ -36,6 +36,16 @@ vrrp_instance VI_2 { virtual_ipaddress { 10.9.9.9 } }
   it('the watchdog\'s STOP carries a vip.release step; a MASTER never does', () => {
     const wan = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: true, dhcpv6: false, link: 'keep-up' as const, link_via: 'netlink' as const, renew: 'none' as const, silence: 'none' as const, up_timeout_ms: 1000, network_file: ''}
     const observed = {ruleCount: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
-    assert.deepEqual(planTransition({role: 'STOP', wan, observed, releaseVips: {config: '/etc/keepalived/keepalived.conf'}}).map((s) => s.kind), ['rule.del', 'vip.release'])
+    assert.deepEqual(planTransition({role: 'STOP', wan, observed, releaseVips: {config: '/etc/keepalived/keepalived.conf'}}).map((s) => s.kind), ['vip.release', 'rule.del'])
+  })
+  it('releases the VIP first, together with the rules, before the slower conntrackd and dnsmasq steps', () => {
+    // A VIP still here after the peer took over answers the LAN's ARP with the virtual MAC and teaches the switch the old port.
+    const wan = {interface: 'wan0', table: 250, rule_priority: 32770, rule_protocol: 73, ipv6: true, dhcpv6: false, link: 'keep-up' as const, link_via: 'netlink' as const, renew: 'none' as const, silence: 'nftables' as const, up_timeout_ms: 1000, network_file: ''}
+    const observed = {ruleCount: 1, rule6Count: 1, link: {exists: true, adminUp: true, carrier: true}, hasAddress: true, hasDefaultRoute: true, silenced: false}
+    const afterWan = [{kind: 'dnsmasq.stop' as const, args: {}, why: 'stop dnsmasq', critical: false}]
+    const plan = planTransition({role: 'STOP', previousRole: 'MASTER', wan, observed, slots: {afterWan} as never, releaseVips: {config: '/k.conf'}})
+    assert.deepEqual(plan.map((s) => `${s.concurrent ? '+' : ''}${s.kind}`), ['vip.release', '+rule.del', '+rule.del', 'silence.apply', 'dnsmasq.stop'])
+    // Without the release (a keepalived STOP event) the rules still go first, the IPv6 one beside the IPv4 one.
+    assert.deepEqual(planTransition({role: 'STOP', previousRole: 'MASTER', wan, observed}).map((s) => `${s.concurrent ? '+' : ''}${s.kind}`), ['rule.del', '+rule.del', 'silence.apply'])
   })
 })
