@@ -7,7 +7,8 @@
 //     with its other end in the same namespace), networkd with its own bus and its own /etc/machine-id, as two real nodes have.
 // The WAN files say ActivationPolicy=manual (wan.link = "down-on-backup", link_via = "netlink"), so a
 // gateway's WAN is up only when the test says, as ha-tool does on MASTER: one WAN at a time.
-// Every process is ended by PID, namespaces are deleted, the directory removed.
+// The namespaces and cables are the topology builder's (topology.ts). Every process is ended by PID,
+// namespaces are deleted, the directory removed.
 import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
@@ -17,6 +18,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {parseIpv6} from '../../src/core/parse/ipv6.js'
 import {spawnNetworkd, spawnPrivateBus, stopChild} from './networkd-lab.js'
 import {CLI, cleanEnv} from './spawn.js'
+import {buildTopology, type End, type NodeSpec, type Topology, type TopologySpec} from './topology.js'
 
 export const KEA = '/usr/sbin/kea-dhcp6'
 
@@ -101,6 +103,10 @@ export type PdLab = {
 }
 
 const SHARED_MAC = '02:00:5e:10:00:01'
+const GWS = ['gw1', 'gw2'] as const
+type Gw = typeof GWS[number]
+/** The lab's nodes; 'lan' exists only with lanSwitch. */
+type PdNode = 'isp' | Gw | 'lan'
 const sh = (argv: string[]) => execFileSync(argv[0], argv.slice(1), {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe']})
 
 /** `ha-tool config example networkd --file NAME` for an ha-tool config file: [file name, text]. */
@@ -157,56 +163,55 @@ function inPrefix(addr: string, prefix: string): boolean {
   return true
 }
 
+/**
+ * The lab's namespaces (<prefix>-isp, -gw1, -gw2, and -lan with the LAN switch) and cables. The gateways' wan0
+ * and lan0 stay down: the test (or ha-tool) raises wan0, networkd lan0.
+ */
+function pdTopology(prefix: string, lanSwitch: boolean): TopologySpec<PdNode> {
+  const cable = (a: End<PdNode>, b: End<PdNode>): [End<PdNode>, End<PdNode>] => [a, b]
+  const nodes: Partial<Record<PdNode, NodeSpec>> = {
+    // no DAD: br0's addresses (Kea binds to them) and every port are usable at once
+    isp: {sysctls: {'net.ipv6.conf.default.accept_dad': 0}, bridges: [{dev: 'br0', addrs: ['198.51.100.1/24', '2001:db8:ffff::1/64']}]},
+    gw1: {}, gw2: {},
+    // the LAN switch is also the client's interface, its IPv6 off until the test turns it on
+    ...(lanSwitch ? {lan: {bridges: [{dev: 'lanbr', sysctls: {'net.ipv6.conf.lanbr.accept_dad': 0, 'net.ipv6.conf.lanbr.disable_ipv6': 1}}]}} : {}),
+  }
+  return {
+    prefix: `${prefix}-`,
+    nodes: nodes as Record<PdNode, NodeSpec>, // 'lan' is in it exactly when lanSwitch, and used only then
+    links: [
+      // A port that is always up: with both gateways' WANs down the bridge would have no carrier,
+      // and Kea opens no socket on a link that is not running.
+      cable({node: 'isp', dev: 'isp-up', master: 'br0'}, {node: 'isp', dev: 'isp-up-peer'}),
+      ...GWS.flatMap((gw) => [
+        cable({node: gw, dev: 'wan0', mac: SHARED_MAC, up: false}, {node: 'isp', dev: `isp-${gw}`, master: 'br0'}),
+        lanSwitch
+          ? cable({node: gw, dev: 'lan0', up: false}, {node: 'lan', dev: `lan-${gw}`, master: 'lanbr'})
+          // Without the switch: a veth whose other end (up, unmanaged) gives lan0 its carrier (no dummy module here).
+          : cable({node: gw, dev: 'lan0', up: false}, {node: gw, dev: 'lan0-peer'}),
+      ]),
+    ],
+  }
+}
+
 export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: PdLab) => Promise<T>): Promise<T> {
   if (!prefix.startsWith('hat-')) throw new Error('namespaces must start with hat-')
-  const isp = `${prefix}-isp`
-  const names = [`${prefix}-gw1`, `${prefix}-gw2`] as const
-  const lanNs = o.lanSwitch ? `${prefix}-lan` : undefined
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-pd-'))
   chmodSync(dir, 0o755) // networkd drops to systemd-network and must read its runtime dir
   const children: ChildProcess[] = []
-  const all = [isp, ...names, ...(lanNs ? [lanNs] : [])]
-  for (const ns of all) try { sh(['ip', 'netns', 'del', ns]) } catch { /* not there */ }
+  let topology: Topology<PdNode> | undefined
   try {
-    sh(['ip', 'netns', 'add', isp])
-    if (lanNs) {
-      sh(['ip', 'netns', 'add', lanNs])
-      sh(['ip', '-n', lanNs, 'link', 'set', 'lo', 'up'])
-      sh(['ip', '-n', lanNs, 'link', 'add', 'lanbr', 'type', 'bridge', 'stp_state', '0', 'mcast_snooping', '0'])
-      sh(['ip', 'netns', 'exec', lanNs, 'sysctl', '-qw', 'net.ipv6.conf.lanbr.accept_dad=0', 'net.ipv6.conf.lanbr.disable_ipv6=1'])
-      sh(['ip', '-n', lanNs, 'link', 'set', 'lanbr', 'up'])
-    }
-    const inIsp = (...args: string[]) => sh(['ip', '-n', isp, ...args])
-    sh(['ip', 'netns', 'exec', isp, 'sysctl', '-qw', 'net.ipv6.conf.default.accept_dad=0'])
-    inIsp('link', 'set', 'lo', 'up')
-    inIsp('link', 'add', 'br0', 'type', 'bridge')
-    inIsp('addr', 'add', '198.51.100.1/24', 'dev', 'br0')
-    inIsp('addr', 'add', '2001:db8:ffff::1/64', 'dev', 'br0')
-    inIsp('link', 'set', 'br0', 'up')
-    // A port that is always up: with both gateways' WANs down the bridge would have no carrier,
-    // and Kea opens no socket on a link that is not running.
-    inIsp('link', 'add', 'isp-up', 'type', 'veth', 'peer', 'name', 'isp-up-peer')
-    inIsp('link', 'set', 'isp-up', 'master', 'br0', 'up')
-    inIsp('link', 'set', 'isp-up-peer', 'up')
+    const t = topology = buildTopology(pdTopology(prefix, o.lanSwitch === true))
+    const isp = t.ns.isp
+    const lanNs = o.lanSwitch ? t.ns.lan : undefined
 
-    const gateways = await Promise.all(names.map(async (ns, i): Promise<PdGateway> => {
-      const gdir = join(dir, `gw${i + 1}`)
+    const gateways = await Promise.all(GWS.map(async (gw, i): Promise<PdGateway> => {
+      const gdir = join(dir, gw)
       const runtimeDir = join(gdir, 'network')
       mkdirSync(runtimeDir, {recursive: true, mode: 0o755})
       chmodSync(gdir, 0o755)
-      sh(['ip', 'netns', 'add', ns])
-      const ip = (...args: string[]) => sh(['ip', '-n', ns, ...args])
-      ip('link', 'set', 'lo', 'up')
-      sh(['ip', 'link', 'add', 'wan0', 'netns', ns, 'address', SHARED_MAC, 'type', 'veth', 'peer', 'name', `isp-gw${i + 1}`, 'netns', isp])
-      inIsp('link', 'set', `isp-gw${i + 1}`, 'master', 'br0', 'up')
-      if (lanNs) {
-        sh(['ip', 'link', 'add', 'lan0', 'netns', ns, 'type', 'veth', 'peer', 'name', `lan-gw${i + 1}`, 'netns', lanNs])
-        sh(['ip', '-n', lanNs, 'link', 'set', `lan-gw${i + 1}`, 'master', 'lanbr', 'up'])
-      } else {
-        // The LAN: a veth whose other end (up, unmanaged) gives lan0 its carrier (no dummy module here).
-        ip('link', 'add', 'lan0', 'type', 'veth', 'peer', 'name', 'lan0-peer')
-        ip('link', 'set', 'lan0-peer', 'up')
-      }
+      const ns = t.ns[gw]
+      const ip = (...args: string[]) => t.ip(gw, ...args)
       const config = join(gdir, 'ha-tool.toml')
       writeFileSync(config, `[wan]\ninterface = "wan0"\nlink = "${o.link ?? 'down-on-backup'}"\nlink_via = "netlink"\n${o.wan ?? ''}\n[lan]\ninterface = "lan0"\naddress = "10.9.0.${i + 1}/24"\nvip = "10.9.0.3"\n${o.lan ?? ''}\n` +
         `[state]\ndir = "${join(gdir, 'state')}"\n[keepalived]\ndbus = false\n${o.keepalived?.(gdir) ?? ''}\n${o.sections?.(gdir) ?? ''}\n`)
@@ -239,7 +244,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
         return lan && prefix ? {prefix, lanAddress: `${lan.local}/${lan.prefixlen}`} : undefined
       }
       return {
-        ns, dir: gdir, busAddress, ip, files, config, ispPort: `isp-gw${i + 1}`, startNetworkd,
+        ns, dir: gdir, busAddress, ip, files, config, ispPort: `isp-${gw}`, startNetworkd,
         haTool: (args) => {
           const r = spawnSync('ip', ['netns', 'exec', ns, ...CLI, ...args], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, env: cleanEnv({DBUS_SYSTEM_BUS_ADDRESS: busAddress})})
           return {code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr}
@@ -284,7 +289,7 @@ export async function withPdLab<T>(prefix: string, o: PdLabOptions, fn: (lab: Pd
     })
   } finally {
     for (const c of children.reverse()) await stopChild(c)
-    for (const ns of all) try { sh(['ip', 'netns', 'del', ns]) } catch { /* gone */ }
+    topology?.destroy() // what is still inside, by PID, and the namespaces
     rmSync(dir, {recursive: true, force: true})
   }
 }

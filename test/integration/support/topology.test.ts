@@ -1,5 +1,6 @@
 // The topology builder itself (test/support/topology.ts), which the lab, the tests and the benchmarks use:
-// what it builds is there (bridge, veth into it, addresses, route, rule, sysctl, MAC), traffic flows between
+// what it builds is there (bridge, veth into it, addresses, route, rule, sysctl, MAC, and the prefix-delegation lab's
+// shapes: ends left down, both ends in one node, a default sysctl before the bridge), traffic flows between
 // nodes, tear-down ends what runs inside and deletes the namespaces, and a build that fails half-way leaves
 // nothing behind. Namespaces hat-topo-*.
 import assert from 'node:assert/strict'
@@ -70,6 +71,36 @@ describe('topology builder', {skip}, () => {
       assert.equal(t.exec('sw', ['sysctl', '-n', 'net.ipv6.conf.br0.disable_ipv6']).stdout.trim(), '1')
       assert.equal(t.exec('gw', ['ping', '-c', '1', '-W', '2', TEST_WAN.gateway]).code, 0, 'the ISP answers over IPv4')
       assert.equal(t.exec('gw', ['ping', '-6', '-c', '1', '-W', '2', TEST_WAN.gateway6]).code, 0, 'and over IPv6')
+    })
+  })
+
+  it('the prefix-delegation lab\'s shapes (pd-lab.ts): a node\'s default sysctl reaches what is built after it, ends left down, one MAC on two nodes, both ends in one node', async () => {
+    const mac = '02:00:5e:10:00:77'
+    await withTopology({
+      prefix: 'hat-topo-', suffix: `p${suffix}`,
+      nodes: {isp: {sysctls: {'net.ipv6.conf.default.accept_dad': 0}, bridges: [{dev: 'br0', addrs: ['2001:db8:77::1/64']}]}, g1: {}, g2: {}},
+      links: [
+        // the carrier port: both ends in the ISP node, so br0 runs with every gateway's end down
+        [{node: 'isp', dev: 'up0', master: 'br0'}, {node: 'isp', dev: 'up0p'}],
+        [{node: 'g1', dev: 'wan0', mac, up: false}, {node: 'isp', dev: 'p1', master: 'br0'}],
+        [{node: 'g2', dev: 'wan0', mac, up: false}, {node: 'isp', dev: 'p2', master: 'br0'}],
+      ],
+    }, async (t) => {
+      for (const dev of ['br0', 'up0', 'up0p', 'p1', 'p2']) {
+        assert.equal(t.exec('isp', ['sysctl', '-n', `net.ipv6.conf.${dev}.accept_dad`]).stdout.trim(), '0', `${dev}: no DAD, from the node's default`)
+      }
+      assert.doesNotMatch(t.ip('isp', '-6', 'addr', 'show', 'dev', 'br0'), /tentative/, 'br0\'s address is usable at once')
+      assert.match(t.ip('isp', '-o', 'link', 'show', 'up0p'), /state UP/)
+      assert.match(t.ip('isp', '-o', 'link', 'show', 'br0'), /state UP/, 'br0 has carrier through the port whose peer is in the same node')
+      for (const g of ['g1', 'g2'] as const) {
+        const wan = t.ip(g, '-o', 'link', 'show', 'wan0')
+        assert.match(wan, new RegExp(`link/ether ${mac} `))
+        assert.doesNotMatch(wan, /<[^>]*\bUP\b[^>]*>/, `${g}'s wan0 stays down`)
+      }
+      assert.match(t.ip('isp', '-o', 'link', 'show', 'p1'), /NO-CARRIER/)
+      t.ip('g1', 'link', 'set', 'wan0', 'up')
+      for (let i = 0; i < 50 && /NO-CARRIER/.test(t.ip('isp', '-o', 'link', 'show', 'p1')); i++) await new Promise((r) => setTimeout(r, 20))
+      assert.doesNotMatch(t.ip('isp', '-o', 'link', 'show', 'p1'), /NO-CARRIER/, 'raising wan0 brings its port up')
     })
   })
 
