@@ -53,3 +53,23 @@ test('after the watchdog the LAN client gets through the new MASTER (the dead no
     assert.equal(r.recovered, true, 'the client reaches the internet host again')
   })
 })
+
+// A node whose keepalived was killed still holds the VIP until something releases it. keepalived sets accept_local
+// on its VMAC, so that node answered every gratuitous ARP of the new MASTER from the shared virtual MAC, and the
+// answer taught the LAN switch the dead node's port again: the client lost the VIP until the next gratuitous ARP
+// (~1 s) once the guard released it. The shipped nftables example drops such requests (table arp ha_tool_arp).
+test('a dead node that still holds the VIP does not answer the new MASTER\'s gratuitous ARP (the LAN switch keeps the new port)', {timeout: 120_000}, async (t) => {
+  const skip = labSkipReason()
+  if (skip) { t.skip(skip); return }
+  // notify scripts and no keepalived.service guard: nothing releases the dead node's VIP
+  await withLab({mode: 'notify'}, async (lab) => {
+    const r = await lab.failover('kill', {settleMs: 2500, lease: false})
+    assert.equal(r.tookOver, true, 'the peer took over')
+    assert.equal(lab.view(r.from).vip, true, 'the killed node still holds the VIP (no guard here)')
+    const vmac = `00:00:5e:00:01:${core.VRID.toString(16).padStart(2, '0')}`
+    const fdb = core.run(['bridge', 'fdb', 'show', 'br', 'lanbr'], {ns: core.NS.client}).stdout.split('\n').filter((l) => l.startsWith(vmac))
+    t.diagnostic(`LAN switch: ${fdb.join(' | ')}`)
+    // after at least two rounds of the new MASTER's gratuitous ARP (vrrp_garp_master_refresh 1)
+    assert.deepEqual(fdb.map((l) => / dev (\S+)/.exec(l)?.[1]), [`lan-${r.to}`], 'the virtual MAC sits on the new MASTER\'s port')
+  })
+})

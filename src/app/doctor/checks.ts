@@ -11,6 +11,7 @@ import {lanIpv6} from './lan-ipv6.js'
 import {networkdForeignRules} from './networkd-foreign-rules.js'
 import {networkdActivationPolicy, networkdLanFallback, networkdWanDhcp, networkdWanDhcpv6} from './networkd-wan.js'
 import {nftForwardDrop} from './nft-forward-drop.js'
+import {nftGarpDrop} from './nft-garp-drop.js'
 import {peerAgrees, peerSsh} from './peer.js'
 import {directoryModes, interpreterChain, nodeLock, wanLink} from './hardening.js'
 import {stateDir} from './state-dir.js'
@@ -39,6 +40,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   networkdActivationPolicy,
   networkdLanFallback,
   nftForwardDrop,
+  nftGarpDrop,
   wanSilence,
   wanRuleIpv6,
   wanRuleForeign,

@@ -284,6 +284,19 @@ describe('planted traps', () => {
     assert.equal(check(await doctor(node), 'nft-lan-forward-drop').status, 'fail')
   })
 
+  test('the shipped ruleset drops gratuitous ARP for the VIP; without that rule doctor warns', async () => {
+    assert.equal(check(await doctor(node), 'nft-garp-drop').status, 'pass')
+    edit(node.config.doctor.nftables_conf, /^\s*arp operation request arp saddr ip .* drop\n/m, '')
+    const c = check(await doctor(node), 'nft-garp-drop')
+    assert.equal(c.status, 'warn')
+    assert.match(c.fix!, new RegExp(`arp saddr ip ${node.config.lan.vip.replace(/\./g, '\\.')} arp daddr ip`))
+  })
+
+  test('a gratuitous-ARP drop for another address is not the VIP\'s', async () => {
+    edit(node.config.doctor.nftables_conf, /arp saddr ip \S+ arp daddr ip \S+ drop/, 'arp saddr ip 10.99.99.99 arp daddr ip 10.99.99.99 drop')
+    assert.equal(check(await doctor(node), 'nft-garp-drop').status, 'warn')
+  })
+
   test('dnsmasq handing out its own address as router and DNS', async () => {
     edit(node.config.doctor.dnsmasq_conf, /^dhcp-option=option:router.*\n/m, '')
     edit(node.config.doctor.dnsmasq_conf, /^dhcp-option=option:dns-server.*\n/m, 'dhcp-option=6,192.168.1.1\n')

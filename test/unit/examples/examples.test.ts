@@ -228,6 +228,13 @@ describe('nftables', () => {
     assert.deepEqual(input.rules, ['iifname "wan0" ct state established, related accept', 'iifname "wan0" drop'])
   })
 
+  test('ARP input drops gratuitous requests for the config\'s VIP only (a killed node must not answer the new MASTER\'s)', () => {
+    for (const vip of ['192.168.1.3', '10.20.30.254']) {
+      const arp = parseNftRuleset(buildExample('nftables', cfg({lan: {vip}}), undefined)).find((t) => t.family === 'arp' && t.name === 'ha_tool_arp')!
+      assert.deepEqual(arp.chains.map((c) => [c.hook, c.rules]), [['input', [`arp operation request arp saddr ip ${vip} arp daddr ip ${vip} drop`]]])
+    }
+  })
+
   test('the silence table is shown (commented) in keep-up mode with wan.silence = nftables only', () => {
     assert.match(buildExample('nftables', cfg(), undefined), /# table netdev ha_tool_wan_silence \{\n# {3}chain ingress \{ type filter hook ingress device "wan0"/)
     assert.doesNotMatch(buildExample('nftables', cfg({wan: {link: 'down-on-backup'}}), undefined), /table netdev/)
