@@ -1,7 +1,7 @@
 import {configError} from '../errors.js'
 import {dhcpRange, type DhcpRange, rangeHalf} from './dhcp-range.js'
 import {dnsmasqScriptPath, shippedScriptFits} from './dnsmasq-script.js'
-import {command, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
+import {command, DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
 
 /**
  * dnsmasq for the LAN: clients get the VIP as router and DNS server, so a failover never
@@ -56,8 +56,8 @@ export function dnsmasqExample(site: ExampleSite): string {
     '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`,',
     '# or exits at once while `ha-tool daemon` reads the changes from the lease file (docs/leases.md).',
     ...(shippedScriptFits(site) ? [] : [
-      `# Not the shipped wrapper: it has the default state.dir, ha-tool path and config path baked in. Install`,
-      `# this config's as ${dnsmasqScriptPath(site)}, mode 0755:`,
+      `# Not the shipped ${DNSMASQ_HOOK}: it has the default state.dir, ha-tool path and config path written in,`,
+      `# not this config's. Install this config's wrapper as ${dnsmasqScriptPath(site)}, mode 0755:`,
       `#   ${command(site, 'config example dnsmasq-script')} > ${dnsmasqScriptPath(site)}`]),
     `dhcp-script=${dnsmasqScriptPath(site)}`,
     ...(d.stop_on_backup
