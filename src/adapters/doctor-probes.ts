@@ -11,11 +11,18 @@ export type DoctorProbes = {
   keepalivedTest(file: string): Promise<ExecResult>
   /** `keepalived -v`'s text (it prints to stderr), for naming the version a verdict applies to. */
   keepalivedVersion(): Promise<string>
+  /** `dnsmasq --version`'s text (throws when dnsmasq is not installed). */
+  dnsmasqVersion(): Promise<string>
 }
 
 export type IpRuleJson = {priority?: number; iif?: string; table?: string; src?: string; [selector: string]: unknown}
 
 export function createDoctorProbes(exec: Exec): DoctorProbes {
+  // Both streams: keepalived prints its version to stderr, dnsmasq to stdout.
+  const versionText = async (argv: string[]) => {
+    const r = await exec(argv, {timeoutMs: 5000})
+    return `${r.stdout}\n${r.stderr}`
+  }
   return {
     ipRules: async (family) => {
       const r = await exec(['ip', ...(family === 6 ? ['-6'] : []), '-j', '-N', 'rule', 'show'], {timeoutMs: 5000})
@@ -27,9 +34,7 @@ export function createDoctorProbes(exec: Exec): DoctorProbes {
       return r.code === 0 ? r.stdout : undefined
     },
     keepalivedTest: (file) => exec(['keepalived', '-t', '-l', '-f', file], {timeoutMs: 15000}),
-    keepalivedVersion: async () => {
-      const r = await exec(['keepalived', '-v'], {timeoutMs: 5000})
-      return `${r.stdout}\n${r.stderr}`
-    },
+    keepalivedVersion: () => versionText(['keepalived', '-v']),
+    dnsmasqVersion: () => versionText(['dnsmasq', '--version']),
   }
 }

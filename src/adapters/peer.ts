@@ -1,9 +1,12 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {HaError, unavailableError} from '../core/errors.js'
 import {ExitCode} from '../core/exit-codes.js'
+import {shellQuote} from '../core/parse/shell-words.js'
 import type {Config} from '../config/schema.js'
 import type {Logger} from './log.js'
 import {childEnv} from './safe-path.js'
+
+export {shellQuote}
 
 /** How to reach the peer: the system's OpenSSH client, never a prompt, host keys always checked. */
 export type PeerTarget = {
@@ -42,11 +45,6 @@ export type Peer = {
 export function peerTarget(config: Config): PeerTarget {
   const p = config.peer
   return {destination: p.destination, port: p.port, identity: p.identity, knownHosts: p.known_hosts, connectTimeoutMs: p.connect_timeout_ms, timeoutMs: p.timeout_ms, command: p.command, config: p.config}
-}
-
-/** One word for a POSIX shell, single-quoted unless plainly safe. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
 }
 
 /**

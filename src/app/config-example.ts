@@ -5,13 +5,14 @@ import type {Config} from '../config/schema.js'
 import {authorizedKeysExample} from '../core/examples/authorized-keys.js'
 import {conntrackdExample} from '../core/examples/conntrackd.js'
 import {dnsmasqExample} from '../core/examples/dnsmasq.js'
+import {dnsmasqScriptExample} from '../core/examples/dnsmasq-script.js'
 import {keepalivedExample, type KeepalivedMode} from '../core/examples/keepalived.js'
 import {networkdExample, networkdExampleFile, networkdFiles, type NetworkdFileName} from '../core/examples/networkd.js'
 import {nftablesExample} from '../core/examples/nftables.js'
 import type {ExampleSite} from '../core/examples/site.js'
 import {trackFilePath} from './health-settings.js'
 
-export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'nftables', 'ha-tool', 'authorized-keys'] as const
+export const EXAMPLE_KINDS = ['keepalived', 'networkd', 'conntrackd', 'dnsmasq', 'dnsmasq-script', 'nftables', 'ha-tool', 'authorized-keys'] as const
 export type ExampleKind = (typeof EXAMPLE_KINDS)[number]
 
 /** Where the daemon's health monitor and `maintenance` write keepalived's track_file. */
@@ -34,6 +35,7 @@ export function buildExample(kind: ExampleKind, config: Config, configPath: stri
     case 'networkd': return networkdExample(site)
     case 'conntrackd': return conntrackdExample(site)
     case 'dnsmasq': return dnsmasqExample(site)
+    case 'dnsmasq-script': return dnsmasqScriptExample(site)
     case 'nftables': return nftablesExample(site)
     case 'authorized-keys': return authorizedKeysExample(site)
     case 'ha-tool': {

@@ -1,6 +1,8 @@
 import {binarySecurity} from './binary-security.js'
 import {conntrackd} from './conntrackd.js'
 import {conntrackdPeerChannel} from './conntrackd-channel.js'
+import {dnsmasqScript} from './dnsmasq-script.js'
+import {dnsmasqVersion} from './dnsmasq-version.js'
 import {dnsmasqVip} from './dnsmasq-vip.js'
 import {keepalivedCalls} from './keepalived-calls.js'
 import {keepalivedDbus} from './keepalived-dbus.js'
@@ -19,6 +21,7 @@ import {sysctl} from './sysctl.js'
 import type {DoctorCheck} from './types.js'
 import {wanRuleForeign} from './wan-rule-foreign.js'
 import {wanRuleIpv6} from './wan-rule-ipv6.js'
+import {wanDhcpv6Restart} from './wan-dhcpv6-restart.js'
 import {wanSilence} from './wan-silence.js'
 
 /** Every check, in the order a reader fixes things: install, keepalived, networkd, firewall, daemons, kernel, peer. */
@@ -37,6 +40,7 @@ export const CHECKS: readonly DoctorCheck[] = [
   networkdForeignRules,
   networkdWanDhcp,
   networkdWanDhcpv6,
+  wanDhcpv6Restart,
   networkdActivationPolicy,
   networkdLanFallback,
   nftForwardDrop,
@@ -44,7 +48,9 @@ export const CHECKS: readonly DoctorCheck[] = [
   wanSilence,
   wanRuleIpv6,
   wanRuleForeign,
+  dnsmasqVersion,
   dnsmasqVip,
+  dnsmasqScript,
   lanIpv6,
   conntrackd,
   sysctl,

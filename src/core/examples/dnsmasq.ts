@@ -1,6 +1,7 @@
 import {configError} from '../errors.js'
 import {dhcpRange, type DhcpRange, rangeHalf} from './dhcp-range.js'
-import {DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
+import {dnsmasqScriptPath, shippedScriptFits} from './dnsmasq-script.js'
+import {command, DNSMASQ_HOOK, type ExampleSite, header, lanAddresses, vmac6Name, vmacName, withoutPrefix} from './site.js'
 
 /**
  * dnsmasq for the LAN: clients get the VIP as router and DNS server, so a failover never
@@ -54,7 +55,11 @@ export function dnsmasqExample(site: ExampleSite): string {
     '# Every lease change is pushed to the peer at once; a scheduled full sync is the safety net.',
     '# dnsmasq runs a program with no arguments of its own: this installed wrapper execs `ha-tool leases hook`,',
     '# or exits at once while `ha-tool daemon` reads the changes from the lease file (docs/leases.md).',
-    `dhcp-script=${DNSMASQ_HOOK}`,
+    ...(shippedScriptFits(site) ? [] : [
+      `# Not the shipped ${DNSMASQ_HOOK}: it has the default state.dir, ha-tool path and config path written in,`,
+      `# not this config's. Install this config's wrapper as ${dnsmasqScriptPath(site)}, mode 0755:`,
+      `#   ${command(site, 'config example dnsmasq-script')} > ${dnsmasqScriptPath(site)}`]),
+    `dhcp-script=${dnsmasqScriptPath(site)}`,
     ...(d.stop_on_backup
       ? ['dhcp-authoritative']
       : ['# Not dhcp-authoritative: both nodes serve, and an authoritative dnsmasq NAKs every REQUEST a client',

@@ -1,3 +1,7 @@
+import {shellWords} from '../parse/shell-words.js'
+
+export {shellWords}
+
 /**
  * What the peer's root key may run here: the receiving side of the peer port, nothing else.
  * sshd hands a forced command the client's command line in SSH_ORIGINAL_COMMAND; this decides,
@@ -19,32 +23,6 @@ const ALLOWED: ReadonlyArray<{words: readonly string[]; flags: readonly string[]
   {words: ['peer', 'flows'], flags: []},
 ]
 const VERBS = new Set(['status', 'config', 'leases', 'peer', 'cat'])
-
-/** POSIX-shell words of a command line built by shellQuote (single quotes, '\'' and plain words); undefined on shell syntax. */
-export function shellWords(line: string): string[] | undefined {
-  const words: string[] = []
-  let cur: string | undefined
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]
-    if (ch === ' ' || ch === '\t') {
-      if (cur !== undefined) words.push(cur)
-      cur = undefined
-    } else if (ch === "'") {
-      const end = line.indexOf("'", i + 1)
-      if (end < 0) return undefined
-      cur = (cur ?? '') + line.slice(i + 1, end)
-      i = end
-    } else if (ch === '\\' && i + 1 < line.length) {
-      cur = (cur ?? '') + line[++i]
-    } else if (/[;&|<>()$`"*?[\]{}~#!\n\r]/.test(ch)) {
-      return undefined
-    } else {
-      cur = (cur ?? '') + ch
-    }
-  }
-  if (cur !== undefined) words.push(cur)
-  return words
-}
 
 /**
  * Decides one request. `files` are the only files this node hands out: its dnsmasq lease file

@@ -50,6 +50,8 @@ export function goodNode(config: Config = nodeConfig()): Node {
   for (const [path, text] of splitFiles(ex('networkd'))) write(path, text)
   write(config.doctor.nftables_conf, ex('nftables'))
   write(config.doctor.dnsmasq_conf, ex('dnsmasq'))
+  // Its dhcp-script: the shipped wrapper (scripts/install) or the one generated for this config.
+  write(/^dhcp-script=(.*)$/m.exec(ex('dnsmasq'))![1], ex('dnsmasq-script'), 0o755)
   write(config.conntrackd.config, ex('conntrackd'))
   write('/usr/lib/tmpfiles.d/ha-tool.conf', `d ${config.state.dir} 0755 root root -\n`)
   mkdirSync(join(root, config.state.dir), {recursive: true})
@@ -87,10 +89,17 @@ export function fakeExec(script: ExecScript = () => undefined): Exec & {calls: s
 /** keepalived -t that accepts everything. */
 export const keepalivedOk: ExecScript = (argv) => (argv[0] === 'keepalived' ? {code: 0} : undefined)
 
+/** `dnsmasq --version` of the given release (its first line as dnsmasq prints it). */
+export const dnsmasqVersion = (v: string): ExecScript => (argv) => (argv[0] === 'dnsmasq' && argv[1] === '--version'
+  ? {stdout: `Dnsmasq version ${v}  Copyright (c) 2000-2024 Simon Kelley\nCompile time options: IPv6 GNU-getopt DBus DHCP DHCPv6\n`} : undefined)
+
+/** The tools a good node has: keepalived accepting its config, dnsmasq 2.90. */
+export const toolsOk: ExecScript = (argv) => keepalivedOk(argv) ?? dnsmasqVersion('2.90')(argv)
+
 export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; config?: Config; skip?: string[]} = {}): Promise<DoctorReport> {
   const fs = createRootedFs(node.root)
   const config = opts.config ?? node.config
-  const exec = opts.exec ?? fakeExec(keepalivedOk)
+  const exec = opts.exec ?? fakeExec(toolsOk)
   return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
 }
 

@@ -1,5 +1,7 @@
 // The daemon's lease-file watch against a REAL dnsmasq handing out leases to real DHCP clients
-// (dhcp-burst.mjs in a client namespace), with the shipped dnsmasq-script as its --dhcp-script and
+// (dhcp-burst.mjs in a client namespace), with the dnsmasq-script wrapper as its --dhcp-script (what
+// `config example dnsmasq-script` prints for this node's config: its state.dir is not the default, and the
+// shipped file is that example for the defaults, test/unit/examples/dnsmasq-script.test.ts) and
 // a real OpenSSH to the peer: every lease reaches the peer's file without one `leases hook`
 // process per lease; a daemon that dies after the script handed a change over loses nothing
 // (the restart compares the file with its saved snapshot).
@@ -20,13 +22,14 @@ if (skip) console.warn(`# SKIPPED lease-file watch tests: ${skip}`)
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [])
 
-describe('lease-file watch with a real dnsmasq and the shipped dnsmasq-script', {skip, concurrency: false}, () => {
+describe('lease-file watch with a real dnsmasq and the generated dnsmasq-script (state.dir not the default)', {skip, concurrency: false}, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ha-tool-lwatch-'))
-  // The shipped wrapper with this node's state.dir and config; it logs each call, and each hook it runs.
+  // The wrapper generated for this node's config; it logs each call, and the ha-tool it runs (doctor.binary) each hook.
   const wrapper = (n: GwNode) => join(n.dir, 'dnsmasq-script')
   const calls = (n: GwNode) => join(n.dir, 'wrapper.log')
   const hooks = (n: GwNode) => join(n.dir, 'hooks.log')
-  const lab = new LeasePair(dir, `w${process.pid % 10000}`, {lan: true, dnsmasqArgs: (n) => [`--dhcp-script=${wrapper(n)}`]})
+  const haTool = (n: GwNode) => join(n.dir, 'ha-tool')
+  const lab = new LeasePair(dir, `w${process.pid % 10000}`, {lan: true, dnsmasqArgs: (n) => [`--dhcp-script=${wrapper(n)}`], extra: (n) => ['[doctor]', `binary = ${JSON.stringify(haTool(n))}`]})
   const {a, b} = lab
   let daemon: ChildProcess | undefined
   let daemonLog = ''
@@ -68,14 +71,12 @@ describe('lease-file watch with a real dnsmasq and the shipped dnsmasq-script', 
   before(async () => {
     lab.setup()
     for (const n of [a, b]) {
-      const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
-      const own = shipped
-        .replace(/^state_dir=.*$/m, `state_dir=${join(n.dir, 'state')}`)
-        .replace(/^exec \/usr\/sbin\/ha-tool leases hook "\$@"$/m, `echo "$1 $2 $3" >> ${hooks(n)}\nexec ${process.execPath} ${BIN} leases hook --config ${n.toml} "$@"`)
-        .replace(/^#!\/bin\/sh\n/, `#!/bin/sh\necho "$1 $2 $3" >> ${calls(n)}\n`)
-      assert.notEqual(own, shipped)
-      assert.match(own, /exec .* leases hook --config/, 'the shipped wrapper still ends in `exec ... leases hook`')
-      writeFileSync(wrapper(n), own, {mode: 0o755})
+      writeFileSync(haTool(n), `#!/bin/sh\necho "$*" >> ${hooks(n)}\nexec ${process.execPath} ${BIN} "$@"\n`, {mode: 0o755})
+      const r = lab.ha(n, ['config', 'example', 'dnsmasq-script'])
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout, new RegExp(`^state_dir=${join(n.dir, 'state')}$`, 'm'))
+      assert.match(r.stdout, new RegExp(`^exec ${haTool(n)} leases hook --config ${n.toml} "\\$@"$`, 'm'))
+      writeFileSync(wrapper(n), r.stdout.replace(/^#!\/bin\/sh\n/, `#!/bin/sh\necho "$1 $2 $3" >> ${calls(n)}\n`), {mode: 0o755})
     }
     // The burst client has no address: its broadcasts need a route out of eth0.
     lab.inNs(lab.client, ['ip', 'route', 'add', '255.255.255.255/32', 'dev', 'eth0'])
