@@ -89,7 +89,11 @@ export async function bench() {
   const lease = process.env.BENCH_FAILOVER_LEASE !== '0'
   const bin = process.env.BENCH_FAILOVER_BIN ?? process.env.HAT_LAB_BIN ?? ''
   const ipv6 = process.env.BENCH_FAILOVER_IPV6 !== '0'
+  // DHCP as shipped: dnsmasq on the MASTER only, every lease replicated to the peer (the peer port); keepalived
+  // alone has neither (a lease survives there only when the survivor happens to have granted it)
+  const leasePeer = process.env.BENCH_FAILOVER_LEASE_PEER !== '0'
   const labOptions = {advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, bin, ipv6}
+  const modeOptions = (mode) => ({...labOptions, mode, ...(leasePeer && mode !== 'baseline' ? {peer: true, dhcpOnMaster: true} : {})})
   const modes = list('BENCH_FAILOVER_MODES', lab.MODES)
   const skipped = {}
   for (const m of modes) {
@@ -97,7 +101,7 @@ export async function bench() {
     if (needs && !bin && !lab.haToolHas(needs)) skipped[m] = `ha-tool ${needs} is not built`
   }
   const runModes = modes.filter((m) => !skipped[m])
-  const partial = partialReason({n, kinds, modes: runModes, advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, lease, bin, ipv6})
+  const partial = partialReason({n, kinds, modes: runModes, advertInt, conntrackd, wanInputDrop, link, tcpLoose, keepalivedGuard, lease, leasePeer, bin, ipv6})
   const runs = Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, []]))]))
   const started = Date.now()
   const errors = []
@@ -106,7 +110,7 @@ export async function bench() {
   try {
     for (let round = 0; round < n; round++) {
       for (const mode of runModes) {
-        installed = (await lab.up({...labOptions, mode})).bin
+        installed = (await lab.up(modeOptions(mode))).bin
         for (const kind of kinds) {
           let r
           try {
@@ -115,7 +119,7 @@ export async function bench() {
             // one broken run must not lose the others: record it, rebuild the lab, go on
             errors.push({mode, kind, round: round + 1, error: String(error?.message ?? error)})
             process.stderr.write(`failover ${mode} ${kind} #${round + 1}: ERROR ${error?.message ?? error}\n`)
-            await lab.up({...labOptions, mode})
+            await lab.up(modeOptions(mode))
             continue
           }
           runs[mode][kind].push(r)
@@ -133,12 +137,12 @@ export async function bench() {
   const budgets = budgetCheck(runs, results, runModes, kinds)
   printTable(results, kinds)
   for (const b of budgets) process.stderr.write(`budget ${b.what}: ${b.measured} (limit ${b.limit}) ${b.ok === null ? 'not measured' : b.ok ? 'ok' : 'OVER'}\n`)
-  const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined,
+  const brief = (r) => ({from: r.from, outageMs: r.outageMs, vipMs: r.vipMs, ruleMs: r.ruleMs, recoveredMs: r.recoveredMs, oldRuleRemovedMs: r.oldRuleRemovedMs, oldVipReleasedMs: r.oldVipReleasedMs, tcp: r.tcpSurvived, tcpError: r.tcpError ?? undefined, lease: r.lease?.kept, splitBrain: r.splitBrain.now || undefined, restoredTookOver: r.restoredTookOver || undefined, preflightRetry: r.preflightRetry || undefined,
     ...(r.v6 ? {v6: {outageMs: r.v6.outageMs, recoveredMs: r.v6.recoveredMs, tcp: r.v6.tcpSurvived, tcpError: r.v6.tcpError ?? undefined, router: r.v6.routerAfter, routerReachable: r.v6.routerReachable}} : {})})
-  return {...(partial ? {partial} : {}), n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, ipv6, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
+  return {...(partial ? {partial} : {}), n, advertInt, conntrackd, tcpLoose, wanInputDrop, link, keepalivedGuard, leasePeer, ipv6, haTool: installed, kinds, seconds: Math.round((Date.now() - started) / 1000), skipped, errors, results, budgets, runs: Object.fromEntries(runModes.map((m) => [m, Object.fromEntries(kinds.map((k) => [k, runs[m][k].map(brief)]))]))}
 }
 
-const FULL = {n: 5, advertInt: 0.1, conntrackd: true, wanInputDrop: true, link: 'keep-up', tcpLoose: 0, keepalivedGuard: true, lease: true, bin: '', ipv6: true}
+const FULL = {n: 5, advertInt: 0.1, conntrackd: true, wanInputDrop: true, link: 'keep-up', tcpLoose: 0, keepalivedGuard: true, lease: true, leasePeer: true, bin: '', ipv6: true}
 
 /** Why this run is not the documented table (undefined: it is): the cells left out and the settings changed. */
 export function partialReason(s) {

@@ -50,6 +50,8 @@ export type TransitionResult = {
   steps: StepOutcome[]
   durationMs: number
   exit: ExitCodeValue
+  /** The plan's detached steps (checks), started once the lock was released; not in `steps` nor the state file. */
+  followUp?: Promise<StepOutcome[]>
 }
 
 /**
@@ -58,6 +60,19 @@ export type TransitionResult = {
  * and record the result in the state file. Running it twice changes nothing the second time.
  */
 export async function handleTransition(deps: TransitionDeps, req: TransitionRequest): Promise<TransitionResult> {
+  let detached: Step[] = []
+  const result = await underLock(deps, req, (steps) => { detached = steps })
+  if (detached.length === 0) return result
+  // A check, not a change: the lock is free again, so a take-over that comes now does not wait for it.
+  const followUp = execute(deps, detached).then((outcomes) => {
+    outcomes.forEach((o) => { if (o.status === 'failed') deps.log.error({step: o.kind, error: o.error}, `step failed: ${o.why}`) })
+    deps.log.info({role: req.role, steps: outcomes.map((o) => `${o.kind}: ${o.status}${o.detail ? ` (${o.detail})` : ''}`)}, 'after the transition')
+    return outcomes
+  })
+  return {...result, followUp}
+}
+
+async function underLock(deps: TransitionDeps, req: TransitionRequest, detach: (steps: Step[]) => void): Promise<TransitionResult> {
   const {config, log} = deps
   const lock = await deps.lock()
   const started = deps.mono()
@@ -72,7 +87,9 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     const observed = deps.observer ? await deps.observer.get() : await readObserved(deps)
     // Slot steps are role-change actions: don't even ask for them (they read conntrackd.conf) otherwise.
     const slots = prev?.role !== req.role ? await deps.slots(req.role, prev?.role) : {}
-    const plan = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined, lan6: lanPrefixConfig(config)})
+    const planned = planTransition({role: req.role, previousRole: prev?.role, wan: config.wan, observed, slots, releaseVips: req.releaseVips && req.role !== 'MASTER' ? {config: config.keepalived.config} : undefined, lan6: lanPrefixConfig(config)})
+    const plan = planned.filter((s) => !s.detached)
+    detach(planned.filter((s) => s.detached))
     // Apply first, log after: the first enabled log line loads pino (~20 ms), and a BACKUP's rule
     // must not wait for that (nor for a slow log.file). What the steps log waits too.
     const stepLog = deferredLogger(log)
@@ -82,7 +99,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     } finally {
       stepLog.flush()
     }
-    if (plan.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: plan.map((s) => `${s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
+    if (planned.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: planned.map((s) => `${s.detached ? '(after the transition, outside the lock) ' : s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
     steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
     // Only a step that changed the WAN makes the cached view stale (its kernel events re-read it
@@ -110,7 +127,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
     })
     if (exit !== ExitCode.OK) log.warn({role: req.role, exit, failed: steps.filter((s) => s.status === 'failed').map((s) => `${s.kind}: ${s.error}`)}, 'transition incomplete')
     else if (plan.length > 0) log.info({role: req.role, ms: Math.round(durationMs * 10) / 10}, 'transition done')
-    return {role: req.role, source: req.source, instance: req.instance, applied: true, previousRole: prev?.role, observed, plan: plan.map(({kind, why}) => ({kind, why})), steps, durationMs, exit}
+    return {role: req.role, source: req.source, instance: req.instance, applied: true, previousRole: prev?.role, observed, plan: planned.map(({kind, why}) => ({kind, why})), steps, durationMs, exit}
   } finally {
     await lock.release()
   }

@@ -36,8 +36,12 @@ export const notifyCommand: CommandSpec<NotifyResult> = {
     const deps = createTransitionDeps(config, log)
     try {
       const releaseVips = inv.flags['release-vips'] === true
-      const result = await handleTransition(deps, {role: decision.role, source: releaseVips ? 'guard' : 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey(), releaseVips})
-      return {result, exit: result.exit}
+      const {followUp, ...result} = await handleTransition(deps, {role: decision.role, source: releaseVips ? 'guard' : 'notify', instance: event.name ?? config.keepalived.instance, order: ownOrderKey(), releaseVips})
+      // The detached checks ran after the lock was released (a take-over did not wait); report them with the rest.
+      const after = followUp ? await followUp : []
+      const steps = [...result.steps, ...after]
+      const exit = result.exit === ExitCode.OK && after.some((s) => s.status === 'failed') ? ExitCode.PARTIAL : result.exit
+      return {result: {...result, steps, exit}, exit}
     } finally {
       deps.close()
     }

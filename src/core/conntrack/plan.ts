@@ -72,7 +72,9 @@ export function conntrackSteps(role: Role, info: ConntrackPlanInfo): ConntrackSl
       if (info.verifyFailback) {
         const skip = resync.args.noop
         const args = {waitMs: info.verifyTimeoutMs, tolerancePercent: info.syncTolerancePercent, ...(skip ? {noop: skip} : {})}
-        slots.afterWan.push({kind: 'conntrackd.verify-sync', args, why: 'check that the MASTER\'s flows arrived here', critical: false})
+        // Detached: it can take verify_timeout_ms plus two reads over the peer port (~1 s in the lab), and a
+        // MASTER event that came meanwhile waited behind it for the lock (a take-over ~1 s late, the failover bench).
+        slots.afterWan.push({kind: 'conntrackd.verify-sync', args, why: 'check that the MASTER\'s flows arrived here', critical: false, detached: true})
       }
       break
     }

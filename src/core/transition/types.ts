@@ -76,8 +76,10 @@ export type StepKind = keyof StepArgs
  * `concurrent`: the step starts together with the one before it instead of after it; a run of
  * such steps is one group, and the next step without the flag starts once the whole group is done
  * (so it may depend on any of them). A critical failure in a group skips what comes after the group.
+ * `detached`: a check, not a change; it runs after the transition, outside the node's lock, so the
+ * next transition (a take-over) never waits behind it (handle-transition.ts).
  */
-export type Step = {[K in StepKind]: {kind: K; args: StepArgs[K]; why: string; critical: boolean; concurrent?: true}}[StepKind]
+export type Step = {[K in StepKind]: {kind: K; args: StepArgs[K]; why: string; critical: boolean; concurrent?: true; detached?: true}}[StepKind]
 
 /** The step of one kind. */
 export type StepOf<K extends StepKind> = Extract<Step, {kind: K}>

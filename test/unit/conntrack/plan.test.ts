@@ -30,6 +30,8 @@ describe('conntrackSteps per role (FTFW, external cache on)', () => {
     const s = conntrackSteps('BACKUP', info())
     assert.deepEqual(s.beforeWan, [])
     assert.deepEqual(flags(s.afterWan), ['start', '-t', '-n', 'verify-sync'])
+    // the check runs outside the node's lock: a take-over must not wait for its reads over the peer port
+    assert.deepEqual(s.afterWan.map((x) => x.detached === true), [false, false, false, true])
   })
 
   test('BACKUP without start_on_backup and without verify_failback: just -t, -n', () => {
