@@ -50,16 +50,17 @@ export type TransitionResult = {
   steps: StepOutcome[]
   durationMs: number
   exit: ExitCodeValue
-  /** The plan's detached steps (checks), started once the lock was released; not in `steps` nor the state file. */
-  followUp?: Promise<StepOutcome[]>
 }
+
+/** A transition and its plan's detached steps (checks), started once the lock was released: not in `steps` nor the state file. */
+export type TransitionRun = TransitionResult & {followUp?: Promise<StepOutcome[]>}
 
 /**
  * Converges this node to a role: under the node's lock, drop the request if a later event
  * already won, observe the WAN, plan the difference, log the plan, apply it step by step,
  * and record the result in the state file. Running it twice changes nothing the second time.
  */
-export async function handleTransition(deps: TransitionDeps, req: TransitionRequest): Promise<TransitionResult> {
+export async function handleTransition(deps: TransitionDeps, req: TransitionRequest): Promise<TransitionRun> {
   let detached: Step[] = []
   const result = await underLock(deps, req, (steps) => { detached = steps })
   if (detached.length === 0) return result

@@ -14,7 +14,7 @@ export const conntrackd = {
   timeout_ms: int(10000, 100, 600000, 'how long one conntrackd command may take'),
   commit_timeout_ms: int(30000, 100, 600000, 'how long `conntrackd -c` may take: it is synchronous and large tables take longer'),
   verify_failback: bool(true, 'BACKUP: after `conntrackd -n`, wait for the MASTER\'s flows and report whether they all arrived'),
-  verify_timeout_ms: int(1000, 0, 120000, 'how long a returning BACKUP waits for the MASTER\'s flows after -n; the transition holds the node\'s lock meanwhile, so a promotion arriving then waits too'),
+  verify_timeout_ms: int(1000, 0, 120000, 'how long a returning BACKUP waits for the MASTER\'s flows after -n; the check runs after the transition, outside the node\'s lock, so a promotion arriving then does not wait for it'),
   peer_exec: retired('the failback check reaches the MASTER through [peer] (ssh with checked host keys); delete conntrackd.peer_exec and set peer.destination, peer.identity and peer.known_hosts', list([], '')),
   peer_config: retired('the peer\'s ha-tool reads its own conntrackd.config; delete conntrackd.peer_config', str('', '')),
   failback_gate: bool(true, 'the daemon holds a returning node out of MASTER (track_file value 3) until its external cache holds the MASTER\'s flows, checked flow by flow over the peer port; needs conntrackd.enabled and verify_failback (docs/failback.md)'),
