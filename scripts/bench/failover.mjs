@@ -15,7 +15,7 @@
 // (stop,kill,lan,node), BENCH_FAILOVER_ADVERT (0.1), BENCH_FAILOVER_CONNTRACKD (1), BENCH_FAILOVER_TCP_LOOSE (0),
 // BENCH_FAILOVER_WAN_INPUT_DROP (1, the shipped nftables example's WAN input filter; 0 = none, the lab's --no-wan-input-drop),
 // BENCH_FAILOVER_LINK (keep-up; or down-on-backup: ha-tool's wan.link in notify/fifo mode),
-// BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1),
+// BENCH_FAILOVER_GUARD (1: the keepalived.service drop-in acts; 0: only the daemon's watchdog), BENCH_FAILOVER_LEASE (1), BENCH_FAILOVER_LEASE_PEER (1: ha-tool's modes run DHCP as shipped, dnsmasq on the MASTER and leases replicated over the peer port; 0: both gateways' dnsmasq, as keepalived alone),
 // BENCH_FAILOVER_IPV6 (1: the lab runs dual stack and every run also measures an IPv6 UDP probe and TCP stream from the
 // same client to the ISP's IPv6 host, through the same failover: the IPv6 rows; issue 19's budget: IPv6 outage <= IPv4 + 50 ms).
 // A run with fewer than 5 runs per cell, some modes or kinds only, or other settings than these defaults reports
@@ -252,7 +252,7 @@ const KIND_NAME = {stop: 'keepalived stopped', kill: 'keepalived kill -9', lan: 
 /** docs/benchmarks.md's block (scripts/bench-report.mjs). */
 export function markdown(r) {
   const lines = [
-    `${r.n} runs per cell, advert_int ${r.advertInt} s, ${r.ipv6 ? 'dual stack (IPv6 rows: the same runs, the client\'s IPv6 probe and stream)' : 'IPv4 only'}, conntrackd ${r.conntrackd ? 'on' : 'off'}, nf_conntrack_tcp_loose ${r.tcpLoose}, wan.link ${r.link}, keepalived.service drop-in ${r.keepalivedGuard ? 'on' : 'off'}, ha-tool ${r.haTool}; ${r.seconds} s.`,
+    `${r.n} runs per cell, advert_int ${r.advertInt} s, ${r.ipv6 ? 'dual stack (IPv6 rows: the same runs, the client\'s IPv6 probe and stream)' : 'IPv4 only'}, conntrackd ${r.conntrackd ? 'on' : 'off'}, nf_conntrack_tcp_loose ${r.tcpLoose}, wan.link ${r.link}, keepalived.service drop-in ${r.keepalivedGuard ? 'on' : 'off'}, ${r.leasePeer === false ? 'both gateways\' dnsmasq, no lease replication' : 'DHCP as shipped for ha-tool (dnsmasq on the MASTER, leases replicated over the peer port; keepalived alone: both gateways\' dnsmasq, nothing replicated)'}, ha-tool ${r.haTool}; ${r.seconds} s.`,
     '',
     '| mode | event | client outage ms, median / worst | VIP ms | WAN rule ms | VIP -> client ms | TCP survived | lease kept | both nodes on the WAN (runs, longest ms) |',
     '|---|---|---|---|---|---|---|---|---|',
