@@ -126,9 +126,9 @@ export function planTransition(input: PlanInput): Step[] {
   }
 
   // keepalived died without a STOP (the guard, the watchdog): its VIP and VMAC go at once, beside the rules. While
-  // this node holds them it answers the LAN's ARP with the virtual MAC, and an answer sent after the peer took over
-  // teaches the LAN switch the old port again, until the new MASTER's next gratuitous ARP (measured: a 1.07 s
-  // kill -9 outage with the release last, after the slower conntrackd and dnsmasq steps).
+  // this node holds them it answers ARP for the VIP from the virtual MAC (keepalived sets accept_local on the VMAC:
+  // without the shipped nftables rule, even the new MASTER's gratuitous ARPs), and each answer teaches the LAN
+  // switch this node's port again (docs/failover.md, "kill -9").
   if (input.releaseVips) steps.push({kind: 'vip.release', args: input.releaseVips, why: 'keepalived is gone: release the VIP (and VMAC) it left on this node', critical: false})
   // BACKUP, FAULT, STOP: the WAN rule goes first, so no traffic is routed out while the link changes.
   if (observed.ruleCount > 0) steps.push({kind: 'rule.del', args: {...rule, count: observed.ruleCount}, why: `stop routing through the WAN (${observed.ruleCount} rule cop${observed.ruleCount === 1 ? 'y' : 'ies'})`, critical: false, ...(steps.length > 0 ? {concurrent: true as const} : {})})
