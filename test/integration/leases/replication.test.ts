@@ -94,7 +94,7 @@ describe('lease replication through the daemon\'s held ssh channel', {skip, conc
     if (!process.env.HAT_KEEP) rmSync(dir, {recursive: true, force: true})
   })
 
-  test('200 lease events in 10 s: each hook returns at once, every lease is on the peer within 5 s of the last one', async () => {
+  test('200 lease events in a burst, 4 at a time: each hook returns at once, every lease is on the peer within 5 s of the last one', async () => {
     await startDaemon(a)
     const exp = now() + 3600
     const t0 = Date.now()
@@ -103,7 +103,9 @@ describe('lease replication through the daemon\'s held ssh channel', {skip, conc
     const {missing, ms} = await waitOnPeer(0, 200, 5000)
     console.log(`# 200 hook runs in ${burstMs} ms; all on the peer ${ms} ms after the last`)
     assert.deepEqual(missing, [], `not on the peer 5 s after the last event: ${missing.length}`)
-    assert.ok(burstMs <= 10_000, `the 200 hook runs took ${burstMs} ms: the hook must only queue`)
+    // 200 Node starts, 4 at a time, took 10.5-11.7 s on 2 shared cores; a hook that pushed over ssh itself took 49 s
+    // (HAT_LEASES_NO_DAEMON). The bound separates the two without timing the machine's load.
+    assert.ok(burstMs <= 25_000, `the 200 hook runs took ${burstMs} ms: the hook must only queue`)
     // One ssh connection carried them: the daemon's master, still the same process.
     assert.match(daemonLog, /lease changes replicated/)
   })
