@@ -468,11 +468,13 @@ function dnsmasqConf(gw: Gw, o: LabOptions): string {
   return replaceOnce(example(gw, 'dnsmasq'), /^dhcp-script=.*\n/m, () => (o.peer ? `dhcp-script=${join(RUN, gw, 'dnsmasq-script')}\n` : ''))
 }
 
-/** The shipped wrapper (scripts/packaging/dnsmasq-script) with the lab's installed ha-tool, this node's config and state.dir. */
+/**
+ * The wrapper `ha-tool config example dnsmasq-script` prints for this node's config (its state.dir, the lab's
+ * installed ha-tool as doctor.binary, --config): what a user installs as /etc/ha-tool/dnsmasq-script when the
+ * shipped one does not fit. The lab keeps it in the node's run directory instead of /etc.
+ */
 function dnsmasqScript(gw: Gw): string {
-  const shipped = readFileSync(join(ROOT, 'scripts/packaging/dnsmasq-script'), 'utf8')
-  const own = replaceOnce(shipped, /^exec \/usr\/sbin\/ha-tool /m, () => `HA_TOOL_CONFIG=${haConfigPath(gw)} exec ${haToolBin()} `)
-  return replaceOnce(own, /^state_dir=.*$/m, () => `state_dir=${join(RUN, gw, 'state')}`)
+  return example(gw, 'dnsmasq-script')
 }
 
 const sshDir = (gw: Gw): string => join(RUN, gw, 'ssh')

@@ -1,6 +1,7 @@
 import {HaError} from '../../core/errors.js'
 import {withoutLeases} from '../../core/leases/format.js'
 import {mergeLeaseTables, type MergeReport} from '../../core/leases/merge.js'
+import {injectLeases} from './dbus-inject.js'
 import {subnetRule} from './subnet-rule.js'
 import {emptyLeaseTable, parseLeaseFile} from '../../core/leases/parse.js'
 import {leaseAt, type LeaseTable} from '../../core/leases/table.js'
@@ -54,13 +55,13 @@ export async function applyLeases(deps: LeaseDeps, incoming: readonly LeaseTable
   let method = c.apply
   if (method === 'auto') method = (await deps.dbus().present()) ? 'dbus' : 'restart'
   if (method === 'dbus') {
-    const now = nowSeconds(deps)
     const dbus = deps.dbus()
     // Leases this merge took away from other clients, then the new and renewed ones.
     for (const d of merged.report.droppedLeases) if (d.reason === 'conflict') await dbus.deleteLease(d.ip)
     for (const l of removed) await dbus.deleteLease(l.ip)
-    for (const l of merged.changed()) await dbus.addLease(l, now)
-    deps.log.info({added: merged.report.added, updated: merged.report.updated, removed: removed.length}, 'leases injected over D-Bus')
+    // With --leasefile-ro dnsmasq writes no file to check the stored expiries against.
+    const inj = await injectLeases(deps, dbus, merged.changed(), c.leasefile_ro ? undefined : () => readLocal(deps))
+    deps.log.info({added: merged.report.added, updated: merged.report.updated, removed: removed.length, ...(inj.corrected ? {corrected: inj.corrected, off: inj.off} : {})}, 'leases injected over D-Bus')
     return {method: 'dbus', file: path, report: merged.report, removed: removed.length}
   }
   if (!opts.allowRestart) {

@@ -88,12 +88,17 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
       return true
     }
     if (snapshot === undefined) {
-      // No snapshot yet (first start, or state.dir emptied at boot): what is there now is the start;
-      // dnsmasq's script told the peer about it, since no watch was running.
+      // No snapshot yet (first start, or state.dir on tmpfs after a boot). dnsmasq runs its script
+      // one lease at a time and falls behind a burst: a change already in the file may not have had
+      // its hook run yet, and once the pid file is claimed that run exits at once. So, unless
+      // dnsmasq does not run the wrapper, every lease in the file goes to the peer once (it merges
+      // them: what it has already changes nothing there).
+      const all = seen ? [...current.values()].map((l) => `add ${l.line}`) : []
+      if (all.length > 0) queueLines(all, deps.now())
       saveSnapshot(current)
       snapshot = current
       lastKey = key
-      log.info({leases: current.size}, 'lease file watch: starting from the file as it is')
+      log.info({leases: current.size, queued: all.length}, 'lease file watch: starting from the file as it is')
       return true
     }
     if (!seen) {
@@ -103,18 +108,8 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
     const now = deps.now()
     const d = diffLeaseFile(snapshot, current, pending, now, confirmMs)
     if (d.lines.length > 0) {
-      const received = parseReceived(deps.received.read())
-      const lines = d.lines.filter((l) => !isEcho(received, l, now))
-      if (lines.length > 0) {
-        if (deps.queue.state().pending >= deps.config.dnsmasq.queue_max) {
-          deps.queue.markOverflow()
-          log.warn({changes: lines.length, queueMax: deps.config.dnsmasq.queue_max}, 'lease queue full: changes not queued; the daemon asks the peer for a full sync')
-        } else {
-          // Throws when the queue cannot be written: the snapshot then stays, so the next read sends it again.
-          deps.queue.add(`${lines.join('\n')}\n`)
-        }
-      }
-      log.debug({changes: d.lines.length, queued: lines.length}, 'lease file changed')
+      const queued = queueLines(d.lines, now)
+      log.debug({changes: d.lines.length, queued}, 'lease file changed')
       saveSnapshot(d.snapshot)
     }
     snapshot = d.snapshot
@@ -150,6 +145,23 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
       if (again && !stopped) void settle()
     })
     return running
+  }
+
+  /**
+   * Queues the lines that are not the peer's own pushes coming back; returns how many. Throws when
+   * the queue cannot be written: the snapshot then stays, so the next read sends them again.
+   */
+  function queueLines(all: readonly string[], now: number): number {
+    const received = parseReceived(deps.received.read())
+    const lines = all.filter((l) => !isEcho(received, l, now))
+    if (lines.length === 0) return 0
+    if (deps.queue.state().pending >= deps.config.dnsmasq.queue_max) {
+      deps.queue.markOverflow()
+      log.warn({changes: lines.length, queueMax: deps.config.dnsmasq.queue_max}, 'lease queue full: changes not queued; the daemon asks the peer for a full sync')
+    } else {
+      deps.queue.add(`${lines.join('\n')}\n`)
+    }
+    return lines.length
   }
 
   function saveSnapshot(s: FileSnapshot): void {
