@@ -8,6 +8,7 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {BIN} from './spawn.js'
 import {buildTopology, type Topology} from './topology.js'
+import {sshdCommand} from './sshd.js'
 
 export type Run = {code: number | null; stdout: string; stderr: string}
 
@@ -128,7 +129,7 @@ export class PeerNodes {
 
   private async startSshd(n: PeerNode): Promise<void> {
     mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege-separation directory
-    const child = spawn('ip', ['netns', 'exec', n.ns, '/usr/sbin/sshd', '-D', '-e', '-f', join(n.dir, 'sshd_config')], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn('ip', ['netns', 'exec', n.ns, ...sshdCommand(['/usr/sbin/sshd', '-D', '-e', '-f', join(n.dir, 'sshd_config')])], {stdio: ['ignore', 'ignore', 'pipe']})
     let err = ''
     child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
     this.procs.push(child)

@@ -9,6 +9,7 @@ import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checkJsonOutput} from '../../support/json-contract.js'
 import {buildTopology, type End, type NodeSpec, type Topology} from '../../support/topology.js'
+import {sshdCommand} from '../../support/sshd.js'
 
 export const ROOT = new URL('../../..', import.meta.url).pathname
 export const BIN = join(ROOT, 'bin/run.js')
@@ -156,7 +157,7 @@ export class LeasePair {
   /** sshd in the node's namespace, on its sync address only; resolves once it listens. */
   async startSshd(n: GwNode): Promise<ChildProcess> {
     mkdirSync('/run/sshd', {recursive: true, mode: 0o755}) // sshd's privilege-separation directory
-    const child = spawn('ip', ['netns', 'exec', n.ns, '/usr/sbin/sshd', '-D', '-e', '-f', join(n.dir, 'sshd_config')], {stdio: ['ignore', 'ignore', 'pipe']})
+    const child = spawn('ip', ['netns', 'exec', n.ns, ...sshdCommand(['/usr/sbin/sshd', '-D', '-e', '-f', join(n.dir, 'sshd_config')])], {stdio: ['ignore', 'ignore', 'pipe']})
     let err = ''
     child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
     this.procs.push(child)

@@ -10,6 +10,7 @@ import {ExitCode} from '../../../src/core/exit-codes.js'
 import {BIN, cleanEnv, ensureBuilt, hasProgram, runCli, withTempDir} from '../../support/spawn.js'
 import {buildTopology, type End, type NodeSpec, type Topology} from '../../support/topology.js'
 import {must, netnsSkipReason, sh, startIn, waitFor} from './netns.js'
+import {sshdCommand} from '../../support/sshd.js'
 
 const A = `hat-h8-sa-${process.pid}`
 const B = `hat-h8-sb-${process.pid}`
@@ -68,7 +69,7 @@ function sshSetup(dir: string, gw2Config: string): {env: NodeJS.ProcessEnv; sshd
   chmodSync(join(dir, 'bin/ssh'), 0o755)
   return {
     env: cleanEnv({PATH: `${dir}/bin:${process.env.PATH}`, DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${dir}/no-bus`}),
-    sshdArgv: ['/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')],
+    sshdArgv: sshdCommand(['/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')]),
   }
 }
 
