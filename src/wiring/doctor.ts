@@ -8,8 +8,8 @@ import {stateFromFs} from '../app/status.js'
 import type {Config} from '../config/schema.js'
 
 /** The real adapters behind `doctor`: the files under `root`, and live reads only when root is /. */
-export function createDoctorDeps(config: Config, root: string, log: Logger): DoctorDeps {
+export function createDoctorDeps(config: Config, root: string, log: Logger, configPath?: string): DoctorDeps {
   const fs = createRootedFs(root)
   const exec = createExec(log)
-  return {config, fs, exec, probes: createDoctorProbes(exec), peer: peerFromConfig(config, log), live: root === '/', state: stateFromFs(fs, config.state.dir)}
+  return {config, fs, exec, probes: createDoctorProbes(exec), peer: peerFromConfig(config, log), live: root === '/', state: stateFromFs(fs, config.state.dir), ...(configPath ? {configPath} : {})}
 }

@@ -21,6 +21,8 @@ export type DoctorDeps = {
   live: boolean
   /** The last transition's state file, if any (read through fs). */
   state?: StateFile
+  /** The config file this run checks, as the node names it (under --root: the path inside the root). */
+  configPath?: string
 }
 
 export type Verdict = Omit<CheckResult, 'id' | 'title'>

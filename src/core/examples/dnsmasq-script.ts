@@ -68,3 +68,25 @@ export function scriptStateDir(text: string): string | undefined {
   const words = m ? shellWords(m[1]) : undefined
   return words?.length === 1 ? words[0] : undefined
 }
+
+/**
+ * The config a wrapper's `ha-tool ... leases hook` reads: the `--config` on its line, else an
+ * `HA_TOOL_CONFIG=` before the command, else null (ha-tool's default). Undefined when no line of
+ * the script runs `leases hook`.
+ */
+export function scriptHookConfig(text: string): string | null | undefined {
+  for (const line of text.split('\n')) {
+    // dnsmasq's own arguments ("$@") are no word of ours; shellWords refuses expansions.
+    const words = shellWords(line.replaceAll('"$@"', '').trim())
+    if (!words) continue
+    const at = words.findIndex((w, i) => w === 'leases' && words[i + 1] === 'hook')
+    if (at < 0) continue
+    for (let i = at + 2; i < words.length; i++) {
+      if (words[i] === '--config' && words[i + 1] !== undefined) return words[i + 1]
+      if (words[i].startsWith('--config=')) return words[i].slice('--config='.length)
+    }
+    const env = words.slice(0, at).find((w) => w.startsWith('HA_TOOL_CONFIG='))
+    return env === undefined ? null : env.slice('HA_TOOL_CONFIG='.length)
+  }
+  return undefined
+}

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict'
 import {readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, describe, test} from 'node:test'
+import {buildExample} from '../../../src/app/config-example.js'
 import {dhcpv6WaitsForBackoff} from '../../../src/app/doctor/wan-dhcpv6-restart.js'
 import type {Config} from '../../../src/config/schema.js'
 import {check, dnsmasqVersion, doctor, fakeExec, goodNode, keepalivedOk, type Node, nodeConfig} from './fixture.js'
@@ -28,6 +29,20 @@ describe('dnsmasq-script', () => {
     const own = check(await doctor(node), 'dnsmasq-script')
     assert.equal(own.status, 'pass', own.detail)
     assert.equal(own.detail, 'dhcp-script /etc/ha-tool/dnsmasq-script: state_dir=/run/gw')
+  })
+
+  test('the wrapper\'s hook must read this node\'s config: the shipped one (default path) fits only the default', async () => {
+    node = goodNode()
+    assert.equal(check(await doctor(node, {configPath: '/etc/ha-tool/config.toml'}), 'dnsmasq-script').status, 'pass')
+    const other = check(await doctor(node, {configPath: '/etc/ha-tool/gw1.toml'}), 'dnsmasq-script')
+    assert.equal(other.status, 'warn')
+    assert.equal(other.detail, 'dhcp-script /usr/lib/ha-tool/dnsmasq-script runs `ha-tool leases hook` with the default config (/etc/ha-tool/config.toml), but this node\'s config is /etc/ha-tool/gw1.toml: lease changes the hook handles go by that config\'s peer and lease file')
+    assert.match(other.fix ?? '', /config example dnsmasq-script/)
+    // The wrapper `config example dnsmasq-script --config /etc/ha-tool/gw1.toml` prints, installed where it says.
+    node.write('/etc/ha-tool/dnsmasq-script', buildExample('dnsmasq-script', node.config, '/etc/ha-tool/gw1.toml'), 0o755)
+    node.write('/etc/dnsmasq.conf', readFileSync(join(node.root, 'etc/dnsmasq.conf'), 'utf8').replace(/^dhcp-script=.*$/m, 'dhcp-script=/etc/ha-tool/dnsmasq-script'))
+    assert.equal(check(await doctor(node, {configPath: '/etc/ha-tool/gw1.toml'}), 'dnsmasq-script').status, 'pass')
+    assert.equal(check(await doctor(node, {configPath: '/etc/ha-tool/config.toml'}), 'dnsmasq-script').status, 'warn', 'and it does not fit the default one')
   })
 
   test('the shipped wrapper under a config with another state.dir: warn, with the fix', async () => {

@@ -96,11 +96,11 @@ export const dnsmasqVersion = (v: string): ExecScript => (argv) => (argv[0] === 
 /** The tools a good node has: keepalived accepting its config, dnsmasq 2.90. */
 export const toolsOk: ExecScript = (argv) => keepalivedOk(argv) ?? dnsmasqVersion('2.90')(argv)
 
-export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; config?: Config; skip?: string[]} = {}): Promise<DoctorReport> {
+export async function doctor(node: Node, opts: {exec?: Exec; live?: boolean; config?: Config; skip?: string[]; configPath?: string} = {}): Promise<DoctorReport> {
   const fs = createRootedFs(node.root)
   const config = opts.config ?? node.config
   const exec = opts.exec ?? fakeExec(toolsOk)
-  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir)}, opts.skip)
+  return runDoctor({config, fs, exec, probes: createDoctorProbes(exec), peer: execPeer(exec, config), live: opts.live ?? false, state: stateFromFs(fs, config.state.dir), ...(opts.configPath ? {configPath: opts.configPath} : {})}, opts.skip)
 }
 
 export function check(report: DoctorReport, id: string): CheckResult {

@@ -8,7 +8,7 @@ import {buildExample} from '../../../src/app/config-example.js'
 import type {Config} from '../../../src/config/schema.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import {dnsmasqNeeds, parseDnsmasqVersion, unmetNeeds} from '../../../src/core/doctor/dnsmasq-version.js'
-import {scriptStateDir, SHIPPED_SCRIPT} from '../../../src/core/examples/dnsmasq-script.js'
+import {scriptHookConfig, scriptStateDir, SHIPPED_SCRIPT} from '../../../src/core/examples/dnsmasq-script.js'
 import {parseDnsmasqConf} from '../../../src/core/parse/dnsmasq-conf.js'
 import {shellWords} from '../../../src/core/parse/shell-words.js'
 
@@ -48,6 +48,14 @@ describe('dnsmasq-script example', () => {
       const text = buildExample('dnsmasq', c, path)
       assert.match(text, /^# +\S*ha-tool config example dnsmasq-script.* > \/etc\/ha-tool\/dnsmasq-script$/m, 'the comment says how to make it')
     }
+  })
+
+  test('scriptHookConfig: the config the wrapper\'s hook reads', () => {
+    assert.equal(scriptHookConfig(readFileSync(`${ROOT}scripts/packaging/dnsmasq-script`, 'utf8')), null, 'the shipped one: the default')
+    assert.equal(scriptHookConfig(buildExample('dnsmasq-script', base, '/etc/ha-tool/gw 1.toml')), '/etc/ha-tool/gw 1.toml')
+    assert.equal(scriptHookConfig('exec /usr/sbin/ha-tool leases hook --config=/a.toml "$@"\n'), '/a.toml')
+    assert.equal(scriptHookConfig('HA_TOOL_CONFIG=/b.toml exec /x/ha-tool leases hook "$@"\n'), '/b.toml')
+    assert.equal(scriptHookConfig('#!/bin/sh\nexec logger "$@"\n'), undefined, 'no hook: nothing to compare')
   })
 
   test('scriptStateDir: only a state_dir= line of one shell word', () => {
