@@ -4,8 +4,9 @@
 // Run inside the client's namespace (no other DHCP client there):
 //   node dhcp-burst.mjs COUNT SPREAD_MS SERVER_ID[,SERVER_ID...] [FIRST]
 // (FIRST: the clients are numbered FIRST+1.. for their MACs and xids; default 0.)
-// Prints JSON: {clients: [{mac, ip, server, ackAt}], failed: [{mac, why}], firstAt, lastAckAt} (times: epoch ms;
-// server: the server id of the ACK). Each client takes the first OFFER from one of the SERVER_IDs.
+// Prints JSON: {clients: [{mac, ip, server, ackAt}], failed: [{mac, why}], naks: [{mac, ip}], firstAt, lastAckAt}
+// (times: epoch ms; server: the server id of the ACK). Each client takes the first OFFER from one of the
+// SERVER_IDs; after a NAK it starts over with a new DISCOVER (RFC 2131 4.4.1), at most 3 times.
 import dgram from 'node:dgram'
 
 const [count, spreadMs, servers, first] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4].split(','), Number(process.argv[5] ?? 0)]
@@ -48,10 +49,15 @@ const failed = []
 let lastAckAt = 0
 const send = (b) => sock.send(b, 67, '255.255.255.255')
 
+const naks = [] // {mac, ip}: a REQUEST refused; the client started over (RFC 2131 4.4.1), as real ones do
+const MAX_NAKS = 3
+/** Each configuration attempt has its own transaction id, so a late OFFER of an earlier one is not taken. */
+const xidOf = (i, attempt) => (0x5a000000 + (attempt << 20) + i) >>> 0
+
 function start(i) {
   const mac = macOf(i)
-  const xid = (0x5a000000 + i) >>> 0
-  const c = {i, mac, xid, state: 'discover', tries: 0, timer: undefined}
+  const xid = xidOf(i, 0)
+  const c = {i, mac, xid, state: 'discover', tries: 0, naks: 0, timer: undefined}
   clients.set(xid, c)
   const step = () => {
     if (c.state === 'done') return
@@ -60,7 +66,7 @@ function start(i) {
       c.state = 'done'
       return finish()
     }
-    send(c.state === 'discover' ? packet(1, xid, mac, []) : packet(3, xid, mac, [50, 4, ...ipBytes(c.ip), 54, 4, ...ipBytes(c.server), 12, 8, ...Buffer.from(`burst${String(i).padStart(3, '0')}`)]))
+    send(c.state === 'discover' ? packet(1, c.xid, mac, []) : packet(3, c.xid, mac, [50, 4, ...ipBytes(c.ip), 54, 4, ...ipBytes(c.server), 12, 8, ...Buffer.from(`burst${String(i).padStart(3, '0')}`)]))
     c.timer = setTimeout(step, 1000)
   }
   c.step = step
@@ -77,11 +83,22 @@ sock.on('message', (b) => {
     c.step()
   } else if (c.state === 'request' && r.server === c.server && (r.type === 5 || r.type === 6)) {
     clearTimeout(c.timer)
+    if (r.type === 6 && c.naks < MAX_NAKS) {
+      // Likely dnsmasq offering one address to two clients at once (the lab runs it with --no-ping, and an
+      // OFFER holds nothing): the later REQUEST is refused. Start over with a new transaction.
+      naks.push({mac: macText(c.mac), ip: c.ip})
+      c.naks++
+      clients.delete(c.xid)
+      Object.assign(c, {state: 'discover', xid: xidOf(c.i, c.naks), tries: 0, ip: undefined, server: undefined})
+      clients.set(c.xid, c)
+      c.step()
+      return
+    }
     c.state = 'done'
     if (r.type === 5) {
       lastAckAt = Date.now()
       done.push({mac: macText(c.mac), ip: r.yiaddr, server: c.server, ackAt: lastAckAt})
-    } else failed.push({mac: macText(c.mac), why: `NAK for ${c.ip}`})
+    } else failed.push({mac: macText(c.mac), why: `NAK for ${c.ip}, ${MAX_NAKS + 1} times`})
     finish()
   }
 })
@@ -89,7 +106,7 @@ sock.on('message', (b) => {
 const firstAt = Date.now()
 function finish() {
   if (done.length + failed.length < count) return
-  process.stdout.write(`${JSON.stringify({clients: done, failed, firstAt, lastAckAt})}\n`)
+  process.stdout.write(`${JSON.stringify({clients: done, failed, naks, firstAt, lastAckAt})}\n`)
   sock.close()
 }
 

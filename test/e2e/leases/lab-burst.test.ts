@@ -51,7 +51,10 @@ test(`lab --peer: ${COUNT} DHCP clients within 10 s, every lease on the other ga
     const serverOf = new Map<string, string>([[ADDR.lan.gw1, 'gw1'], [ADDR.lan.gw2, 'gw2'], [ADDR.vip, master]])
     const r = spawnSync('ip', ['netns', 'exec', NS.client, process.execPath, join(ROOT, 'test/e2e/leases/dhcp-burst.mjs'), String(COUNT), '8000', [...serverOf.keys()].join(',')], {encoding: 'utf8', timeout: 60_000})
     assert.equal(r.status, 0, r.stderr)
-    const burst = JSON.parse(r.stdout) as {clients: Array<{mac: string; ip: string; server: string; ackAt: number}>; failed: Array<{mac: string; why: string}>; firstAt: number; lastAckAt: number}
+    const burst = JSON.parse(r.stdout) as {clients: Array<{mac: string; ip: string; server: string; ackAt: number}>; failed: Array<{mac: string; why: string}>; naks: Array<{mac: string; ip: string}>; firstAt: number; lastAckAt: number}
+    // A NAK (CI saw one in 200 once, 192.168.1.23 from the MASTER's own half; likely one address offered to two
+    // clients at once, the lab's dnsmasq runs with --no-ping): that client starts over, as a real one does.
+    if (burst.naks.length > 0) t.diagnostic(`NAKs (the client started over): ${burst.naks.map((n) => `${n.mac} ${n.ip}`).join(', ')}`)
     assert.deepEqual(burst.failed, [], 'every client got an ACK')
     assert.equal(burst.clients.length, COUNT)
     assert.ok(burst.lastAckAt - burst.firstAt <= 10_000, `${COUNT} clients in ${burst.lastAckAt - burst.firstAt} ms`)
