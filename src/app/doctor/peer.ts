@@ -3,7 +3,7 @@ import {HaError} from '../../core/errors.js'
 import type {DoctorContext} from './context.js'
 import {type DoctorCheck, fail, pass, skip, warn} from './types.js'
 
-type PeerAnswer = {ok: true; config: Config} | {ok: false; sshFailed: boolean; why: string}
+type PeerAnswer = {ok: true; config: Config; ms: number} | {ok: false; sshFailed: boolean; why: string}
 
 /** The peer's effective config, fetched once over the peer port (BatchMode, checked host key, hard timeout). */
 export function peerConfig(ctx: DoctorContext): Promise<PeerAnswer> {
@@ -11,6 +11,7 @@ export function peerConfig(ctx: DoctorContext): Promise<PeerAnswer> {
     const peer = ctx.deps.peer
     if (!peer) return {ok: false, sshFailed: true, why: 'no peer port'}
     let r
+    const t0 = Date.now()
     try {
       r = await peer.ha(['config', 'show', '--json'])
     } catch (error) {
@@ -20,7 +21,7 @@ export function peerConfig(ctx: DoctorContext): Promise<PeerAnswer> {
     const last = r.stderr.trim().split('\n').filter(Boolean).pop() ?? ''
     if (r.code !== 0) return {ok: false, sshFailed: false, why: `remote \`ha-tool config show\` exit ${r.code}: ${last || stdout.trim().split('\n').pop()}`}
     try {
-      return {ok: true, config: (JSON.parse(stdout) as {config: Config}).config}
+      return {ok: true, config: (JSON.parse(stdout) as {config: Config}).config, ms: Date.now() - t0}
     } catch {
       return {ok: false, sshFailed: false, why: 'the peer\'s `config show --json` is not JSON'}
     }
@@ -35,7 +36,14 @@ export const peerSsh: DoctorCheck = {
     const {destination, port, known_hosts: known} = ctx.config.peer
     const how = `ssh -p ${port} ${destination} (StrictHostKeyChecking=yes, known_hosts ${known || 'ssh\'s default'})`
     const answer = await peerConfig(ctx)
-    if (answer.ok || !answer.sshFailed) return pass(`${how}: connected`)
+    // A lease push without the daemon is one such session within dnsmasq.hook_timeout_ms: one that
+    // takes half of it leaves pushes timing out under load. The usual cause is the peer's login shell:
+    // sshd runs the forced command through it, and bash reads root's ~/.bashrc even then.
+    const limit = Math.round(ctx.config.dnsmasq.hook_timeout_ms / 2)
+    if (answer.ok && answer.ms > limit) {
+      return warn(`${how}: connected, but one request took ${answer.ms} ms (more than half of dnsmasq.hook_timeout_ms = ${ctx.config.dnsmasq.hook_timeout_ms} ms)`, 'time `ssh ... true` to the peer: a slow login shell there (work in root\'s ~/.bashrc for non-interactive shells) costs every lease push and failback read (docs/peer.md)')
+    }
+    if (answer.ok || !answer.sshFailed) return pass(`${how}: connected${answer.ok ? ` (${answer.ms} ms)` : ''}`)
     return fail(`${how}: ${answer.why}`, `install a key and the peer's host key: see docs/peer.md (ha-tool config example authorized-keys prints the peer's authorized_keys line)`)
   },
 }

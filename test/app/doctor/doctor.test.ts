@@ -489,6 +489,22 @@ describe('live checks (injected ruleset, state file and ssh)', () => {
     for (const o of ['BatchMode=yes', 'StrictHostKeyChecking=yes']) assert.ok(argv.includes(o), `${o} in ${argv.join(' ')}`)
   })
 
+  test('a peer port whose sessions take more than half of dnsmasq.hook_timeout_ms: peer-ssh warns (a slow login shell there)', async () => {
+    const answer = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({config: nodeConfig()})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
+    const slow = (async (argv: readonly string[], o?: object) => {
+      if (argv[0] === 'ssh') await new Promise((r) => setTimeout(r, 120))
+      return answer(argv, o as never)
+    }) as typeof answer
+    const quickCfg = {...node.config, dnsmasq: {...node.config.dnsmasq, hook_timeout_ms: 200}}
+    const c = check(await doctor(node, {live: true, exec: slow, config: quickCfg}), 'peer-ssh')
+    assert.equal(c.status, 'warn')
+    assert.match(c.detail, /connected, but one request took \d+ ms \(more than half of dnsmasq\.hook_timeout_ms = 200 ms\)/)
+    assert.match(c.fix!, /login shell .*docs\/peer\.md/)
+    const ok = check(await doctor(node, {live: true, exec: slow}), 'peer-ssh')
+    assert.equal(ok.status, 'pass', 'the default 3000 ms: 120 ms is fine')
+    assert.match(ok.detail, /connected \(\d+ ms\)$/)
+  })
+
   test('the peer\'s config disagrees on table, priority and instance', async () => {
     const peer = {...node.config, wan: {...node.config.wan, table: 251, rule_priority: 32771}, keepalived: {...node.config.keepalived, instance: 'VI_other'}}
     const exec = fakeExec((argv) => (argv[0] === 'keepalived' ? {code: 0} : argv[0] === 'ssh' ? {stdout: JSON.stringify({file: '/etc/ha-tool/config.toml', config: peer})} : argv[0] === 'nft' ? {stdout: ''} : undefined))
