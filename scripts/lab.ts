@@ -14,6 +14,7 @@ import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, renameSync, chmodSync, lstatSync, realpathSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {HIDE_HOST_BASHRC} from '../test/support/sshd.js'
 import {buildTopology as buildTopo, destroyNamespaces, type End} from '../test/support/topology.js'
 
 export type Gw = 'gw1' | 'gw2'
@@ -297,11 +298,9 @@ function mountWrap(gw: Gw, argv: string[], networkd: boolean): string[] {
     `mount --bind ${root}/etc-network /etc/systemd/network`,
     `mount --bind ${root}/networkd.conf /etc/systemd/networkd.conf`,
     `mount --bind ${root}/run-dbus /run/dbus`,
-    // sshd runs the peer port's forced command through root's shell, and bash started by sshd reads ~/.bashrc
-    // even with -c: the build host's (this sandbox's runs \`pyenv init\`, whose rehash lock serialized
-    // concurrent sessions for seconds and timed out lease pushes) is not a gateway's. A fresh Debian root has one
-    // that returns at once when not interactive: the gateway sees an empty one.
-    `if [ -f /root/.bashrc ]; then mount --bind ${root}/bashrc /root/.bashrc; fi`,
+    // sshd runs the peer port's forced command through root's shell, which reads the build host's ~/.bashrc
+    // (test/support/sshd.ts): a gateway sees none.
+    HIDE_HOST_BASHRC,
     // networkd waits for udev unless /sys is read-only (what nspawn containers get)
     ...(networkd ? ['mount -o remount,bind,ro /sys'] : []),
     'exec "$@"',
@@ -689,7 +688,6 @@ function prepareRunDir(o: LabOptions): void {
     const root = join(RUN, gw, 'root')
     for (const d of ['run-systemd', 'etc-network', 'run-dbus', '../state', '../metrics']) mkdirSync(join(root, d), {recursive: true, mode: 0o755})
     writeFileSync(join(RUN, gw, 'bus.conf'), busConf(join(root, 'run-dbus/system_bus_socket')))
-    writeFileSync(join(root, 'bashrc'), '# the gateway\'s root ~/.bashrc (scripts/lab.ts mountWrap): nothing for sshd\'s non-interactive shells\n')
     writeNodeConfigs(gw, o)
   }
   if (o.peer) writePeerKeys()

@@ -66,7 +66,7 @@ export async function handleTransition(deps: TransitionDeps, req: TransitionRequ
   if (detached.length === 0) return result
   // A check, not a change: the lock is free again, so a take-over that comes now does not wait for it.
   const followUp = execute(deps, detached).then((outcomes) => {
-    outcomes.forEach((o) => { if (o.status === 'failed') deps.log.error({step: o.kind, error: o.error}, `step failed: ${o.why}`) })
+    logFailed(deps.log, outcomes)
     deps.log.info({role: req.role, steps: outcomes.map((o) => `${o.kind}: ${o.status}${o.detail ? ` (${o.detail})` : ''}`)}, 'after the transition')
     return outcomes
   })
@@ -102,7 +102,7 @@ async function underLock(deps: TransitionDeps, req: TransitionRequest, detach: (
     }
     if (planned.length > 0) log.info({role: req.role, from: prev?.role, source: req.source, plan: planned.map((s) => `${s.detached ? '(after the transition, outside the lock) ' : s.concurrent ? '(with the step before) ' : ''}${s.kind}: ${s.why}`)}, 'transition plan')
     else log.debug({role: req.role}, 'already converged')
-    steps.forEach((s, i) => { if (s.status === 'failed') log.error({step: s.kind, error: s.error}, `step failed: ${plan[i].why}`) })
+    logFailed(log, steps)
     // Only a step that changed the WAN makes the cached view stale (its kernel events re-read it
     // later); the rest must not leave the next transition, often the take-over, to read the kernel.
     if (plan.some((s) => !WAN_NEUTRAL_STEPS.has(s.kind))) deps.observer?.invalidate()
@@ -183,3 +183,8 @@ async function runOne(deps: TransitionDeps, step: Step): Promise<StepOutcome> {
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100
+
+/** One error line per failed step, the transition's own and its detached checks alike. */
+function logFailed(log: TransitionDeps['log'], outcomes: readonly StepOutcome[]): void {
+  for (const o of outcomes) if (o.status === 'failed') log.error({step: o.kind, error: o.error}, `step failed: ${o.why}`)
+}
