@@ -1209,6 +1209,15 @@ function runGuard(gw: Gw): void {
   startProcess(`${gw}-guard`, guardArgv(), {ns: NS[gw], gw, env: gwEnv(gw)})
 }
 
+/**
+ * How long the lab waits, free of link changes, before it pulls a cable. The kernel reports a carrier change of a
+ * device that is not stacked on another (a NIC; here any veth end with the same ifindex as its peer, such as gw1's
+ * lan0) only in its next full linkwatch run, at most one a second host-wide (net/core/link_watch.c); a change still
+ * queued at the end of that second, such as a new VMAC's while it is down, makes one more full run and a second more.
+ * Measured (docs/failover.md): a pull 1.5 s after the other gateway's keepalived restarted was reported 0.53-0.60 s late.
+ */
+export const LINKWATCH_QUIET_MS = 2100
+
 /** Fails `gw` (default: the current MASTER) by KIND. Returns when the action is done (t0 = its start). */
 export async function inflict(kind: FailoverKind, gw: Gw): Promise<void> {
   const ns = NS[gw]
@@ -1319,6 +1328,10 @@ export function clientReaches(target: string = ADDR.remote): boolean {
  */
 export async function failover(kind: FailoverKind, {settleMs = 2500, probeIntervalMs = 5, lease = true, restoreAfter = false, afterTakeover}: FailoverOptions = {}): Promise<FailoverResult> {
   const ipv6 = Boolean(readState()?.options.ipv6)
+  // A pulled cable is noticed from the carrier report of the node's own lan0, which the kernel may hold back (linkwatch,
+  // LINKWATCH_QUIET_MS). The lab's nodes share one kernel, so a link change on the other gateway (a restore: keepalived
+  // creating its VMACs) would delay this node's report, as it never could between two machines: let it run out first.
+  if (kind === 'lan') await sleep(LINKWATCH_QUIET_MS)
   const {master: old} = await settle(300)
   const neu = old === 'gw1' ? 'gw2' : 'gw1'
   const initial = Object.fromEntries(GWS.map((gw) => { const v = nodeView(gw); return [gw, {rule: v.wanRule, link: v.wanUp}] })) as Record<Gw, {rule?: boolean; link?: boolean}>
