@@ -31,10 +31,11 @@ export type LeaseWatchOptions = {
  * runs one at a time and which fell seconds behind a burst of clients on a small machine. The
  * shipped dnsmasq-script exits at once while this runs (lease-watch.pid), and leaves a mark that
  * dnsmasq runs it: before that mark nothing is replicated (a dnsmasq not set up for ha-tool's
- * replication is only watched). Each change goes to the persisted queue (the replicator sends it
- * over the held channel), then the snapshot of what was queued is saved in state.dir: a restart
- * compares the file with it, so nothing is lost (at worst something is sent twice). The peer's own
- * pushes coming back (dnsmasq rewrites the file for them too) are dropped (core/leases/echo.ts).
+ * replication is only watched), nor is the pid file claimed over a file that holds leases. Each
+ * change goes to the persisted queue (the replicator sends it over the held channel), then the
+ * snapshot of what was queued is saved in state.dir: a restart compares the file with it, so
+ * nothing is lost (at worst something is sent twice). The peer's own pushes coming back (dnsmasq
+ * rewrites the file for them too) are dropped (core/leases/echo.ts).
  * Not with dnsmasq.leasefile_ro: dnsmasq then writes no file, and the hook does everything.
  */
 export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = {}): LeaseWatch {
@@ -90,10 +91,17 @@ export function startLeaseWatch(deps: LeaseWatchDeps, opts: LeaseWatchOptions = 
     if (snapshot === undefined) {
       // No snapshot yet (first start, or state.dir on tmpfs after a boot). dnsmasq runs its script
       // one lease at a time and falls behind a burst: a change already in the file may not have had
-      // its hook run yet, and once the pid file is claimed that run exits at once. So, unless
-      // dnsmasq does not run the wrapper, every lease in the file goes to the peer once (it merges
-      // them: what it has already changes nothing there).
-      const all = seen ? [...current.values()].map((l) => `add ${l.line}`) : []
+      // its hook run yet, and once the pid file is claimed that run exits at once. So every lease in
+      // the file goes to the peer once (it merges them: what it has already changes nothing there).
+      // Not before the wrapper was seen, unless the file is empty: until its first run leaves the
+      // mark, leases in the file are not taken as the start and the pid file is not claimed, so that
+      // run pushes its lease itself (taken as the start, and the mark seen only later, that lease
+      // went nowhere).
+      if (!seen && current.size > 0) {
+        lastKey = key
+        return true
+      }
+      const all = [...current.values()].map((l) => `add ${l.line}`)
       if (all.length > 0) queueLines(all, deps.now())
       saveSnapshot(current)
       snapshot = current

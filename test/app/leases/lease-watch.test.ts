@@ -39,6 +39,8 @@ const write = (f: Fake, lines: string[]) => {
 }
 const queued = (w: World) => [...w.queue.values()].join('').split('\n').filter(Boolean)
 const opts = {quietMs: 1, confirmMs: 0, pollMs: 5}
+/** The watch's poll is unref'd: keep the loop alive while it notices the wrapper's mark. */
+const until = async (cond: () => boolean) => { for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5)) }
 
 describe('lease file watch', () => {
   test('starts from the file as it is (sent once: a hook dnsmasq had not run yet would exit once the pid file is claimed), then queues each change; the pid file only after the first read', async () => {
@@ -59,17 +61,51 @@ describe('lease file watch', () => {
     assert.equal(f.pid, false, 'released: the wrapper runs the hook again')
   })
 
-  test('nothing is queued until dnsmasq is seen running the shipped wrapper (not the start\'s leases either); then what changed since the start goes', async () => {
+  test('until dnsmasq is seen running the shipped wrapper nothing is queued and the pid file is not claimed; then the file\'s leases go once, and each change', async () => {
     const w = world()
     const f: Fake = {content: `${line(2)}\n`, version: 1, seen: false, snapshot: undefined, pid: false}
     const watch = startLeaseWatch(fakes(w, f), opts)
-    await watch.ready
+    await watch.settle()
     write(f, [line(2), line(1)])
     await watch.settle()
     assert.deepEqual(queued(w), [])
+    assert.equal(f.pid, false, 'not claimed: every hook run pushes by itself')
+    assert.equal(f.snapshot, undefined, 'no start taken yet')
     f.seen = true
-    for (let i = 0; i < 100 && queued(w).length === 0; i++) await new Promise((r) => setTimeout(r, 5))
-    assert.deepEqual(queued(w), [`add ${line(1)}`])
+    await until(() => f.pid)
+    assert.equal(f.pid, true)
+    assert.deepEqual(queued(w).sort(), [`add ${line(1)}`, `add ${line(2)}`])
+    write(f, [line(1)])
+    await watch.settle()
+    assert.deepEqual(queued(w).slice(2), [`del ${line(2)}`])
+    await watch.stop()
+  })
+
+  test('a lease in the file before the wrapper\'s first run (the daemon starting while dnsmasq grants it) is not lost: the run that leaves the mark finds no pid file and pushes it, and the watch sends it once too', async () => {
+    const w = world()
+    const f: Fake = {content: `${line(5)}\n`, version: 1, seen: false, snapshot: undefined, pid: false}
+    const watch = startLeaseWatch(fakes(w, f), opts)
+    await watch.settle()
+    // dnsmasq now runs the wrapper for line(5): it leaves the mark, then reads the pid file.
+    f.seen = true
+    assert.equal(f.pid, false, 'the wrapper does not exit early: it runs the hook, which pushes the lease')
+    await until(() => f.pid)
+    assert.deepEqual(queued(w), [`add ${line(5)}`], 'and the watch sends it too (the peer merges it once)')
+    await watch.stop()
+  })
+
+  test('an empty file before the mark is a safe start: the pid file is claimed, and the first lease goes once the wrapper\'s mark is seen', async () => {
+    const w = world()
+    const f: Fake = {content: '', version: 1, seen: false, snapshot: undefined, pid: false}
+    const watch = startLeaseWatch(fakes(w, f), opts)
+    await watch.ready
+    assert.equal(f.pid, true)
+    write(f, [line(7)])
+    await watch.settle()
+    assert.deepEqual(queued(w), [], 'not before the mark')
+    f.seen = true
+    await until(() => queued(w).length > 0)
+    assert.deepEqual(queued(w), [`add ${line(7)}`])
     await watch.stop()
   })
 
