@@ -11,7 +11,7 @@
 // the tree `scripts/install --destdir` lays down (or options.bin / HAT_LAB_BIN: e.g. the .deb's /usr/sbin/ha-tool).
 // The machinery is scripts/lab.ts (on the topology builder, test/support/topology.ts; shared with `scripts/lab` and the failover benchmark).
 // One lab per machine: withLab waits for the lab lock, so e2e files never tear down each other's lab.
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {checkJsonOutput} from '../support/json-contract.js'
 import * as core from '../../scripts/lab.js'
@@ -126,9 +126,29 @@ export async function withLab<T>(options: Partial<LabOptions>, fn: (lab: Lab) =>
   await core.acquireLabLock(String(process.pid), lockTimeoutMs)
   try {
     const state = await core.up(options)
-    return await fn(new Lab(state.options))
+    try {
+      return await fn(new Lab(state.options))
+    } catch (error) {
+      printLogTails()
+      throw error
+    }
   } finally {
     try { await core.down({quiet: true}) } finally { core.releaseLabLock() }
+  }
+}
+
+/**
+ * A failed lab test prints what the gateways' ha-tool, dnsmasq and keepalived said last: in CI the lab's logs are gone
+ * by the time anyone looks (the next test's lab replaces /run/hat-lab.last-logs).
+ */
+function printLogTails(lines = 15): void {
+  for (const gw of core.GWS) {
+    for (const name of ['ha-tool', 'dnsmasq-dhcp', 'keepalived']) {
+      let text = ''
+      try { text = readFileSync(join(RUN, 'logs', `${gw}-${name}.log`), 'utf8') } catch { continue }
+      const tail = text.trimEnd().split('\n').slice(-lines).map((l) => `  ${gw} ${name}: ${l.slice(0, 400)}`)
+      if (tail.length > 0) process.stderr.write(`lab logs, last ${lines} lines of ${gw}-${name}.log:\n${tail.join('\n')}\n`)
+    }
   }
 }
 
