@@ -17,34 +17,54 @@ export type SyncResult = ApplyResult & {
 
 export const LEASES_LOCK = 'leases.lock'
 
+/** What the network half of a sync brought back: the peer's table, and how the queue push went. */
+export type PeerFetch = Pick<SyncResult, 'flushed' | 'queue'> & {peer: LeaseTable}
+
 /**
  * `leases sync`: push what the hook queued, fetch the peer's lease file over ssh, merge, and apply
  * it so dnsmasq sees it (see applyLeases). Peer unreachable: exit 69 and the local file untouched;
  * a malformed or truncated peer file is refused, named, and nothing is written.
  */
 export async function syncLeases(deps: LeaseDeps, opts: {allowRestart?: boolean} = {}): Promise<SyncResult> {
+  return applyFromPeer(deps, await fetchFromPeer(deps), opts)
+}
+
+/**
+ * The network half of a sync: push what the hook queued (as the daemon's replicator does, without
+ * the lock), then fetch the peer's table. It writes nothing here, so it holds no lock: a promotion
+ * may start dnsmasq (under the lock) while a dead peer keeps this waiting.
+ */
+export async function fetchFromPeer(deps: LeaseDeps): Promise<PeerFetch> {
+  let flushed = 0
+  let error: string | undefined
+  try {
+    flushed = (await flushQueue(deps, deps.config.dnsmasq.ssh_timeout_ms)).sent
+  } catch (e) {
+    error = (e as Error).message
+    deps.log.warn({err: error}, 'queued lease changes still pending')
+  }
+  const queue = {pending: deps.queue.list().length, setAside: deps.queue.setAsideList().length, dir: deps.config.dnsmasq.queue_dir, ...(error ? {error} : {})}
+  try {
+    return {peer: await fetchPeerLeases(deps), flushed, queue}
+  } catch (e) {
+    markSync(deps, 'fromPeer', false, (e as Error).message)
+    throw e
+  }
+}
+
+/** The local half of a sync: merge the fetched table under the leases lock, the way dnsmasq will see it. */
+export async function applyFromPeer(deps: LeaseDeps, fetched: PeerFetch, opts: {allowRestart?: boolean} = {}): Promise<SyncResult> {
   const lock = await deps.lock(LEASES_LOCK, deps.config.dnsmasq.command_timeout_ms + deps.config.dnsmasq.ssh_timeout_ms)
   try {
-    let flushed = 0
-    let error: string | undefined
-    try {
-      flushed = (await flushQueue(deps, deps.config.dnsmasq.ssh_timeout_ms)).sent
-    } catch (e) {
-      error = (e as Error).message
-      deps.log.warn({err: error}, 'queued lease changes still pending')
-    }
-    const queue = {pending: deps.queue.list().length, setAside: deps.queue.setAsideList().length, dir: deps.config.dnsmasq.queue_dir, ...(error ? {error} : {})}
-    let peer: LeaseTable
     let applied: ApplyResult
     try {
-      peer = await fetchPeerLeases(deps)
-      applied = await applyLeases(deps, [peer], {allowRestart: opts.allowRestart ?? true})
+      applied = await applyLeases(deps, [fetched.peer], {allowRestart: opts.allowRestart ?? true})
       markSync(deps, 'fromPeer', true)
     } catch (e) {
       markSync(deps, 'fromPeer', false, (e as Error).message)
       throw e
     }
-    return {...applied, peer: deps.config.dnsmasq.peer, peerLeases: peer.count, flushed, queue}
+    return {...applied, peer: deps.config.dnsmasq.peer, peerLeases: fetched.peer.count, flushed: fetched.flushed, queue: fetched.queue}
   } finally {
     await lock.release()
   }

@@ -34,6 +34,7 @@ export const dnsmasq = {
   start_command: list(['systemctl', 'start', 'dnsmasq'], 'starts dnsmasq (argv, no shell)', argv),
   stop_command: list(['systemctl', 'stop', 'dnsmasq'], 'stops dnsmasq and returns once it has exited (argv, no shell)', argv),
   command_timeout_ms: int(15000, 100, 600000, 'how long start_command and stop_command may take'),
+  pull_wait_ms: int(1000, 0, 600000, 'on promotion, how long dnsmasq\'s start waits for the peer\'s leases (fetched over ssh, merged into the file dnsmasq reads at start). A dead peer, the usual reason for a promotion, answers only when ssh gives up (peer.connect_timeout_ms): past this wait dnsmasq starts without them, and they reach it over D-Bus or a restart (apply) if the peer answers'),
   stop_on_backup: bool(true, 'stop dnsmasq when this node is not MASTER (active/passive); false = it keeps serving (split ranges)'),
   leasefile_ro: bool(false, 'dnsmasq runs with --leasefile-ro and `--dhcp-script=ha-tool leases hook`: the hook keeps `leases` up to date itself and answers init with it'),
   sync_schedule: str('*/5 * * * *', 'cron schedule of the daemon\'s full lease sync with the peer (catches pushes the hook missed); "" = off', {check: cron}),

@@ -41,7 +41,7 @@ export type StepArgs = {
   /** command: [] = <binary> -d -C <config>. */
   'conntrackd.start': {command: string[]; timeoutMs: number; noop?: string}
   'conntrackd.verify-sync': {noop?: string; waitMs: number; tolerancePercent: number}
-  'leases.pull': {allowRestart: boolean}
+  'leases.pull': {allowRestart: boolean; startDnsmasqAfterMs: number}
   'dnsmasq.start': Record<string, never>
   'dnsmasq.stop': Record<string, never>
   /** The delegated LAN prefix in the RAs (lan-prefix.ts): ha-tool's address on the IPv6 VMAC, "2001:db8:1:2::1/64". */

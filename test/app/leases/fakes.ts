@@ -34,12 +34,17 @@ export type World = {
   /** What `leases receive` recorded (the echo record). */
   received: string
   writeFails?: string
+  /** Holds every ssh call until it settles (a slow or dead peer: ssh's connect timeout). */
+  peerGate?: Promise<void>
+  /** Locks held now, and dnsmasq starts made while none was held. */
+  locksHeld: number
+  unlockedStarts: number
 }
 
 export function world(over: Partial<Config['dnsmasq']> = {}): World {
   const base = defaultConfig()
   const config: Config = {...base, dnsmasq: {...base.dnsmasq, enabled: true, ...over}}
-  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0, received: ''} as unknown as World
+  const w = {files: new Map(), calls: [], peerFile: '', peerUp: true, peerReceived: [], running: false, dbusPresent: false, injected: [], deleted: [], queue: new Map(), setAside: new Map(), marks: new Map(), overflow: false, replicatorUp: false, failureAt: 0, received: '', locksHeld: 0, unlockedStarts: 0} as unknown as World
   let seq = 0
   w.deps = {
     config,
@@ -56,6 +61,7 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
     peer: {
       run: async (argv, opts) => {
         w.calls.push(`ssh ${argv.join(' ')}`)
+        if (w.peerGate) await w.peerGate
         if (!w.peerUp) throw unavailableError(`peer ${config.dnsmasq.peer} unreachable: ssh failed: Connection refused`)
         if (argv[0] === 'cat') {
           if (w.peerFile === undefined) return {code: 1, stdout: Buffer.alloc(0), stderr: `cat: ${argv[2]}: No such file or directory`}
@@ -78,7 +84,11 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
     },
     dnsmasq: {
       running: () => (w.running ? 4242 : undefined),
-      start: async () => { w.calls.push('start'); w.running = true },
+      start: async () => {
+        w.calls.push('start')
+        if (w.locksHeld === 0) w.unlockedStarts++
+        w.running = true
+      },
       stop: async () => { w.calls.push('stop'); w.running = false },
     },
     dbus: () => ({
@@ -122,7 +132,10 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
       claim: () => { w.replicatorUp = true },
       release: () => { w.replicatorUp = false },
     },
-    lock: async () => ({release: async () => {}}),
+    lock: async () => {
+      w.locksHeld++
+      return {release: async () => { w.locksHeld-- }}
+    },
     close: () => {},
   }
   return w

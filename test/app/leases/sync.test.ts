@@ -305,6 +305,12 @@ describe('runLeaseHook', () => {
 })
 
 describe('lease step executors', () => {
+  const pull = (startDnsmasqAfterMs: number) => ({kind: 'leases.pull' as const, args: {allowRestart: true, startDnsmasqAfterMs}, why: '', critical: false})
+  const gate = () => {
+    let open!: () => void
+    return {promise: new Promise<void>((resolve) => { open = resolve }), open: () => open()}
+  }
+
   test('promotion: pull (file written while dnsmasq is stopped), then start; demotion: stop', async () => {
     const w = world()
     w.files.set(LOCAL, mine)
@@ -312,11 +318,61 @@ describe('lease step executors', () => {
     const ex = createLeaseExecutors(() => w.deps)
     const stepDeps = {log: w.deps.log}
     const step = <K extends 'dnsmasq.start' | 'dnsmasq.stop'>(kind: K) => ({kind, args: {}, why: '', critical: false})
-    assert.match(String((await ex['leases.pull']({kind: 'leases.pull', args: {allowRestart: true}, why: '', critical: false}, stepDeps))?.detail), /1 peer leases: 1 added/)
+    assert.match(String((await ex['leases.pull'](pull(1000), stepDeps))?.detail), /^1 peer leases: 1 added, 0 updated \(file\)$/)
     assert.match(String((await ex['dnsmasq.start'](step('dnsmasq.start'), stepDeps))?.detail), /started/)
     assert.deepEqual(w.calls.filter((c) => !c.startsWith('ssh')), [`write ${LOCAL}`, 'start'])
+    assert.equal(w.unlockedStarts, 0, 'dnsmasq starts under the leases lock')
     assert.match(String((await ex['dnsmasq.start'](step('dnsmasq.start'), stepDeps))?.detail), /already running/)
     assert.match(String((await ex['dnsmasq.stop'](step('dnsmasq.stop'), stepDeps))?.detail), /stopped pid 4242/)
     assert.match(String((await ex['dnsmasq.stop'](step('dnsmasq.stop'), stepDeps))?.detail), /not running/)
+  })
+
+  test('promotion, the peer slower than pull_wait_ms: dnsmasq starts (under the lock) before the peer answers, and the leases reach it over D-Bus after', async () => {
+    const w = world({apply: 'auto'})
+    w.files.set(LOCAL, mine)
+    w.peerFile = theirs
+    w.dbusPresent = true
+    const g = gate()
+    w.peerGate = g.promise
+    const ex = createLeaseExecutors(() => w.deps)
+    const pulling = ex['leases.pull'](pull(30), {log: w.deps.log})
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    assert.equal(w.running, true, 'dnsmasq runs while the peer has not answered')
+    assert.equal(w.unlockedStarts, 0)
+    g.open()
+    const detail = String((await pulling)?.detail)
+    assert.match(detail, /^1 peer leases: 1 added, 0 updated \(dbus\); dnsmasq started \(pid 4242\) after 30 ms without waiting for them$/)
+    assert.deepEqual(w.calls.filter((c) => !c.startsWith('ssh')), ['start', 'dbus add 192.168.1.160'])
+    assert.equal(w.files.get(LOCAL), mine, 'never written under the running dnsmasq')
+  })
+
+  test('promotion, a dead peer: dnsmasq starts after pull_wait_ms, the step fails naming the peer and the early start, the file is untouched', async () => {
+    const w = world()
+    w.files.set(LOCAL, mine)
+    w.peerUp = false
+    const g = gate()
+    w.peerGate = g.promise
+    const ex = createLeaseExecutors(() => w.deps)
+    const pulling = ex['leases.pull'](pull(20), {log: w.deps.log})
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    assert.equal(w.running, true)
+    g.open()
+    await assert.rejects(pulling, (e: unknown) => e instanceof HaError && e.exit === 69 && /unreachable.*; dnsmasq started \(pid 4242\) after 20 ms without waiting for them$/.test(e.message))
+    assert.equal(w.files.get(LOCAL), mine)
+    assert.match(String((await ex['dnsmasq.start']({kind: 'dnsmasq.start', args: {}, why: '', critical: false}, {log: w.deps.log}))?.detail), /already running/)
+  })
+
+  test('promotion: dnsmasq already running (active/active) is left alone, and the pull still waits for the peer', async () => {
+    const w = world({apply: 'dbus'})
+    w.running = true
+    w.peerFile = theirs
+    const g = gate()
+    w.peerGate = g.promise
+    const ex = createLeaseExecutors(() => w.deps)
+    const pulling = ex['leases.pull'](pull(10), {log: w.deps.log})
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    g.open()
+    assert.equal(String((await pulling)?.detail), '1 peer leases: 1 added, 0 updated (dbus)')
+    assert.ok(!w.calls.includes('start'))
   })
 })

@@ -36,9 +36,16 @@ describe('parseHookEvent', () => {
 })
 
 describe('leaseSteps', () => {
-  const cfg = (enabled: boolean, stop: boolean) => ({dnsmasq: {enabled, stop_on_backup: stop}})
+  const cfg = (enabled: boolean, stop: boolean, wait = 1000) => ({dnsmasq: {enabled, stop_on_backup: stop, pull_wait_ms: wait}})
   test('MASTER: pull and merge first, then start dnsmasq; both non-critical', () => {
     assert.deepEqual(leaseSteps('MASTER', cfg(true, true)).map((s) => [s.kind, s.critical]), [['leases.pull', false], ['dnsmasq.start', false]])
+  })
+  test('MASTER: the pull carries dnsmasq.pull_wait_ms, the longest dnsmasq waits for the peer', () => {
+    for (const wait of [0, 250, 5000]) {
+      const pull = leaseSteps('MASTER', cfg(true, false, wait))[0]
+      assert.deepEqual(pull.kind === 'leases.pull' && pull.args, {allowRestart: true, startDnsmasqAfterMs: wait})
+      assert.match(pull.why, new RegExp(`not answered in ${wait} ms`))
+    }
   })
   test('BACKUP, FAULT, STOP stop dnsmasq in active/passive mode only', () => {
     for (const role of ['BACKUP', 'FAULT', 'STOP'] as const) {
