@@ -72,9 +72,9 @@ async function startEarly(d: LeaseDeps, afterMs: number): Promise<string | undef
 }
 
 /**
- * Starts dnsmasq unless it runs (then undefined), under the leases lock: a merge in flight (`leases receive` from
- * the peer, a late promotion pull) reads whether dnsmasq runs and then writes the file, and a start
- * between the two would serve the old file and later overwrite the merge. A lock that cannot be had
+ * Starts dnsmasq unless it runs (then undefined), under the leases lock: a merge in flight
+ * (`leases receive` from the peer, a late promotion pull) reads whether dnsmasq runs and then writes
+ * the file, and a start between the two would serve the old file and later overwrite the merge. A lock that cannot be had
  * does not keep DHCP down: dnsmasq starts anyway, and the scheduled sync mends what a race lost.
  */
 async function startDnsmasq(d: LeaseDeps): Promise<string | undefined> {

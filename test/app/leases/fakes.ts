@@ -4,6 +4,7 @@ import type {LeaseDeps} from '../../../src/app/leases/deps.js'
 import {defaultConfig} from '../../../src/config/validate.js'
 import type {Config} from '../../../src/config/schema.js'
 import {unavailableError, HaError} from '../../../src/core/errors.js'
+import {ExitCode} from '../../../src/core/exit-codes.js'
 import {parseLeaseText} from '../../../src/core/leases/parse.js'
 import type {Direction, SyncMark} from '../../../src/core/leases/replication.js'
 import type {Lease} from '../../../src/core/leases/types.js'
@@ -39,6 +40,8 @@ export type World = {
   /** Locks held now, and dnsmasq starts made while none was held. */
   locksHeld: number
   unlockedStarts: number
+  /** Every lock request times out (another holder never lets go). */
+  lockBusy?: boolean
 }
 
 export function world(over: Partial<Config['dnsmasq']> = {}): World {
@@ -132,7 +135,8 @@ export function world(over: Partial<Config['dnsmasq']> = {}): World {
       claim: () => { w.replicatorUp = true },
       release: () => { w.replicatorUp = false },
     },
-    lock: async () => {
+    lock: async (name) => {
+      if (w.lockBusy) throw new HaError(`lock ${name} is busy: another ha-tool is working on this node`, ExitCode.TEMPFAIL, {kind: 'busy'})
       w.locksHeld++
       return {release: async () => { w.locksHeld-- }}
     },

@@ -375,4 +375,12 @@ describe('lease step executors', () => {
     assert.equal(String((await pulling)?.detail), '1 peer leases: 1 added, 0 updated (dbus)')
     assert.ok(!w.calls.includes('start'))
   })
+
+  test('a leases lock that cannot be had does not keep DHCP down: dnsmasq starts anyway', async () => {
+    const w = world()
+    w.lockBusy = true
+    const ex = createLeaseExecutors(() => w.deps)
+    assert.match(String((await ex['dnsmasq.start']({kind: 'dnsmasq.start', args: {}, why: '', critical: false}, {log: w.deps.log}))?.detail), /^started \(pid 4242\)$/)
+    assert.equal(w.running, true)
+  })
 })
