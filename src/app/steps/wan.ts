@@ -101,7 +101,7 @@ export function createWanExecutors(a: WanAdapters): ExecutorsFor<WanStepKind> {
           await (await a.networkd()).reconfigure(dev)
         }
         if (a.mono() >= deadline) {
-          const missing = [!o.link.carrier && 'carrier', !o.hasAddress && 'an address', !o.hasDefaultRoute && `a default route in table ${table}`].filter(Boolean).join(', ')
+          const missing = [!o.link.carrier && 'carrier', !o.hasAddress && 'address', !o.hasDefaultRoute && `default route in table ${table}`].filter(Boolean).join(', no ')
           throw new HaError(`${dev}: no ${missing} after ${args.timeoutMs} ms`, ExitCode.FAILED, {hint: 'check the DHCP client on the WAN (networkctl status, the ISP link); wan.up_timeout_ms sets the wait'})
         }
         await a.sleep(20)
