@@ -6,7 +6,7 @@ import {receiveLeases} from '../../../src/app/leases/receive-leases.js'
 import {syncLeases} from '../../../src/app/leases/sync-leases.js'
 import {createLeaseExecutors} from '../../../src/app/steps/leases.js'
 import {HaError} from '../../../src/core/errors.js'
-import {LOCAL, NOW_S, lease, world} from './fakes.js'
+import {LOCAL, NOW_S, lease, type World, world} from './fakes.js'
 
 const A = '52:54:00:00:00:0a'
 const B = '52:54:00:00:00:0b'
@@ -306,9 +306,13 @@ describe('runLeaseHook', () => {
 
 describe('lease step executors', () => {
   const pull = (startDnsmasqAfterMs: number) => ({kind: 'leases.pull' as const, args: {allowRestart: true, startDnsmasqAfterMs}, why: '', critical: false})
-  const gate = () => {
+  /** A promotion's pull against a peer that answers only once `open()` is called; `holdMs` pass before it returns. */
+  const heldPull = async (w: World, waitMs: number, holdMs: number) => {
     let open!: () => void
-    return {promise: new Promise<void>((resolve) => { open = resolve }), open: () => open()}
+    w.peerGate = new Promise<void>((resolve) => { open = resolve })
+    const pulling = createLeaseExecutors(() => w.deps)['leases.pull'](pull(waitMs), {log: w.deps.log})
+    await new Promise((resolve) => setTimeout(resolve, holdMs))
+    return {pulling, open}
   }
 
   test('promotion: pull (file written while dnsmasq is stopped), then start; demotion: stop', async () => {
@@ -332,14 +336,10 @@ describe('lease step executors', () => {
     w.files.set(LOCAL, mine)
     w.peerFile = theirs
     w.dbusPresent = true
-    const g = gate()
-    w.peerGate = g.promise
-    const ex = createLeaseExecutors(() => w.deps)
-    const pulling = ex['leases.pull'](pull(30), {log: w.deps.log})
-    await new Promise((resolve) => setTimeout(resolve, 80))
+    const {pulling, open} = await heldPull(w, 30, 80)
     assert.equal(w.running, true, 'dnsmasq runs while the peer has not answered')
     assert.equal(w.unlockedStarts, 0)
-    g.open()
+    open()
     const detail = String((await pulling)?.detail)
     assert.match(detail, /^1 peer leases: 1 added, 0 updated \(dbus\); dnsmasq started \(pid 4242\) after 30 ms without waiting for them$/)
     assert.deepEqual(w.calls.filter((c) => !c.startsWith('ssh')), ['start', 'dbus add 192.168.1.160'])
@@ -350,28 +350,20 @@ describe('lease step executors', () => {
     const w = world()
     w.files.set(LOCAL, mine)
     w.peerUp = false
-    const g = gate()
-    w.peerGate = g.promise
-    const ex = createLeaseExecutors(() => w.deps)
-    const pulling = ex['leases.pull'](pull(20), {log: w.deps.log})
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    const {pulling, open} = await heldPull(w, 20, 60)
     assert.equal(w.running, true)
-    g.open()
+    open()
     await assert.rejects(pulling, (e: unknown) => e instanceof HaError && e.exit === 69 && /unreachable.*; dnsmasq started \(pid 4242\) after 20 ms without waiting for them$/.test(e.message))
     assert.equal(w.files.get(LOCAL), mine)
-    assert.match(String((await ex['dnsmasq.start']({kind: 'dnsmasq.start', args: {}, why: '', critical: false}, {log: w.deps.log}))?.detail), /already running/)
+    assert.match(String((await createLeaseExecutors(() => w.deps)['dnsmasq.start']({kind: 'dnsmasq.start', args: {}, why: '', critical: false}, {log: w.deps.log}))?.detail), /already running/)
   })
 
   test('promotion: dnsmasq already running (active/active) is left alone, and the pull still waits for the peer', async () => {
     const w = world({apply: 'dbus'})
     w.running = true
     w.peerFile = theirs
-    const g = gate()
-    w.peerGate = g.promise
-    const ex = createLeaseExecutors(() => w.deps)
-    const pulling = ex['leases.pull'](pull(10), {log: w.deps.log})
-    await new Promise((resolve) => setTimeout(resolve, 40))
-    g.open()
+    const {pulling, open} = await heldPull(w, 10, 40)
+    open()
     assert.equal(String((await pulling)?.detail), '1 peer leases: 1 added, 0 updated (dbus)')
     assert.ok(!w.calls.includes('start'))
   })
