@@ -36,6 +36,7 @@ export function createLeaseExecutors(makeDeps: () => LeaseDeps): ExecutorsFor<Le
       }
     }),
     'dnsmasq.start': () => withDeps(async (d) => {
+      // Looked at before the lock too: a running dnsmasq (active/active) must not wait behind a hook's merge.
       const pid = d.dnsmasq.running()
       if (pid !== undefined) return {detail: `already running (pid ${pid})`}
       return {detail: await startDnsmasq(d) ?? 'already running'}
